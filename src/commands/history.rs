@@ -1,0 +1,71 @@
+//! `migrate history`: the revisions newest first, in Alembic's form, optionally within `-r FROM:TO`.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use super::{Outcome, finish, human_only, load_for_listing, stdout};
+use crate::cli::HistoryArgs;
+use crate::project::Project;
+use crate::settings::Settings;
+use crate::{Error, listing};
+
+pub(super) fn run(settings: &Settings, args: &HistoryArgs) -> Result<Outcome, Error> {
+    human_only(settings, "history")?;
+    let project = load_for_listing(settings)?;
+    let selected = match &args.rev_range {
+        Some(range) => Some(select(&project, range)?),
+        None => None,
+    };
+    let mut out = stdout();
+    let order = project.graph.topological_order();
+    for &node in order.iter().rev() {
+        if selected.as_ref().is_some_and(|s| !s.contains(&node)) {
+            continue;
+        }
+        if args.verbose {
+            writeln!(
+                out,
+                "{}",
+                listing::verbose(&project.revisions, &project.graph, node)
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{}",
+                listing::line(&project.revisions, &project.graph, node)
+            )?;
+        }
+    }
+    finish(out)?;
+    Ok(Outcome::Success)
+}
+
+/// The revisions between `FROM` and `TO`, both included: descendants of `FROM`, ancestors of `TO`.
+fn select(project: &Project, range: &str) -> Result<BTreeSet<usize>, Error> {
+    let (from, to) = range.split_once(':').ok_or_else(|| {
+        Error::Usage(format!(
+            "`-r {range}` is not a range; write `FROM:TO`, as in `-r 039:head`"
+        ))
+    })?;
+    let graph = &project.graph;
+    let everything = || (0..graph.len()).collect::<BTreeSet<usize>>();
+    let upper = match to {
+        "" | "head" | "heads" => everything(),
+        name => {
+            let node = project.resolve(name)?;
+            let mut set = graph.ancestors(node);
+            set.insert(node);
+            set
+        }
+    };
+    let lower = match from {
+        "" | "base" => everything(),
+        name => {
+            let node = project.resolve(name)?;
+            let mut set = graph.descendants(node);
+            set.insert(node);
+            set
+        }
+    };
+    Ok(upper.intersection(&lower).copied().collect())
+}

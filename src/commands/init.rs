@@ -1,0 +1,53 @@
+//! `migrate init`: a new migrations directory holding a first revision.
+
+use std::io::Write;
+
+use super::{Outcome, finish, new, refuse, stdout};
+use crate::Error;
+use crate::cli::InitArgs;
+use crate::revision::RevisionId;
+use crate::settings::Settings;
+use crate::source::filename;
+
+pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<Outcome, Error> {
+    let io_error = |action| {
+        let path = settings.display_dir.clone();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    if settings.dir.exists() {
+        let entries = std::fs::read_dir(&settings.dir).map_err(io_error("read"))?;
+        for entry in entries {
+            let name = entry.map_err(io_error("read"))?.file_name();
+            if filename::is_candidate(&name.to_string_lossy()) {
+                refuse(&format!(
+                    "`{}` already holds migrations; add one with `migrate new MESSAGE`",
+                    settings.display_dir
+                ));
+                return Ok(Outcome::Failure);
+            }
+        }
+    } else {
+        std::fs::create_dir_all(&settings.dir).map_err(io_error("create"))?;
+    }
+    let first = RevisionId::parse("0")
+        .expect("`0` is digits")
+        .successor(new::FIRST_WIDTH);
+    let path = new::write_revision(
+        &settings.dir,
+        &settings.display_dir,
+        &first,
+        &args.message,
+        None,
+    )?;
+    let mut out = stdout();
+    writeln!(out, "{path}")?;
+    finish(out)?;
+    eprintln!(
+        "write the first upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)"
+    );
+    Ok(Outcome::Success)
+}

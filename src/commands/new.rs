@@ -1,0 +1,116 @@
+//! `migrate new MESSAGE`: the next-numbered revision after the one head, with empty sections to fill.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{Outcome, finish, refuse, stdout};
+use crate::check::padding_width;
+use crate::cli::NewArgs;
+use crate::diagnostic::{Format, Report, Rule};
+use crate::project::Project;
+use crate::revision::RevisionId;
+use crate::settings::Settings;
+use crate::{Error, relpath, slug};
+
+/// The width of the first revision's number when nothing sets one.
+pub(super) const FIRST_WIDTH: usize = 3;
+
+pub(super) fn run(settings: &Settings, args: &NewArgs) -> Result<Outcome, Error> {
+    let project = Project::load(settings)?;
+    let heads = project.graph.heads();
+    let parent = match heads.as_slice() {
+        [] if project.revisions.is_empty() => None,
+        [one] => Some(&project.revisions[*one].id),
+        _ => {
+            // The graph decides what the refusal shows: the heads, or the cycle that left none.
+            let diagnostics: Vec<_> = project
+                .diagnostics()
+                .into_iter()
+                .filter(|d| matches!(d.rule, Rule::MultipleHeads | Rule::Cycle))
+                .collect();
+            let report = Report {
+                diagnostics: &diagnostics,
+                revisions: project.revisions.len(),
+                heads: heads.len(),
+                sources: &project.sources,
+            };
+            let mut out = stdout();
+            report.render(settings.format.unwrap_or(Format::Human), &mut out)?;
+            finish(out)?;
+            refuse(&format!(
+                "`new` needs exactly one head, and there are {}; resolve them first",
+                heads.len()
+            ));
+            return Ok(Outcome::Failure);
+        }
+    };
+    let width = padding_width(project.revisions.iter().map(|r| &r.id)).unwrap_or(
+        if project.revisions.is_empty() {
+            FIRST_WIDTH
+        } else {
+            1
+        },
+    );
+    let id = match project.revisions.iter().map(|r| &r.id).max() {
+        Some(highest) => highest.successor(width),
+        None => RevisionId::parse("0")
+            .expect("`0` is digits")
+            .successor(width),
+    };
+    let path = write_revision(
+        &settings.dir,
+        &settings.display_dir,
+        &id,
+        &args.message,
+        parent,
+    )?;
+    let mut out = stdout();
+    writeln!(out, "{path}")?;
+    finish(out)?;
+    eprintln!("write the upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)");
+    Ok(Outcome::Success)
+}
+
+/// Writes a new revision file and returns its displayed path. Never overwrites a file.
+pub(super) fn write_revision(
+    dir: &Path,
+    display_dir: &str,
+    id: &RevisionId,
+    message: &str,
+    parent: Option<&RevisionId>,
+) -> Result<String, Error> {
+    let slug = slug::slugify(message);
+    let slug = slug::truncate(&slug, slug::MAX_LEN);
+    if slug.is_empty() {
+        return Err(Error::Usage(format!(
+            "the message `{message}` has no letters or digits to name the file after"
+        )));
+    }
+    let name = format!("{id}_{slug}.sql");
+    let shown = relpath::join(display_dir, &name);
+    let mut text = String::new();
+    for line in message.lines() {
+        text.push_str(format!("-- {line}").trim_end());
+        text.push('\n');
+    }
+    let parent = parent.map_or_else(|| "none".to_owned(), ToString::to_string);
+    text.push_str(&format!(
+        "-- migrate:revises {parent}\n\n-- migrate:up\n\n\n-- migrate:down\n\n"
+    ));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dir.join(&name))
+        .map_err(|source| Error::Io {
+            action: "create",
+            path: shown.clone(),
+            source,
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|source| Error::Io {
+            action: "write",
+            path: shown.clone(),
+            source,
+        })?;
+    Ok(shown)
+}

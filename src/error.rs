@@ -1,0 +1,59 @@
+//! The one error type: every way `migrate` can fail to do its job (exit status 2).
+
+use std::error::Error as _;
+use std::io;
+
+use colored::Colorize;
+
+/// A failure of `migrate` itself, as opposed to a finding about the migrations.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The migrations directory is missing; `origin` says which setting chose it.
+    #[error("migrations directory `{path}` does not exist (from {origin})")]
+    MissingDir { path: String, origin: String },
+    /// The migrations directory path names something that is not a directory.
+    #[error("`{path}` is not a directory (from {origin})")]
+    NotADir { path: String, origin: String },
+    /// A file or directory could not be read or written.
+    #[error("cannot {action} `{path}`")]
+    Io {
+        action: &'static str,
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    /// `migrate.toml` (or the file given with `--config`) is invalid.
+    #[error("invalid configuration file `{path}`")]
+    Config {
+        path: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    /// The command line asked for something that cannot be done as written.
+    #[error("{0}")]
+    Usage(String),
+    /// A revision named on the command line does not exist.
+    #[error("unknown revision `{0}`")]
+    UnknownRevision(String),
+    /// Writing the results failed (a closed pipe is handled by `main`).
+    #[error("cannot write output")]
+    Output(#[source] io::Error),
+}
+
+impl From<io::Error> for Error {
+    fn from(source: io::Error) -> Self {
+        Error::Output(source)
+    }
+}
+
+/// Writes an error and its chain of causes to stderr, in the one style every error shares.
+pub fn report(error: &Error) {
+    eprintln!("{} {error}", "error:".red().bold());
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        for line in inner.to_string().trim_end().lines() {
+            eprintln!("  {} {line}", "cause:".dimmed());
+        }
+        cause = inner.source();
+    }
+}

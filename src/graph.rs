@@ -1,0 +1,372 @@
+//! The revision DAG: heads, roots, a stable topological order, ancestry and upgrade paths.
+//!
+//! Nodes are revisions, by their index in the loaded list; an edge runs from parent to child.
+//! A parent id that several files share (a duplicate) links to each of them, so a collision
+//! shows up as the two heads it really is.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+
+use petgraph::Direction;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Bfs, Reversed, Walker};
+
+use crate::revision::{Revises, Revision, RevisionId};
+
+/// The revision graph of one migrations directory.
+#[derive(Debug)]
+pub struct RevisionGraph {
+    graph: DiGraph<(), ()>,
+    /// Per revision: its id and path, which order ties everywhere.
+    keys: Vec<(RevisionId, String)>,
+    /// Per revision: how its parents were declared.
+    declared: Vec<Declared>,
+    by_id: HashMap<RevisionId, Vec<usize>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Declared {
+    Root,
+    Parents,
+    Unknown,
+}
+
+impl RevisionGraph {
+    /// Builds the graph. Parents that exist nowhere are left out (see `dangling-parent`).
+    #[must_use]
+    pub fn new(revisions: &[Revision]) -> RevisionGraph {
+        let mut graph = DiGraph::with_capacity(revisions.len(), revisions.len());
+        let mut by_id: HashMap<RevisionId, Vec<usize>> = HashMap::with_capacity(revisions.len());
+        for (index, revision) in revisions.iter().enumerate() {
+            graph.add_node(());
+            by_id.entry(revision.id.clone()).or_default().push(index);
+        }
+        for (child, revision) in revisions.iter().enumerate() {
+            for parent_id in revision.parent_ids() {
+                for &parent in by_id.get(parent_id).map_or(&[][..], Vec::as_slice) {
+                    graph.update_edge(NodeIndex::new(parent), NodeIndex::new(child), ());
+                }
+            }
+        }
+        let declared = revisions
+            .iter()
+            .map(|r| match r.revises {
+                Revises::Root => Declared::Root,
+                Revises::Parents(_) => Declared::Parents,
+                Revises::Unknown => Declared::Unknown,
+            })
+            .collect();
+        let keys = revisions
+            .iter()
+            .map(|r| (r.id.clone(), r.path.clone()))
+            .collect();
+        RevisionGraph {
+            graph,
+            keys,
+            declared,
+            by_id,
+        }
+    }
+
+    /// How many revisions the graph holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the graph holds no revision.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The revisions with this id: one normally, several for a duplicate, none if unknown.
+    #[must_use]
+    pub fn lookup(&self, id: &RevisionId) -> &[usize] {
+        self.by_id.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every id with more than one revision, in id order.
+    #[must_use]
+    pub fn duplicates(&self) -> Vec<(&RevisionId, &[usize])> {
+        let mut found: Vec<_> = self
+            .by_id
+            .iter()
+            .filter(|(_, v)| v.len() > 1)
+            .map(|(k, v)| (k, v.as_slice()))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(b.0));
+        found
+    }
+
+    fn sorted(&self, mut nodes: Vec<usize>) -> Vec<usize> {
+        nodes.sort_by(|&a, &b| self.keys[a].cmp(&self.keys[b]));
+        nodes.dedup();
+        nodes
+    }
+
+    fn neighbors(&self, node: usize, direction: Direction) -> Vec<usize> {
+        let found = self
+            .graph
+            .neighbors_directed(NodeIndex::new(node), direction)
+            .map(NodeIndex::index)
+            .collect();
+        self.sorted(found)
+    }
+
+    /// The revisions `node` revises, in id order.
+    #[must_use]
+    pub fn parents(&self, node: usize) -> Vec<usize> {
+        self.neighbors(node, Direction::Incoming)
+    }
+
+    /// The revisions that revise `node`, in id order.
+    #[must_use]
+    pub fn children(&self, node: usize) -> Vec<usize> {
+        self.neighbors(node, Direction::Outgoing)
+    }
+
+    /// Revisions nothing revises, in id order. A file whose header could not be read is left
+    /// out: it already has its own diagnostic, and counting it would add a false second head.
+    #[must_use]
+    pub fn heads(&self) -> Vec<usize> {
+        let found = (0..self.len())
+            .filter(|&n| self.declared[n] != Declared::Unknown)
+            .filter(|&n| {
+                self.graph
+                    .neighbors_directed(NodeIndex::new(n), Direction::Outgoing)
+                    .next()
+                    .is_none()
+            })
+            .collect();
+        self.sorted(found)
+    }
+
+    /// Revisions that declare `-- migrate:revises none`, in id order.
+    #[must_use]
+    pub fn roots(&self) -> Vec<usize> {
+        self.sorted(
+            (0..self.len())
+                .filter(|&n| self.declared[n] == Declared::Root)
+                .collect(),
+        )
+    }
+
+    /// Every revision, parents before children, ties broken by number (then path).
+    /// Revisions caught in a cycle have no such place and are left out.
+    #[must_use]
+    pub fn topological_order(&self) -> Vec<usize> {
+        let mut waiting: Vec<usize> = (0..self.len())
+            .map(|n| {
+                self.graph
+                    .neighbors_directed(NodeIndex::new(n), Direction::Incoming)
+                    .count()
+            })
+            .collect();
+        let mut ready: BinaryHeap<Reverse<(&(RevisionId, String), usize)>> = (0..self.len())
+            .filter(|&n| waiting[n] == 0)
+            .map(|n| Reverse((&self.keys[n], n)))
+            .collect();
+        let mut order = Vec::with_capacity(self.len());
+        while let Some(Reverse((_, node))) = ready.pop() {
+            order.push(node);
+            for child in self
+                .graph
+                .neighbors_directed(NodeIndex::new(node), Direction::Outgoing)
+            {
+                let child = child.index();
+                waiting[child] -= 1;
+                if waiting[child] == 0 {
+                    ready.push(Reverse((&self.keys[child], child)));
+                }
+            }
+        }
+        order
+    }
+
+    /// Every revision `node` descends from, not counting itself.
+    #[must_use]
+    pub fn ancestors(&self, node: usize) -> BTreeSet<usize> {
+        let reversed = Reversed(&self.graph);
+        let mut found: BTreeSet<usize> = Bfs::new(reversed, NodeIndex::new(node))
+            .iter(reversed)
+            .map(NodeIndex::index)
+            .collect();
+        found.remove(&node);
+        found
+    }
+
+    /// Every revision that descends from `node`, not counting itself.
+    #[must_use]
+    pub fn descendants(&self, node: usize) -> BTreeSet<usize> {
+        let mut found: BTreeSet<usize> = Bfs::new(&self.graph, NodeIndex::new(node))
+            .iter(&self.graph)
+            .map(NodeIndex::index)
+            .collect();
+        found.remove(&node);
+        found
+    }
+
+    /// Whether `ancestor` is reachable from `node` by following parents.
+    #[must_use]
+    pub fn is_ancestor(&self, ancestor: usize, node: usize) -> bool {
+        ancestor != node
+            && petgraph::algo::has_path_connecting(
+                &self.graph,
+                NodeIndex::new(ancestor),
+                NodeIndex::new(node),
+                None,
+            )
+    }
+
+    /// The revisions to apply, in order, to go from `from` (`None`: an empty database) to `to`.
+    /// `None` when `from` is not an ancestor of `to`: there is no upgrade path between them.
+    #[must_use]
+    pub fn path(&self, from: Option<usize>, to: usize) -> Option<Vec<usize>> {
+        let mut wanted = self.ancestors(to);
+        wanted.insert(to);
+        if let Some(from) = from {
+            if from == to {
+                return Some(Vec::new());
+            }
+            if !wanted.contains(&from) {
+                return None;
+            }
+            wanted.remove(&from);
+            for done in self.ancestors(from) {
+                wanted.remove(&done);
+            }
+        }
+        Some(
+            self.topological_order()
+                .into_iter()
+                .filter(|n| wanted.contains(n))
+                .collect(),
+        )
+    }
+
+    /// Groups of revisions that revise each other in a loop, each sorted, in order of their first member.
+    #[must_use]
+    pub fn cycles(&self) -> Vec<Vec<usize>> {
+        let mut cycles: Vec<Vec<usize>> = tarjan_scc(&self.graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
+            .map(|scc| self.sorted(scc.into_iter().map(NodeIndex::index).collect()))
+            .collect();
+        cycles.sort_by(|a, b| self.keys[a[0]].cmp(&self.keys[b[0]]));
+        cycles
+    }
+
+    /// The newest revision that every one of `nodes` descends from (or is), if any.
+    #[must_use]
+    pub fn newest_common_ancestor(&self, nodes: &[usize]) -> Option<usize> {
+        let mut common: Option<BTreeSet<usize>> = None;
+        for &node in nodes {
+            let mut line = self.ancestors(node);
+            line.insert(node);
+            common = Some(match common {
+                None => line,
+                Some(so_far) => so_far.intersection(&line).copied().collect(),
+            });
+        }
+        common?
+            .into_iter()
+            .max_by(|&a, &b| self.keys[a].cmp(&self.keys[b]))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::revision::ParentRef;
+
+    /// Builds revisions from `(id, parents)` pairs; `&[]` parents makes a root.
+    pub(crate) fn revisions(spec: &[(&str, &[&str])]) -> Vec<Revision> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, (id, parents))| Revision {
+                id: RevisionId::parse(id).unwrap(),
+                slug: format!("r{i}"),
+                path: format!("migrations/{id}_r{i}.sql"),
+                revises: if parents.is_empty() {
+                    Revises::Root
+                } else {
+                    Revises::Parents(
+                        parents
+                            .iter()
+                            .map(|p| ParentRef {
+                                id: RevisionId::parse(p).unwrap(),
+                                column: 20,
+                            })
+                            .collect(),
+                    )
+                },
+                revises_line: Some(2),
+                description: vec![format!("revision {id}")],
+                up: None,
+                down: None,
+            })
+            .collect()
+    }
+
+    fn ids(revs: &[Revision], nodes: impl IntoIterator<Item = usize>) -> Vec<String> {
+        nodes.into_iter().map(|n| revs[n].id.to_string()).collect()
+    }
+
+    #[test]
+    fn linear_chain() {
+        let revs = revisions(&[("003", &["002"]), ("001", &[]), ("002", &["001"])]);
+        let graph = RevisionGraph::new(&revs);
+        assert_eq!(ids(&revs, graph.heads()), ["003"]);
+        assert_eq!(ids(&revs, graph.roots()), ["001"]);
+        assert_eq!(ids(&revs, graph.topological_order()), ["001", "002", "003"]);
+        assert_eq!(ids(&revs, graph.ancestors(0)), ["001", "002"]);
+        assert!(graph.is_ancestor(1, 0));
+        assert!(!graph.is_ancestor(0, 1));
+        assert_eq!(ids(&revs, graph.path(Some(1), 0).unwrap()), ["002", "003"]);
+        assert_eq!(ids(&revs, graph.path(None, 2).unwrap()), ["001", "002"]);
+        assert!(graph.path(Some(0), 1).is_none());
+        assert!(graph.cycles().is_empty());
+    }
+
+    #[test]
+    fn branch_and_merge() {
+        let revs = revisions(&[
+            ("1", &[]),
+            ("2", &["1"]),
+            ("3", &["1"]),
+            ("4", &["2", "3"]),
+            ("5", &["1"]),
+        ]);
+        let graph = RevisionGraph::new(&revs);
+        assert_eq!(ids(&revs, graph.heads()), ["4", "5"]);
+        assert_eq!(
+            ids(&revs, graph.topological_order()),
+            ["1", "2", "3", "4", "5"]
+        );
+        assert_eq!(ids(&revs, graph.parents(3)), ["2", "3"]);
+        assert_eq!(ids(&revs, graph.children(0)), ["2", "3", "5"]);
+        assert_eq!(ids(&revs, graph.descendants(1)), ["4"]);
+        assert_eq!(graph.newest_common_ancestor(&[3, 4]), Some(0));
+        assert_eq!(graph.newest_common_ancestor(&[1, 3]), Some(1));
+        assert_eq!(ids(&revs, graph.path(Some(1), 3).unwrap()), ["3", "4"]);
+    }
+
+    #[test]
+    fn duplicates_link_to_every_file() {
+        let revs = revisions(&[("039", &[]), ("040", &["039"]), ("40", &["039"])]);
+        let graph = RevisionGraph::new(&revs);
+        assert_eq!(graph.heads(), [1, 2]);
+        assert_eq!(graph.duplicates().len(), 1);
+        assert_eq!(graph.lookup(&RevisionId::parse("40").unwrap()), [1, 2]);
+    }
+
+    #[test]
+    fn cycles_are_found_and_left_out_of_the_order() {
+        let revs = revisions(&[("1", &[]), ("2", &["3"]), ("3", &["2"]), ("4", &["4"])]);
+        let graph = RevisionGraph::new(&revs);
+        assert_eq!(graph.cycles(), vec![vec![1, 2], vec![3]]);
+        assert_eq!(ids(&revs, graph.topological_order()), ["1"]);
+    }
+}

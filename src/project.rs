@@ -1,0 +1,85 @@
+//! A loaded migrations directory: its revisions, their graph, and what loading found wrong.
+
+use crate::diagnostic::{Diagnostic, Sources};
+use crate::graph::RevisionGraph;
+use crate::revision::{Revision, RevisionId};
+use crate::settings::Settings;
+use crate::{Error, check, source};
+
+/// Everything the offline commands work from.
+#[derive(Debug)]
+pub struct Project {
+    /// Revisions in file-name order; graph nodes are indexes into this list.
+    pub revisions: Vec<Revision>,
+    /// The revision graph.
+    pub graph: RevisionGraph,
+    /// What loading found: `invalid-filename` and `malformed-file`.
+    pub load_diagnostics: Vec<Diagnostic>,
+    /// The files' text, for showing offending lines.
+    pub sources: Sources,
+}
+
+impl Project {
+    /// Loads the migrations directory the settings name.
+    pub fn load(settings: &Settings) -> Result<Project, Error> {
+        let loaded = source::load(&settings.dir, &settings.display_dir, &settings.dir_origin)?;
+        Ok(Project::from_loaded(loaded))
+    }
+
+    /// Builds the graph over already loaded revisions.
+    #[must_use]
+    pub fn from_loaded(loaded: source::Loaded) -> Project {
+        let graph = RevisionGraph::new(&loaded.revisions);
+        Project {
+            revisions: loaded.revisions,
+            graph,
+            load_diagnostics: loaded.diagnostics,
+            sources: loaded.sources,
+        }
+    }
+
+    /// Every finding about the directory, sorted.
+    #[must_use]
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        check::run(self)
+    }
+
+    /// Finds the one revision a command-line argument names: an id, or `head` when there is one head.
+    pub fn resolve(&self, name: &str) -> Result<usize, Error> {
+        if name == "head" {
+            let heads = self.graph.heads();
+            return match heads.as_slice() {
+                [one] => Ok(*one),
+                [] => Err(Error::Usage("there is no head revision".to_owned())),
+                many => Err(Error::Usage(format!(
+                    "`head` is ambiguous: there are {} heads ({}); name one by its id",
+                    many.len(),
+                    self.list(many)
+                ))),
+            };
+        }
+        let id = RevisionId::parse(name).ok_or_else(|| Error::UnknownRevision(name.to_owned()))?;
+        match self.graph.lookup(&id) {
+            [] => Err(Error::UnknownRevision(name.to_owned())),
+            [one] => Ok(*one),
+            many => Err(Error::Usage(format!(
+                "revision `{name}` is ambiguous: it is defined by {}",
+                self.list(many)
+            ))),
+        }
+    }
+
+    fn list(&self, nodes: &[usize]) -> String {
+        describe(&self.revisions, nodes)
+    }
+}
+
+/// `` `040` (`040_a.sql`), `041` (`041_b.sql`) ``: revisions as every message names them.
+#[must_use]
+pub fn describe(revisions: &[Revision], nodes: &[usize]) -> String {
+    nodes
+        .iter()
+        .map(|&n| format!("`{}` (`{}`)", revisions[n].id, revisions[n].file_name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

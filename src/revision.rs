@@ -1,0 +1,237 @@
+//! A revision: one migration file's id, parents, message and SQL sections.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// A revision number as written (`040`), compared as an integer: `40` and `040` are equal.
+///
+/// Numbers are compared on their digits rather than parsed, so no length overflows.
+#[derive(Debug, Clone)]
+pub struct RevisionId {
+    text: String,
+}
+
+impl RevisionId {
+    /// Wraps a string of ASCII digits; `None` for anything else.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<RevisionId> {
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| RevisionId {
+            text: text.to_owned(),
+        })
+    }
+
+    /// The id as written, zero-padding included.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// How many digits were written.
+    #[must_use]
+    pub fn width(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The digits without zero-padding (`0` stays `0`).
+    #[must_use]
+    pub fn significant(&self) -> &str {
+        let trimmed = self.text.trim_start_matches('0');
+        if trimmed.is_empty() {
+            &self.text[self.text.len() - 1..]
+        } else {
+            trimmed
+        }
+    }
+
+    /// Whether the id is written with leading zeros.
+    #[must_use]
+    pub fn is_padded(&self) -> bool {
+        self.significant().len() < self.text.len()
+    }
+
+    /// The next number, written with at least `width` digits.
+    #[must_use]
+    pub fn successor(&self, width: usize) -> RevisionId {
+        let mut digits: Vec<u8> = self.significant().bytes().collect();
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+        let text = String::from_utf8(digits).expect("digits are ASCII");
+        RevisionId {
+            text: format!("{text:0>width$}"),
+        }
+    }
+
+    /// The number as an integer, when it fits.
+    #[must_use]
+    pub fn value(&self) -> Option<u64> {
+        self.significant().parse().ok()
+    }
+}
+
+impl PartialEq for RevisionId {
+    fn eq(&self, other: &Self) -> bool {
+        self.significant() == other.significant()
+    }
+}
+
+impl Eq for RevisionId {}
+
+impl Hash for RevisionId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.significant().hash(state);
+    }
+}
+
+impl Ord for RevisionId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.significant(), other.significant());
+        a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    }
+}
+
+impl PartialOrd for RevisionId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for RevisionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A parent named in `-- migrate:revises`, with the column where it is written.
+#[derive(Debug, Clone)]
+pub struct ParentRef {
+    /// The parent's id as written.
+    pub id: RevisionId,
+    /// The 1-based column of the id on the `revises` line.
+    pub column: usize,
+}
+
+/// What a revision's `-- migrate:revises` line declares.
+#[derive(Debug, Clone)]
+pub enum Revises {
+    /// `-- migrate:revises none`: the first revision.
+    Root,
+    /// One parent, or several for a merge revision.
+    Parents(Vec<ParentRef>),
+    /// The line is missing or unreadable; the file carries a `malformed-file` diagnostic.
+    Unknown,
+}
+
+/// One SQL section of a migration file.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The 1-based line of the section's marker.
+    pub line: usize,
+    /// The SQL text after the marker, up to the next marker or the end of the file.
+    pub sql: String,
+    /// Whether the section runs inside a transaction (`transaction:false` turns it off).
+    pub transaction: bool,
+}
+
+/// One migration file, parsed.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    /// The revision number from the file name.
+    pub id: RevisionId,
+    /// The part of the file name after the number.
+    pub slug: String,
+    /// The file's path as output shows it.
+    pub path: String,
+    /// The parents declared in the header.
+    pub revises: Revises,
+    /// The 1-based line of `-- migrate:revises`, when present.
+    pub revises_line: Option<usize>,
+    /// The header's free comment lines, in order; the first non-empty one is the message.
+    pub description: Vec<String>,
+    /// The upgrade SQL, when the file has an up marker.
+    pub up: Option<Section>,
+    /// The downgrade SQL; a revision without one is irreversible.
+    pub down: Option<Section>,
+}
+
+impl Revision {
+    /// The one-line message: the header's first comment, else the slug in words.
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.description
+            .iter()
+            .find(|line| !line.trim().is_empty())
+            .map_or_else(
+                || self.slug.replace('_', " "),
+                |line| line.trim().to_owned(),
+            )
+    }
+
+    /// The parents' ids, empty for a root or an unreadable header.
+    #[must_use]
+    pub fn parent_ids(&self) -> Vec<&RevisionId> {
+        match &self.revises {
+            Revises::Parents(parents) => parents.iter().map(|p| &p.id).collect(),
+            Revises::Root | Revises::Unknown => Vec::new(),
+        }
+    }
+
+    /// The file name, without its directory.
+    #[must_use]
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> RevisionId {
+        RevisionId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn compares_as_integers() {
+        assert_eq!(id("40"), id("040"));
+        assert!(id("039") < id("40"));
+        assert!(id("999") < id("1000"));
+        assert!(id("0") < id("1"));
+        assert_eq!(id("000").significant(), "0");
+    }
+
+    #[test]
+    fn rejects_non_digits() {
+        assert!(RevisionId::parse("").is_none());
+        assert!(RevisionId::parse("04a").is_none());
+        assert!(RevisionId::parse("-1").is_none());
+    }
+
+    #[test]
+    fn successor_keeps_width() {
+        assert_eq!(id("039").successor(3).as_str(), "040");
+        assert_eq!(id("099").successor(3).as_str(), "100");
+        assert_eq!(id("999").successor(3).as_str(), "1000");
+        assert_eq!(id("9").successor(1).as_str(), "10");
+        assert_eq!(id("0").successor(4).as_str(), "0001");
+    }
+
+    #[test]
+    fn padding() {
+        assert!(id("040").is_padded());
+        assert!(!id("40").is_padded());
+        assert!(!id("0").is_padded());
+    }
+}

@@ -1,0 +1,140 @@
+//! Settings, resolved once: flags beat the environment, which beats `migrate.toml`, which beats defaults.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::diagnostic::Format;
+use crate::{Error, relpath};
+
+/// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
+pub const DEFAULT_CONFIG: &str = "migrate.toml";
+/// The migrations directory when nothing else names one.
+pub const DEFAULT_DIR: &str = "migrations";
+
+/// The validated settings every command runs with.
+#[derive(Debug)]
+pub struct Settings {
+    /// The migrations directory, as a path to open.
+    pub dir: PathBuf,
+    /// The migrations directory as output shows it.
+    pub display_dir: String,
+    /// Which setting chose the directory, for error messages.
+    pub dir_origin: Origin,
+    /// Whether to colour output.
+    pub color: bool,
+    /// The diagnostics format, when one was asked for.
+    pub format: Option<Format>,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag.
+    Flag(&'static str),
+    /// An environment variable.
+    Env(&'static str),
+    /// A key in a configuration file.
+    Config { key: &'static str, file: String },
+    /// The built-in default.
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag(flag) => write!(f, "`{flag}`"),
+            Origin::Env(var) => write!(f, "`{var}`"),
+            Origin::Config { key, file } => write!(f, "`{key}` in `{file}`"),
+            Origin::Default => write!(
+                f,
+                "the default; set `--dir`, `MIGRATE_DIR` or `dir` in `{DEFAULT_CONFIG}`"
+            ),
+        }
+    }
+}
+
+/// The contents of `migrate.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The migrations directory, relative to the configuration file.
+    pub dir: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Resolves the settings from the command line, the environment and the configuration file.
+    pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
+        let config = load_config(args)?;
+        let env_dir = std::env::var_os("MIGRATE_DIR").filter(|v| !v.is_empty());
+        let (dir, dir_origin) = if let Some(dir) = &args.dir {
+            (dir.clone(), Origin::Flag("--dir"))
+        } else if let Some(dir) = env_dir {
+            (PathBuf::from(dir), Origin::Env("MIGRATE_DIR"))
+        } else if let Some((file, dir)) = config
+            .as_ref()
+            .and_then(|(file, c)| c.dir.clone().map(|d| (file, d)))
+        {
+            // A directory in the configuration file is relative to that file, not to the caller.
+            let base = file.parent().unwrap_or_else(|| Path::new("."));
+            (
+                base.join(dir),
+                Origin::Config {
+                    key: "dir",
+                    file: relpath::display(file),
+                },
+            )
+        } else {
+            (PathBuf::from(DEFAULT_DIR), Origin::Default)
+        };
+        Ok(Settings {
+            display_dir: relpath::display(&dir),
+            dir,
+            dir_origin,
+            color: color_enabled(args.color),
+            format: args.format,
+        })
+    }
+}
+
+fn load_config(args: &GlobalArgs) -> Result<Option<(PathBuf, ConfigFile)>, Error> {
+    let named = args.config.clone().or_else(|| {
+        std::env::var_os("MIGRATE_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    let (path, required) = match named {
+        Some(path) => (path, true),
+        None => (PathBuf::from(DEFAULT_CONFIG), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "read",
+                path: relpath::display(&path),
+                source,
+            });
+        }
+    };
+    let config = toml::from_str(&text).map_err(|source| Error::Config {
+        path: relpath::display(&path),
+        source,
+    })?;
+    Ok(Some((path, config)))
+}
+
+fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -1,4 +1,6 @@
 //! The command line, as clap sees it: the doc comments here are the `--help` text.
+// Doc comments here are printed by `--help` as plain text, where Markdown backticks would show.
+#![allow(clippy::doc_markdown)]
 
 use std::path::PathBuf;
 

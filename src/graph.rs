@@ -8,7 +8,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use petgraph::Direction;
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, Reversed, Walker};
 
@@ -249,7 +249,9 @@ impl RevisionGraph {
     /// Groups of revisions that revise each other in a loop, each sorted, in order of their first member.
     #[must_use]
     pub fn cycles(&self) -> Vec<Vec<usize>> {
-        let mut cycles: Vec<Vec<usize>> = tarjan_scc(&self.graph)
+        // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per node and overflows the
+        // stack on a long chain (20,000 revisions), while Kosaraju walks iteratively.
+        let mut cycles: Vec<Vec<usize>> = kosaraju_scc(&self.graph)
             .into_iter()
             .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
             .map(|scc| self.sorted(scc.into_iter().map(NodeIndex::index).collect()))

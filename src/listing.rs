@@ -55,36 +55,41 @@ pub fn head(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> Strin
 #[must_use]
 pub fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
     let revision = &revisions[node];
-    let mut text = format!("Rev: {}{}\n", revision.id, markers(graph, node));
     let parents_label = if graph.parents(node).len() > 1 {
         "Merges"
     } else {
         "Parent"
     };
-    text.push_str(&format!("{parents_label}: {}\n", down_revisions(revision)));
+    let mut lines = vec![
+        format!("Rev: {}{}", revision.id, markers(graph, node)),
+        format!("{parents_label}: {}", down_revisions(revision)),
+    ];
     let children = graph.children(node);
     if children.len() > 1 {
         let ids: Vec<&str> = children.iter().map(|&c| revisions[c].id.as_str()).collect();
-        text.push_str(&format!("Branches into: {}\n", ids.join(", ")));
+        lines.push(format!("Branches into: {}", ids.join(", ")));
     }
-    text.push_str(&format!("Path: {}\n", revision.path));
+    lines.push(format!("Path: {}", revision.path));
     let reversible = if revision.down.is_some() {
         "yes"
     } else {
         "no (no `-- migrate:down` section)"
     };
-    text.push_str(&format!("Reversible: {reversible}\n\n"));
+    lines.push(format!("Reversible: {reversible}"));
+    lines.push(String::new());
     let description: Vec<&String> = revision
         .description
         .iter()
         .skip_while(|l| l.trim().is_empty())
         .collect();
     if description.is_empty() {
-        text.push_str(&format!("    {}\n", revision.message()));
+        lines.push(format!("    {}", revision.message()));
     }
-    for line in description {
-        text.push_str(format!("    {line}").trim_end());
-        text.push('\n');
-    }
-    text
+    lines.extend(
+        description
+            .iter()
+            .map(|line| format!("    {line}").trim_end().to_owned()),
+    );
+    lines.push(String::new());
+    lines.join("\n")
 }

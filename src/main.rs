@@ -7,7 +7,7 @@ use migrate::{Error, Outcome, cli::Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match migrate::run(cli) {
+    match migrate::run(&cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Failure) => ExitCode::from(1),
         // A reader that stops early (`migrate history | head`) is not a failure.

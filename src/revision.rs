@@ -68,7 +68,7 @@ impl RevisionId {
                 break;
             }
         }
-        let text = String::from_utf8(digits).expect("digits are ASCII");
+        let text: String = digits.into_iter().map(char::from).collect();
         RevisionId {
             text: format!("{text:0>width$}"),
         }

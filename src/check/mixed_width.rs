@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::Context;
-use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::diagnostic::{Diagnostic, Location, Rule, plural};
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(width) = padding_width(cx.revisions.iter().map(|r| &r.id)) else {
@@ -22,8 +22,8 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Rule::MixedWidth,
             Location::file(&revision.path),
             format!(
-                "`{id}` is written with {} digits, the other revisions with {width}",
-                id.width()
+                "`{id}` is written with {}, the other revisions with {width}",
+                plural(id.width(), "digit")
             ),
             format!("rename it to `{padded}_{}.sql`", revision.slug),
         ));

@@ -4,7 +4,14 @@ use super::Context;
 use crate::diagnostic::{Diagnostic, Rule};
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let heads = cx.graph.heads();
+    // A head cut off by a missing parent is `dangling-parent`'s finding; counting it here too
+    // would report one mistake twice.
+    let heads: Vec<usize> = cx
+        .graph
+        .heads()
+        .into_iter()
+        .filter(|&head| !descends_from_dangling(cx, head))
+        .collect();
     let Some((&newest, others)) = heads.split_last() else {
         return;
     };
@@ -26,6 +33,16 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     );
 }
 
+fn descends_from_dangling(cx: &Context<'_>, head: usize) -> bool {
+    let dangling = |node: usize| {
+        cx.revisions[node]
+            .parent_ids()
+            .iter()
+            .any(|id| cx.graph.lookup(id).is_empty())
+    };
+    dangling(head) || cx.graph.ancestors(head).into_iter().any(dangling)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::check::tests::findings;
@@ -43,6 +60,15 @@ mod tests {
     #[test]
     fn a_merge_leaves_one_head() {
         let found = findings(&[("1", &[]), ("2", &["1"]), ("3", &["1"]), ("4", &["2", "3"])]);
+        assert!(
+            found.iter().all(|(r, _)| *r != Rule::MultipleHeads),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_head_behind_a_dangling_parent_is_not_counted() {
+        let found = findings(&[("1", &[]), ("2", &["1"]), ("3", &["9"]), ("4", &["3"])]);
         assert!(
             found.iter().all(|(r, _)| *r != Rule::MultipleHeads),
             "{found:?}"

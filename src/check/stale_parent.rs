@@ -30,6 +30,8 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let followed = cx.graph.lookup(newest_id).iter().any(|&candidate| {
             matches!(cx.revisions[candidate].revises, Revises::Unknown)
                 || cx.graph.is_ancestor(candidate, node)
+                // The newer revision descends from this one: `parent-not-older` explains it.
+                || cx.graph.is_ancestor(node, candidate)
                 || !cx
                     .graph
                     .descendants(candidate)
@@ -85,6 +87,12 @@ mod tests {
             stale(&found),
             ["`041` revises `039`, but `040` is the newest revision below it"]
         );
+    }
+
+    #[test]
+    fn a_newer_number_among_the_descendants_is_left_to_parent_not_older() {
+        let found = findings(&[("1", &[]), ("2", &["3"]), ("3", &["1"])]);
+        assert!(stale(&found).is_empty(), "{found:?}");
     }
 
     #[test]

@@ -94,9 +94,9 @@ pub(super) fn write_revision(
         text.push('\n');
     }
     let parent = parent.map_or_else(|| "none".to_owned(), ToString::to_string);
-    text.push_str(&format!(
-        "-- migrate:revises {parent}\n\n-- migrate:up\n\n\n-- migrate:down\n\n"
-    ));
+    text.push_str("-- migrate:revises ");
+    text.push_str(&parent);
+    text.push_str("\n\n-- migrate:up\n\n\n-- migrate:down\n\n");
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

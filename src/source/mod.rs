@@ -159,7 +159,10 @@ fn load_file(path: &Path, name: &str, shown: String, loaded: &mut Loaded) {
 fn malformed(shown: &str, problem: sql_file::Problem) -> Diagnostic {
     Diagnostic::new(
         Rule::MalformedFile,
-        Location::span(shown, problem.line, problem.column, problem.span),
+        Location {
+            span: (problem.span > 0).then_some(problem.span),
+            ..Location::span(shown, problem.line, problem.column, 0)
+        },
         problem.message,
         problem.help,
     )

@@ -44,7 +44,7 @@ pub struct Problem {
     pub line: usize,
     /// The 1-based column.
     pub column: usize,
-    /// How many characters to underline.
+    /// How many characters to underline; 0 when the problem is the file as a whole.
     pub span: usize,
     /// What is wrong.
     pub message: String,
@@ -63,7 +63,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, Problem> {
         }),
         Err(e) => {
             let valid = &bytes[..e.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = valid.split(|&b| b == b'\n').count();
             let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
             let column = String::from_utf8_lossy(&valid[line_start..])
                 .chars()
@@ -90,116 +90,32 @@ enum Part {
 /// Parses decoded text, collecting every problem rather than stopping at the first.
 #[must_use]
 pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
-    let mut parsed = Parsed::default();
-    let mut problems = Vec::new();
-    let mut part = Part::Header;
-    let mut first_sql_in_header: Option<usize> = None;
-    let mut up_body = String::new();
-    let mut down_body = String::new();
+    let mut parser = Parser {
+        parsed: Parsed::default(),
+        problems: Vec::new(),
+        part: Part::Header,
+        first_sql_in_header: None,
+        up_body: String::new(),
+        down_body: String::new(),
+    };
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        if let Some(caps) = DIRECTIVE.captures(line) {
-            let name_match = caps.get(1).expect("group 1 always takes part");
-            let rest = caps.get(2).expect("group 2 always takes part");
-            let name = name_match.as_str();
-            let column = column_of(line, line.len() - line.trim_start().len());
-            let mut problem = |message: String, help: &str| {
-                problems.push(Problem {
-                    line: number,
-                    column,
-                    span: line.trim().len(),
-                    message,
-                    help: help.to_owned(),
-                });
-            };
-            match name {
-                "revises" if part != Part::Header => problem(
-                    "`-- migrate:revises` must come before `-- migrate:up`".to_owned(),
-                    "move it into the header, above `-- migrate:up`",
-                ),
-                "revises" if parsed.revises_line.is_some() => problem(
-                    "second `-- migrate:revises` line".to_owned(),
-                    "list every parent on one line: `-- migrate:revises 040 041`",
-                ),
-                "revises" => {
-                    parsed.revises_line = Some(number);
-                    parsed.revises = Some(parse_revises(
-                        line,
-                        rest.start(),
-                        rest.as_str(),
-                        number,
-                        &mut problems,
-                    ));
-                }
-                "up" if part == Part::Header => {
-                    part = Part::Up;
-                    let transaction =
-                        parse_options(line, rest.start(), rest.as_str(), number, &mut problems);
-                    parsed.up = Some(Section {
-                        line: number,
-                        sql: String::new(),
-                        transaction,
-                    });
-                }
-                "up" => problem(
-                    "second `-- migrate:up` marker".to_owned(),
-                    "a file holds one up section; remove this marker",
-                ),
-                "down" if part == Part::Up => {
-                    part = Part::Down;
-                    let transaction =
-                        parse_options(line, rest.start(), rest.as_str(), number, &mut problems);
-                    parsed.down = Some(Section {
-                        line: number,
-                        sql: String::new(),
-                        transaction,
-                    });
-                }
-                "down" if part == Part::Header => problem(
-                    "`-- migrate:down` comes before `-- migrate:up`".to_owned(),
-                    "put the up section first, then `-- migrate:down`",
-                ),
-                "down" => problem(
-                    "second `-- migrate:down` marker".to_owned(),
-                    "a file holds one down section; remove this marker",
-                ),
-                _ if !rest.as_str().is_empty()
-                    && !rest.as_str().starts_with(char::is_whitespace) =>
-                {
-                    problem(
-                        format!(
-                            "unknown directive `-- migrate:{name}{}`",
-                            rest.as_str().split_whitespace().next().unwrap_or("")
-                        ),
-                        "the directives are `revises`, `up` and `down`",
-                    )
-                }
-                _ => problem(
-                    format!("unknown directive `-- migrate:{name}`"),
-                    "the directives are `revises`, `up` and `down`",
-                ),
-            }
-            continue;
-        }
-        match part {
-            Part::Header => {
-                let trimmed = line.trim();
-                if let Some(comment) = trimmed.strip_prefix("--") {
-                    parsed.description.push(
-                        comment
-                            .strip_prefix(' ')
-                            .unwrap_or(comment)
-                            .trim_end()
-                            .to_owned(),
-                    );
-                } else if !trimmed.is_empty() && first_sql_in_header.is_none() {
-                    first_sql_in_header = Some(number);
-                }
-            }
-            Part::Up => push_line(&mut up_body, line),
-            Part::Down => push_line(&mut down_body, line),
+        match DIRECTIVE
+            .captures(line)
+            .and_then(|caps| Some((caps.get(1)?, caps.get(2)?)))
+        {
+            Some((name, rest)) => parser.directive(line, number, name.as_str(), rest.start()),
+            None => parser.content(line, number),
         }
     }
+    let Parser {
+        mut parsed,
+        mut problems,
+        first_sql_in_header,
+        up_body,
+        down_body,
+        ..
+    } = parser;
     finish(
         &mut parsed,
         &mut problems,
@@ -208,6 +124,105 @@ pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
         down_body,
     );
     (parsed, problems)
+}
+
+/// The state of one pass over a file.
+struct Parser {
+    parsed: Parsed,
+    problems: Vec<Problem>,
+    part: Part,
+    first_sql_in_header: Option<usize>,
+    up_body: String,
+    down_body: String,
+}
+
+impl Parser {
+    /// Handles a `-- migrate:<name>` line; `rest_start` is the byte offset of what follows the name.
+    fn directive(&mut self, line: &str, number: usize, name: &str, rest_start: usize) {
+        let column = column_of(line, line.len() - line.trim_start().len());
+        let problem = |message: &str, help: &str| Problem {
+            line: number,
+            column,
+            span: line.trim().chars().count(),
+            message: message.to_owned(),
+            help: help.to_owned(),
+        };
+        let found = match (name, self.part) {
+            ("revises", Part::Header) if self.parsed.revises_line.is_some() => Some(problem(
+                "second `-- migrate:revises` line",
+                "list every parent on one line: `-- migrate:revises 040 041`",
+            )),
+            ("revises", Part::Header) => {
+                self.parsed.revises_line = Some(number);
+                self.parsed.revises =
+                    Some(parse_revises(line, rest_start, number, &mut self.problems));
+                None
+            }
+            ("revises", _) => Some(problem(
+                "`-- migrate:revises` must come before `-- migrate:up`",
+                "move it into the header, above `-- migrate:up`",
+            )),
+            ("up", Part::Header) => {
+                self.part = Part::Up;
+                let transaction = parse_options(line, rest_start, number, &mut self.problems);
+                self.parsed.up = Some(Section {
+                    line: number,
+                    sql: String::new(),
+                    transaction,
+                });
+                None
+            }
+            ("up", _) => Some(problem(
+                "second `-- migrate:up` marker",
+                "a file holds one up section; remove this marker",
+            )),
+            ("down", Part::Up) => {
+                self.part = Part::Down;
+                let transaction = parse_options(line, rest_start, number, &mut self.problems);
+                self.parsed.down = Some(Section {
+                    line: number,
+                    sql: String::new(),
+                    transaction,
+                });
+                None
+            }
+            ("down", Part::Header) => Some(problem(
+                "`-- migrate:down` comes before `-- migrate:up`",
+                "put the up section first, then `-- migrate:down`",
+            )),
+            ("down", Part::Down) => Some(problem(
+                "second `-- migrate:down` marker",
+                "a file holds one down section; remove this marker",
+            )),
+            _ => Some(problem(
+                &format!("unknown directive `-- migrate:{name}`"),
+                "the directives are `revises`, `up` and `down`",
+            )),
+        };
+        self.problems.extend(found);
+    }
+
+    /// Handles any other line: header prose, or SQL of the current section.
+    fn content(&mut self, line: &str, number: usize) {
+        match self.part {
+            Part::Header => {
+                let trimmed = line.trim();
+                if let Some(comment) = trimmed.strip_prefix("--") {
+                    self.parsed.description.push(
+                        comment
+                            .strip_prefix(' ')
+                            .unwrap_or(comment)
+                            .trim_end()
+                            .to_owned(),
+                    );
+                } else if !trimmed.is_empty() && self.first_sql_in_header.is_none() {
+                    self.first_sql_in_header = Some(number);
+                }
+            }
+            Part::Up => push_line(&mut self.up_body, line),
+            Part::Down => push_line(&mut self.down_body, line),
+        }
+    }
 }
 
 fn finish(
@@ -225,11 +240,14 @@ fn finish(
         help: help.to_owned(),
     };
     if parsed.revises_line.is_none() {
-        problems.push(file_problem(
+        problems.push(Problem {
+            span: 0,
+            ..file_problem(
             1,
             "missing `-- migrate:revises`",
             "add `-- migrate:revises <parent>` above `-- migrate:up` (`none` for the first revision)",
-        ));
+            )
+        });
     }
     match (&mut parsed.up, first_sql) {
         (None, _) => problems.push(file_problem(
@@ -282,10 +300,10 @@ fn column_of(line: &str, byte: usize) -> usize {
 fn parse_revises(
     line: &str,
     rest_start: usize,
-    rest: &str,
     number: usize,
     problems: &mut Vec<Problem>,
 ) -> Revises {
+    let rest = &line[rest_start..];
     let mut parents = Vec::new();
     let mut saw_none = false;
     let mut ok = true;
@@ -360,10 +378,10 @@ fn parse_revises(
 fn parse_options(
     line: &str,
     rest_start: usize,
-    rest: &str,
     number: usize,
     problems: &mut Vec<Problem>,
 ) -> bool {
+    let rest = &line[rest_start..];
     let mut transaction = true;
     let mut offset = 0;
     for token in rest.split_whitespace() {

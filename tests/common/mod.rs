@@ -1,0 +1,73 @@
+//! Shared helpers for the tests that run the `migrate` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository root, where the fixtures live.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `migrate` run in `dir`, with no setting leaking in from the caller's environment.
+pub fn migrate_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_migrate"));
+    cmd.current_dir(dir)
+        .env_remove("MIGRATE_DIR")
+        .env_remove("MIGRATE_CONFIG")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// `migrate` run at the repository root.
+pub fn migrate() -> Command {
+    migrate_in(&root())
+}
+
+/// What one run printed and how it exited, as one string for a snapshot.
+pub fn transcript(cmd: &mut Command) -> String {
+    let output = cmd.output().expect("migrate runs");
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output
+            .status
+            .code()
+            .map_or("signal".to_owned(), |c| c.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Writes `files` (name, contents) into `dir`, creating it.
+pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// A migration file's text.
+pub fn revision(message: &str, revises: &str) -> String {
+    format!(
+        "-- {message}\n-- migrate:revises {revises}\n\n-- migrate:up\nSELECT 1;\n\n-- migrate:down\nSELECT 0;\n"
+    )
+}
+
+/// A linear chain of `count` revisions, numbered with `width` digits.
+pub fn write_chain(dir: &Path, count: usize, width: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    for n in 1..=count {
+        let parent = if n == 1 {
+            "none".to_owned()
+        } else {
+            format!("{:0width$}", n - 1)
+        };
+        std::fs::write(
+            dir.join(format!("{n:0width$}_step_{n}.sql")),
+            revision(&format!("step {n}"), &parent),
+        )
+        .unwrap();
+    }
+}

@@ -6,13 +6,17 @@
 pub mod filename;
 pub mod sql_file;
 
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::revision::{Revises, Revision};
 use crate::{Error, relpath};
+
+/// Below this many files, reading on one thread is faster than starting more.
+const PARALLEL_THRESHOLD: usize = 256;
 
 /// What a directory held: the revisions that could be read, and what was wrong with the rest.
 #[derive(Debug, Default)]
@@ -25,76 +29,66 @@ pub struct Loaded {
     pub sources: Sources,
 }
 
+/// What one file yielded.
+#[derive(Default)]
+struct FileResult {
+    revision: Option<(Revision, String)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// Reads every migration file in `dir`. `display_dir` is how output shows the directory.
-pub fn load(
-    dir: &Path,
-    display_dir: &str,
-    origin: &impl std::fmt::Display,
-) -> Result<Loaded, Error> {
+pub fn load(dir: &Path, display_dir: &str, origin: &impl std::fmt::Display) -> Result<Loaded, Error> {
+    let origin = || origin.to_string();
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
-        Ok(_) => {
-            return Err(Error::NotADir {
-                path: display_dir.to_owned(),
-                origin: origin.to_string(),
-            });
-        }
+        Ok(_) => return Err(Error::NotADir { path: display_dir.to_owned(), origin: origin() }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::MissingDir {
-                path: display_dir.to_owned(),
-                origin: origin.to_string(),
-            });
+            return Err(Error::MissingDir { path: display_dir.to_owned(), origin: origin() });
         }
-        Err(source) => {
-            return Err(Error::Io {
-                action: "read",
-                path: display_dir.to_owned(),
-                source,
-            });
+        Err(source) => return Err(Error::Io { action: "read", path: display_dir.to_owned(), source }),
+    }
+    let mut candidates: Vec<(String, PathBuf)> = Vec::new();
+    // Links are not followed while listing: the entry's type comes free with the listing, and a
+    // link named like a migration is read through when opened (a broken or looping one becomes a
+    // diagnostic then). Depth 1 keeps subdirectories out, so no loop can make the walk descend.
+    for entry in WalkDir::new(dir).min_depth(1).max_depth(1) {
+        let entry = entry.map_err(|e| Error::Io { action: "list", path: display_dir.to_owned(), source: e.into() })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type();
+        if (kind.is_file() || kind.is_symlink()) && filename::is_candidate(&name) {
+            candidates.push((name, entry.into_path()));
         }
     }
+    // Sorting once here, on names taken once, is cheaper than walkdir's sort, which re-parses
+    // both paths at every comparison.
+    candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let results = read_all(&candidates, display_dir);
     let mut loaded = Loaded::default();
-    // Following links lets a migration be a symlink; walkdir reports a link loop as an error
-    // instead of descending forever, and depth 1 keeps subdirectories out.
-    let walker = WalkDir::new(dir)
-        .min_depth(1)
-        .max_depth(1)
-        .follow_links(true)
-        .sort_by_file_name();
-    for entry in walker {
-        let (name, path, is_file) = match entry {
-            Ok(entry) => (
-                entry.file_name().to_string_lossy().into_owned(),
-                entry.path().to_path_buf(),
-                entry.file_type().is_file(),
-            ),
-            Err(e) => {
-                // A broken or looping link still has a name; report it if it looks like a migration.
-                let Some(path) = e.path().map(Path::to_path_buf) else {
-                    return Err(Error::Io {
-                        action: "list",
-                        path: display_dir.to_owned(),
-                        source: e.into(),
-                    });
-                };
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if filename::is_candidate(&name) {
-                    let shown = relpath::join(display_dir, &name);
-                    loaded.diagnostics.push(unreadable(&shown, &e.to_string()));
-                }
-                continue;
-            }
-        };
-        if !is_file || !filename::is_candidate(&name) {
-            continue;
+    for result in results {
+        loaded.diagnostics.extend(result.diagnostics);
+        if let Some((revision, text)) = result.revision {
+            loaded.sources.insert(revision.path.clone(), text);
+            loaded.revisions.push(revision);
         }
-        let shown = relpath::join(display_dir, &name);
-        load_file(&path, &name, shown, &mut loaded);
     }
     Ok(loaded)
+}
+
+/// Reads the files in order, on every core for a large directory: opening and reading ten
+/// thousand small files is mostly system-call time, which threads overlap.
+fn read_all(candidates: &[(String, PathBuf)], display_dir: &str) -> Vec<FileResult> {
+    let one = |(name, path): &(String, PathBuf)| load_file(path, name, relpath::join(display_dir, name));
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if threads == 1 || candidates.len() < PARALLEL_THRESHOLD {
+        return candidates.iter().map(one).collect();
+    }
+    let chunk = candidates.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> =
+            candidates.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        // A worker only parses text and cannot panic on any input; if one did, the bug should surface.
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }
 
 fn unreadable(shown: &str, reason: &str) -> Diagnostic {
@@ -106,63 +100,58 @@ fn unreadable(shown: &str, reason: &str) -> Diagnostic {
     )
 }
 
-fn load_file(path: &Path, name: &str, shown: String, loaded: &mut Loaded) {
+fn load_file(path: &Path, name: &str, shown: String) -> FileResult {
+    let mut result = FileResult::default();
     let parsed_name = match filename::parse(name) {
         Ok(parsed) => parsed,
         Err(invalid) => {
             let help = match &invalid.suggestion {
                 Some(better) => format!("rename it to `{better}`"),
-                None => {
-                    "name it `<digits>_<slug>.sql`, as in `041_add_readonly_role.sql`".to_owned()
-                }
+                None => "name it `<digits>_<slug>.sql`, as in `041_add_readonly_role.sql`".to_owned(),
             };
-            loaded.diagnostics.push(Diagnostic::new(
+            result.diagnostics.push(Diagnostic::new(
                 Rule::InvalidFilename,
                 Location::file(&shown),
                 format!("`{name}` is not a migration file name: {}", invalid.reason),
                 help,
             ));
-            return;
+            return result;
         }
     };
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            loaded.diagnostics.push(unreadable(&shown, &e.to_string()));
-            return;
-        }
-    };
+    // Open and read without asking for the size first: one system call fewer per file.
+    let mut bytes = Vec::new();
+    if let Err(e) = std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes)) {
+        result.diagnostics.push(unreadable(&shown, &e.to_string()));
+        return result;
+    }
     let text = match sql_file::decode(&bytes) {
         Ok(text) => text,
         Err(problem) => {
-            loaded.diagnostics.push(malformed(&shown, problem));
-            return;
+            result.diagnostics.push(malformed(&shown, problem));
+            return result;
         }
     };
     let (parsed, problems) = sql_file::parse(&text);
-    loaded
-        .diagnostics
-        .extend(problems.into_iter().map(|p| malformed(&shown, p)));
-    loaded.revisions.push(Revision {
+    result.diagnostics.extend(problems.into_iter().map(|p| malformed(&shown, p)));
+    let revision = Revision {
         id: parsed_name.id,
         slug: parsed_name.slug,
-        path: shown.clone(),
+        path: shown,
         revises: parsed.revises.unwrap_or(Revises::Unknown),
         revises_line: parsed.revises_line,
         description: parsed.description,
         up: parsed.up,
         down: parsed.down,
-    });
-    loaded.sources.insert(shown, text);
+    };
+    result.revision = Some((revision, text));
+    result
 }
 
 fn malformed(shown: &str, problem: sql_file::Problem) -> Diagnostic {
+    let span = (problem.span > 0).then_some(problem.span);
     Diagnostic::new(
         Rule::MalformedFile,
-        Location {
-            span: (problem.span > 0).then_some(problem.span),
-            ..Location::span(shown, problem.line, problem.column, 0)
-        },
+        Location { span, ..Location::span(shown, problem.line, problem.column, 0) },
         problem.message,
         problem.help,
     )

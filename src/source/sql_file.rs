@@ -100,10 +100,14 @@ pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
     };
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        match DIRECTIVE
-            .captures(line)
-            .and_then(|caps| Some((caps.get(1)?, caps.get(2)?)))
-        {
+        // Most lines are SQL: the substring test keeps the regex off them (it was a third of
+        // `check`'s time on 10,000 files).
+        let directive = if line.contains("migrate:") {
+            DIRECTIVE.captures(line)
+        } else {
+            None
+        };
+        match directive.and_then(|caps| Some((caps.get(1)?, caps.get(2)?))) {
             Some((name, rest)) => parser.directive(line, number, name.as_str(), rest.start()),
             None => parser.content(line, number),
         }

@@ -1,0 +1,140 @@
+//! The `migrate-check` hook, run by the real pre-commit from PyPI in a throwaway repository:
+//! a commit that adds a second `002` is refused, a clean one passes.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{revision, root, write_tree};
+
+/// pre-commit from `MIGRATE_TEST_PRE_COMMIT`, else the virtualenv `scripts/test` makes.
+fn pre_commit() -> Option<PathBuf> {
+    let named = std::env::var_os("MIGRATE_TEST_PRE_COMMIT").map(PathBuf::from);
+    let found = named
+        .or_else(|| Some(root().join("target/venv/bin/pre-commit")))
+        .filter(|p| p.exists());
+    if found.is_none() && std::env::var_os("CI").is_some() {
+        panic!(
+            "pre-commit is missing: CI must run this test (run scripts/test, which installs it)"
+        );
+    }
+    found
+}
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(output: &Output) -> bool {
+    if !output.status.success() {
+        eprintln!(
+            "stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    output.status.success()
+}
+
+/// A git repository holding this crate's current sources, for pre-commit to install the hook from.
+fn hook_repository(dir: &Path) -> String {
+    for item in ["Cargo.toml", "Cargo.lock", ".pre-commit-hooks.yaml"] {
+        std::fs::copy(root().join(item), dir.join(item)).unwrap();
+    }
+    copy_dir(&root().join("src"), &dir.join("src"));
+    assert!(ok(&git(dir, &["init", "-q", "-b", "main"])));
+    assert!(ok(&git(dir, &["add", "-A"])));
+    assert!(ok(&git(dir, &["commit", "-q", "-m", "hook"])));
+    String::from_utf8(git(dir, &["rev-parse", "HEAD"]).stdout)
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
+    let Some(pre_commit) = pre_commit() else {
+        eprintln!("skipped: no pre-commit (run scripts/test to install it)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let hooks = tmp.path().join("hooks");
+    let project = tmp.path().join("project");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    let rev = hook_repository(&hooks);
+
+    assert!(ok(&git(&project, &["init", "-q", "-b", "main"])));
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: migrate-check\n",
+        hooks.display()
+    );
+    write_tree(&project, &[(".pre-commit-config.yaml", &config)]);
+    let run_pre_commit = |args: &[&str]| {
+        Command::new(&pre_commit)
+            .current_dir(&project)
+            .args(args)
+            // Cached across runs: installing the hook is a release build of this crate.
+            .env("PRE_COMMIT_HOME", root().join("target/pre-commit-home"))
+            .env("CARGO_TARGET_DIR", root().join("target/pre-commit-build"))
+            .output()
+            .unwrap()
+    };
+    assert!(ok(&run_pre_commit(&["install"])));
+
+    let migrations = project.join("migrations");
+    write_tree(
+        &migrations,
+        &[
+            ("001_create_a.sql", &revision("create a", "none")),
+            ("002_add_b.sql", &revision("add b", "001")),
+        ],
+    );
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let clean = git(&project, &["commit", "-q", "-m", "clean"]);
+    assert!(ok(&clean), "a clean commit passes the hook");
+
+    write_tree(&migrations, &[("002_add_c.sql", &revision("add c", "001"))]);
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let refused = git(&project, &["commit", "-q", "-m", "second 002"]);
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&refused.stdout),
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        !refused.status.success(),
+        "the hook must refuse the commit:\n{shown}"
+    );
+    assert!(shown.contains("error[duplicate-revision]"), "{shown}");
+    assert!(shown.contains("error[multiple-heads]"), "{shown}");
+    let log = String::from_utf8(git(&project, &["log", "--format=%s"]).stdout).unwrap();
+    assert_eq!(log, "clean\n", "the refused commit was not made");
+}

@@ -37,22 +37,44 @@ struct FileResult {
 }
 
 /// Reads every migration file in `dir`. `display_dir` is how output shows the directory.
-pub fn load(dir: &Path, display_dir: &str, origin: &impl std::fmt::Display) -> Result<Loaded, Error> {
+pub fn load(
+    dir: &Path,
+    display_dir: &str,
+    origin: &impl std::fmt::Display,
+) -> Result<Loaded, Error> {
     let origin = || origin.to_string();
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
-        Ok(_) => return Err(Error::NotADir { path: display_dir.to_owned(), origin: origin() }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::MissingDir { path: display_dir.to_owned(), origin: origin() });
+        Ok(_) => {
+            return Err(Error::NotADir {
+                path: display_dir.to_owned(),
+                origin: origin(),
+            });
         }
-        Err(source) => return Err(Error::Io { action: "read", path: display_dir.to_owned(), source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::MissingDir {
+                path: display_dir.to_owned(),
+                origin: origin(),
+            });
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                action: "read",
+                path: display_dir.to_owned(),
+                source,
+            });
+        }
     }
     let mut candidates: Vec<(String, PathBuf)> = Vec::new();
     // Links are not followed while listing: the entry's type comes free with the listing, and a
     // link named like a migration is read through when opened (a broken or looping one becomes a
     // diagnostic then). Depth 1 keeps subdirectories out, so no loop can make the walk descend.
     for entry in WalkDir::new(dir).min_depth(1).max_depth(1) {
-        let entry = entry.map_err(|e| Error::Io { action: "list", path: display_dir.to_owned(), source: e.into() })?;
+        let entry = entry.map_err(|e| Error::Io {
+            action: "list",
+            path: display_dir.to_owned(),
+            source: e.into(),
+        })?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type();
         if (kind.is_file() || kind.is_symlink()) && filename::is_candidate(&name) {
@@ -77,17 +99,26 @@ pub fn load(dir: &Path, display_dir: &str, origin: &impl std::fmt::Display) -> R
 /// Reads the files in order, on every core for a large directory: opening and reading ten
 /// thousand small files is mostly system-call time, which threads overlap.
 fn read_all(candidates: &[(String, PathBuf)], display_dir: &str) -> Vec<FileResult> {
-    let one = |(name, path): &(String, PathBuf)| load_file(path, name, relpath::join(display_dir, name));
+    let one =
+        |(name, path): &(String, PathBuf)| load_file(path, name, relpath::join(display_dir, name));
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if threads == 1 || candidates.len() < PARALLEL_THRESHOLD {
         return candidates.iter().map(one).collect();
     }
     let chunk = candidates.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let workers: Vec<_> =
-            candidates.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        let workers: Vec<_> = candidates
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
         // A worker only parses text and cannot panic on any input; if one did, the bug should surface.
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
 }
 
@@ -107,7 +138,9 @@ fn load_file(path: &Path, name: &str, shown: String) -> FileResult {
         Err(invalid) => {
             let help = match &invalid.suggestion {
                 Some(better) => format!("rename it to `{better}`"),
-                None => "name it `<digits>_<slug>.sql`, as in `041_add_readonly_role.sql`".to_owned(),
+                None => {
+                    "name it `<digits>_<slug>.sql`, as in `041_add_readonly_role.sql`".to_owned()
+                }
             };
             result.diagnostics.push(Diagnostic::new(
                 Rule::InvalidFilename,
@@ -132,7 +165,9 @@ fn load_file(path: &Path, name: &str, shown: String) -> FileResult {
         }
     };
     let (parsed, problems) = sql_file::parse(&text);
-    result.diagnostics.extend(problems.into_iter().map(|p| malformed(&shown, p)));
+    result
+        .diagnostics
+        .extend(problems.into_iter().map(|p| malformed(&shown, p)));
     let revision = Revision {
         id: parsed_name.id,
         slug: parsed_name.slug,
@@ -151,7 +186,10 @@ fn malformed(shown: &str, problem: sql_file::Problem) -> Diagnostic {
     let span = (problem.span > 0).then_some(problem.span);
     Diagnostic::new(
         Rule::MalformedFile,
-        Location { span, ..Location::span(shown, problem.line, problem.column, 0) },
+        Location {
+            span,
+            ..Location::span(shown, problem.line, problem.column, 0)
+        },
         problem.message,
         problem.help,
     )

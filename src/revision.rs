@@ -73,12 +73,6 @@ impl RevisionId {
             text: format!("{text:0>width$}"),
         }
     }
-
-    /// The number as an integer, when it fits.
-    #[must_use]
-    pub fn value(&self) -> Option<u64> {
-        self.significant().parse().ok()
-    }
 }
 
 impl PartialEq for RevisionId {

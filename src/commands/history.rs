@@ -1,9 +1,8 @@
 //! `migrate history`: the revisions newest first, in Alembic's form, optionally within `-r FROM:TO`.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 
-use super::{Outcome, finish, human_only, load_for_listing, stdout};
+use super::{Outcome, human_only, load_for_listing, write_revisions};
 use crate::cli::HistoryArgs;
 use crate::project::Project;
 use crate::settings::Settings;
@@ -16,28 +15,12 @@ pub(super) fn run(settings: &Settings, args: &HistoryArgs) -> Result<Outcome, Er
         Some(range) => Some(select(&project, range)?),
         None => None,
     };
-    let mut out = stdout();
     let order = project.graph.topological_order();
-    for &node in order.iter().rev() {
-        if selected.as_ref().is_some_and(|s| !s.contains(&node)) {
-            continue;
-        }
-        if args.verbose {
-            writeln!(
-                out,
-                "{}",
-                listing::verbose(&project.revisions, &project.graph, node)
-            )?;
-        } else {
-            writeln!(
-                out,
-                "{}",
-                listing::line(&project.revisions, &project.graph, node)
-            )?;
-        }
-    }
-    finish(out)?;
-    Ok(Outcome::Success)
+    let newest_first = order
+        .into_iter()
+        .rev()
+        .filter(|node| selected.as_ref().is_none_or(|s| s.contains(node)));
+    write_revisions(&project, newest_first, args.verbose, listing::line)
 }
 
 /// The revisions between `FROM` and `TO`, both included: descendants of `FROM`, ancestors of `TO`.

@@ -13,9 +13,11 @@ use colored::Colorize;
 
 use crate::cli::Command;
 use crate::diagnostic::{Format, Severity};
+use crate::graph::RevisionGraph;
 use crate::project::Project;
+use crate::revision::Revision;
 use crate::settings::Settings;
-use crate::{Error, diagnostic};
+use crate::{Error, diagnostic, listing};
 
 /// How a command ended, when `migrate` itself did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +67,22 @@ fn load_for_listing(settings: &Settings) -> Result<Project, Error> {
         );
     }
     Ok(project)
+}
+
+/// Writes one entry per revision: the verbose block, or the brief form `brief` makes.
+fn write_revisions(
+    project: &Project,
+    nodes: impl Iterator<Item = usize>,
+    verbose: bool,
+    brief: fn(&[Revision], &RevisionGraph, usize) -> String,
+) -> Result<Outcome, Error> {
+    let mut out = stdout();
+    for node in nodes {
+        let entry = if verbose { listing::verbose } else { brief };
+        writeln!(out, "{}", entry(&project.revisions, &project.graph, node))?;
+    }
+    finish(out)?;
+    Ok(Outcome::Success)
 }
 
 /// Prints a refusal to stderr; the caller returns `Outcome::Failure`.

@@ -1,4 +1,4 @@
-//! `migrate`: a migration runner for `PostgreSQL` whose offline `check` refuses two heads.
+//! `migrate`: a migration runner for PostgreSQL whose offline `check` refuses two heads.
 //!
 //! The crate is a library with a thin binary. This file is the table of contents:
 //! each concept lives in the module named after it.

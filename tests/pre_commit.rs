@@ -1,4 +1,4 @@
-//! The `migrate-check` hook, run by the real pre-commit from `PyPI` in a throwaway repository:
+//! The `migrate-check` hook, run by the real pre-commit from PyPI in a throwaway repository:
 //! a commit that adds a second `002` is refused, a clean one passes.
 #![allow(clippy::unwrap_used)]
 

@@ -168,12 +168,7 @@ impl Parser {
             )),
             ("up", Part::Header) => {
                 self.part = Part::Up;
-                let transaction = parse_options(line, rest_start, number, &mut self.problems);
-                self.parsed.up = Some(Section {
-                    line: number,
-                    sql: String::new(),
-                    transaction,
-                });
+                self.parsed.up = Some(self.section(line, rest_start, number));
                 None
             }
             ("up", _) => Some(problem(
@@ -182,12 +177,7 @@ impl Parser {
             )),
             ("down", Part::Up) => {
                 self.part = Part::Down;
-                let transaction = parse_options(line, rest_start, number, &mut self.problems);
-                self.parsed.down = Some(Section {
-                    line: number,
-                    sql: String::new(),
-                    transaction,
-                });
+                self.parsed.down = Some(self.section(line, rest_start, number));
                 None
             }
             ("down", Part::Header) => Some(problem(
@@ -204,6 +194,16 @@ impl Parser {
             )),
         };
         self.problems.extend(found);
+    }
+
+    /// Starts a section at its marker line; its SQL is filled in when the file ends.
+    fn section(&mut self, line: &str, rest_start: usize, number: usize) -> Section {
+        let transaction = parse_options(line, rest_start, number, &mut self.problems);
+        Section {
+            line: number,
+            sql: String::new(),
+            transaction,
+        }
     }
 
     /// Handles any other line: header prose, or SQL of the current section.
@@ -301,6 +301,19 @@ fn column_of(line: &str, byte: usize) -> usize {
     line[..byte].chars().count() + 1
 }
 
+/// The words of `line` from byte `rest_start` on, each with its 1-based column.
+fn tokens(line: &str, rest_start: usize) -> Vec<(usize, &str)> {
+    let rest = &line[rest_start..];
+    let mut offset = 0;
+    rest.split_whitespace()
+        .map(|token| {
+            let at = rest[offset..].find(token).map_or(offset, |p| p + offset);
+            offset = at + token.len();
+            (column_of(line, rest_start + at), token)
+        })
+        .collect()
+}
+
 fn parse_revises(
     line: &str,
     rest_start: usize,
@@ -311,15 +324,7 @@ fn parse_revises(
     let mut parents = Vec::new();
     let mut saw_none = false;
     let mut ok = true;
-    let mut offset = 0;
-    let tokens: Vec<(usize, &str)> = rest
-        .split_whitespace()
-        .map(|token| {
-            let at = rest[offset..].find(token).map_or(offset, |p| p + offset);
-            offset = at + token.len();
-            (column_of(line, rest_start + at), token)
-        })
-        .collect();
+    let tokens = tokens(line, rest_start);
     let mut problem = |column: usize, span: usize, message: String, help: &str| {
         problems.push(Problem {
             line: number,
@@ -385,13 +390,8 @@ fn parse_options(
     number: usize,
     problems: &mut Vec<Problem>,
 ) -> bool {
-    let rest = &line[rest_start..];
     let mut transaction = true;
-    let mut offset = 0;
-    for token in rest.split_whitespace() {
-        let at = rest[offset..].find(token).map_or(offset, |p| p + offset);
-        offset = at + token.len();
-        let column = column_of(line, rest_start + at);
+    for (column, token) in tokens(line, rest_start) {
         let mut problem = |message: String, help: &str| {
             problems.push(Problem {
                 line: number,

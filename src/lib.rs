@@ -17,6 +17,7 @@ pub mod revision;
 pub mod settings;
 pub mod slug;
 pub mod source;
+pub mod sql;
 
 pub use commands::Outcome;
 pub use error::Error;

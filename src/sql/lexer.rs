@@ -1,0 +1,403 @@
+//! Splits a section into statements the way PostgreSQL's own scanner does, and finds psql variables.
+//!
+//! Semicolons inside quoted strings, `E''` strings, quoted identifiers, comments, dollar-quoted
+//! bodies and `BEGIN ATOMIC ... END` function bodies do not end a statement. A section whose
+//! statements are sent one by one (`transaction:false`) must be cut exactly where the server
+//! would cut it.
+
+/// One statement of a section: its text, without the terminating `;`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// Byte offset of the statement's first non-blank character in the section.
+    pub start: usize,
+    /// Byte offset just past the statement's last character (before the `;`).
+    pub end: usize,
+}
+
+impl Statement {
+    /// The statement's text within `sql`.
+    pub fn text<'a>(&self, sql: &'a str) -> &'a str {
+        &sql[self.start..self.end]
+    }
+}
+
+/// How a psql variable is interpolated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableKind {
+    /// `:'NAME'`: a quoted SQL literal.
+    Literal,
+    /// `:"NAME"`: a quoted identifier.
+    Identifier,
+}
+
+/// One `:'NAME'` or `:"NAME"` reference outside quotes and comments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    /// Byte offset of the `:`.
+    pub start: usize,
+    /// Byte offset just past the closing quote.
+    pub end: usize,
+    pub name: String,
+    pub kind: VariableKind,
+}
+
+/// What the lexer found in a section.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Lexed {
+    /// Statements holding more than blanks and comments, in order.
+    pub statements: Vec<Statement>,
+    pub variables: Vec<Variable>,
+}
+
+/// Scans `sql` once, returning its statements and its variable references.
+pub fn lex(sql: &str) -> Lexed {
+    Lexer::new(sql).run()
+}
+
+struct Lexer<'a> {
+    sql: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    out: Lexed,
+    /// Where the current statement's first meaningful token starts, if it has one yet.
+    statement_start: Option<usize>,
+    /// Where the current statement's last meaningful token ends.
+    statement_end: usize,
+    /// The statement's first words, lower-cased, to recognise `CREATE FUNCTION ... BEGIN ATOMIC`.
+    words: Vec<String>,
+    /// Nesting of `BEGIN`/`CASE` ... `END` inside a function body, as psql counts it.
+    begin_depth: usize,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(sql: &'a str) -> Self {
+        Lexer {
+            sql,
+            bytes: sql.as_bytes(),
+            pos: 0,
+            out: Lexed::default(),
+            statement_start: None,
+            statement_end: 0,
+            words: Vec::new(),
+            begin_depth: 0,
+        }
+    }
+
+    fn peek(&self, offset: usize) -> Option<u8> {
+        self.bytes.get(self.pos + offset).copied()
+    }
+
+    fn run(mut self) -> Lexed {
+        while let Some(byte) = self.peek(0) {
+            let start = self.pos;
+            match byte {
+                b'-' if self.peek(1) == Some(b'-') => {
+                    self.skip_line_comment();
+                    continue;
+                }
+                b'/' if self.peek(1) == Some(b'*') => {
+                    self.skip_block_comment();
+                    continue;
+                }
+                b if b.is_ascii_whitespace() => {
+                    self.pos += 1;
+                    continue;
+                }
+                b';' if self.begin_depth == 0 => {
+                    self.pos += 1;
+                    self.end_statement();
+                    continue;
+                }
+                b'\'' => self.skip_quoted(b'\'', false),
+                b'"' => self.skip_quoted(b'"', false),
+                b'$' if self.dollar_tag().is_some() => self.skip_dollar_quoted(),
+                b':' if matches!(self.peek(1), Some(b'\'' | b'"')) && self.variable() => {}
+                b if is_ident_start(b) => self.word(),
+                _ => self.pos += 1,
+            }
+            self.statement_start.get_or_insert(start);
+            self.statement_end = self.pos;
+        }
+        self.end_statement();
+        self.out
+    }
+
+    fn end_statement(&mut self) {
+        if let Some(start) = self.statement_start.take() {
+            self.out.statements.push(Statement {
+                start,
+                end: self.statement_end,
+            });
+        }
+        self.words.clear();
+        self.begin_depth = 0;
+    }
+
+    fn skip_line_comment(&mut self) {
+        while let Some(byte) = self.peek(0) {
+            self.pos += 1;
+            if byte == b'\n' {
+                break;
+            }
+        }
+    }
+
+    /// Block comments nest in PostgreSQL, unlike in the SQL standard.
+    fn skip_block_comment(&mut self) {
+        let mut depth = 0usize;
+        while self.pos < self.bytes.len() {
+            if self.peek(0) == Some(b'/') && self.peek(1) == Some(b'*') {
+                depth += 1;
+                self.pos += 2;
+            } else if self.peek(0) == Some(b'*') && self.peek(1) == Some(b'/') {
+                depth -= 1;
+                self.pos += 2;
+                if depth == 0 {
+                    return;
+                }
+            } else {
+                self.pos += 1;
+            }
+        }
+    }
+
+    /// Skips a quoted string or identifier; a doubled quote stays inside, and in an
+    /// `E''` string so does a backslash-escaped one.
+    fn skip_quoted(&mut self, quote: u8, backslash_escapes: bool) {
+        self.pos += 1;
+        while let Some(byte) = self.peek(0) {
+            self.pos += 1;
+            if backslash_escapes && byte == b'\\' {
+                self.pos += 1;
+            } else if byte == quote {
+                if self.peek(0) == Some(quote) {
+                    self.pos += 1;
+                } else {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The dollar-quote tag starting at the current `$` (`$$` or `$tag$`), if it is one.
+    fn dollar_tag(&self) -> Option<&'a str> {
+        // `a$b$` is an identifier, not a quote: a tag cannot follow an identifier character.
+        if self.pos > 0 && is_ident_char(self.bytes[self.pos - 1]) {
+            return None;
+        }
+        let rest = &self.bytes[self.pos + 1..];
+        if rest.first().is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let len = rest.iter().take_while(|b| is_tag_char(**b)).count();
+        (rest.get(len) == Some(&b'$')).then(|| &self.sql[self.pos..self.pos + len + 2])
+    }
+
+    fn skip_dollar_quoted(&mut self) {
+        let Some(tag) = self.dollar_tag() else {
+            return;
+        };
+        let body = self.pos + tag.len();
+        self.pos = match self.sql[body..].find(tag) {
+            Some(found) => body + found + tag.len(),
+            None => self.bytes.len(),
+        };
+    }
+
+    /// Reads `:'NAME'` or `:"NAME"`; false when the text only looks like one.
+    fn variable(&mut self) -> bool {
+        let quote = self.bytes[self.pos + 1];
+        let name_start = self.pos + 2;
+        let len = self.bytes[name_start..]
+            .iter()
+            .take_while(|b| is_tag_char(**b))
+            .count();
+        if len == 0 || self.bytes.get(name_start + len) != Some(&quote) {
+            return false;
+        }
+        let end = name_start + len + 1;
+        self.out.variables.push(Variable {
+            start: self.pos,
+            end,
+            name: self.sql[name_start..name_start + len].to_owned(),
+            kind: if quote == b'\'' {
+                VariableKind::Literal
+            } else {
+                VariableKind::Identifier
+            },
+        });
+        self.pos = end;
+        true
+    }
+
+    fn word(&mut self) {
+        let start = self.pos;
+        // `E'...'` is an escape string: a backslash escapes the quote.
+        if matches!(self.bytes[start], b'e' | b'E') && self.peek(1) == Some(b'\'') {
+            self.pos += 1;
+            self.skip_quoted(b'\'', true);
+            return;
+        }
+        while self.peek(0).is_some_and(is_ident_char) {
+            self.pos += 1;
+        }
+        let word = self.sql[start..self.pos].to_ascii_lowercase();
+        if self.in_sql_function_body() {
+            match word.as_str() {
+                "begin" | "case" => self.begin_depth += 1,
+                "end" => self.begin_depth = self.begin_depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if self.words.len() < 4 {
+            self.words.push(word);
+        }
+    }
+
+    /// psql's rule: inside `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, `BEGIN` opens a body.
+    fn in_sql_function_body(&self) -> bool {
+        let words: Vec<&str> = self.words.iter().map(String::as_str).collect();
+        match words.as_slice() {
+            ["create", "function" | "procedure", ..] => true,
+            ["create", "or", "replace", kind, ..] => matches!(*kind, "function" | "procedure"),
+            _ => false,
+        }
+    }
+}
+
+fn is_ident_start(byte: u8) -> bool {
+    byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80
+}
+
+fn is_tag_char(byte: u8) -> bool {
+    is_ident_start(byte) || byte.is_ascii_digit()
+}
+
+fn is_ident_char(byte: u8) -> bool {
+    is_tag_char(byte) || byte == b'$'
+}
+
+/// The 1-based line within `sql` of byte offset `offset`.
+pub fn line_of(sql: &str, offset: usize) -> usize {
+    sql.as_bytes()[..offset.min(sql.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statements(sql: &str) -> Vec<&str> {
+        lex(sql).statements.iter().map(|s| s.text(sql)).collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_quotes() {
+        assert_eq!(
+            statements("create table t (a int);\ninsert into t values (1) ; "),
+            ["create table t (a int)", "insert into t values (1)"]
+        );
+    }
+
+    #[test]
+    fn keeps_semicolons_inside_strings_identifiers_and_comments() {
+        let sql = "select 'a;b', \"c;d\" -- e;f\n from t /* g; /* nested; */ h; */;\nselect 2";
+        assert_eq!(
+            statements(sql),
+            ["select 'a;b', \"c;d\" -- e;f\n from t", "select 2"]
+        );
+    }
+
+    #[test]
+    fn doubled_quotes_and_escape_strings() {
+        assert_eq!(
+            statements("select 'it''s;'; select E'\\';' ; select e'a\\\\'; select 1"),
+            [
+                "select 'it''s;'",
+                "select E'\\';'",
+                "select e'a\\\\'",
+                "select 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn dollar_quoting_with_and_without_tags() {
+        let sql = "do $$ begin raise notice ';'; end $$;\ncreate function f() returns int as $body$ select 1; $body$ language sql;\nselect $1";
+        assert_eq!(
+            statements(sql),
+            [
+                "do $$ begin raise notice ';'; end $$",
+                "create function f() returns int as $body$ select 1; $body$ language sql",
+                "select $1"
+            ]
+        );
+    }
+
+    #[test]
+    fn identifier_dollars_are_not_quotes() {
+        assert_eq!(
+            statements("select a$b$ from t; select 2"),
+            ["select a$b$ from t", "select 2"]
+        );
+    }
+
+    #[test]
+    fn sql_standard_function_bodies_keep_their_semicolons() {
+        let sql = "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; SELECT 2; END;\nselect 3";
+        assert_eq!(
+            statements(sql),
+            [
+                "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; SELECT 2; END",
+                "select 3"
+            ]
+        );
+        // Outside a function, BEGIN is a transaction statement of its own.
+        assert_eq!(
+            statements("begin; select 1; end;"),
+            ["begin", "select 1", "end"]
+        );
+    }
+
+    #[test]
+    fn comment_only_statements_are_dropped() {
+        assert_eq!(
+            statements("-- only a comment;\n;;  /* x */ ;"),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn unterminated_quotes_run_to_the_end() {
+        assert_eq!(
+            statements("select 'abc; select 2"),
+            ["select 'abc; select 2"]
+        );
+    }
+
+    #[test]
+    fn finds_variables_outside_quotes_only() {
+        let sql = "create role r password :'PW'; grant select on t to :\"ROLE\"; select ':''X''', a::text, $$:'Y'$$ -- :'Z'";
+        let found: Vec<(String, VariableKind)> = lex(sql)
+            .variables
+            .into_iter()
+            .map(|v| (v.name, v.kind))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("PW".to_owned(), VariableKind::Literal),
+                ("ROLE".to_owned(), VariableKind::Identifier)
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_are_one_based() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 4), 3);
+    }
+}

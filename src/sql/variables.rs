@@ -1,0 +1,173 @@
+//! psql variables (`:'NAME'`, `:"NAME"`): their values, their substitution and keeping them secret.
+
+use std::collections::BTreeMap;
+
+use super::lexer::{Lexed, VariableKind};
+use super::quote;
+
+/// Values for psql variables: `--set NAME=VALUE` first, then the environment variable `NAME`.
+#[derive(Debug, Default, Clone)]
+pub struct Variables {
+    set: BTreeMap<String, String>,
+}
+
+/// A section's SQL with its variables replaced, and the way back to the text as written.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// The SQL to send.
+    pub text: String,
+    /// Where each stretch of `text` starts, where it comes from in the original, and whether
+    /// it was copied (rather than substituted).
+    spans: Vec<(usize, usize, bool)>,
+}
+
+impl Bound {
+    /// The byte offset in the text as written that produced byte `offset` of [`Bound::text`].
+    /// Inside a substituted value, that is where the variable is written.
+    pub fn original_offset(&self, offset: usize) -> usize {
+        let index = self.spans.partition_point(|(bound, _, _)| *bound <= offset);
+        match index.checked_sub(1).map(|i| self.spans[i]) {
+            Some((bound, original, true)) => original + (offset - bound),
+            Some((_, original, false)) => original,
+            None => offset,
+        }
+    }
+}
+
+impl Variables {
+    /// Parses `NAME=VALUE` pairs from `--set`.
+    pub fn from_pairs(pairs: &[String]) -> Result<Variables, String> {
+        let mut set = BTreeMap::new();
+        for pair in pairs {
+            let Some((name, value)) = pair.split_once('=') else {
+                return Err(format!(
+                    "`--set` expects NAME=VALUE, got `{}`",
+                    pair.chars().take_while(|c| *c != '=').collect::<String>()
+                ));
+            };
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(format!(
+                    "`--set {name}=...`: a variable name is letters, digits and `_`"
+                ));
+            }
+            set.insert(name.to_owned(), value.to_owned());
+        }
+        Ok(Variables { set })
+    }
+
+    fn value(&self, name: &str) -> Option<String> {
+        self.set
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    }
+
+    /// The names `lexed` uses that have no value, sorted and without repeats.
+    pub fn missing(&self, lexed: &Lexed) -> Vec<String> {
+        let mut missing: Vec<String> = lexed
+            .variables
+            .iter()
+            .filter(|v| self.value(&v.name).is_none())
+            .map(|v| v.name.clone())
+            .collect();
+        missing.sort();
+        missing.dedup();
+        missing
+    }
+
+    /// Substitutes every variable of `lexed` into `sql`; `None` when one has no value.
+    pub fn bind(&self, sql: &str, lexed: &Lexed) -> Option<Bound> {
+        let mut text = String::with_capacity(sql.len());
+        let mut spans = vec![(0, 0, true)];
+        let mut copied = 0;
+        for variable in &lexed.variables {
+            let value = self.value(&variable.name)?;
+            text.push_str(&sql[copied..variable.start]);
+            spans.push((text.len(), variable.start, false));
+            text.push_str(&match variable.kind {
+                VariableKind::Literal => quote::literal(&value),
+                VariableKind::Identifier => quote::identifier(&value),
+            });
+            copied = variable.end;
+            spans.push((text.len(), copied, true));
+        }
+        text.push_str(&sql[copied..]);
+        Some(Bound { text, spans })
+    }
+
+    /// Replaces every value that `sql` would substitute with `***`, for text that came back
+    /// from the server and may quote a value.
+    pub fn redact(&self, lexed: &Lexed, message: &str) -> String {
+        let mut out = message.to_owned();
+        let mut values: Vec<String> = lexed
+            .variables
+            .iter()
+            .filter_map(|v| self.value(&v.name))
+            .filter(|v| !v.is_empty())
+            .collect();
+        // The longest first, so a value that contains another is replaced whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        for value in values {
+            out = out.replace(&value, "***");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::lex;
+
+    fn vars(pairs: &[&str]) -> Variables {
+        Variables::from_pairs(&pairs.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn substitutes_literals_and_identifiers() {
+        let sql = "create role :\"ROLE\" password :'PW';";
+        let lexed = lex(sql);
+        let bound = vars(&["ROLE=ro\"x", "PW=it's"]).bind(sql, &lexed).unwrap();
+        assert_eq!(bound.text, "create role \"ro\"\"x\" password 'it''s';");
+    }
+
+    #[test]
+    fn maps_offsets_back_to_the_text_as_written() {
+        let sql = "select :'A', x;\nselect y";
+        let lexed = lex(sql);
+        let bound = vars(&["A=a much longer value"]).bind(sql, &lexed).unwrap();
+        let y = bound.text.find('y').unwrap();
+        assert_eq!(bound.original_offset(y), sql.find('y').unwrap());
+        assert_eq!(bound.original_offset(3), 3);
+        // Inside the value, the offset points at the variable.
+        assert_eq!(bound.original_offset(10), sql.find(':').unwrap());
+    }
+
+    #[test]
+    fn reports_missing_values_once() {
+        let sql =
+            "select :'MIGRATE_TEST_UNSET_B', :'MIGRATE_TEST_UNSET_A', :'MIGRATE_TEST_UNSET_B'";
+        let lexed = lex(sql);
+        assert_eq!(
+            Variables::default().missing(&lexed),
+            ["MIGRATE_TEST_UNSET_A", "MIGRATE_TEST_UNSET_B"]
+        );
+        assert!(Variables::default().bind(sql, &lexed).is_none());
+    }
+
+    #[test]
+    fn redacts_values_from_messages() {
+        let sql = "alter role r password :'PW'";
+        let lexed = lex(sql);
+        let redacted = vars(&["PW=hunter2"]).redact(&lexed, "bad value \"hunter2\"");
+        assert_eq!(redacted, "bad value \"***\"");
+    }
+
+    #[test]
+    fn rejects_malformed_pairs_without_echoing_the_value() {
+        let error = Variables::from_pairs(&["NOVALUE".to_owned()]).unwrap_err();
+        assert!(error.contains("NOVALUE"));
+        let error = Variables::from_pairs(&["bad-name=secret".to_owned()]).unwrap_err();
+        assert!(!error.contains("secret"));
+    }
+}

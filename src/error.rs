@@ -35,6 +35,9 @@ pub enum Error {
     /// A revision named on the command line does not exist.
     #[error("unknown revision `{0}`")]
     UnknownRevision(String),
+    /// The database could not be reached or refused what `migrate` asked of it.
+    #[error("{0}")]
+    Database(String),
     /// Writing the results failed (a closed pipe is handled by `main`).
     #[error("cannot write output")]
     Output(#[source] io::Error),

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod database;
 pub mod diagnostic;
 pub mod error;
 pub mod graph;

@@ -1,0 +1,447 @@
+//! Connection strings as libpq reads them: URLs and `key=value` lists, completed from `PG*` variables.
+//!
+//! The `postgres` crate parses both forms but knows neither the `PG*` environment variables nor
+//! `sslmode=verify-ca|verify-full` and `sslrootcert`. Those are taken out here, and everything
+//! else is left to the crate.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use percent_encoding::percent_decode_str;
+use postgres::config::{Host, SslMode};
+
+use crate::Error;
+
+/// libpq's `sslmode`, all five values that `migrate` supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl TlsMode {
+    fn parse(value: &str, origin: &str) -> Result<TlsMode, Error> {
+        Ok(match value {
+            "disable" => TlsMode::Disable,
+            // Without GSSAPI and client certificates, `allow` behaves as `prefer` in practice.
+            "allow" | "prefer" => TlsMode::Prefer,
+            "require" => TlsMode::Require,
+            "verify-ca" => TlsMode::VerifyCa,
+            "verify-full" => TlsMode::VerifyFull,
+            other => {
+                return Err(Error::Database(format!(
+                    "invalid sslmode `{other}` in {origin}: expected disable, prefer, require, verify-ca or verify-full"
+                )));
+            }
+        })
+    }
+}
+
+/// A parsed connection string, ready to connect.
+#[derive(Debug, Clone)]
+pub struct ConnInfo {
+    pub config: postgres::Config,
+    pub tls: TlsMode,
+    /// The CA certificates to trust; `None` means the system's.
+    pub root_cert: Option<PathBuf>,
+}
+
+/// The `PG*` variables read, as a lookup, so tests can supply their own.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Reads the process environment, treating an empty variable as unset, as libpq does.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl ConnInfo {
+    /// Parses `text` (either libpq form) and fills what it leaves out from `env`.
+    pub fn parse(text: &str, env: Env<'_>) -> Result<ConnInfo, Error> {
+        let (rest, ssl) = split_tls_options(text)?;
+        let mut config: postgres::Config = rest.parse().map_err(|source: postgres::Error| {
+            Error::Database(format!("invalid database URL: {source}"))
+        })?;
+        fill_from_env(&mut config, env)?;
+
+        let origin = if ssl.mode.is_some() {
+            "the database URL"
+        } else {
+            "PGSSLMODE"
+        };
+        let mode_text = ssl.mode.or_else(|| env("PGSSLMODE"));
+        let mut tls = match mode_text {
+            Some(mode) => TlsMode::parse(&mode, origin)?,
+            None => TlsMode::Prefer,
+        };
+        let root_cert = match ssl.root_cert.or_else(|| env("PGSSLROOTCERT")) {
+            Some(path) if path == "system" => None,
+            Some(path) => Some(PathBuf::from(path)),
+            None => env("HOME").map(|home| PathBuf::from(home).join(".postgresql/root.crt")),
+        };
+        // libpq: `require` with a root certificate present verifies the chain, as `verify-ca`.
+        if tls == TlsMode::Require && root_cert.as_ref().is_some_and(|p| p.is_file()) {
+            tls = TlsMode::VerifyCa;
+        }
+        // libpq never uses TLS on a Unix socket, whatever sslmode says.
+        if config
+            .get_hosts()
+            .iter()
+            .all(|host| matches!(host, Host::Unix(_)))
+        {
+            tls = TlsMode::Disable;
+        }
+        config.ssl_mode(match tls {
+            TlsMode::Disable => SslMode::Disable,
+            TlsMode::Prefer => SslMode::Prefer,
+            TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
+        });
+        Ok(ConnInfo {
+            config,
+            tls,
+            root_cert,
+        })
+    }
+}
+
+/// The connection as messages show it: `user@host:port/dbname`, never with the password.
+impl fmt::Display for ConnInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hosts: Vec<String> = self
+            .config
+            .get_hosts()
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                let port = self
+                    .config
+                    .get_ports()
+                    .get(i)
+                    .or(self.config.get_ports().first())
+                    .copied()
+                    .unwrap_or(5432);
+                match host {
+                    Host::Tcp(name) => format!("{name}:{port}"),
+                    Host::Unix(path) => format!("{}:{port}", path.display()),
+                }
+            })
+            .collect();
+        let user = self.config.get_user().unwrap_or("(current user)");
+        let dbname = self.config.get_dbname().unwrap_or(user);
+        write!(f, "{user}@{}/{dbname}", hosts.join(","))
+    }
+}
+
+/// Replaces the password of a URL or `key=value` string with `***`, for showing a string the
+/// user gave (as in a parse error).
+pub fn redact(text: &str) -> String {
+    if is_url(text) {
+        let Some((scheme, rest)) = text.split_once("://") else {
+            return text.to_owned();
+        };
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        let authority = match authority.rsplit_once('@') {
+            Some((userinfo, hosts)) => match userinfo.split_once(':') {
+                Some((user, _)) => format!("{user}:***@{hosts}"),
+                None => authority.to_owned(),
+            },
+            None => authority.to_owned(),
+        };
+        let tail = match tail.split_once('?') {
+            Some((path, query)) => {
+                let query: Vec<String> = query
+                    .split('&')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((key, _)) if key == "password" => "password=***".to_owned(),
+                        _ => pair.to_owned(),
+                    })
+                    .collect();
+                format!("{path}?{}", query.join("&"))
+            }
+            None => tail.to_owned(),
+        };
+        format!("{scheme}://{authority}{tail}")
+    } else {
+        match key_values(text) {
+            Ok(pairs) => pairs
+                .iter()
+                .map(|(key, value)| {
+                    if key == "password" {
+                        "password=***".to_owned()
+                    } else {
+                        format!("{key}={}", quote_value(value))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            Err(_) => "(unreadable connection string)".to_owned(),
+        }
+    }
+}
+
+fn is_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+#[derive(Default)]
+struct TlsOptions {
+    mode: Option<String>,
+    root_cert: Option<String>,
+}
+
+/// Takes `sslmode` and `sslrootcert` out of either form, returning the rest for the crate.
+fn split_tls_options(text: &str) -> Result<(String, TlsOptions), Error> {
+    let mut ssl = TlsOptions::default();
+    let mut take = |key: &str, value: String| match key {
+        "sslmode" => {
+            ssl.mode = Some(value);
+            true
+        }
+        "sslrootcert" => {
+            ssl.root_cert = Some(value);
+            true
+        }
+        _ => false,
+    };
+    let text = text.trim();
+    let rest = if is_url(text) {
+        match text.split_once('?') {
+            Some((base, query)) => {
+                let mut kept = Vec::new();
+                for pair in query.split('&').filter(|p| !p.is_empty()) {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    let value = percent_decode_str(value).decode_utf8().map_err(|_| {
+                        Error::Database(format!(
+                            "invalid database URL: the value of `{key}` is not UTF-8 once decoded"
+                        ))
+                    })?;
+                    if !take(key, value.into_owned()) {
+                        kept.push(pair);
+                    }
+                }
+                if kept.is_empty() {
+                    base.to_owned()
+                } else {
+                    format!("{base}?{}", kept.join("&"))
+                }
+            }
+            None => text.to_owned(),
+        }
+    } else {
+        let mut kept = Vec::new();
+        for (key, value) in key_values(text)? {
+            if !take(&key, value.clone()) {
+                kept.push(format!("{key}={}", quote_value(&value)));
+            }
+        }
+        kept.join(" ")
+    };
+    Ok((rest, ssl))
+}
+
+/// Splits a libpq `key=value` list; values may be single-quoted, with `\` escaping.
+fn key_values(text: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut pairs = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.peek().is_none() {
+            return Ok(pairs);
+        }
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
+            key.push(c);
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.next() != Some('=') {
+            return Err(Error::Database(format!(
+                "invalid connection string: expected `=` after `{key}`"
+            )));
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if chars.next_if_eq(&'\'').is_some() {
+            loop {
+                match chars.next() {
+                    Some('\\') => value.extend(chars.next()),
+                    Some('\'') => break,
+                    Some(c) => value.push(c),
+                    None => {
+                        return Err(Error::Database(format!(
+                            "invalid connection string: the value of `{key}` has no closing quote"
+                        )));
+                    }
+                }
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                if c == '\\' {
+                    value.extend(chars.next());
+                } else {
+                    value.push(c);
+                }
+            }
+        }
+        pairs.push((key, value));
+    }
+}
+
+fn quote_value(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// Completes the parts the string leaves out from `PG*` variables, as libpq does.
+fn fill_from_env(config: &mut postgres::Config, env: Env<'_>) -> Result<(), Error> {
+    if config.get_hosts().is_empty() && config.get_hostaddrs().is_empty() {
+        match env("PGHOST") {
+            Some(hosts) => {
+                for host in hosts.split(',') {
+                    config.host(host);
+                }
+            }
+            // libpq's default on Debian: the server's socket directory.
+            None if std::path::Path::new("/var/run/postgresql").is_dir() => {
+                config.host("/var/run/postgresql");
+            }
+            None => {
+                config.host("localhost");
+            }
+        }
+    }
+    if config.get_ports().is_empty()
+        && let Some(ports) = env("PGPORT")
+    {
+        for port in ports.split(',') {
+            let port = port.trim().parse().map_err(|_| {
+                Error::Database(format!("invalid PGPORT `{port}`: expected a port number"))
+            })?;
+            config.port(port);
+        }
+    }
+    if config.get_user().is_none()
+        && let Some(user) = env("PGUSER")
+    {
+        config.user(&user);
+    }
+    if config.get_password().is_none()
+        && let Some(password) = env("PGPASSWORD")
+    {
+        config.password(password);
+    }
+    if config.get_dbname().is_none()
+        && let Some(dbname) = env("PGDATABASE")
+    {
+        config.dbname(&dbname);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name(&env("PGAPPNAME").unwrap_or_else(|| "migrate".to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn parse(text: &str, env: Env<'_>) -> ConnInfo {
+        ConnInfo::parse(text, env).unwrap()
+    }
+
+    #[test]
+    fn urls_and_key_values_parse_alike() {
+        let url = parse(
+            "postgresql://alice:s3cret@db.example:6543/app?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.crt&application_name=deploy",
+            &no_env,
+        );
+        let kv = parse(
+            "host=db.example port=6543 user=alice password='s3cret' dbname=app sslmode=verify-full sslrootcert=/tmp/ca.crt application_name=deploy",
+            &no_env,
+        );
+        for info in [&url, &kv] {
+            assert_eq!(info.tls, TlsMode::VerifyFull);
+            assert_eq!(
+                info.root_cert.as_deref(),
+                Some(std::path::Path::new("/tmp/ca.crt"))
+            );
+            assert_eq!(info.config.get_password(), Some(&b"s3cret"[..]));
+            assert_eq!(info.config.get_application_name(), Some("deploy"));
+            assert_eq!(info.to_string(), "alice@db.example:6543/app");
+        }
+    }
+
+    #[test]
+    fn pg_variables_fill_only_what_is_missing() {
+        let env = |name: &str| -> Option<String> {
+            Some(
+                match name {
+                    "PGHOST" => "envhost",
+                    "PGPORT" => "5499",
+                    "PGUSER" => "envuser",
+                    "PGPASSWORD" => "envpw",
+                    "PGDATABASE" => "envdb",
+                    "PGSSLMODE" => "require",
+                    "PGAPPNAME" => "envapp",
+                    _ => return None,
+                }
+                .to_owned(),
+            )
+        };
+        let info = parse("postgresql://urluser@/urldb", &env);
+        assert_eq!(info.to_string(), "urluser@envhost:5499/urldb");
+        assert_eq!(info.config.get_password(), Some(&b"envpw"[..]));
+        assert_eq!(info.config.get_application_name(), Some("envapp"));
+        assert_eq!(info.tls, TlsMode::Require);
+        let info = parse("", &env);
+        assert_eq!(info.to_string(), "envuser@envhost:5499/envdb");
+    }
+
+    #[test]
+    fn unix_socket_hosts_never_use_tls() {
+        let info = parse(
+            "host=/var/run/postgresql dbname=app sslmode=require",
+            &no_env,
+        );
+        assert!(matches!(info.config.get_hosts(), [Host::Unix(_)]));
+        assert_eq!(info.tls, TlsMode::Disable);
+        let info = parse("postgresql://%2Ftmp%2Fsock/app", &no_env);
+        assert!(matches!(info.config.get_hosts(), [Host::Unix(_)]));
+    }
+
+    #[test]
+    fn the_application_name_defaults_to_migrate() {
+        let info = parse("host=localhost", &no_env);
+        assert_eq!(info.config.get_application_name(), Some("migrate"));
+    }
+
+    #[test]
+    fn bad_values_are_errors_that_do_not_echo_the_password() {
+        let error = ConnInfo::parse("postgresql://u:hunter2@h/d?sslmode=sometimes", &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("sometimes"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+        let error = ConnInfo::parse("host=h password='hunter2", &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn redaction_hides_passwords_in_both_forms() {
+        assert_eq!(
+            redact("postgresql://u:hunter2@h:5432/d?password=hunter2&sslmode=require"),
+            "postgresql://u:***@h:5432/d?password=***&sslmode=require"
+        );
+        assert_eq!(
+            redact("host=h password='hun ter2' user=u"),
+            "host='h' password=*** user='u'"
+        );
+    }
+}

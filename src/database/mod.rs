@@ -1,0 +1,42 @@
+//! Everything that talks to PostgreSQL: connecting, the history tables, the lock and applying SQL.
+
+pub mod conninfo;
+pub mod tls;
+
+pub use conninfo::ConnInfo;
+
+use postgres::{Client, NoTls};
+
+use crate::Error;
+
+/// Opens a connection as `info` describes; errors name the server but never the password.
+pub fn connect(info: &ConnInfo) -> Result<Client, Error> {
+    let result = match tls::connector(info)? {
+        Some(connector) => info.config.connect(connector),
+        None => info.config.connect(NoTls),
+    };
+    result.map_err(|e| Error::Database(format!("cannot connect to {info}: {}", describe(&e))))
+}
+
+/// A driver error in one line, with the server's own message when there is one.
+pub fn describe(error: &postgres::Error) -> String {
+    use std::error::Error as _;
+    match error.as_db_error() {
+        Some(db) => format!(
+            "{}: {} (SQLSTATE {})",
+            db.severity(),
+            db.message(),
+            db.code().code()
+        ),
+        None => {
+            let mut text = error.to_string();
+            let mut cause = error.source();
+            while let Some(inner) = cause {
+                text.push_str(": ");
+                text.push_str(&inner.to_string());
+                cause = inner.source();
+            }
+            text
+        }
+    }
+}

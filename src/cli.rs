@@ -33,6 +33,12 @@ pub struct GlobalArgs {
     /// How to print diagnostics (for `check`, and for the refusals of `new`)
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// The database, as a URL or libpq key=value string [env: MIGRATE_DATABASE_URL, then DATABASE_URL] [default: `database_url` in migrate.toml]
+    #[arg(long, global = true, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The history table, schema-qualified [default: `history_table` in migrate.toml, else public.refinery_schema_history]
+    #[arg(long, global = true, value_name = "SCHEMA.TABLE")]
+    pub history_table: Option<String>,
 }
 
 /// When output is coloured.
@@ -61,6 +67,73 @@ pub enum Command {
     New(NewArgs),
     /// Create the migrations directory with a first revision
     Init(InitArgs),
+    /// Apply revisions up to TARGET (default: head)
+    Upgrade(UpgradeArgs),
+    /// Undo revisions down to TARGET
+    Downgrade(DowngradeArgs),
+    /// Record the database as being at TARGET, without running any SQL
+    Stamp(StampArgs),
+    /// Print the revisions the database is at
+    Current(CurrentArgs),
+}
+
+/// Options shared by the commands that write to the database.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Print the SQL that would run, history statements included, without connecting; TARGET may be a FROM:TO range
+    #[arg(long)]
+    pub sql: bool,
+    /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub lock_timeout: std::time::Duration,
+    /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
+    #[arg(long = "set", short = 'v', value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Options of `upgrade`.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// `head`, a revision id, or `+N`
+    #[arg(default_value = "head")]
+    pub target: String,
+    /// Run the whole plan in one transaction
+    #[arg(long)]
+    pub single_transaction: bool,
+    /// Upgrade even when the database has revisions that no file here knows
+    #[arg(long)]
+    pub allow_unknown: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Options of `downgrade`.
+#[derive(Debug, Args)]
+pub struct DowngradeArgs {
+    /// `base`, a revision id, or `-N`
+    pub target: String,
+    /// Run the whole plan in one transaction
+    #[arg(long)]
+    pub single_transaction: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Options of `stamp`.
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// `head`, `base`, a revision id, `+N` or `-N`
+    pub target: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Options of `current`.
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Print every applied revision with when it was applied and whether its file changed
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Options of `check`.
@@ -88,6 +161,9 @@ pub struct HistoryArgs {
     /// Print each revision's file, parents, full message and reversibility
     #[arg(long, short)]
     pub verbose: bool,
+    /// Mark the revisions applied to the database (needs a database URL)
+    #[arg(long, short = 'i')]
+    pub indicate_current: bool,
 }
 
 /// Options of `show`.

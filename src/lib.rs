@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod graph;
 pub mod listing;
+pub mod plan;
 pub mod project;
 pub mod relpath;
 pub mod revision;

@@ -28,6 +28,56 @@ pub struct Settings {
     pub color: bool,
     /// The diagnostics format, when one was asked for.
     pub format: Option<Format>,
+    /// The database URL and the setting it came from; commands that connect require it.
+    pub database_url: Option<(String, Origin)>,
+    /// The history table, schema-qualified.
+    pub history_table: HistoryTable,
+}
+
+/// The schema-qualified name of refinery's history table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryTable {
+    pub schema: String,
+    pub name: String,
+}
+
+impl HistoryTable {
+    /// Reads `schema.table`, or a bare `table` in `public`.
+    pub fn parse(text: &str) -> Result<HistoryTable, Error> {
+        let (schema, name) = text.split_once('.').unwrap_or(("public", text));
+        let valid = |part: &str| {
+            !part.is_empty()
+                && part.len() <= 63
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+        };
+        if !valid(schema) || !valid(name) {
+            return Err(Error::Usage(format!(
+                "invalid history table `{text}`: write `schema.table` in lower case letters, digits and `_`"
+            )));
+        }
+        Ok(HistoryTable {
+            schema: schema.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+}
+
+impl Default for HistoryTable {
+    fn default() -> Self {
+        HistoryTable {
+            schema: "public".to_owned(),
+            name: "refinery_schema_history".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for HistoryTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
 }
 
 /// Where a setting's value came from.
@@ -63,6 +113,10 @@ impl fmt::Display for Origin {
 pub struct ConfigFile {
     /// The migrations directory, relative to the configuration file.
     pub dir: Option<PathBuf>,
+    /// The database URL; better kept in the environment when it holds a password.
+    pub database_url: Option<String>,
+    /// The history table, `schema.table`.
+    pub history_table: Option<String>,
 }
 
 impl Settings {
@@ -90,7 +144,24 @@ impl Settings {
         } else {
             (PathBuf::from(DEFAULT_DIR), Origin::Default)
         };
+        let database_url = database_url(args, config.as_ref());
+        let history_table = match (&args.history_table, config.as_ref()) {
+            (Some(table), _) => HistoryTable::parse(table)?,
+            (
+                None,
+                Some((
+                    _,
+                    ConfigFile {
+                        history_table: Some(table),
+                        ..
+                    },
+                )),
+            ) => HistoryTable::parse(table)?,
+            _ => HistoryTable::default(),
+        };
         Ok(Settings {
+            database_url,
+            history_table,
             display_dir: relpath::display(&dir),
             dir,
             dir_origin,
@@ -98,6 +169,50 @@ impl Settings {
             format: args.format,
         })
     }
+}
+
+/// The sources of the database URL, in the order they are tried.
+pub const DATABASE_URL_SOURCES: &str =
+    "`--database-url`, `MIGRATE_DATABASE_URL`, `DATABASE_URL` or `database_url` in migrate.toml";
+
+impl Settings {
+    /// The database URL, or an error naming every place it can be set.
+    pub fn require_database_url(&self) -> Result<&str, Error> {
+        self.database_url
+            .as_ref()
+            .map(|(url, _)| url.as_str())
+            .ok_or_else(|| Error::Database(format!("no database URL: set {DATABASE_URL_SOURCES}")))
+    }
+}
+
+fn database_url(
+    args: &GlobalArgs,
+    config: Option<&(PathBuf, ConfigFile)>,
+) -> Option<(String, Origin)> {
+    let env = |name: &'static str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(|v| (v, Origin::Env(name)))
+    };
+    args.database_url
+        .clone()
+        .map(|url| (url, Origin::Flag("--database-url")))
+        .or_else(|| env("MIGRATE_DATABASE_URL"))
+        .or_else(|| env("DATABASE_URL"))
+        .or_else(|| {
+            config.and_then(|(file, c)| {
+                c.database_url.clone().map(|url| {
+                    (
+                        url,
+                        Origin::Config {
+                            key: "database_url",
+                            file: relpath::display(file),
+                        },
+                    )
+                })
+            })
+        })
 }
 
 fn load_config(args: &GlobalArgs) -> Result<Option<(PathBuf, ConfigFile)>, Error> {

@@ -38,6 +38,7 @@ pub fn run(settings: &Settings, command: &Command) -> Result<Outcome, Error> {
         Command::Show(args) => show::run(settings, args),
         Command::New(args) => new::run(settings, args),
         Command::Init(args) => init::run(settings, args),
+        _ => todo!(),
     }
 }
 

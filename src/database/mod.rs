@@ -1,6 +1,9 @@
 //! Everything that talks to PostgreSQL: connecting, the history tables, the lock and applying SQL.
 
 pub mod conninfo;
+pub mod history;
+pub mod lock;
+pub mod migration;
 pub mod tls;
 
 pub use conninfo::ConnInfo;

@@ -111,6 +111,7 @@ pub struct UpgradeArgs {
 #[derive(Debug, Args)]
 pub struct DowngradeArgs {
     /// `base`, a revision id, or `-N`
+    #[arg(allow_hyphen_values = true)]
     pub target: String,
     /// Run the whole plan in one transaction
     #[arg(long)]
@@ -123,6 +124,7 @@ pub struct DowngradeArgs {
 #[derive(Debug, Args)]
 pub struct StampArgs {
     /// `head`, `base`, a revision id, `+N` or `-N`
+    #[arg(allow_hyphen_values = true)]
     pub target: String,
     #[command(flatten)]
     pub write: WriteArgs,

@@ -1,11 +1,16 @@
 //! The subcommands, one file each, and the outcome they report to `main`.
 
 mod check;
+mod current;
+mod downgrade;
 mod heads;
 mod history;
 mod init;
 mod new;
+mod session;
 mod show;
+mod stamp;
+mod upgrade;
 
 use std::io::Write;
 
@@ -38,7 +43,10 @@ pub fn run(settings: &Settings, command: &Command) -> Result<Outcome, Error> {
         Command::Show(args) => show::run(settings, args),
         Command::New(args) => new::run(settings, args),
         Command::Init(args) => init::run(settings, args),
-        _ => todo!(),
+        Command::Upgrade(args) => upgrade::run(settings, args),
+        Command::Downgrade(args) => downgrade::run(settings, args),
+        Command::Stamp(args) => stamp::run(settings, args),
+        Command::Current(args) => current::run(settings, args),
     }
 }
 

@@ -9,6 +9,8 @@ use super::quote;
 #[derive(Debug, Default, Clone)]
 pub struct Variables {
     set: BTreeMap<String, String>,
+    /// Leave every variable as written, as `--sql` does for `psql -v` to fill in.
+    unbound: bool,
 }
 
 /// A section's SQL with its variables replaced, and the way back to the text as written.
@@ -52,7 +54,18 @@ impl Variables {
             }
             set.insert(name.to_owned(), value.to_owned());
         }
-        Ok(Variables { set })
+        Ok(Variables {
+            set,
+            unbound: false,
+        })
+    }
+
+    /// Variables that stay as written: the SQL is printed for psql, never sent.
+    pub fn unbound() -> Variables {
+        Variables {
+            set: BTreeMap::new(),
+            unbound: true,
+        }
     }
 
     fn value(&self, name: &str) -> Option<String> {
@@ -64,6 +77,9 @@ impl Variables {
 
     /// The names `lexed` uses that have no value, sorted and without repeats.
     pub fn missing(&self, lexed: &Lexed) -> Vec<String> {
+        if self.unbound {
+            return Vec::new();
+        }
         let mut missing: Vec<String> = lexed
             .variables
             .iter()
@@ -77,6 +93,12 @@ impl Variables {
 
     /// Substitutes every variable of `lexed` into `sql`; `None` when one has no value.
     pub fn bind(&self, sql: &str, lexed: &Lexed) -> Option<Bound> {
+        if self.unbound {
+            return Some(Bound {
+                text: sql.to_owned(),
+                spans: vec![(0, 0, true)],
+            });
+        }
         let mut text = String::with_capacity(sql.len());
         let mut spans = vec![(0, 0, true)];
         let mut copied = 0;

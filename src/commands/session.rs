@@ -1,0 +1,537 @@
+//! What the database commands share: validating the files, connecting, locking, and carrying
+//! out a plan of actions, or printing it as SQL with `--sql`.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use colored::Colorize;
+use postgres::Client;
+
+use super::{Outcome, finish, refuse, stdout};
+use crate::Error;
+use crate::cli::WriteArgs;
+use crate::database::apply::{Runner, Script};
+use crate::database::history::{Applied, Direction, Record, State, Tables};
+use crate::database::migration::{self, Identity};
+use crate::database::{self, ConnInfo, conninfo, lock};
+use crate::diagnostic::{Format, Report, Severity};
+use crate::plan::{AppliedRevision, Planner, Target};
+use crate::project::Project;
+use crate::settings::Settings;
+use crate::sql::Variables;
+
+/// One thing a plan does to the database.
+#[derive(Debug, Clone)]
+pub(super) enum Action {
+    /// Run a revision's up SQL and record it.
+    Up(usize),
+    /// Run an applied revision's down SQL and delete its record.
+    Down(AppliedRevision),
+    /// Record a revision without running it.
+    StampUp(usize),
+    /// Delete a revision's record without running anything.
+    StampDown(AppliedRevision),
+}
+
+/// The files, validated, with each revision's refinery identity (indexed like the revisions).
+pub(super) struct Files {
+    pub project: Project,
+    pub identities: Vec<Identity>,
+}
+
+/// Loads the migrations for a command that may write; `None` after printing the diagnostics
+/// of an invalid graph, exactly as `check` prints them.
+pub(super) fn load_valid(settings: &Settings) -> Result<Option<Files>, Error> {
+    let project = Project::load(settings)?;
+    let diagnostics = project.diagnostics();
+    let report = Report {
+        diagnostics: &diagnostics,
+        revisions: project.revisions.len(),
+        heads: project.graph.heads().len(),
+        sources: &project.sources,
+    };
+    if report.count(Severity::Error) > 0 {
+        let mut out = stdout();
+        report.render(settings.format.unwrap_or(Format::Human), &mut out)?;
+        finish(out)?;
+        refuse("the migrations do not pass `migrate check`, so nothing was run");
+        return Ok(None);
+    }
+    let identities = identities(&project)?;
+    Ok(Some(Files {
+        project,
+        identities,
+    }))
+}
+
+/// Each revision's refinery identity; any revision number beyond int4 is an error.
+pub(super) fn identities(project: &Project) -> Result<Vec<Identity>, Error> {
+    project
+        .revisions
+        .iter()
+        .map(|r| {
+            let text = project.sources.get(&r.path).map_or("", String::as_str);
+            migration::identity(r, text)
+        })
+        .collect()
+}
+
+/// Connects to the configured database.
+pub(super) fn connect(settings: &Settings) -> Result<(Client, ConnInfo), Error> {
+    let url = settings.require_database_url()?;
+    let info = ConnInfo::parse(url, &conninfo::process_env)?;
+    let client = database::connect(&info)?;
+    Ok((client, info))
+}
+
+/// The applied rows as the planner sees them, each matched to its file by number.
+pub(super) fn applied_revisions(state: &State, identities: &[Identity]) -> Vec<AppliedRevision> {
+    state
+        .applied
+        .iter()
+        .map(|row| AppliedRevision {
+            version: row.version,
+            node: identities.iter().position(|i| i.version == row.version),
+            applied_on: row.applied_on.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Options of a writing command.
+pub(super) struct Options<'a> {
+    pub name: &'static str,
+    pub target: &'a str,
+    pub write: &'a WriteArgs,
+    pub single_transaction: bool,
+    /// `upgrade` refuses drifted files and unknown revisions; the others need not.
+    pub guard: bool,
+    pub allow_unknown: bool,
+    /// Where an offline `--sql` range starts when only TO is given.
+    pub sql_from: &'static str,
+}
+
+type PlanFn<'f> = &'f dyn Fn(&Planner<'_>, &Target) -> Result<Vec<Action>, Error>;
+
+/// Runs a writing command: offline with `--sql`, else locked against other runners.
+pub(super) fn write(
+    settings: &Settings,
+    options: &Options<'_>,
+    plan: PlanFn<'_>,
+) -> Result<Outcome, Error> {
+    let variables = Variables::from_pairs(&options.write.set).map_err(Error::Usage)?;
+    let Some(files) = load_valid(settings)? else {
+        return Ok(Outcome::Failure);
+    };
+    let tables = Tables::new(&settings.history_table);
+    if options.write.sql {
+        return offline(&files, &tables, options, plan);
+    }
+    let target = Target::parse(options.target)?;
+    let (mut client, info) = connect(settings)?;
+    let table = settings.history_table.to_string();
+    lock::acquire(&mut client, &table, options.write.lock_timeout)?;
+    let prepared = tables.writer_setup(&mut client)?;
+    let state = tables.read(&mut client)?;
+    if options.guard && !guard(&files, &state, options.allow_unknown) {
+        return Ok(Outcome::Failure);
+    }
+    let planner = Planner::new(&files.project, applied_revisions(&state, &files.identities));
+    let actions = plan(&planner, &target)?;
+    let Some(steps) = prepare(&files, &state, &actions, &variables, options)? else {
+        return Ok(Outcome::Failure);
+    };
+    eprintln!(
+        "{} {} on {info}: {}",
+        "note:".cyan().bold(),
+        options.name,
+        if steps.is_empty() {
+            "nothing to do".to_owned()
+        } else {
+            crate::diagnostic::plural(steps.len(), "revision")
+        }
+    );
+    let mut runner = Runner {
+        client: &mut client,
+        tables: &tables,
+        prepared,
+        variables: &variables,
+        single: options.single_transaction,
+    };
+    let outcome = execute(&mut runner, &steps, &state)?;
+    lock::release(&mut client, &table)?;
+    Ok(outcome)
+}
+
+/// Refuses to upgrade a database whose applied files changed, or that is ahead of the files.
+fn guard(files: &Files, state: &State, allow_unknown: bool) -> bool {
+    let mut ok = true;
+    for row in &state.applied {
+        match files
+            .identities
+            .iter()
+            .position(|i| i.version == row.version)
+        {
+            Some(node) => {
+                let identity = &files.identities[node];
+                if row.checksum.as_deref() != Some(identity.checksum.as_str()) {
+                    refuse(&format!(
+                        "{} changed since it was applied on {} (checksum {} in the database, {} now)\n  \
+                         an applied migration must not be edited: restore the file as it was (`git log -p -- {}`) \
+                         and write the change as a new revision",
+                        files.project.revisions[node].path,
+                        row.applied_on.as_deref().unwrap_or("an unknown date"),
+                        row.checksum.as_deref().unwrap_or("NULL"),
+                        identity.checksum,
+                        files.project.revisions[node].path,
+                    ));
+                    ok = false;
+                }
+            }
+            None if !allow_unknown => {
+                refuse(&unknown_message(row));
+                ok = false;
+            }
+            None => {}
+        }
+    }
+    for progress in &state.progress {
+        if progress.direction == Direction::Down {
+            refuse(&format!(
+                "revision {} stopped part-way through a downgrade ({}); finish it with `migrate downgrade` first",
+                progress.version, progress.error
+            ));
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// The message for a history row no file knows: the database is ahead of this checkout.
+pub(super) fn unknown_message(row: &Applied) -> String {
+    let file = row
+        .meta
+        .as_ref()
+        .and_then(|m| m.file_name.clone())
+        .unwrap_or_else(|| format!("a file named {}", row.name.as_deref().unwrap_or("?")));
+    format!(
+        "the database has revision {} ({file}, applied {}), which no file here knows: \
+         the database is ahead of these migrations, as when an older release runs against a newer database\n  \
+         deploy the release that has that file; or undo it with `migrate downgrade`, which uses the down SQL stored when it was applied; \
+         or pass `--allow-unknown` to upgrade anyway",
+        row.version,
+        row.applied_on.as_deref().unwrap_or("at an unknown date"),
+    )
+}
+
+/// One action with everything needed to carry it out.
+struct Step<'a> {
+    action: Action,
+    label: String,
+    record: Record<'a>,
+    script: Option<Script<'a>>,
+}
+
+/// Turns actions into steps, refusing before anything runs when a variable has no value, a
+/// revision cannot be reverted, or `--single-transaction` meets a `transaction:false` section.
+fn prepare<'a>(
+    files: &'a Files,
+    state: &'a State,
+    actions: &[Action],
+    variables: &Variables,
+    options: &Options<'_>,
+) -> Result<Option<Vec<Step<'a>>>, Error> {
+    let mut steps = Vec::new();
+    let mut problems = Vec::new();
+    for action in actions {
+        let step = match action {
+            Action::Up(node) | Action::StampUp(node) => {
+                let revision = &files.project.revisions[*node];
+                let script = match (action, &revision.up) {
+                    (Action::Up(_), Some(up)) => Some(Script::new(
+                        revision.path.clone(),
+                        &up.sql,
+                        up.line + 1,
+                        up.transaction,
+                        variables,
+                    )),
+                    _ => None,
+                };
+                (
+                    file_record(files, *node),
+                    script,
+                    revision.file_name().to_owned(),
+                )
+            }
+            Action::Down(applied) | Action::StampDown(applied) => {
+                let row = state.get(applied.version);
+                let (record, sql, label) = match applied.node {
+                    Some(node) => {
+                        let revision = &files.project.revisions[node];
+                        let sql = revision.down.as_ref().map(|d| {
+                            (
+                                revision.path.clone(),
+                                d.sql.as_str(),
+                                d.line + 1,
+                                d.transaction,
+                            )
+                        });
+                        (
+                            file_record(files, node),
+                            sql,
+                            revision.file_name().to_owned(),
+                        )
+                    }
+                    None => {
+                        let meta = row.and_then(|r| r.meta.as_ref());
+                        let label = meta
+                            .and_then(|m| m.file_name.clone())
+                            .unwrap_or_else(|| format!("revision {}", applied.version));
+                        let sql = meta.and_then(|m| {
+                            m.down_sql.as_deref().map(|sql| {
+                                (
+                                    format!("the down SQL of {label} stored in the database"),
+                                    sql,
+                                    1,
+                                    m.down_transaction,
+                                )
+                            })
+                        });
+                        (stored_record(applied, row), sql, label)
+                    }
+                };
+                let script = match action {
+                    Action::Down(_) => match sql {
+                        Some((origin, sql, line, transaction)) => {
+                            Some(Script::new(origin, sql, line, transaction, variables))
+                        }
+                        None => {
+                            problems.push(format!(
+                                "{label} cannot be reverted: it has no `-- migrate:down` section{}",
+                                if applied.node.is_none() {
+                                    " stored in the database"
+                                } else {
+                                    ""
+                                }
+                            ));
+                            continue;
+                        }
+                    },
+                    _ => None,
+                };
+                (record, script, label)
+            }
+        };
+        let (record, script, label) = step;
+        let script = match script {
+            Some(Ok(script)) => {
+                if options.single_transaction && !script.transaction {
+                    problems.push(format!(
+                        "{label} runs outside a transaction (`transaction:false`), which `--single-transaction` cannot include"
+                    ));
+                }
+                Some(script)
+            }
+            Some(Err(missing)) => {
+                problems.push(format!(
+                    "{label} uses {} without a value: pass `--set NAME=VALUE` or set the environment variable",
+                    missing
+                        .iter()
+                        .map(|m| format!("`:'{m}'`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                None
+            }
+            None => None,
+        };
+        steps.push(Step {
+            action: action.clone(),
+            label,
+            record,
+            script,
+        });
+    }
+    if problems.is_empty() {
+        Ok(Some(steps))
+    } else {
+        for problem in problems {
+            refuse(&format!("{problem}; nothing was run"));
+        }
+        Ok(None)
+    }
+}
+
+fn file_record(files: &Files, node: usize) -> Record<'_> {
+    let revision = &files.project.revisions[node];
+    let identity = &files.identities[node];
+    Record {
+        version: identity.version,
+        name: &identity.name,
+        checksum: identity.checksum.clone(),
+        parents: revision
+            .parent_ids()
+            .iter()
+            .map(|id| id.as_str().to_owned())
+            .collect(),
+        file_name: revision.file_name(),
+        down_sql: revision.down.as_ref().map(|d| d.sql.as_str()),
+        down_transaction: revision.down.as_ref().is_none_or(|d| d.transaction),
+    }
+}
+
+fn stored_record<'a>(applied: &AppliedRevision, row: Option<&'a Applied>) -> Record<'a> {
+    Record {
+        version: applied.version,
+        name: row.and_then(|r| r.name.as_deref()).unwrap_or(""),
+        checksum: row.and_then(|r| r.checksum.clone()).unwrap_or_default(),
+        parents: Vec::new(),
+        file_name: "",
+        down_sql: None,
+        down_transaction: true,
+    }
+}
+
+/// Carries out the steps, printing one line per revision; on failure, names what was applied.
+fn execute(runner: &mut Runner<'_>, steps: &[Step<'_>], state: &State) -> Result<Outcome, Error> {
+    let mut out = stdout();
+    if runner.single && !steps.is_empty() {
+        runner
+            .client
+            .batch_execute("BEGIN")
+            .map_err(|e| database::history::db_error("begin the transaction", &e))?;
+    }
+    let mut done: Vec<&str> = Vec::new();
+    for step in steps {
+        let (verb, result) = match (&step.action, &step.script) {
+            (Action::Up(_), Some(script)) => (
+                "applied",
+                runner.run(
+                    script,
+                    &step.record,
+                    Direction::Up,
+                    state.progress_of(step.record.version),
+                ),
+            ),
+            (Action::Down(_), Some(script)) => (
+                "reverted",
+                runner.run(
+                    script,
+                    &step.record,
+                    Direction::Down,
+                    state.progress_of(step.record.version),
+                ),
+            ),
+            (Action::StampUp(_), _) => (
+                "stamped",
+                runner.stamp(&step.record, Direction::Up).map(|()| 0),
+            ),
+            (_, _) => (
+                "unstamped",
+                runner.stamp(&step.record, Direction::Down).map(|()| 0),
+            ),
+        };
+        match result {
+            Ok(ms) => {
+                writeln!(
+                    out,
+                    "{verb:<9} {}  {}",
+                    step.label,
+                    format!("{ms} ms").dimmed()
+                )?;
+                out.flush()?;
+                done.push(&step.label);
+            }
+            Err(message) => {
+                finish(out)?;
+                if runner.single {
+                    let _ = runner.client.batch_execute("ROLLBACK");
+                }
+                refuse(&format!("{} failed: {message}", step.label));
+                if !runner.single && !done.is_empty() {
+                    eprintln!(
+                        "  {} before the failure, and still in place: {}",
+                        if matches!(step.action, Action::Up(_)) {
+                            "applied"
+                        } else {
+                            "done"
+                        },
+                        done.join(", ")
+                    );
+                }
+                return Ok(Outcome::Failure);
+            }
+        }
+    }
+    if runner.single && !steps.is_empty() {
+        runner
+            .client
+            .batch_execute("COMMIT")
+            .map_err(|e| database::history::db_error("commit the transaction", &e))?;
+    }
+    finish(out)?;
+    Ok(Outcome::Success)
+}
+
+/// `--sql`: the plan for a `FROM:TO` range as a script, with variables left for `psql -v`.
+fn offline(
+    files: &Files,
+    tables: &Tables,
+    options: &Options<'_>,
+    plan: PlanFn<'_>,
+) -> Result<Outcome, Error> {
+    let (from, to) = options
+        .target
+        .split_once(':')
+        .unwrap_or((options.sql_from, options.target));
+    let assumed: BTreeSet<usize> = match from {
+        "" | "base" => BTreeSet::new(),
+        name => {
+            let node = files.project.resolve(name)?;
+            let mut set = files.project.graph.ancestors(node);
+            set.insert(node);
+            set
+        }
+    };
+    let applied: Vec<AppliedRevision> = assumed
+        .iter()
+        .map(|node| AppliedRevision {
+            version: files.identities[*node].version,
+            node: Some(*node),
+            applied_on: String::new(),
+        })
+        .collect();
+    let planner = Planner::new(&files.project, applied);
+    let actions = plan(&planner, &Target::parse(to)?)?;
+    let state = State::default();
+    let Some(steps) = prepare(files, &state, &actions, &Variables::unbound(), options)? else {
+        return Ok(Outcome::Failure);
+    };
+    let mut out = stdout();
+    writeln!(out, "-- migrate {} --sql {from}:{to}", options.name)?;
+    if assumed.is_empty() {
+        write!(out, "{}", tables.create_sql())?;
+    }
+    for step in &steps {
+        writeln!(out, "\n-- {}", step.label)?;
+        let transaction = step.script.as_ref().is_none_or(|s| s.transaction);
+        if transaction {
+            writeln!(out, "BEGIN;")?;
+        }
+        if let Some(script) = &step.script {
+            writeln!(out, "{}", script.sql.trim_end())?;
+            if !script.sql.trim_end().ends_with(';') {
+                writeln!(out, ";")?;
+            }
+        }
+        let history = match step.action {
+            Action::Up(_) | Action::StampUp(_) => tables.record_sql(&step.record),
+            Action::Down(_) | Action::StampDown(_) => tables.forget_sql(step.record.version),
+        };
+        writeln!(out, "{history};")?;
+        if transaction {
+            writeln!(out, "COMMIT;")?;
+        }
+    }
+    finish(out)?;
+    Ok(Outcome::Success)
+}

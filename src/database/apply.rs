@@ -1,0 +1,413 @@
+//! Running one revision's SQL with its history row: atomically, or statement by statement.
+//!
+//! A transactional section goes to the server in one round trip, `BEGIN` included, and its
+//! history row follows in the same transaction. A `transaction:false` section is sent one
+//! statement at a time, with its progress recorded after each, so a failure leaves a record of
+//! what ran and a rerun continues where it stopped.
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use postgres::Client;
+use postgres::error::ErrorPosition;
+use regex::Regex;
+
+use super::history::{Direction, Prepared, Progress, Record, Tables};
+use crate::sql::{Bound, Lexed, Variables, lex, line_of};
+
+/// SQL ready to send: the text as written, its statements, and the text with variables bound.
+pub struct Script<'a> {
+    /// Where the SQL comes from, for messages: a file path, or the stored down SQL.
+    pub origin: String,
+    pub sql: &'a str,
+    /// The line of the origin on which `sql` starts.
+    pub first_line: usize,
+    pub transaction: bool,
+    pub lexed: Lexed,
+    pub bound: Bound,
+    /// The statements of the bound text, one for one with those of `lexed`.
+    bound_lexed: Lexed,
+}
+
+impl<'a> Script<'a> {
+    /// Lexes and binds `sql`; `Err` lists the variables without a value.
+    pub fn new(
+        origin: String,
+        sql: &'a str,
+        first_line: usize,
+        transaction: bool,
+        variables: &Variables,
+    ) -> Result<Script<'a>, Vec<String>> {
+        let lexed = lex(sql);
+        let bound = variables
+            .bind(sql, &lexed)
+            .ok_or_else(|| variables.missing(&lexed))?;
+        let bound_lexed = lex(&bound.text);
+        Ok(Script {
+            origin,
+            sql,
+            first_line,
+            transaction,
+            lexed,
+            bound,
+            bound_lexed,
+        })
+    }
+
+    fn statement_count(&self) -> usize {
+        self.lexed.statements.len()
+    }
+
+    /// The 1-based line in the origin of byte `offset` of `sql`.
+    fn line(&self, offset: usize) -> usize {
+        self.first_line + line_of(self.sql, offset) - 1
+    }
+
+    fn statement_line(&self, index: usize) -> usize {
+        self.lexed
+            .statements
+            .get(index)
+            .map_or(self.first_line, |s| self.line(s.start))
+    }
+
+    /// The first `done` statements as written, joined, to recognise them on a rerun.
+    fn done_sql(&self, done: usize) -> String {
+        self.lexed
+            .statements
+            .iter()
+            .take(done)
+            .map(|s| s.text(self.sql))
+            .collect::<Vec<_>>()
+            .join(";\n")
+    }
+}
+
+/// Applies and reverts revisions on one locked connection.
+pub struct Runner<'a> {
+    pub client: &'a mut Client,
+    pub tables: &'a Tables,
+    pub prepared: Prepared,
+    pub variables: &'a Variables,
+    /// `--single-transaction`: the caller opened the transaction and commits it.
+    pub single: bool,
+}
+
+/// Why a revision failed, already worded for the user; secrets are redacted.
+pub type Failure = String;
+
+impl Runner<'_> {
+    /// Runs `script` and writes (up) or deletes (down) the history row, returning milliseconds.
+    pub fn run(
+        &mut self,
+        script: &Script<'_>,
+        record: &Record<'_>,
+        direction: Direction,
+        progress: Option<&Progress>,
+    ) -> Result<i64, Failure> {
+        let started = Instant::now();
+        if script.transaction {
+            self.run_transactional(script, record, direction, started)
+        } else {
+            self.run_statements(script, record, direction, progress, started)
+        }
+    }
+
+    /// Writes or deletes the history row without running SQL, as `stamp` does.
+    pub fn stamp(&mut self, record: &Record<'_>, direction: Direction) -> Result<(), Failure> {
+        let result = match direction {
+            Direction::Up => self.prepared.record(self.client, record, 0),
+            Direction::Down => self.prepared.forget(self.client, record.version),
+        };
+        result.map_err(|e| self.describe(None, &e, None, None))
+    }
+
+    fn run_transactional(
+        &mut self,
+        script: &Script<'_>,
+        record: &Record<'_>,
+        direction: Direction,
+        started: Instant,
+    ) -> Result<i64, Failure> {
+        let prefix = if self.single {
+            "SAVEPOINT migrate_revision;\n"
+        } else {
+            "BEGIN;\n"
+        };
+        let query = format!("{prefix}{}", script.bound.text);
+        if let Err(error) = self.client.batch_execute(&query) {
+            return Err(self.transactional_failure(script, prefix, &error));
+        }
+        let ms = elapsed_ms(started);
+        let written = match direction {
+            Direction::Up => self.prepared.record(self.client, record, ms),
+            Direction::Down => self.prepared.forget(self.client, record.version),
+        };
+        if let Err(error) = written {
+            self.rollback();
+            return Err(format!(
+                "cannot write the history row, so the revision was rolled back: {}",
+                super::describe(&error)
+            ));
+        }
+        if !self.single
+            && let Err(error) = self.client.batch_execute("COMMIT")
+        {
+            return Err(format!(
+                "the commit failed, so nothing of the revision was applied: {}",
+                super::describe(&error)
+            ));
+        }
+        Ok(elapsed_ms(started))
+    }
+
+    /// Rolls back the failed revision and words the error with the failing statement's line.
+    fn transactional_failure(
+        &mut self,
+        script: &Script<'_>,
+        prefix: &str,
+        error: &postgres::Error,
+    ) -> Failure {
+        let position = error.as_db_error().and_then(|db| match db.position() {
+            Some(ErrorPosition::Original(p)) => Some(*p as usize),
+            _ => None,
+        });
+        let offset = position.and_then(|p| {
+            let query = format!("{prefix}{}", script.bound.text);
+            let byte = query.char_indices().nth(p.saturating_sub(1))?.0;
+            byte.checked_sub(prefix.len())
+                .map(|b| script.bound.original_offset(b))
+        });
+        self.rollback();
+        let statement = if offset.is_some() {
+            None
+        } else if script.statement_count() <= 1 {
+            Some(0)
+        } else {
+            self.find_failing_statement(script)
+        };
+        let mut message = self.describe(Some(script), error, offset, statement);
+        message.push_str(&if self.single {
+            "\n  the whole run was one transaction (`--single-transaction`): nothing was applied"
+                .to_owned()
+        } else {
+            "\n  the revision was rolled back: nothing of it was applied".to_owned()
+        });
+        message
+    }
+
+    /// The server names no position for errors raised while running (a constraint, a `DO`
+    /// block): rerun the statements one by one, in a transaction that is rolled back, to find
+    /// which one fails. `None` when none fails the second time (a deadlock, say).
+    fn find_failing_statement(&mut self, script: &Script<'_>) -> Option<usize> {
+        let opened = if self.single {
+            self.client.batch_execute("SAVEPOINT migrate_revision")
+        } else {
+            self.client.batch_execute("BEGIN")
+        };
+        if opened.is_err() {
+            return None;
+        }
+        let found = script.bound_lexed.statements.iter().position(|s| {
+            self.client
+                .batch_execute(s.text(&script.bound.text))
+                .is_err()
+        });
+        self.rollback();
+        found
+    }
+
+    /// Ends the failed revision: the whole transaction, or only its savepoint in single mode.
+    fn rollback(&mut self) {
+        let sql = if self.single {
+            "ROLLBACK TO SAVEPOINT migrate_revision"
+        } else {
+            "ROLLBACK"
+        };
+        // A broken connection fails here too; the server has then rolled back already.
+        let _ = self.client.batch_execute(sql);
+    }
+
+    fn run_statements(
+        &mut self,
+        script: &Script<'_>,
+        record: &Record<'_>,
+        direction: Direction,
+        progress: Option<&Progress>,
+        started: Instant,
+    ) -> Result<i64, Failure> {
+        let total = script.statement_count();
+        let start = match progress {
+            Some(p) if p.direction == direction => {
+                if script.done_sql(p.done) != p.done_sql {
+                    return Err(format!(
+                        "{}: this revision stopped part-way before, after statement {} of {}, \
+                         and the statements that ran have been edited since\n  \
+                         restore them as they were, so the rerun continues at statement {}; \
+                         or undo them by hand and run `migrate stamp` to clear the record",
+                        script.origin,
+                        p.done,
+                        total,
+                        p.done + 1
+                    ));
+                }
+                p.done
+            }
+            _ => 0,
+        };
+        for index in start..total {
+            let statement = &script.bound_lexed.statements[index];
+            if let Err(error) = self
+                .client
+                .batch_execute(statement.text(&script.bound.text))
+            {
+                let mut message = self.describe(Some(script), &error, None, Some(index));
+                let saved = self.prepared.progress(
+                    self.client,
+                    record,
+                    direction,
+                    index,
+                    &script.done_sql(index),
+                    Some(&message),
+                );
+                message.push_str(&format!(
+                    "\n  this revision runs outside a transaction (`transaction:false`): \
+                     statement{} 1 to {index} of {total} {} applied, statement {} (line {}) was not\n  \
+                     fix the cause and rerun the same command: it continues at statement {}",
+                    if index == 1 { "" } else { "s" },
+                    if index == 1 { "is" } else { "are" },
+                    index + 1,
+                    script.statement_line(index),
+                    index + 1
+                ));
+                if index == 0 {
+                    message = message.replace("statement 1 to 0 of", "no statement of the");
+                }
+                if let Err(e) = saved {
+                    message.push_str(&format!(
+                        "\n  warning: the progress could not be recorded: {}",
+                        super::describe(&e)
+                    ));
+                }
+                return Err(message);
+            }
+            if index + 1 < total
+                && let Err(error) = self.prepared.progress(
+                    self.client,
+                    record,
+                    direction,
+                    index + 1,
+                    &script.done_sql(index + 1),
+                    None,
+                )
+            {
+                return Err(format!(
+                    "{}: statement {} ran, but its progress could not be recorded: {}",
+                    script.origin,
+                    index + 1,
+                    super::describe(&error)
+                ));
+            }
+        }
+        let ms = elapsed_ms(started);
+        let mut transaction = self.client.transaction().map_err(|e| super::describe(&e))?;
+        let written = match direction {
+            Direction::Up => self.prepared.record(&mut transaction, record, ms),
+            Direction::Down => self.prepared.forget(&mut transaction, record.version),
+        };
+        written.and_then(|()| transaction.commit()).map_err(|e| {
+            format!(
+                "{}: every statement ran, but the history row could not be written: {}; \
+                     rerun the same command to record it",
+                script.origin,
+                super::describe(&e)
+            )
+        })?;
+        Ok(ms)
+    }
+
+    /// Words a driver error: file and line, SQLSTATE, message, detail, hint, with secrets redacted.
+    fn describe(
+        &self,
+        script: Option<&Script<'_>>,
+        error: &postgres::Error,
+        offset: Option<usize>,
+        statement: Option<usize>,
+    ) -> Failure {
+        let redact = |text: &str| match script {
+            Some(s) => self.variables.redact(&s.lexed, text),
+            None => text.to_owned(),
+        };
+        let location = script.map(|s| {
+            let line = match (offset, statement) {
+                (Some(offset), _) => s.line(offset),
+                (None, Some(index)) => {
+                    let base = s.statement_line(index);
+                    error
+                        .as_db_error()
+                        .and_then(|db| db.where_())
+                        .and_then(|context| do_block_line(s, index, context))
+                        .unwrap_or(base)
+                }
+                (None, None) => s.first_line,
+            };
+            format!("{}:{line}: ", s.origin)
+        });
+        let Some(db) = error.as_db_error() else {
+            return format!(
+                "{}{}",
+                location.unwrap_or_default(),
+                redact(&super::describe(error))
+            );
+        };
+        let mut text = format!(
+            "{}{} {}: {}",
+            location.unwrap_or_default(),
+            db.severity(),
+            db.code().code(),
+            redact(db.message())
+        );
+        for (label, value) in [
+            ("detail", db.detail()),
+            ("hint", db.hint()),
+            ("context", db.where_()),
+        ] {
+            if let Some(value) = value {
+                text.push_str(&format!("\n  {label}: {}", redact(value)));
+            }
+        }
+        if offset.is_none() && statement.is_none() && script.is_some() {
+            text.push_str("\n  (the server named no position, and rerunning the statements one by one did not fail again)");
+        }
+        text
+    }
+}
+
+/// For an error inside a `DO` block, the file line from the server's "PL/pgSQL function
+/// inline_code_block line N" context: line N of the body that opens at the statement's
+/// first dollar quote.
+fn do_block_line(script: &Script<'_>, index: usize, context: &str) -> Option<usize> {
+    static INLINE: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"inline_code_block line (\d+)").ok());
+    let line: usize = INLINE
+        .as_ref()?
+        .captures(context)?
+        .get(1)?
+        .as_str()
+        .parse()
+        .ok()?;
+    let statement = script.lexed.statements.get(index)?;
+    let body = statement.text(script.sql).find('$')?;
+    Some(script.line(statement.start + body) + line - 1)
+}
+
+fn elapsed_ms(started: Instant) -> i64 {
+    i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Tables {
+    /// The statements that open a connection's writing session: create the tables if needed.
+    pub fn writer_setup(&self, client: &mut Client) -> Result<Prepared, crate::Error> {
+        self.ensure(client)?;
+        self.prepare(client)
+    }
+}

@@ -271,17 +271,12 @@ impl Runner<'_> {
                 );
                 message.push_str(&format!(
                     "\n  this revision runs outside a transaction (`transaction:false`): \
-                     statement{} 1 to {index} of {total} {} applied, statement {} (line {}) was not\n  \
+                     {index} of {total} statements are applied, statement {} (line {}) is not\n  \
                      fix the cause and rerun the same command: it continues at statement {}",
-                    if index == 1 { "" } else { "s" },
-                    if index == 1 { "is" } else { "are" },
                     index + 1,
                     script.statement_line(index),
                     index + 1
                 ));
-                if index == 0 {
-                    message = message.replace("statement 1 to 0 of", "no statement of the");
-                }
                 if let Err(e) = saved {
                     message.push_str(&format!(
                         "\n  warning: the progress could not be recorded: {}",

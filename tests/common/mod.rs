@@ -16,6 +16,14 @@ pub fn migrate_in(dir: &Path) -> Command {
     cmd.current_dir(dir)
         .env_remove("MIGRATE_DIR")
         .env_remove("MIGRATE_CONFIG")
+        .env_remove("MIGRATE_DATABASE_URL")
+        .env_remove("DATABASE_URL")
+        .env_remove("PGHOST")
+        .env_remove("PGPORT")
+        .env_remove("PGUSER")
+        .env_remove("PGPASSWORD")
+        .env_remove("PGDATABASE")
+        .env_remove("PGSSLMODE")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE");
     cmd

@@ -1,33 +1,38 @@
 //! The example project against a real PostgreSQL: every up section applies, the test data loads
-//! and cleans up, the triggers keep the timestamps, and every down section undoes its revision.
-//!
-//! The server's URL comes from `MIGRATE_TEST_DATABASE_URL` (`scripts/test` starts one). The test
-//! makes a database of its own and drops it afterwards.
+//! and cleans up, the triggers keep the timestamps, every down section undoes its revision, and
+//! the read-only role gets exactly the access it should. Once through psql (`psql -v` fills the
+//! variables), once through `migrate` itself.
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 
-use common::root;
+use common::{migrate, root};
 use migrate::project::Project;
+use server::server;
 
-fn server_url() -> Option<String> {
-    let url = std::env::var("MIGRATE_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    assert!(
-        url.is_some() || std::env::var_os("CI").is_none(),
-        "MIGRATE_TEST_DATABASE_URL is not set: CI must run the database tests (run scripts/test, which starts a server)"
-    );
-    url
-}
+/// The role is cluster-wide: the two tests take turns.
+static ROLE: Mutex<()> = Mutex::new(());
+
+const PASSWORD: &str = "Rd0nly-Secret-Pw";
 
 /// Runs `sql` with psql against `url`, stopping at the first error; returns what it printed.
 fn psql(url: &str, sql: &str) -> String {
-    let mut child = Command::new("psql")
-        .args([url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"])
+    psql_with(url, sql, &[])
+}
+
+fn psql_with(url: &str, sql: &str, variables: &[(&str, &str)]) -> String {
+    let mut command = Command::new("psql");
+    command.args([url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"]);
+    for (name, value) in variables {
+        command.arg("-v").arg(format!("{name}={value}"));
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -48,45 +53,61 @@ fn psql(url: &str, sql: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-struct TestDatabase {
-    server: String,
-    name: String,
+/// The SQLSTATE a statement fails with when run as the read-only role.
+fn as_readonly(url: &str, sql: &str) -> Result<(), String> {
+    let mut config: postgres::Config = url.parse().unwrap();
+    config.user("cape_readonly").password(PASSWORD);
+    let mut client = config.connect(postgres::NoTls).unwrap();
+    client
+        .batch_execute(sql)
+        .map_err(|e| e.code().map(|c| c.code().to_owned()).unwrap_or_default())
 }
 
-impl TestDatabase {
-    fn create(server: &str) -> TestDatabase {
-        let name = format!("migrate_example_{}", std::process::id());
-        psql(
-            server,
-            &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"),
+/// What the read-only role may and may not do, once 007 is applied.
+fn assert_readonly_role(url: &str) {
+    assert_eq!(
+        as_readonly(
+            url,
+            "SELECT count(*) FROM \"user\", tributary, resource, user_attribute, user_tributary"
+        ),
+        Ok(())
+    );
+    for denied in [
+        "INSERT INTO tributary (name) VALUES ('x')",
+        "UPDATE \"user\" SET first_name = 'x'",
+        "DELETE FROM resource",
+        "CREATE TABLE sneaky (id int)",
+    ] {
+        assert_eq!(
+            as_readonly(url, denied),
+            Err("42501".to_owned()),
+            "{denied}"
         );
-        TestDatabase {
-            server: server.to_owned(),
-            name,
-        }
     }
-
-    fn url(&self) -> String {
-        let (base, _) = self
-            .server
-            .rsplit_once('/')
-            .expect("the URL names a database");
-        format!("{base}/{}", self.name)
-    }
+    psql(url, "CREATE TABLE later (id int)");
+    assert_eq!(
+        as_readonly(url, "SELECT * FROM later"),
+        Err("42501".to_owned())
+    );
+    psql(url, "DROP TABLE later");
+    assert_eq!(
+        psql(
+            url,
+            "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'cape_readonly'"
+        )
+        .trim(),
+        "t",
+        "the password was set"
+    );
 }
 
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                &self.server,
-                "-X",
-                "-q",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .output();
-    }
+fn assert_role_gone(url: &str) {
+    let left = psql(
+        url,
+        "SELECT count(*) FROM pg_roles WHERE rolname = 'cape_readonly';
+         SELECT count(*) FROM pg_database WHERE datacl::text LIKE '%cape_readonly%';",
+    );
+    assert_eq!(left.split_whitespace().collect::<Vec<_>>(), ["0", "0"]);
 }
 
 const COUNTS: &str = r#"SELECT (SELECT count(*) FROM "user") || ' ' || (SELECT count(*) FROM tributary) || ' ' ||
@@ -94,13 +115,16 @@ const COUNTS: &str = r#"SELECT (SELECT count(*) FROM "user") || ' ' || (SELECT c
     (SELECT count(*) FROM user_tributary);"#;
 
 #[test]
-fn the_example_migrates_up_and_down_with_its_test_data() {
-    let Some(server) = server_url() else {
-        eprintln!("skipped: MIGRATE_TEST_DATABASE_URL is not set (scripts/test sets it)");
-        return;
-    };
-    let database = TestDatabase::create(&server);
-    let url = database.url();
+fn the_example_migrates_up_and_down_with_its_test_data_under_psql() {
+    let _role = ROLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let database = server().database("example_psql");
+    let url = database.url.clone();
+    let variables = [
+        ("CAPE_READONLY_PASSWORD", PASSWORD),
+        ("CAPE_DATABASE", database.name.as_str()),
+    ];
     let loaded =
         migrate::source::load(&root().join("migrations"), "migrations", &"the test").unwrap();
     let project = Project::from_loaded(loaded);
@@ -109,8 +133,13 @@ fn the_example_migrates_up_and_down_with_its_test_data() {
     assert_eq!(order.len(), project.revisions.len());
 
     for &node in &order {
-        psql(&url, &project.revisions[node].up.as_ref().unwrap().sql);
+        psql_with(
+            &url,
+            &project.revisions[node].up.as_ref().unwrap().sql,
+            &variables,
+        );
     }
+    assert_readonly_role(&url);
     psql(
         &url,
         &std::fs::read_to_string(root().join("fixtures/test/test_data.sql")).unwrap(),
@@ -141,8 +170,9 @@ fn the_example_migrates_up_and_down_with_its_test_data() {
             .down
             .as_ref()
             .unwrap_or_else(|| panic!("{} has a down section", revision.path));
-        psql(&url, &down.sql);
+        psql_with(&url, &down.sql, &variables);
     }
+    assert_role_gone(&url);
     let left = psql(
         &url,
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public';
@@ -153,4 +183,94 @@ fn the_example_migrates_up_and_down_with_its_test_data() {
         ["0", "0"],
         "every down section undid its revision"
     );
+}
+
+#[test]
+fn migrate_runs_the_example_with_the_password_from_the_environment_and_never_prints_it() {
+    let _role = ROLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let database = server().database("example_migrate");
+    let url = database.url.clone();
+    let run_once = |args: &[&str], password: bool| {
+        let mut cmd = migrate();
+        cmd.args(args).env("MIGRATE_DATABASE_URL", &url);
+        if ["upgrade", "downgrade", "stamp"].contains(&args[0]) {
+            cmd.arg("--set")
+                .arg(format!("CAPE_DATABASE={}", database.name));
+        }
+        if password {
+            cmd.env("CAPE_READONLY_PASSWORD", PASSWORD);
+        }
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let mut outputs: Vec<String> = Vec::new();
+    let run = |args: &[&str], password: bool, outputs: &mut Vec<String>| {
+        let (code, text) = run_once(args, password);
+        eprintln!("migrate {}:\n{text}", args.join(" "));
+        outputs.push(text);
+        code
+    };
+    // Without the password, nothing runs, and the error names the variable.
+    assert_eq!(run(&["upgrade"], false, &mut outputs), Some(1));
+    assert!(
+        outputs[0].contains("CAPE_READONLY_PASSWORD"),
+        "{}",
+        outputs[0]
+    );
+    assert_eq!(
+        psql(
+            &url,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        )
+        .trim(),
+        "0"
+    );
+
+    assert_eq!(run(&["upgrade"], true, &mut outputs), Some(0));
+    assert_readonly_role(&url);
+    assert_eq!(
+        run(&["upgrade", "--sql", "005:head"], true, &mut outputs),
+        Some(0)
+    );
+    assert!(
+        outputs
+            .last()
+            .unwrap()
+            .contains(":'CAPE_READONLY_PASSWORD'"),
+        "--sql keeps the variable for psql -v"
+    );
+    assert_eq!(run(&["current", "--verbose"], true, &mut outputs), Some(0));
+    assert_eq!(
+        run(&["history", "--indicate-current"], true, &mut outputs),
+        Some(0)
+    );
+    // Nothing stored in the database holds the password either.
+    let stored = psql(
+        &url,
+        "SELECT string_agg(coalesce(down_sql, ''), ' ') FROM refinery_schema_history_migrate",
+    );
+    assert!(!stored.contains(PASSWORD));
+
+    psql(
+        &url,
+        &std::fs::read_to_string(root().join("fixtures/test/test_data.sql")).unwrap(),
+    );
+    assert_eq!(psql(&url, COUNTS).trim(), "6 4 12 9 6");
+    psql(
+        &url,
+        &std::fs::read_to_string(root().join("fixtures/test/cleanup_test_data.sql")).unwrap(),
+    );
+
+    assert_eq!(run(&["downgrade", "base"], true, &mut outputs), Some(0));
+    assert_role_gone(&url);
+    for output in &outputs {
+        assert!(!output.contains(PASSWORD), "the password leaked:\n{output}");
+    }
 }

@@ -130,7 +130,6 @@ pub(super) fn write(
     let (mut client, info) = connect(settings)?;
     let table = settings.history_table.to_string();
     lock::acquire(&mut client, &table, options.write.lock_timeout)?;
-    let prepared = tables.writer_setup(&mut client)?;
     let state = tables.read(&mut client)?;
     if options.guard && !guard(&files, &state, options.allow_unknown) {
         return Ok(Outcome::Failure);
@@ -150,6 +149,12 @@ pub(super) fn write(
             crate::diagnostic::plural(steps.len(), "revision")
         }
     );
+    if steps.is_empty() {
+        lock::release(&mut client, &table)?;
+        return Ok(Outcome::Success);
+    }
+    // Only now, with a plan that passed every check, is anything created.
+    let prepared = tables.writer_setup(&mut client)?;
     let mut runner = Runner {
         client: &mut client,
         tables: &tables,

@@ -4,6 +4,8 @@
 //!
 //! There is no skipping: without a server and without server binaries, the tests fail.
 
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

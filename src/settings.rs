@@ -145,19 +145,10 @@ impl Settings {
             (PathBuf::from(DEFAULT_DIR), Origin::Default)
         };
         let database_url = database_url(args, config.as_ref());
-        let history_table = match (&args.history_table, config.as_ref()) {
-            (Some(table), _) => HistoryTable::parse(table)?,
-            (
-                None,
-                Some((
-                    _,
-                    ConfigFile {
-                        history_table: Some(table),
-                        ..
-                    },
-                )),
-            ) => HistoryTable::parse(table)?,
-            _ => HistoryTable::default(),
+        let configured = config.as_ref().and_then(|(_, c)| c.history_table.as_ref());
+        let history_table = match args.history_table.as_ref().or(configured) {
+            Some(table) => HistoryTable::parse(table)?,
+            None => HistoryTable::default(),
         };
         Ok(Settings {
             database_url,

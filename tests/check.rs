@@ -146,7 +146,7 @@ fn the_example_project_passes() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains(
-            "All checks passed: 6 revisions (1 head)",
+            "All checks passed: 7 revisions (1 head)",
         ));
 }
 

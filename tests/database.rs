@@ -995,7 +995,10 @@ fn refinery_reads_what_migrate_wrote_and_migrate_continues_what_refinery_wrote()
     let runner = refinery::Runner::new(&[]);
     let applied = runner.get_applied_migrations(&mut client).unwrap();
     assert_eq!(
-        applied.iter().map(|m| m.version()).collect::<Vec<_>>(),
+        applied
+            .iter()
+            .map(refinery::Migration::version)
+            .collect::<Vec<_>>(),
         [1, 2, 3]
     );
 }

@@ -136,7 +136,7 @@ pub(super) fn write(
     }
     let planner = Planner::new(&files.project, applied_revisions(&state, &files.identities));
     let actions = plan(&planner, &target)?;
-    let Some(steps) = prepare(&files, &state, &actions, &variables, options)? else {
+    let Some(steps) = prepare(&files, &state, &actions, &variables, options) else {
         return Ok(Outcome::Failure);
     };
     eprintln!(
@@ -244,126 +244,121 @@ fn prepare<'a>(
     actions: &[Action],
     variables: &Variables,
     options: &Options<'_>,
-) -> Result<Option<Vec<Step<'a>>>, Error> {
+) -> Option<Vec<Step<'a>>> {
     let mut steps = Vec::new();
     let mut problems = Vec::new();
     for action in actions {
-        let step = match action {
-            Action::Up(node) | Action::StampUp(node) => {
-                let revision = &files.project.revisions[*node];
-                let script = match (action, &revision.up) {
-                    (Action::Up(_), Some(up)) => Some(Script::new(
-                        revision.path.clone(),
-                        &up.sql,
-                        up.line + 1,
-                        up.transaction,
-                        variables,
-                    )),
-                    _ => None,
-                };
-                (
-                    file_record(files, *node),
-                    script,
-                    revision.file_name().to_owned(),
-                )
-            }
-            Action::Down(applied) | Action::StampDown(applied) => {
-                let row = state.get(applied.version);
-                let (record, sql, label) = match applied.node {
-                    Some(node) => {
-                        let revision = &files.project.revisions[node];
-                        let sql = revision.down.as_ref().map(|d| {
-                            (
-                                revision.path.clone(),
-                                d.sql.as_str(),
-                                d.line + 1,
-                                d.transaction,
-                            )
-                        });
-                        (
-                            file_record(files, node),
-                            sql,
-                            revision.file_name().to_owned(),
-                        )
-                    }
-                    None => {
-                        let meta = row.and_then(|r| r.meta.as_ref());
-                        let label = meta
-                            .and_then(|m| m.file_name.clone())
-                            .unwrap_or_else(|| format!("revision {}", applied.version));
-                        let sql = meta.and_then(|m| {
-                            m.down_sql.as_deref().map(|sql| {
-                                (
-                                    format!("the down SQL of {label} stored in the database"),
-                                    sql,
-                                    1,
-                                    m.down_transaction,
-                                )
-                            })
-                        });
-                        (stored_record(applied, row), sql, label)
-                    }
-                };
-                let script = match action {
-                    Action::Down(_) => match sql {
-                        Some((origin, sql, line, transaction)) => {
-                            Some(Script::new(origin, sql, line, transaction, variables))
-                        }
-                        None => {
-                            problems.push(format!(
-                                "{label} cannot be reverted: it has no `-- migrate:down` section{}",
-                                if applied.node.is_none() {
-                                    " stored in the database"
-                                } else {
-                                    ""
-                                }
-                            ));
-                            continue;
-                        }
-                    },
-                    _ => None,
-                };
-                (record, script, label)
-            }
-        };
-        let (record, script, label) = step;
-        let script = match script {
-            Some(Ok(script)) => {
-                if options.single_transaction && !script.transaction {
+        match step(files, state, action, variables) {
+            Ok(step) => {
+                if options.single_transaction
+                    && step.script.as_ref().is_some_and(|s| !s.transaction)
+                {
                     problems.push(format!(
-                        "{label} runs outside a transaction (`transaction:false`), which `--single-transaction` cannot include"
+                        "{} runs outside a transaction (`transaction:false`), which `--single-transaction` cannot include",
+                        step.label
                     ));
                 }
-                Some(script)
+                steps.push(step);
             }
-            Some(Err(missing)) => {
-                problems.push(format!(
+            Err(problem) => problems.push(problem),
+        }
+    }
+    for problem in &problems {
+        refuse(&format!("{problem}; nothing was run"));
+    }
+    problems.is_empty().then_some(steps)
+}
+
+/// SQL to run: where it comes from, the text, its first line and whether it is transactional.
+type Source<'a> = (String, &'a str, usize, bool);
+
+/// One action's step, or the reason it cannot run.
+fn step<'a>(
+    files: &'a Files,
+    state: &'a State,
+    action: &Action,
+    variables: &Variables,
+) -> Result<Step<'a>, String> {
+    let (record, source, label): (Record<'a>, Option<Source<'a>>, String) = match action {
+        Action::Up(node) | Action::StampUp(node) => {
+            let revision = &files.project.revisions[*node];
+            let source = revision.up.as_ref().map(|up| {
+                (
+                    revision.path.clone(),
+                    up.sql.as_str(),
+                    up.line + 1,
+                    up.transaction,
+                )
+            });
+            (
+                file_record(files, *node),
+                source,
+                revision.file_name().to_owned(),
+            )
+        }
+        Action::Down(applied) | Action::StampDown(applied) => {
+            if let Some(node) = applied.node {
+                let revision = &files.project.revisions[node];
+                let source = revision.down.as_ref().map(|d| {
+                    (
+                        revision.path.clone(),
+                        d.sql.as_str(),
+                        d.line + 1,
+                        d.transaction,
+                    )
+                });
+                (
+                    file_record(files, node),
+                    source,
+                    revision.file_name().to_owned(),
+                )
+            } else {
+                // Known only to the database: its down SQL is the one stored when it was applied.
+                let row = state.get(applied.version);
+                let meta = row.and_then(|r| r.meta.as_ref());
+                let label = meta
+                    .and_then(|m| m.file_name.clone())
+                    .unwrap_or_else(|| format!("revision {}", applied.version));
+                let source = meta.and_then(|m| {
+                    m.down_sql.as_deref().map(|sql| {
+                        (
+                            format!("the down SQL of {label} stored in the database"),
+                            sql,
+                            1,
+                            m.down_transaction,
+                        )
+                    })
+                });
+                (stored_record(applied, row), source, label)
+            }
+        }
+    };
+    let script = match (action, source) {
+        (Action::StampUp(_) | Action::StampDown(_), _) => None,
+        (_, Some((origin, sql, line, transaction))) => Some(
+            Script::new(origin, sql, line, transaction, variables).map_err(|missing| {
+                format!(
                     "{label} uses {} without a value: pass `--set NAME=VALUE` or set the environment variable",
                     missing
                         .iter()
                         .map(|m| format!("`:'{m}'`"))
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
-                None
-            }
-            None => None,
-        };
-        steps.push(Step {
-            action: action.clone(),
-            label,
-            record,
-            script,
-        });
-    }
-    if problems.is_empty() {
-        Ok(Some(steps))
-    } else {
-        for problem in problems {
-            refuse(&format!("{problem}; nothing was run"));
+                )
+            })?,
+        ),
+        (_, None) => {
+            return Err(format!(
+                "{label} cannot be reverted: it has no `-- migrate:down` section"
+            ));
         }
-        Ok(None)
-    }
+    };
+    Ok(Step {
+        action: action.clone(),
+        label,
+        record,
+        script,
+    })
 }
 
 fn file_record(files: &Files, node: usize) -> Record<'_> {
@@ -508,7 +503,7 @@ fn offline(
     let planner = Planner::new(&files.project, applied);
     let actions = plan(&planner, &Target::parse(to)?)?;
     let state = State::default();
-    let Some(steps) = prepare(files, &state, &actions, &Variables::unbound(), options)? else {
+    let Some(steps) = prepare(files, &state, &actions, &Variables::unbound(), options) else {
         return Ok(Outcome::Failure);
     };
     let mut out = stdout();

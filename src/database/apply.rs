@@ -5,6 +5,7 @@
 //! statement at a time, with its progress recorded after each, so a failure leaves a record of
 //! what ran and a rerun continues where it stopped.
 
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 use std::time::Instant;
 
@@ -269,19 +270,21 @@ impl Runner<'_> {
                     &script.done_sql(index),
                     Some(&message),
                 );
-                message.push_str(&format!(
+                let _ = write!(
+                    message,
                     "\n  this revision runs outside a transaction (`transaction:false`): \
                      {index} of {total} statements are applied, statement {} (line {}) is not\n  \
                      fix the cause and rerun the same command: it continues at statement {}",
                     index + 1,
                     script.statement_line(index),
                     index + 1
-                ));
+                );
                 if let Err(e) = saved {
-                    message.push_str(&format!(
+                    let _ = write!(
+                        message,
                         "\n  warning: the progress could not be recorded: {}",
                         super::describe(&e)
-                    ));
+                    );
                 }
                 return Err(message);
             }
@@ -367,7 +370,7 @@ impl Runner<'_> {
             ("context", db.where_()),
         ] {
             if let Some(value) = value {
-                text.push_str(&format!("\n  {label}: {}", redact(value)));
+                let _ = write!(text, "\n  {label}: {}", redact(value));
             }
         }
         if offset.is_none() && statement.is_none() && script.is_some() {
@@ -378,7 +381,7 @@ impl Runner<'_> {
 }
 
 /// For an error inside a `DO` block, the file line from the server's "PL/pgSQL function
-/// inline_code_block line N" context: line N of the body that opens at the statement's
+/// `inline_code_block` line N" context: line N of the body that opens at the statement's
 /// first dollar quote.
 fn do_block_line(script: &Script<'_>, index: usize, context: &str) -> Option<usize> {
     static INLINE: LazyLock<Option<Regex>> =

@@ -155,7 +155,7 @@ pub fn redact(text: &str) -> String {
                 let query: Vec<String> = query
                     .split('&')
                     .map(|pair| match pair.split_once('=') {
-                        Some((key, _)) if key == "password" => "password=***".to_owned(),
+                        Some(("password", _)) => "password=***".to_owned(),
                         _ => pair.to_owned(),
                     })
                     .collect();

@@ -25,22 +25,20 @@ pub fn connect(info: &ConnInfo) -> Result<Client, Error> {
 /// A driver error in one line, with the server's own message when there is one.
 pub fn describe(error: &postgres::Error) -> String {
     use std::error::Error as _;
-    match error.as_db_error() {
-        Some(db) => format!(
+    if let Some(db) = error.as_db_error() {
+        return format!(
             "{}: {} (SQLSTATE {})",
             db.severity(),
             db.message(),
             db.code().code()
-        ),
-        None => {
-            let mut text = error.to_string();
-            let mut cause = error.source();
-            while let Some(inner) = cause {
-                text.push_str(": ");
-                text.push_str(&inner.to_string());
-                cause = inner.source();
-            }
-            text
-        }
+        );
     }
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }

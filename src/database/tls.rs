@@ -37,6 +37,8 @@ pub fn connector(info: &ConnInfo) -> Result<Option<MakeTlsConnector>, Error> {
     Ok(Some(MakeTlsConnector::new(connector)))
 }
 
+const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+
 /// Reads every certificate of a PEM bundle.
 fn read_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
     let shown = path.display();
@@ -46,7 +48,6 @@ fn read_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
              set sslrootcert, or sslrootcert=system for the system's trusted roots"
         ))
     })?;
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     let certificates: Vec<Certificate> = text
         .match_indices(BEGIN)
         .map(|(start, _)| {
@@ -55,7 +56,7 @@ fn read_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
                 .map_or(text.len(), |e| {
                     start + e + "-----END CERTIFICATE-----".len()
                 });
-            Certificate::from_pem(text[start..end].as_bytes())
+            Certificate::from_pem(&text.as_bytes()[start..end])
         })
         .collect::<Result<_, _>>()
         .map_err(|e| Error::Database(format!("invalid certificate in `{shown}`: {e}")))?;

@@ -279,11 +279,7 @@ fn is_ident_char(byte: u8) -> bool {
 
 /// The 1-based line within `sql` of byte offset `offset`.
 pub fn line_of(sql: &str, offset: usize) -> usize {
-    sql.as_bytes()[..offset.min(sql.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+    sql.get(..offset).unwrap_or(sql).matches('\n').count() + 1
 }
 
 #[cfg(test)]

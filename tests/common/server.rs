@@ -155,7 +155,7 @@ fn own_server_start() -> Server {
 }
 
 fn wait_until_ready(url: &str, dir: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     loop {
         match postgres::Client::connect(url, postgres::NoTls) {
             Ok(_) => return,

@@ -58,6 +58,7 @@ pub(super) fn status(
 pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Error> {
     let project = Project::load(settings)?;
     let (status, identities) = status(settings, &project)?;
+    let nodes = session::nodes_by_version(&identities);
     let mut out = stdout();
     let mut outcome = Outcome::Success;
     if status.state.applied.is_empty() {
@@ -83,7 +84,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Er
     }
     if args.verbose {
         for row in &status.state.applied {
-            let node = identities.iter().position(|i| i.version == row.version);
+            let node = nodes.get(&row.version).copied();
             let state = match node {
                 Some(n) if row.checksum.as_deref() == Some(identities[n].checksum.as_str()) => {
                     "ok".green()
@@ -130,7 +131,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Er
     }
     finish(out)?;
     for row in &status.state.applied {
-        if !identities.iter().any(|i| i.version == row.version) {
+        if !nodes.contains_key(&row.version) {
             refuse(&unknown_message(row));
             outcome = Outcome::Failure;
         }

@@ -1,7 +1,7 @@
 //! What the database commands share: validating the files, connecting, locking, and carrying
 //! out a plan of actions, or printing it as SQL with `--sql`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 
 use colored::Colorize;
@@ -86,14 +86,24 @@ pub(super) fn connect(settings: &Settings) -> Result<(Client, ConnInfo), Error> 
 
 /// The applied rows as the planner sees them, each matched to its file by number.
 pub(super) fn applied_revisions(state: &State, identities: &[Identity]) -> Vec<AppliedRevision> {
+    let nodes = nodes_by_version(identities);
     state
         .applied
         .iter()
         .map(|row| AppliedRevision {
             version: row.version,
-            node: identities.iter().position(|i| i.version == row.version),
+            node: nodes.get(&row.version).copied(),
             applied_on: row.applied_on.clone().unwrap_or_default(),
         })
+        .collect()
+}
+
+/// Each revision's graph node by its version, so matching history rows stays linear.
+pub(super) fn nodes_by_version(identities: &[Identity]) -> HashMap<i32, usize> {
+    identities
+        .iter()
+        .enumerate()
+        .map(|(node, identity)| (identity.version, node))
         .collect()
 }
 

@@ -76,6 +76,7 @@ fn holder(client: &mut Client, table: &str) -> Result<String, Error> {
             "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, '')
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
              WHERE l.locktype = 'advisory' AND l.granted
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                AND l.classid = $1::int8::oid AND l.objid = (hashtext($2)::int8 & 4294967295)::oid
                AND l.objsubid = 2
              LIMIT 1",

@@ -16,7 +16,9 @@ pub fn connector(info: &ConnInfo) -> Result<Option<MakeTlsConnector>, Error> {
         // libpq encrypts but checks nothing in these modes, unless a root certificate is
         // present, which `ConnInfo::parse` has already turned into `verify-ca`.
         TlsMode::Prefer | TlsMode::Require => {
+            // Nothing is verified, so the system's roots are not needed.
             builder
+                .disable_built_in_roots(true)
                 .danger_accept_invalid_certs(true)
                 .danger_accept_invalid_hostnames(true);
         }

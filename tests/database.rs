@@ -1002,3 +1002,96 @@ fn refinery_reads_what_migrate_wrote_and_migrate_continues_what_refinery_wrote()
         [1, 2, 3]
     );
 }
+
+#[test]
+fn the_history_table_is_configurable_and_a_search_path_change_cannot_redirect_it() {
+    let db = server().database("table");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_schema.sql",
+                &rev(
+                    "schema",
+                    "none",
+                    "CREATE SCHEMA app;\nSET search_path TO app;",
+                    "DROP SCHEMA app;",
+                ),
+            ),
+            (
+                "002_t.sql",
+                &rev(
+                    "t",
+                    "001",
+                    "CREATE TABLE app.t (id int);",
+                    "DROP TABLE app.t;",
+                ),
+            ),
+        ],
+    );
+    std::fs::write(
+        dir.path().join("migrate.toml"),
+        "history_table = \"ops.schema_history\"\n",
+    )
+    .unwrap();
+    let out = output(run(dir.path(), &db).arg("upgrade"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        db.strings("SELECT version FROM ops.schema_history ORDER BY version"),
+        ["1", "2"]
+    );
+    assert_eq!(
+        db.one("SELECT count(*) FROM ops.schema_history_migrate"),
+        "2"
+    );
+    assert_eq!(db.one("SELECT count(*) FROM pg_tables WHERE tablename LIKE '%schema_history%' AND schemaname <> 'ops'"), "0");
+    // The flag beats the file.
+    let out = output(run(dir.path(), &db).args(["current", "--history-table", "public.other"]));
+    assert!(
+        out.stdout.starts_with("no revision applied"),
+        "{}",
+        out.stdout
+    );
+    let out = output(run(dir.path(), &db).args(["current", "--history-table", "Bad Name"]));
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn malformed_history_rows_are_reported_not_a_panic() {
+    let db = server().database("malformed");
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+    assert_eq!(
+        output(run(dir.path(), &db).args(["upgrade", "001"])).code,
+        0
+    );
+    db.client()
+        .batch_execute(
+            "UPDATE public.refinery_schema_history SET checksum = 'not a number', applied_on = NULL, name = NULL",
+        )
+        .unwrap();
+    let out = output(run(dir.path(), &db).args(["current", "--verbose"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("changed since applied"),
+        "{}",
+        out.stdout
+    );
+    let out = output(run(dir.path(), &db).arg("upgrade"));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("checksum not a number in the database"),
+        "{}",
+        out.stderr
+    );
+    // A history table whose columns are not refinery's is an error, not a crash.
+    db.client()
+        .batch_execute(
+            "ALTER TABLE public.refinery_schema_history ALTER COLUMN name TYPE int USING 0",
+        )
+        .unwrap();
+    let out = output(run(dir.path(), &db).arg("current"));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("refinery's format"), "{}", out.stderr);
+}

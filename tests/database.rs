@@ -594,6 +594,14 @@ fn non_transactional_revisions_run_statement_by_statement_and_resume() {
         "{}",
         current.stderr
     );
+    // A downgrade would leave the applied statements behind unrecorded: refused.
+    let out = output(run(dir.path(), &db).args(["downgrade", "base"]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("stopped part-way through its upgrade"),
+        "{}",
+        out.stderr
+    );
     // Fix the cause (a failed CONCURRENTLY leaves an invalid index behind) and rerun.
     db.client()
         .batch_execute("DROP INDEX t_v; UPDATE t SET v = id::text")
@@ -1094,4 +1102,24 @@ fn malformed_history_rows_are_reported_not_a_panic() {
     let out = output(run(dir.path(), &db).arg("current"));
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("refinery's format"), "{}", out.stderr);
+}
+
+#[test]
+fn stamp_clears_the_record_of_an_abandoned_non_transactional_revision() {
+    let db = server().database("abandon");
+    let dir = tempfile::tempdir().unwrap();
+    let text = "-- t\n-- migrate:revises none\n\n-- migrate:up transaction:false\nCREATE TABLE t (id int);\nSELECT 1/0;\n\n-- migrate:down\nDROP TABLE t;\n";
+    write_tree(dir.path(), &[("001_t.sql", text)]);
+    assert_eq!(output(run(dir.path(), &db).arg("upgrade")).code, 1);
+    assert_eq!(output(run(dir.path(), &db).arg("current")).code, 1);
+    // Undo by hand, then declare the state.
+    db.client().batch_execute("DROP TABLE t").unwrap();
+    let out = output(run(dir.path(), &db).args(["stamp", "base"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = output(run(dir.path(), &db).arg("current"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        db.one("SELECT count(*) FROM public.refinery_schema_history_migrate"),
+        "0"
+    );
 }

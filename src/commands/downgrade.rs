@@ -1,7 +1,7 @@
 //! `migrate downgrade TARGET`: revert applied revisions down to TARGET, under the lock.
 
 use super::Outcome;
-use super::session::{self, Action, Options};
+use super::session::{self, Action, Kind, Options};
 use crate::Error;
 use crate::cli::DowngradeArgs;
 use crate::settings::Settings;
@@ -14,6 +14,7 @@ pub(super) fn run(settings: &Settings, args: &DowngradeArgs) -> Result<Outcome, 
         single_transaction: args.single_transaction,
         guard: false,
         allow_unknown: true,
+        kind: Kind::Downgrade,
         sql_from: "head",
     };
     session::write(settings, &options, &|planner, target| {

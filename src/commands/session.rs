@@ -118,6 +118,16 @@ pub(super) struct Options<'a> {
     pub allow_unknown: bool,
     /// Where an offline `--sql` range starts when only TO is given.
     pub sql_from: &'static str,
+    /// Which command this is, for what differs between them.
+    pub kind: Kind,
+}
+
+/// The writing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Upgrade,
+    Downgrade,
+    Stamp,
 }
 
 type PlanFn<'f> = &'f dyn Fn(&Planner<'_>, &Target) -> Result<Vec<Action>, Error>;
@@ -144,6 +154,15 @@ pub(super) fn write(
     if options.guard && !guard(&files, &state, options.allow_unknown) {
         return Ok(Outcome::Failure);
     }
+    if options.kind == Kind::Downgrade
+        && let Some(partial) = state.progress.iter().find(|p| p.direction == Direction::Up)
+    {
+        refuse(&format!(
+            "revision {} stopped part-way through its upgrade ({} statement(s) ran): finish it with              `migrate upgrade`, or undo those statements by hand and run `migrate stamp` to clear the record",
+            partial.version, partial.done
+        ));
+        return Ok(Outcome::Failure);
+    }
     let planner = Planner::new(&files.project, applied_revisions(&state, &files.identities));
     let actions = plan(&planner, &target)?;
     let Some(steps) = prepare(&files, &state, &actions, &variables, options) else {
@@ -159,7 +178,8 @@ pub(super) fn write(
             crate::diagnostic::plural(steps.len(), "revision")
         }
     );
-    if steps.is_empty() {
+    let clear = options.kind == Kind::Stamp && !state.progress.is_empty();
+    if steps.is_empty() && !clear {
         lock::release(&mut client, &table)?;
         return Ok(Outcome::Success);
     }
@@ -173,6 +193,9 @@ pub(super) fn write(
         single: options.single_transaction,
     };
     let outcome = execute(&mut runner, &steps, &state)?;
+    if clear && outcome == Outcome::Success {
+        tables.clear_progress(&mut client)?;
+    }
     lock::release(&mut client, &table)?;
     Ok(outcome)
 }

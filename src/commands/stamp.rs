@@ -1,7 +1,7 @@
 //! `migrate stamp TARGET`: make the history say TARGET, without running any SQL.
 
 use super::Outcome;
-use super::session::{self, Action, Options};
+use super::session::{self, Action, Kind, Options};
 use crate::Error;
 use crate::cli::StampArgs;
 use crate::settings::Settings;
@@ -14,6 +14,7 @@ pub(super) fn run(settings: &Settings, args: &StampArgs) -> Result<Outcome, Erro
         single_transaction: false,
         guard: false,
         allow_unknown: true,
+        kind: Kind::Stamp,
         sql_from: "base",
     };
     session::write(settings, &options, &|planner, target| {

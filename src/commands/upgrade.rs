@@ -1,7 +1,7 @@
 //! `migrate upgrade [TARGET]`: apply the pending revisions up to TARGET, under the lock.
 
 use super::Outcome;
-use super::session::{self, Action, Options};
+use super::session::{self, Action, Kind, Options};
 use crate::Error;
 use crate::cli::UpgradeArgs;
 use crate::settings::Settings;
@@ -14,6 +14,7 @@ pub(super) fn run(settings: &Settings, args: &UpgradeArgs) -> Result<Outcome, Er
         single_transaction: args.single_transaction,
         guard: true,
         allow_unknown: args.allow_unknown,
+        kind: Kind::Upgrade,
         sql_from: "base",
     };
     session::write(settings, &options, &|planner, target| {

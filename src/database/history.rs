@@ -330,6 +330,19 @@ impl Tables {
         substitute_params(&self.fill(RECORD), &values)
     }
 
+    /// Forgets every unfinished non-transactional run: `stamp` declares the state outright.
+    pub fn clear_progress(&self, client: &mut Client) -> Result<(), Error> {
+        client
+            .batch_execute(&self.fill(
+                "DELETE FROM {companion} c WHERE progress_direction = 'up'
+                   AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.version = c.version);
+                 UPDATE {companion} SET progress_direction = NULL, progress_done = NULL,
+                   progress_sql = NULL, progress_error = NULL
+                 WHERE progress_direction IS NOT NULL",
+            ))
+            .map_err(|e| db_error("clear the records of unfinished revisions", &e))
+    }
+
     /// The history delete for `version`, for `--sql`.
     pub fn forget_sql(&self, version: i32) -> String {
         substitute_params(&self.fill(FORGET), &[version.to_string()])

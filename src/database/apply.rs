@@ -237,6 +237,15 @@ impl Runner<'_> {
         started: Instant,
     ) -> Result<i64, Failure> {
         let total = script.statement_count();
+        if script.bound_lexed.statements.len() != total {
+            // A value glued to a word (`x:'V'`) can change how the text splits; never guess.
+            return Err(format!(
+                "{}: with the variables substituted, the section splits into {} statements instead of {total}; \
+                 put a space before each `:'NAME'` and `:\"NAME\"`",
+                script.origin,
+                script.bound_lexed.statements.len()
+            ));
+        }
         let start = match progress {
             Some(p) if p.direction == direction => {
                 if script.done_sql(p.done) != p.done_sql {

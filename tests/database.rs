@@ -812,20 +812,8 @@ fn a_killed_client_or_backend_leaves_a_consistent_database_that_reruns_to_head()
         ],
     );
     // The client is killed in the middle of 002.
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir.path())
-        .env("MIGRATE_DIR", ".")
-        .arg("upgrade")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for(
-        &db,
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
-        "1",
-    );
+    let mut child = spawn_upgrade(dir.path(), &db);
+    wait_for(&db, SLEEPING, "1");
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(versions(&db), ["1"]);
@@ -839,20 +827,8 @@ fn a_killed_client_or_backend_leaves_a_consistent_database_that_reruns_to_head()
         output(run(dir.path(), &db).args(["downgrade", "001"])).code,
         0
     );
-    let child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir.path())
-        .env("MIGRATE_DIR", ".")
-        .arg("upgrade")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for(
-        &db,
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
-        "1",
-    );
+    let child = spawn_upgrade(dir.path(), &db);
+    wait_for(&db, SLEEPING, "1");
     db.one("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()");
     let out = child.wait_with_output().unwrap();
     assert_ne!(out.status.code(), Some(0));
@@ -863,6 +839,22 @@ fn a_killed_client_or_backend_leaves_a_consistent_database_that_reruns_to_head()
     );
     assert_eq!(output(run(dir.path(), &db).arg("upgrade")).code, 0);
     assert_eq!(versions(&db), ["1", "2"]);
+}
+
+/// Counts the other sessions sleeping in the slow revision.
+const SLEEPING: &str = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()";
+
+/// `migrate upgrade` in the background, its output captured.
+fn spawn_upgrade(dir: &Path, db: &TestDb) -> std::process::Child {
+    StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir)
+        .env("MIGRATE_DIR", ".")
+        .arg("upgrade")
+        .env("MIGRATE_DATABASE_URL", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 fn wait_for(db: &TestDb, sql: &str, expected: &str) {

@@ -3,19 +3,14 @@
 use super::{Outcome, finish, stdout};
 use crate::Error;
 use crate::cli::CheckArgs;
-use crate::diagnostic::{Format, Report, Severity};
+use crate::diagnostic::{Diagnostic, Format, Report, Severity};
 use crate::project::Project;
 use crate::settings::Settings;
 
 pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
     let project = Project::load(settings)?;
     let diagnostics = project.diagnostics();
-    let report = Report {
-        diagnostics: &diagnostics,
-        revisions: project.revisions.len(),
-        heads: project.graph.heads().len(),
-        sources: &project.sources,
-    };
+    let report = report(&project, &diagnostics);
     let mut out = stdout();
     report.render(settings.format.unwrap_or(Format::Human), &mut out)?;
     finish(out)?;
@@ -26,4 +21,14 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Erro
     } else {
         Outcome::Success
     })
+}
+
+/// The report of `diagnostics` about `project`, exactly as `check` prints it.
+pub(super) fn report<'a>(project: &'a Project, diagnostics: &'a [Diagnostic]) -> Report<'a> {
+    Report {
+        diagnostics,
+        revisions: project.revisions.len(),
+        heads: project.graph.heads().len(),
+        sources: &project.sources,
+    }
 }

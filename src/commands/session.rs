@@ -14,7 +14,7 @@ use crate::database::apply::{Runner, Script};
 use crate::database::history::{Applied, Direction, Record, State, Tables};
 use crate::database::migration::{self, Identity};
 use crate::database::{self, ConnInfo, conninfo, lock};
-use crate::diagnostic::{Format, Report, Severity};
+use crate::diagnostic::{Format, Severity};
 use crate::plan::{AppliedRevision, Planner, Target};
 use crate::project::Project;
 use crate::settings::Settings;
@@ -44,12 +44,7 @@ pub(super) struct Files {
 pub(super) fn load_valid(settings: &Settings) -> Result<Option<Files>, Error> {
     let project = Project::load(settings)?;
     let diagnostics = project.diagnostics();
-    let report = Report {
-        diagnostics: &diagnostics,
-        revisions: project.revisions.len(),
-        heads: project.graph.heads().len(),
-        sources: &project.sources,
-    };
+    let report = super::check::report(&project, &diagnostics);
     if report.count(Severity::Error) > 0 {
         let mut out = stdout();
         report.render(settings.format.unwrap_or(Format::Human), &mut out)?;

@@ -182,7 +182,6 @@ pub(super) fn write(
     let prepared = tables.writer_setup(&mut client)?;
     let mut runner = Runner {
         client: &mut client,
-        tables: &tables,
         prepared,
         variables: &variables,
         single: options.single_transaction,

@@ -13,7 +13,7 @@ use postgres::Client;
 use postgres::error::ErrorPosition;
 use regex::Regex;
 
-use super::history::{Direction, Prepared, Progress, Record, Tables};
+use super::history::{Direction, Prepared, Progress, Record};
 use crate::sql::{Bound, Lexed, Variables, lex, line_of};
 
 /// SQL ready to send: the text as written, its statements, and the text with variables bound.
@@ -86,7 +86,6 @@ impl<'a> Script<'a> {
 /// Applies and reverts revisions on one locked connection.
 pub struct Runner<'a> {
     pub client: &'a mut Client,
-    pub tables: &'a Tables,
     pub prepared: Prepared,
     pub variables: &'a Variables,
     /// `--single-transaction`: the caller opened the transaction and commits it.
@@ -409,12 +408,4 @@ fn do_block_line(script: &Script<'_>, index: usize, context: &str) -> Option<usi
 
 fn elapsed_ms(started: Instant) -> i64 {
     i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
-}
-
-impl Tables {
-    /// The statements that open a connection's writing session: create the tables if needed.
-    pub fn writer_setup(&self, client: &mut Client) -> Result<Prepared, crate::Error> {
-        self.ensure(client)?;
-        self.prepare(client)
-    }
 }

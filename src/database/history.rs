@@ -37,7 +37,7 @@ const NOW: &str =
 /// Parameters: version, name, checksum, parents, file name, down SQL, down transactional, ms.
 const RECORD: &str = "WITH history AS (
     INSERT INTO {history} (version, name, applied_on, checksum) VALUES ($1, $2, {now}, $3))
-INSERT INTO {companion} AS c (version, parents, file_name, down_sql, down_transaction, execution_ms)
+INSERT INTO {companion} (version, parents, file_name, down_sql, down_transaction, execution_ms)
 VALUES ($1, $4, $5, $6, $7, $8)
 ON CONFLICT (version) DO UPDATE SET parents = EXCLUDED.parents, file_name = EXCLUDED.file_name,
     down_sql = EXCLUDED.down_sql, down_transaction = EXCLUDED.down_transaction,
@@ -49,7 +49,7 @@ DELETE FROM {companion} WHERE version = $1";
 
 /// Parameters: version, parents, file name, down SQL, down transactional, direction, done,
 /// statements done, error.
-const PROGRESS: &str = "INSERT INTO {companion} AS c (version, parents, file_name, down_sql,
+const PROGRESS: &str = "INSERT INTO {companion} (version, parents, file_name, down_sql,
     down_transaction, progress_direction, progress_done, progress_sql, progress_error)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (version) DO UPDATE SET progress_direction = EXCLUDED.progress_direction,
@@ -298,6 +298,12 @@ impl Tables {
             state.applied[i].meta = Some(meta);
         }
         Ok(())
+    }
+
+    /// Readies a connection to write history: creates the tables if needed, prepares the statements.
+    pub fn writer_setup(&self, client: &mut Client) -> Result<Prepared, Error> {
+        self.ensure(client)?;
+        self.prepare(client)
     }
 
     /// Prepares the statements that write history, once per connection.

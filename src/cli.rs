@@ -75,6 +75,8 @@ pub enum Command {
     Stamp(StampArgs),
     /// Print the revisions the database is at
     Current(CurrentArgs),
+    /// Renumber this branch's revisions after the base's head, and fix every reference to them
+    Rebase(RebaseArgs),
 }
 
 /// Options shared by the commands that write to the database.
@@ -144,6 +146,12 @@ pub struct CheckArgs {
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
+    /// Also compare with the migrations at this git ref (as `origin/main`): check the merged tree, and refuse edited or deleted revisions
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Skip the scan of the repository for stale references to renamed migrations
+    #[arg(long)]
+    pub no_references: bool,
 }
 
 /// Options of `heads`.
@@ -188,4 +196,18 @@ pub struct InitArgs {
     /// The first revision's message
     #[arg(default_value = "initial")]
     pub message: String,
+}
+
+/// Options of `rebase`.
+#[derive(Debug, Args)]
+pub struct RebaseArgs {
+    /// The revisions to move, by id or file name (default: this branch's revisions, found from --onto or the merge in progress)
+    #[arg(value_name = "REV")]
+    pub revisions: Vec<String>,
+    /// The git ref to follow, as `origin/main`: this branch's revisions are the ones not there
+    #[arg(long, value_name = "REF")]
+    pub onto: Option<String>,
+    /// Print the changes as a unified diff and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -38,6 +38,9 @@ pub enum Error {
     /// The database could not be reached or refused what `migrate` asked of it.
     #[error("{0}")]
     Database(String),
+    /// git could not answer, or a ref named on the command line does not exist.
+    #[error("{0}")]
+    Git(String),
     /// Writing the results failed (a closed pipe is handled by `main`).
     #[error("cannot write output")]
     Output(#[source] io::Error),

@@ -32,6 +32,10 @@ pub struct Settings {
     pub database_url: Option<(String, Origin)>,
     /// The history table, schema-qualified.
     pub history_table: HistoryTable,
+    /// `head_file` in the configuration file; unset means "when `migrations/HEAD` exists".
+    pub head_file: Option<bool>,
+    /// Paths the stale-reference scan skips, relative to the configuration file's directory.
+    pub exclude: Vec<PathBuf>,
 }
 
 /// The schema-qualified name of refinery's history table.
@@ -117,6 +121,11 @@ pub struct ConfigFile {
     pub database_url: Option<String>,
     /// The history table, `schema.table`.
     pub history_table: Option<String>,
+    /// Whether `migrations/HEAD` names the head, so that git reports two heads as a conflict.
+    pub head_file: Option<bool>,
+    /// Files and directories the stale-reference scan skips.
+    #[serde(default)]
+    pub exclude: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -150,9 +159,18 @@ impl Settings {
             Some(table) => HistoryTable::parse(table)?,
             None => HistoryTable::default(),
         };
+        let (head_file, exclude) = match &config {
+            Some((file, c)) => {
+                let base = file.parent().unwrap_or_else(|| Path::new("."));
+                (c.head_file, c.exclude.iter().map(|p| base.join(p)).collect())
+            }
+            None => (None, Vec::new()),
+        };
         Ok(Settings {
             database_url,
             history_table,
+            head_file,
+            exclude,
             display_dir: relpath::display(&dir),
             dir,
             dir_origin,

@@ -1,15 +1,34 @@
 //! `migrate check`: every finding about the migrations, in the chosen format.
 
 use super::{Outcome, finish, stdout};
-use crate::Error;
+use crate::base::Base;
 use crate::cli::CheckArgs;
-use crate::diagnostic::{Diagnostic, Format, Report, Severity};
+use crate::diagnostic::{self, Diagnostic, Format, Report, Severity};
+use crate::head_file::HeadFile;
+use crate::{Error, references};
 use crate::project::Project;
 use crate::settings::Settings;
 
 pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
-    let project = Project::load(settings)?;
-    let diagnostics = project.diagnostics();
+    let mut project = Project::load(settings)?;
+    let mut found = HeadFile::load(settings)?.diagnostics(&project);
+    if !args.no_references {
+        let (stale, sources) = references::check(settings, &project)?;
+        found.extend(stale);
+        project.sources.extend(sources);
+    }
+    // With a base, the graph rules judge the tree that merging it would produce.
+    let project = match &args.base {
+        Some(reference) => {
+            let comparison = Base::load(settings, reference)?.compare(&project);
+            found.extend(comparison.diagnostics);
+            comparison.merged
+        }
+        None => project,
+    };
+    let mut diagnostics = project.diagnostics();
+    diagnostics.extend(found);
+    diagnostic::sort(&mut diagnostics);
     let report = report(&project, &diagnostics);
     let mut out = stdout();
     report.render(settings.format.unwrap_or(Format::Human), &mut out)?;

@@ -7,6 +7,7 @@ mod heads;
 mod history;
 mod init;
 mod new;
+mod rebase;
 mod session;
 mod show;
 mod stamp;
@@ -47,6 +48,7 @@ pub fn run(settings: &Settings, command: &Command) -> Result<Outcome, Error> {
         Command::Downgrade(args) => downgrade::run(settings, args),
         Command::Stamp(args) => stamp::run(settings, args),
         Command::Current(args) => current::run(settings, args),
+        Command::Rebase(args) => rebase::run(settings, args),
     }
 }
 

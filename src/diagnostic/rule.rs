@@ -51,11 +51,21 @@ pub enum Rule {
     MalformedFile,
     /// Revision numbers written with different zero-padding widths.
     MixedWidth,
+    /// A name or prose that points at a migration by a number it no longer has.
+    StaleReference,
+    /// A revision added on this branch collides with, or skips, revisions the base gained.
+    BehindBase,
+    /// A revision that exists on the base was changed on this branch.
+    EditedApplied,
+    /// A revision that exists on the base was removed on this branch.
+    DeletedApplied,
+    /// `migrations/HEAD` disagrees with the graph, or holds merge conflict markers.
+    HeadFileMismatch,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 10] = [
+    pub const ALL: [Rule; 15] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -66,6 +76,11 @@ impl Rule {
         Rule::InvalidFilename,
         Rule::MalformedFile,
         Rule::MixedWidth,
+        Rule::StaleReference,
+        Rule::BehindBase,
+        Rule::EditedApplied,
+        Rule::DeletedApplied,
+        Rule::HeadFileMismatch,
     ];
 
     /// The stable kebab-case name.
@@ -82,6 +97,11 @@ impl Rule {
             Rule::InvalidFilename => "invalid-filename",
             Rule::MalformedFile => "malformed-file",
             Rule::MixedWidth => "mixed-width",
+            Rule::StaleReference => "stale-reference",
+            Rule::BehindBase => "behind-base",
+            Rule::EditedApplied => "edited-applied",
+            Rule::DeletedApplied => "deleted-applied",
+            Rule::HeadFileMismatch => "head-file-mismatch",
         }
     }
 
@@ -99,6 +119,11 @@ impl Rule {
             Rule::InvalidFilename => "M008",
             Rule::MalformedFile => "M009",
             Rule::MixedWidth => "M010",
+            Rule::StaleReference => "M011",
+            Rule::BehindBase => "M012",
+            Rule::EditedApplied => "M013",
+            Rule::DeletedApplied => "M014",
+            Rule::HeadFileMismatch => "M015",
         }
     }
 

@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::revision::{Revises, Revision};
-use crate::{Error, relpath};
+use crate::{Error, parallel, relpath};
 
 /// Below this many files, reading on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
@@ -84,7 +84,10 @@ pub fn load(
     // Sorting once here, on names taken once, is cheaper than walkdir's sort, which re-parses
     // both paths at every comparison.
     candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let results = read_all(&candidates, display_dir);
+    Ok(collect(read_all(&candidates, display_dir)))
+}
+
+fn collect(results: Vec<FileResult>) -> Loaded {
     let mut loaded = Loaded::default();
     for result in results {
         loaded.diagnostics.extend(result.diagnostics);
@@ -93,33 +96,29 @@ pub fn load(
             loaded.revisions.push(revision);
         }
     }
-    Ok(loaded)
+    loaded
 }
 
 /// Reads the files in order, on every core for a large directory: opening and reading ten
 /// thousand small files is mostly system-call time, which threads overlap.
 fn read_all(candidates: &[(String, PathBuf)], display_dir: &str) -> Vec<FileResult> {
-    let one =
-        |(name, path): &(String, PathBuf)| load_file(path, name, relpath::join(display_dir, name));
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if threads == 1 || candidates.len() < PARALLEL_THRESHOLD {
-        return candidates.iter().map(one).collect();
-    }
-    let chunk = candidates.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = candidates
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        // A worker only parses text and cannot panic on any input; if one did, the bug should surface.
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    parallel::map(candidates, PARALLEL_THRESHOLD, |(name, path)| {
+        load_file(path, name, relpath::join(display_dir, name))
     })
+}
+
+/// Parses files whose bytes are already in hand (read from a git ref, or planned by `rebase`),
+/// as `load` would, keeping their order. Each entry is the file name, its displayed path and
+/// its bytes; names that are not migration candidates are left out, as `load` leaves them out
+/// of a directory listing.
+#[must_use]
+pub fn from_bytes(files: Vec<(String, String, Vec<u8>)>) -> Loaded {
+    let results = files
+        .into_iter()
+        .filter(|(name, _, _)| filename::is_candidate(name))
+        .map(|(name, shown, bytes)| parse_file(&name, shown, &bytes))
+        .collect();
+    collect(results)
 }
 
 fn unreadable(shown: &str, reason: &str) -> Diagnostic {
@@ -132,6 +131,22 @@ fn unreadable(shown: &str, reason: &str) -> Diagnostic {
 }
 
 fn load_file(path: &Path, name: &str, shown: String) -> FileResult {
+    if filename::parse(name).is_ok() {
+        // Open and read without asking for the size first: one system call fewer per file.
+        let mut bytes = Vec::new();
+        if let Err(e) = std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes))
+        {
+            let mut result = FileResult::default();
+            result.diagnostics.push(unreadable(&shown, &e.to_string()));
+            return result;
+        }
+        parse_file(name, shown, &bytes)
+    } else {
+        parse_file(name, shown, &[])
+    }
+}
+
+fn parse_file(name: &str, shown: String, bytes: &[u8]) -> FileResult {
     let mut result = FileResult::default();
     let parsed_name = match filename::parse(name) {
         Ok(parsed) => parsed,
@@ -151,13 +166,7 @@ fn load_file(path: &Path, name: &str, shown: String) -> FileResult {
             return result;
         }
     };
-    // Open and read without asking for the size first: one system call fewer per file.
-    let mut bytes = Vec::new();
-    if let Err(e) = std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes)) {
-        result.diagnostics.push(unreadable(&shown, &e.to_string()));
-        return result;
-    }
-    let text = match sql_file::decode(&bytes) {
+    let text = match sql_file::decode(bytes) {
         Ok(text) => text,
         Err(problem) => {
             result.diagnostics.push(malformed(&shown, problem));

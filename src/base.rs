@@ -1,0 +1,244 @@
+//! The base branch (`check --base REF`, `rebase --onto REF`): the migrations at a git ref, how
+//! this branch's migrations differ from them, and the tree that merging the two would produce.
+//!
+//! Files are matched by name: a renumbered file is a new file, which is what a database that
+//! applied the old one sees too.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::git::Git;
+use crate::project::{Project, describe};
+use crate::revision::Revision;
+use crate::settings::Settings;
+use crate::source::{self, Loaded};
+use crate::Error;
+
+/// The migrations at the base ref.
+#[derive(Debug)]
+pub struct Base {
+    /// The ref as the user wrote it.
+    pub reference: String,
+    /// The revisions there; paths are shown as git shows them, `REF:migrations/040_x.sql`.
+    pub project: Project,
+    /// The file names at the commit where this branch left the base, when history reaches it.
+    fork_point: Option<BTreeSet<String>>,
+    /// The migrations directory as output shows it.
+    display_dir: String,
+}
+
+/// This branch against the base.
+#[derive(Debug)]
+pub struct Comparison {
+    /// This branch's revisions, indexed as in the working tree, then the base's new ones.
+    pub merged: Project,
+    /// `behind-base`, `edited-applied` and `deleted-applied`.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Nodes of `merged` that this branch added.
+    pub added: Vec<usize>,
+    /// Nodes of `merged` that the base gained since the branch was cut.
+    pub gained: Vec<usize>,
+}
+
+impl Base {
+    /// Reads the migrations directory at `reference` with git.
+    pub fn load(settings: &Settings, reference: &str) -> Result<Base, Error> {
+        let git = Git::discover(&settings.dir).ok_or_else(|| {
+            Error::Git(format!(
+                "`{}` is not inside a git repository, so there is no `{reference}` to compare with",
+                settings.display_dir
+            ))
+        })?;
+        let commit = git.commit(reference)?.ok_or_else(|| {
+            Error::Git(format!(
+                "git ref `{reference}` does not exist in this clone; fetch it first, as in `git fetch --depth=1 origin main` for `origin/main`"
+            ))
+        })?;
+        let prefix = git.prefix()?;
+        let files = git
+            .files(&commit, &prefix)?
+            .into_iter()
+            .map(|(name, bytes)| {
+                let shown = format!("{reference}:{prefix}{name}");
+                (name, shown, bytes)
+            })
+            .collect();
+        let project = Project::from_loaded(source::from_bytes(files));
+        let fork_point = match git.merge_base("HEAD", &commit) {
+            Some(fork) => Some(git.names(&fork, &prefix)?.into_iter().collect()),
+            None => None,
+        };
+        Ok(Base {
+            reference: reference.to_owned(),
+            project,
+            fork_point,
+            display_dir: settings.display_dir.clone(),
+        })
+    }
+
+    /// Compares this branch's migrations with the base's.
+    #[must_use]
+    pub fn compare(&self, work: &Project) -> Comparison {
+        let base = &self.project;
+        let work_names: HashMap<&str, usize> = work
+            .revisions
+            .iter()
+            .enumerate()
+            .map(|(n, r)| (r.file_name(), n))
+            .collect();
+        // Files that exist but did not parse are still there: not deleted.
+        let unparsed: BTreeSet<&str> = work
+            .load_diagnostics
+            .iter()
+            .map(|d| d.location.path.rsplit('/').next().unwrap_or(&d.location.path))
+            .collect();
+        let base_names: BTreeSet<&str> = base.revisions.iter().map(Revision::file_name).collect();
+        let mut diagnostics = Vec::new();
+        let mut gained = Vec::new();
+        for (node, revision) in base.revisions.iter().enumerate() {
+            let name = revision.file_name();
+            if let Some(&mine) = work_names.get(name) {
+                if let Some(line) = first_difference(work, mine, base, node) {
+                    diagnostics.push(self.edited(&work.revisions[mine], line));
+                }
+            } else if unparsed.contains(name) {
+                // The file is here, unreadable; `check` reports it as it is.
+                continue;
+            } else if self.deleted_here(node, &work_names) {
+                diagnostics.push(self.deleted(revision));
+            } else {
+                gained.push(node);
+            }
+        }
+        let mut loaded = Loaded {
+            revisions: work.revisions.clone(),
+            diagnostics: work.load_diagnostics.clone(),
+            sources: work.sources.clone(),
+        };
+        for &node in &gained {
+            let revision = &base.revisions[node];
+            loaded.revisions.push(revision.clone());
+            if let Some(text) = base.sources.get(&revision.path) {
+                loaded.sources.insert(revision.path.clone(), text.clone());
+            }
+        }
+        let first_gained = work.revisions.len();
+        let merged = Project::from_loaded(loaded);
+        let gained: Vec<usize> = (first_gained..merged.revisions.len()).collect();
+        let added: Vec<usize> = (0..first_gained)
+            .filter(|&n| {
+                let name = merged.revisions[n].file_name();
+                !base_names.contains(name)
+                    && self.fork_point.as_ref().is_none_or(|f| !f.contains(name))
+            })
+            .collect();
+        for &node in &added {
+            if let Some(finding) = self.behind(&merged, node, &gained) {
+                diagnostics.push(finding);
+            }
+        }
+        Comparison {
+            merged,
+            diagnostics,
+            added,
+            gained,
+        }
+    }
+
+    /// Whether a base revision missing here was deleted on this branch, rather than added to
+    /// the base after the branch was cut. Without the fork point (a shallow clone), a revision
+    /// that one of this branch's revisions descends from on the base must have been here.
+    fn deleted_here(&self, node: usize, work_names: &HashMap<&str, usize>) -> bool {
+        let base = &self.project;
+        match &self.fork_point {
+            Some(names) => names.contains(base.revisions[node].file_name()),
+            None => base
+                .graph
+                .descendants(node)
+                .iter()
+                .any(|&d| work_names.contains_key(base.revisions[d].file_name())),
+        }
+    }
+
+    fn behind(&self, merged: &Project, node: usize, gained: &[usize]) -> Option<Diagnostic> {
+        let missed: Vec<usize> = gained
+            .iter()
+            .copied()
+            .filter(|&g| !merged.graph.is_ancestor(g, node))
+            .collect();
+        if missed.is_empty() {
+            return None;
+        }
+        let revision = &merged.revisions[node];
+        let collides = missed.iter().any(|&g| merged.revisions[g].id == revision.id);
+        let base_head = match self.project.graph.heads().as_slice() {
+            [one] => format!(" after `{}`", self.project.revisions[*one].id),
+            _ => String::new(),
+        };
+        Some(Diagnostic::new(
+            Rule::BehindBase,
+            Location::file(&revision.path),
+            format!(
+                "`{}` (`{}`) was added on this branch, but `{}` has since gained {}{}",
+                revision.id,
+                revision.file_name(),
+                self.reference,
+                describe(&merged.revisions, &missed),
+                if collides { ", with the same number" } else { ", which it does not follow" }
+            ),
+            format!(
+                "run `migrate rebase --onto {}` to renumber this branch's revisions{base_head}",
+                self.reference
+            ),
+        ))
+    }
+
+    fn edited(&self, revision: &Revision, line: usize) -> Diagnostic {
+        Diagnostic::new(
+            Rule::EditedApplied,
+            Location::span(&revision.path, line, 1, 0),
+            format!(
+                "`{}` was changed on this branch, but `{}` already has it: databases may have applied it as it was",
+                revision.file_name(),
+                self.reference
+            ),
+            format!(
+                "restore it with `git checkout {} -- {}` and make the change in a new revision",
+                self.reference, revision.path
+            ),
+        )
+    }
+
+    fn deleted(&self, revision: &Revision) -> Diagnostic {
+        let here = crate::relpath::join(&self.display_dir, revision.file_name());
+        Diagnostic::new(
+            Rule::DeletedApplied,
+            Location::file(&revision.path),
+            format!(
+                "`{}` was deleted on this branch, but `{}` has it: databases may have applied it",
+                revision.file_name(),
+                self.reference
+            ),
+            format!(
+                "restore it with `git checkout {} -- {here}`, and undo it with a new revision instead",
+                self.reference
+            ),
+        )
+    }
+}
+
+/// The first line where the two versions of a file differ, if they do.
+fn first_difference(work: &Project, mine: usize, base: &Project, theirs: usize) -> Option<usize> {
+    fn text(project: &Project, node: usize) -> &str {
+        project
+            .sources
+            .get(&project.revisions[node].path)
+            .map_or("", String::as_str)
+    }
+    let (a, b) = (text(work, mine), text(base, theirs));
+    if a == b {
+        return None;
+    }
+    let same = a.lines().zip(b.lines()).take_while(|(x, y)| x == y).count();
+    Some(same + 1)
+}

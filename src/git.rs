@@ -1,0 +1,214 @@
+//! Running `git` itself: refs, the files at a ref, merge state, and renames that git records.
+//!
+//! Asking git rather than reading `.git` keeps every repository layout working: worktrees,
+//! submodules, shallow clones, packed refs.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::Error;
+
+/// A git repository, entered from a directory inside it.
+#[derive(Debug, Clone)]
+pub struct Git {
+    dir: PathBuf,
+}
+
+/// A file at a ref: its name inside the directory listed, and its bytes.
+pub type File = (String, Vec<u8>);
+
+impl Git {
+    /// The repository holding `dir`, or `None` when `dir` is not inside one (or git is missing).
+    #[must_use]
+    pub fn discover(dir: &Path) -> Option<Git> {
+        let git = Git {
+            dir: dir.to_path_buf(),
+        };
+        let inside = git.output(&["rev-parse", "--is-inside-work-tree"]).ok()?;
+        (inside.trim() == "true").then_some(git)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("git");
+        command.arg("-C").arg(&self.dir).args(args);
+        command
+    }
+
+    /// Runs git and returns its stdout; a failure carries git's own message.
+    fn output(&self, args: &[&str]) -> Result<String, Error> {
+        let output = self
+            .command(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::Git(format!("cannot run `git`: {e}")))?;
+        if !output.status.success() {
+            return Err(Error::Git(format!(
+                "`git {}` failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            )));
+        }
+        String::from_utf8(output.stdout)
+            .map_err(|_| Error::Git(format!("`git {}` printed non-UTF-8", args.join(" "))))
+    }
+
+    /// The commit `reference` names, or `None` when there is no such commit here.
+    pub fn commit(&self, reference: &str) -> Result<Option<String>, Error> {
+        let spec = format!("{reference}^{{commit}}");
+        let output = self
+            .command(&["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| Error::Git(format!("cannot run `git`: {e}")))?;
+        Ok(output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned()))
+    }
+
+    /// The newest common ancestor of two commits; `None` when history does not reach it,
+    /// as in a shallow clone.
+    #[must_use]
+    pub fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+        self.output(&["merge-base", a, b])
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The directory git was entered from, relative to the top level: `migrations/`, or empty.
+    pub fn prefix(&self) -> Result<String, Error> {
+        Ok(self.output(&["rev-parse", "--show-prefix"])?.trim().to_owned())
+    }
+
+    /// The tree of the directory `prefix` at `commit`, as git names it.
+    fn tree(commit: &str, prefix: &str) -> String {
+        match prefix.trim_end_matches('/') {
+            "" => format!("{commit}^{{tree}}"),
+            dir => format!("{commit}:{dir}"),
+        }
+    }
+
+    /// The regular files directly in directory `prefix` at `commit`, with their blob ids;
+    /// empty when the directory does not exist there.
+    fn blobs(&self, commit: &str, prefix: &str) -> Result<Vec<(String, String)>, Error> {
+        let tree = Git::tree(commit, prefix);
+        if self.commit_object(&tree).is_none() {
+            return Ok(Vec::new());
+        }
+        let listing = self.output(&["ls-tree", "-z", &tree])?;
+        Ok(listing
+            .split('\0')
+            .filter_map(|entry| {
+                let (meta, name) = entry.split_once('\t')?;
+                let mut fields = meta.split(' ');
+                let (mode, kind, id) = (fields.next()?, fields.next()?, fields.next()?);
+                // Links (120000) hold a target path, not a migration.
+                (kind == "blob" && mode != "120000").then(|| (name.to_owned(), id.to_owned()))
+            })
+            .collect())
+    }
+
+    fn commit_object(&self, spec: &str) -> Option<String> {
+        self.output(&["rev-parse", "--verify", "--quiet", "--end-of-options", spec])
+            .ok()
+            .map(|s| s.trim().to_owned())
+    }
+
+    /// The names of the files directly in directory `prefix` at `commit`.
+    pub fn names(&self, commit: &str, prefix: &str) -> Result<Vec<String>, Error> {
+        Ok(self
+            .blobs(commit, prefix)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect())
+    }
+
+    /// The files directly in directory `prefix` at `commit`, read in one `git cat-file` process.
+    pub fn files(&self, commit: &str, prefix: &str) -> Result<Vec<File>, Error> {
+        let blobs = self.blobs(commit, prefix)?;
+        if blobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let failed = |e: std::io::Error| Error::Git(format!("cannot read files from git: {e}"));
+        let mut child = self
+            .command(&["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(failed)?;
+        let mut stdin = child.stdin.take().ok_or_else(|| Error::Git("no stdin".to_owned()))?;
+        let ids: String = blobs.iter().map(|(_, id)| format!("{id}\n")).collect();
+        // Writing from another thread: git answers while it reads, and both pipes can fill.
+        let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
+        let stdout = child.stdout.take().ok_or_else(|| Error::Git("no stdout".to_owned()))?;
+        let mut reader = BufReader::new(stdout);
+        let mut files = Vec::with_capacity(blobs.len());
+        for (name, id) in blobs {
+            let mut header = String::new();
+            reader.read_line(&mut header).map_err(failed)?;
+            let size = header
+                .trim_end()
+                .strip_prefix(&format!("{id} blob "))
+                .and_then(|s| s.parse::<usize>().ok())
+                .ok_or_else(|| Error::Git(format!("unexpected `git cat-file` output: {header}")))?;
+            let mut bytes = vec![0; size + 1];
+            reader.read_exact(&mut bytes).map_err(failed)?;
+            bytes.pop();
+            files.push((name, bytes));
+        }
+        writer
+            .join()
+            .map_err(|_| Error::Git("writing to `git cat-file` panicked".to_owned()))?
+            .map_err(failed)?;
+        child.wait().map_err(failed)?;
+        Ok(files)
+    }
+
+    /// Whether a merge is in progress, and which commit is being merged in.
+    #[must_use]
+    pub fn merge_head(&self) -> Option<String> {
+        self.commit_object("MERGE_HEAD")
+    }
+
+    /// Whether a `git rebase` is stopped in the middle.
+    #[must_use]
+    pub fn rebasing(&self) -> bool {
+        ["rebase-merge", "rebase-apply"].iter().any(|name| {
+            self.output(&["rev-parse", "--git-path", name])
+                .is_ok_and(|path| self.dir.join(path.trim()).is_dir())
+        })
+    }
+
+    /// Of `paths`, the ones git tracks.
+    pub fn tracked(&self, paths: &[&Path]) -> Result<Vec<PathBuf>, Error> {
+        let mut args = vec!["ls-files", "-z", "--full-name", "--"];
+        let strings: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        args.extend(strings.iter().map(String::as_str));
+        let top = PathBuf::from(self.output(&["rev-parse", "--show-toplevel"])?.trim());
+        Ok(self
+            .output(&args)?
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(|s| top.join(s))
+            .collect())
+    }
+
+    /// `git mv`, so that the rename is staged as one.
+    pub fn mv(&self, from: &Path, to: &Path) -> Result<(), Error> {
+        self.output(&[
+            "mv",
+            "--",
+            &from.to_string_lossy(),
+            &to.to_string_lossy(),
+        ])
+        .map(drop)
+    }
+
+    /// `git add`: marks a resolved conflict as resolved.
+    pub fn add(&self, path: &Path) -> Result<(), Error> {
+        self.output(&["add", "--", &path.to_string_lossy()]).map(drop)
+    }
+}

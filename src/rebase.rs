@@ -1,0 +1,364 @@
+//! `rebase`'s plan: new numbers for the revisions that move, their rewritten files, every stale
+//! reference fixed, the head file, and what `check` would say about the result.
+//!
+//! The plan is made in memory and judged before anything is written, so a rebase that would
+//! not pass `check` changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::check::padding_width;
+use crate::diagnostic::{self, Diagnostic};
+use crate::head_file::{self, HeadFile};
+use crate::project::Project;
+use crate::references;
+use crate::repository::TextFile;
+use crate::revision::{Revision, RevisionId};
+use crate::source::{self, Loaded};
+
+/// What `rebase` works on.
+pub struct Input<'a> {
+    /// The tree to renumber in: the working tree, or the working tree merged with the base.
+    pub tree: &'a Project,
+    /// Nodes below this index are files of the working tree; the rest exist only on the base.
+    pub work_len: usize,
+    /// Where each working-tree revision's file is, by node.
+    pub full_paths: Vec<PathBuf>,
+    /// The nodes to move after the head of the rest.
+    pub moved: BTreeSet<usize>,
+    /// The repository's text files, for references.
+    pub files: Vec<TextFile>,
+    /// The head file, before the rebase.
+    pub head_file: &'a HeadFile,
+    /// Where the head file is.
+    pub head_file_path: PathBuf,
+}
+
+/// One file the plan writes, renames, or both.
+#[derive(Debug)]
+pub struct Change {
+    /// The path before, as output shows it.
+    pub from: String,
+    /// The path after, as output shows it.
+    pub to: String,
+    /// Where the file is now.
+    pub full_from: PathBuf,
+    /// Where it goes.
+    pub full_to: PathBuf,
+    /// Its text before; empty for a new file.
+    pub before: String,
+    /// Its text after.
+    pub after: String,
+    /// How many of its lines change.
+    pub lines: usize,
+}
+
+/// The whole plan.
+#[derive(Debug)]
+pub struct Plan {
+    /// Every file that changes, in path order.
+    pub changes: Vec<Change>,
+    /// `040` -> `041`, for the summary.
+    pub renumbered: Vec<(String, String)>,
+    /// What `check` would report about the result; any error means refusal.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The tree after the plan.
+    pub result: Project,
+}
+
+/// Makes the plan, or says why the revisions cannot move.
+pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
+    let tree = input.tree;
+    let moved = closed_under_descendants(input)?;
+    let kept: Vec<usize> = (0..tree.revisions.len())
+        .filter(|n| !moved.contains(n))
+        .collect();
+    let kept_head = kept_head(tree, &kept, &moved)?;
+    let width = padding_width(kept.iter().map(|&n| &tree.revisions[n].id))
+        .or_else(|| padding_width(tree.revisions.iter().map(|r| &r.id)))
+        .unwrap_or(1);
+
+    // New ids in graph order. A revision keeps its number when it is already above everything
+    // before it, so a branch that only needs its parent fixed is not renamed.
+    let mut new_ids: BTreeMap<usize, RevisionId> = BTreeMap::new();
+    let mut last = kept.iter().map(|&n| &tree.revisions[n].id).max().cloned();
+    for node in tree.graph.topological_order() {
+        if !moved.contains(&node) {
+            continue;
+        }
+        let current = &tree.revisions[node].id;
+        let id = match &last {
+            Some(last) if current <= last => last.successor(width),
+            _ => current.clone(),
+        };
+        last = Some(id.clone());
+        new_ids.insert(node, id);
+    }
+
+    let mut texts: BTreeMap<usize, String> = BTreeMap::new();
+    let mut renumbered = Vec::new();
+    let mut names: BTreeMap<usize, String> = BTreeMap::new();
+    for (&node, id) in &new_ids {
+        let revision = &tree.revisions[node];
+        let parents: Vec<String> = {
+            let mine: Vec<String> = tree
+                .graph
+                .parents(node)
+                .into_iter()
+                .filter_map(|p| new_ids.get(&p).map(ToString::to_string))
+                .collect();
+            if mine.is_empty() {
+                kept_head.map_or_else(Vec::new, |h| vec![tree.revisions[h].id.to_string()])
+            } else {
+                mine
+            }
+        };
+        let text = tree.sources.get(&revision.path).cloned().unwrap_or_default();
+        let text = rewrite_revises(&text, revision, &parents);
+        if id.as_str() != revision.id.as_str() {
+            renumbered.push((
+                revision.file_name().to_owned(),
+                renamed(revision, id),
+            ));
+            names.insert(node, renamed(revision, id));
+        }
+        texts.insert(node, text);
+    }
+
+    // The tree as it would be, before references are fixed: they are judged against it.
+    let draft = reload(input, &texts, &names)?;
+    let (in_files, in_migrations) = references::find(&draft, &input.files);
+    // Files that exist only on the base are not this branch's to rewrite.
+    for (node, stale) in in_migrations.into_iter().filter(|(n, _)| *n < input.work_len) {
+        let path = &draft.revisions[node].path;
+        let text = draft.sources.get(path).map_or("", String::as_str);
+        texts.insert(node, references::apply(text, &stale));
+    }
+    let mut file_texts: BTreeMap<usize, String> = BTreeMap::new();
+    for (i, stale) in in_files {
+        let text = String::from_utf8_lossy(&input.files[i].bytes).into_owned();
+        file_texts.insert(i, references::apply(&text, &stale));
+    }
+    let result = reload(input, &texts, &names)?;
+
+    let mut changes = Vec::new();
+    for (node, after) in &texts {
+        let revision = &tree.revisions[*node];
+        let before = tree.sources.get(&revision.path).cloned().unwrap_or_default();
+        let new_name = names.get(node).cloned();
+        if *after == before && new_name.is_none() {
+            continue;
+        }
+        let full_from = input.full_paths[*node].clone();
+        let full_to = match &new_name {
+            Some(name) => full_from.with_file_name(name),
+            None => full_from.clone(),
+        };
+        let to = match &new_name {
+            Some(name) => replace_name(&revision.path, name),
+            None => revision.path.clone(),
+        };
+        let lines = count_lines_changed(before.as_str(), after);
+        changes.push(Change {
+            from: revision.path.clone(),
+            to,
+            full_from,
+            full_to,
+            before,
+            after: after.clone(),
+            lines,
+        });
+    }
+    for (i, after) in file_texts {
+        let file = &input.files[i];
+        let before = String::from_utf8_lossy(&file.bytes).into_owned();
+        changes.push(Change {
+            from: file.path.clone(),
+            to: file.path.clone(),
+            full_from: file.full.clone(),
+            full_to: file.full.clone(),
+            lines: count_lines_changed(&before, &after),
+            before,
+            after,
+        });
+    }
+    let head_after = head_file_change(input, &result, &mut changes);
+    changes.sort_by(|a, b| a.from.cmp(&b.from));
+
+    let mut diagnostics = result.diagnostics();
+    let head_check = HeadFile {
+        path: input.head_file.path.clone(),
+        enabled: input.head_file.enabled || head_after.is_some(),
+        content: head_after.map_or_else(|| input.head_file.content.clone(), |t| head_file::parse(&t)),
+    };
+    diagnostics.extend(head_check.diagnostics(&result));
+    diagnostic::sort(&mut diagnostics);
+    Ok(Plan {
+        changes,
+        renumbered,
+        diagnostics,
+        result,
+    })
+}
+
+/// The moved revisions with every descendant in the working tree; a descendant that exists only
+/// on the base cannot move, and neither can what it revises.
+fn closed_under_descendants(input: &Input<'_>) -> Result<BTreeSet<usize>, String> {
+    let tree = input.tree;
+    let mut moved = input.moved.clone();
+    for &node in &input.moved {
+        for descendant in tree.graph.descendants(node) {
+            if descendant >= input.work_len {
+                return Err(format!(
+                    "`{}` (`{}`) cannot move: `{}` on the base revises it",
+                    tree.revisions[node].id,
+                    tree.revisions[node].file_name(),
+                    tree.revisions[descendant].file_name()
+                ));
+            }
+            moved.insert(descendant);
+        }
+    }
+    Ok(moved)
+}
+
+/// The one head of the revisions that stay, which the moved ones will follow.
+fn kept_head(tree: &Project, kept: &[usize], moved: &BTreeSet<usize>) -> Result<Option<usize>, String> {
+    let heads: Vec<usize> = kept
+        .iter()
+        .copied()
+        .filter(|&n| {
+            tree.graph
+                .children(n)
+                .iter()
+                .all(|child| moved.contains(child))
+        })
+        .collect();
+    match heads.as_slice() {
+        [] if kept.is_empty() => Ok(None),
+        [one] => Ok(Some(*one)),
+        [] => Err("the revisions that stay have no head: they form a cycle".to_owned()),
+        many => Err(format!(
+            "the revisions that stay have {} heads ({}), so there is no one head to follow; name the revisions to move, or merge the heads first",
+            many.len(),
+            crate::project::describe(&tree.revisions, many)
+        )),
+    }
+}
+
+/// The tree with the planned texts and names, parsed as `check` would parse it.
+fn reload(
+    input: &Input<'_>,
+    texts: &BTreeMap<usize, String>,
+    names: &BTreeMap<usize, String>,
+) -> Result<Project, String> {
+    let tree = input.tree;
+    let files = tree
+        .revisions
+        .iter()
+        .enumerate()
+        .map(|(node, revision)| {
+            let name = names
+                .get(&node)
+                .cloned()
+                .unwrap_or_else(|| revision.file_name().to_owned());
+            let shown = replace_name(&revision.path, &name);
+            let text = texts
+                .get(&node)
+                .or_else(|| tree.sources.get(&revision.path))
+                .cloned()
+                .unwrap_or_default();
+            (name, shown, text.into_bytes())
+        })
+        .collect();
+    let mut loaded: Loaded = source::from_bytes(files);
+    // Node numbers must survive the reload; only an unparsable file could shift them.
+    if loaded.revisions.len() != tree.revisions.len() {
+        return Err("a renumbered file no longer parses as a migration".to_owned());
+    }
+    // Files that never parsed as revisions (a bad name, an unreadable file) are still there.
+    let revision_paths: BTreeSet<&str> = tree.revisions.iter().map(|r| r.path.as_str()).collect();
+    loaded.diagnostics.extend(
+        tree.load_diagnostics
+            .iter()
+            .filter(|d| !revision_paths.contains(d.location.path.as_str()))
+            .cloned(),
+    );
+    Ok(Project::from_loaded(loaded))
+}
+
+/// Adds the head file's new text to the changes when it is enabled (or conflicted) and differs.
+fn head_file_change(input: &Input<'_>, result: &Project, changes: &mut Vec<Change>) -> Option<String> {
+    let head_file = input.head_file;
+    let conflicted = matches!(head_file.content, head_file::Content::Conflict { .. });
+    if !head_file.enabled && !conflicted {
+        return None;
+    }
+    let [head] = result.graph.heads()[..] else {
+        return None;
+    };
+    let after = format!("{}\n", head_file::line(&result.revisions[head]));
+    let before = std::fs::read_to_string(&input.head_file_path).unwrap_or_default();
+    if before != after {
+        changes.push(Change {
+            from: head_file.path.clone(),
+            to: head_file.path.clone(),
+            full_from: input.head_file_path.clone(),
+            full_to: input.head_file_path.clone(),
+            before,
+            lines: 1,
+            after: after.clone(),
+        });
+    }
+    Some(after)
+}
+
+/// A revision's file name with a new number.
+fn renamed(revision: &Revision, id: &RevisionId) -> String {
+    let name = revision.file_name();
+    let rest = name.trim_start_matches(|c: char| c.is_ascii_digit());
+    format!("{id}{rest}")
+}
+
+/// A displayed path with its last component replaced.
+fn replace_name(path: &str, name: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{name}"),
+        None => name.to_owned(),
+    }
+}
+
+/// The file's text with its `-- migrate:revises` line naming `parents`.
+fn rewrite_revises(text: &str, revision: &Revision, parents: &[String]) -> String {
+    let Some(line_number) = revision.revises_line else {
+        return text.to_owned();
+    };
+    let value = if parents.is_empty() {
+        "none".to_owned()
+    } else {
+        parents.join(" ")
+    };
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        if index + 1 == line_number
+            && let Some(at) = line.find("migrate:revises")
+        {
+            let newline = if line.ends_with('\n') { "\n" } else { "" };
+            out.push_str(&line[..at + "migrate:revises".len()]);
+            out.push(' ');
+            out.push_str(&value);
+            out.push_str(newline);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+fn count_lines_changed(before: &str, after: &str) -> usize {
+    before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .count()
+}

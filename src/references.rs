@@ -1,0 +1,367 @@
+//! Stale references: names (`040_add_readonly_role.py`) and prose (`Revision ID: 040`) that
+//! point at a migration by a number it no longer has, found for `check` and fixed by `rebase`.
+//!
+//! False positives would make the pre-commit hook useless, so a name is only judged when its
+//! slug belongs to exactly one revision; every other `<digits>_<slug>` token is left alone.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
+
+use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
+use crate::project::Project;
+use crate::repository::{self, Skip, TextFile};
+use crate::revision::{Revises, Revision, RevisionId};
+use crate::settings::Settings;
+use crate::Error;
+
+/// `Revision ID: 040` or `Revises: 039` at the start of a line, after an optional comment marker.
+static PROSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(?:--|#|//|\*)?[ \t]*(Revision ID|Revises):[ \t]*([^\r\n]*?)[ \t]*\r?$")
+        .expect("the prose pattern is valid")
+});
+
+/// One stale reference and the edit that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    /// The whole reference's bytes, for the diagnostic's location.
+    pub span: Range<usize>,
+    /// The bytes to replace; the rest of the reference stays as written.
+    pub replace: Range<usize>,
+    /// What to write instead.
+    pub with: String,
+    /// One line saying what is stale.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+/// The revisions' slugs, searchable all at once.
+pub struct Index<'a> {
+    revisions: &'a [Revision],
+    /// For each pattern, the one revision with that slug, or `None` when several share it.
+    owners: Vec<Option<usize>>,
+    /// Finds `_<slug>` for every slug; `None` when there are no revisions.
+    matcher: Option<AhoCorasick>,
+}
+
+impl<'a> Index<'a> {
+    /// Indexes the revisions' slugs.
+    #[must_use]
+    pub fn new(revisions: &'a [Revision]) -> Index<'a> {
+        let mut by_slug: HashMap<&str, Option<usize>> = HashMap::new();
+        for (node, revision) in revisions.iter().enumerate() {
+            by_slug
+                .entry(revision.slug.as_str())
+                .and_modify(|owner| *owner = None)
+                .or_insert(Some(node));
+        }
+        let mut slugs: Vec<(&str, Option<usize>)> = by_slug.into_iter().collect();
+        slugs.sort_unstable();
+        let patterns: Vec<String> = slugs.iter().map(|(slug, _)| format!("_{slug}")).collect();
+        // Leftmost-longest, so that `_add_role_grants` wins over `_add_role` where both are slugs.
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok()
+            .filter(|_| !patterns.is_empty());
+        Index {
+            revisions,
+            owners: slugs.into_iter().map(|(_, owner)| owner).collect(),
+            matcher,
+        }
+    }
+
+    /// Every `<digits>_<slug>` token in `text` whose slug names one revision and whose number
+    /// is not that revision's.
+    #[must_use]
+    pub fn stale_names(&self, text: &[u8]) -> Vec<Stale> {
+        let Some(matcher) = &self.matcher else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for hit in matcher.find_iter(text) {
+            let Some(node) = self.owners[hit.pattern().as_usize()] else {
+                continue;
+            };
+            let underscore = hit.start();
+            let digits_start = text[..underscore]
+                .iter()
+                .rposition(|b| !b.is_ascii_digit())
+                .map_or(0, |p| p + 1);
+            let starts_word = digits_start == 0 || !is_word(text[digits_start - 1]);
+            let ends_word = text.get(hit.end()).is_none_or(|&b| !is_word(b));
+            if digits_start == underscore || !starts_word || !ends_word {
+                continue;
+            }
+            let digits = String::from_utf8_lossy(&text[digits_start..underscore]);
+            let revision = &self.revisions[node];
+            let Some(number) = RevisionId::parse(&digits) else {
+                continue;
+            };
+            if number == revision.id {
+                continue;
+            }
+            let name_end = extension_end(text, hit.end());
+            let written = String::from_utf8_lossy(&text[digits_start..name_end]).into_owned();
+            let current = format!("{}{}", revision.id, &written[digits.len()..]);
+            found.push(Stale {
+                span: digits_start..name_end,
+                replace: digits_start..underscore,
+                with: revision.id.to_string(),
+                message: format!(
+                    "`{written}` names a migration that is now `{}`",
+                    revision.file_name()
+                ),
+                help: format!("write `{current}` (`migrate rebase` rewrites every stale reference)"),
+            });
+        }
+        found
+    }
+}
+
+/// The repository's text files that the scan reads, for the migrations the settings name.
+pub fn repository_files(settings: &Settings) -> Result<Vec<TextFile>, Error> {
+    let skip = Skip {
+        exclude: settings.exclude.clone(),
+        migrations: Some(settings.dir.clone()),
+    };
+    repository::text_files(&repository::root()?, &skip)
+}
+
+/// Stale references in the repository's files, by file index, and in the migration files'
+/// names and prose, by revision.
+#[must_use]
+pub fn find(project: &Project, files: &[TextFile]) -> (Vec<(usize, Vec<Stale>)>, Vec<(usize, Vec<Stale>)>) {
+    let index = Index::new(&project.revisions);
+    let in_files = files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| (i, index.stale_names(&file.bytes)))
+        .filter(|(_, stale)| !stale.is_empty())
+        .collect();
+    let in_migrations = project
+        .revisions
+        .iter()
+        .enumerate()
+        .filter_map(|(node, revision)| {
+            let text = project.sources.get(&revision.path)?;
+            let mut stale = index.stale_names(text.as_bytes());
+            stale.extend(stale_prose(revision, text));
+            stale.sort_by_key(|s| s.span.start);
+            (!stale.is_empty()).then_some((node, stale))
+        })
+        .collect();
+    (in_files, in_migrations)
+}
+
+/// `check`'s scan: every stale reference as a diagnostic, and the text of the files outside the
+/// migrations that hold one, so that output can show the line.
+pub fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>, Sources), Error> {
+    let files = repository_files(settings)?;
+    let (in_files, in_migrations) = find(project, &files);
+    let mut found = Vec::new();
+    let mut sources = Sources::new();
+    for (i, stale) in in_files {
+        let file = &files[i];
+        found.extend(diagnostics(&file.path, &file.bytes, stale));
+        sources.insert(file.path.clone(), String::from_utf8_lossy(&file.bytes).into_owned());
+    }
+    for (node, stale) in in_migrations {
+        let revision = &project.revisions[node];
+        let text = project.sources.get(&revision.path).map_or("", String::as_str);
+        found.extend(diagnostics(&revision.path, text.as_bytes(), stale));
+    }
+    Ok((found, sources))
+}
+
+/// `Revision ID:` and `Revises:` lines in a migration file's header that disagree with the
+/// revision's real id and parents.
+#[must_use]
+pub fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
+    // Only the header is prose; the SQL below may hold anything.
+    let header_end = revision.up.as_ref().map_or(text.len(), |up| {
+        text.split_inclusive('\n').take(up.line - 1).map(str::len).sum()
+    });
+    let mut found = Vec::new();
+    for caps in PROSE.captures_iter(&text[..header_end]) {
+        let (Some(label), Some(value)) = (caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        let (expected, agrees) = if label.as_str() == "Revision ID" {
+            let agrees = RevisionId::parse(value.as_str()).is_some_and(|id| id == revision.id);
+            (revision.id.to_string(), agrees)
+        } else {
+            let parents: Vec<&RevisionId> = match &revision.revises {
+                Revises::Unknown => continue,
+                Revises::Root | Revises::Parents(_) => revision.parent_ids(),
+            };
+            let mut written: Vec<Option<RevisionId>> = value
+                .as_str()
+                .split([',', ' ', '\t', '(', ')'])
+                .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("none"))
+                .map(RevisionId::parse)
+                .collect();
+            let mut real: Vec<Option<RevisionId>> =
+                parents.iter().map(|&p| Some(p.clone())).collect();
+            written.sort();
+            real.sort();
+            let expected = if parents.is_empty() {
+                "none".to_owned()
+            } else {
+                parents.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            };
+            (expected, written == real)
+        };
+        if agrees {
+            continue;
+        }
+        let label = label.as_str();
+        let real = if label == "Revision ID" {
+            format!("the file's revision is `{expected}`")
+        } else {
+            format!("`-- migrate:revises` says `{}`", expected.replace(", ", " "))
+        };
+        found.push(Stale {
+            span: caps.get(1).map_or(value.start(), |l| l.start())..value.end(),
+            replace: value.range(),
+            with: expected.clone(),
+            message: format!("`{label}: {}` disagrees: {real}", value.as_str()),
+            help: format!("write `{label}: {expected}`"),
+        });
+    }
+    found
+}
+
+/// Turns findings in one file into `stale-reference` diagnostics at their line and column.
+#[must_use]
+pub fn diagnostics(path: &str, text: &[u8], stale: Vec<Stale>) -> Vec<Diagnostic> {
+    stale
+        .into_iter()
+        .map(|s| {
+            let line_start = text[..s.span.start]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let line = text[..line_start].iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = String::from_utf8_lossy(&text[line_start..s.span.start])
+                .chars()
+                .count()
+                + 1;
+            let span = String::from_utf8_lossy(&text[s.span.clone()]).chars().count();
+            Diagnostic::new(
+                Rule::StaleReference,
+                Location::span(path, line, column, span),
+                s.message,
+                s.help,
+            )
+        })
+        .collect()
+}
+
+/// Applies non-overlapping edits to a text.
+#[must_use]
+pub fn apply(text: &str, stale: &[Stale]) -> String {
+    let mut edits: Vec<&Stale> = stale.iter().collect();
+    edits.sort_by_key(|s| s.replace.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in edits {
+        if edit.replace.start < at {
+            continue;
+        }
+        out.push_str(&text[at..edit.replace.start]);
+        out.push_str(&edit.with);
+        at = edit.replace.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Where a name's extension ends (`.py`, `.sql`), or `end` when it has none.
+fn extension_end(text: &[u8], end: usize) -> usize {
+    if text.get(end) != Some(&b'.') {
+        return end;
+    }
+    let ext = text[end + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if ext == 0 { end } else { end + 1 + ext }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::tests::revisions;
+
+    fn named(spec: &[(&str, &str)]) -> Vec<Revision> {
+        let mut list = revisions(&spec.iter().map(|(id, _)| (*id, &[][..])).collect::<Vec<_>>());
+        for (revision, (_, slug)) in list.iter_mut().zip(spec) {
+            revision.slug = (*slug).to_owned();
+            revision.path = format!("migrations/{}_{slug}.sql", revision.id);
+        }
+        list
+    }
+
+    #[test]
+    fn flags_a_renumbered_name_and_keeps_its_extension() {
+        let list = named(&[("039", "create_x"), ("041", "add_readonly_role")]);
+        let index = Index::new(&list);
+        let text = b"assert exists('alembic/versions/040_add_readonly_role.py')\n";
+        let found = index.stale_names(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "`040_add_readonly_role.py` names a migration that is now `041_add_readonly_role.sql`"
+        );
+        let fixed = apply(std::str::from_utf8(text).unwrap(), &found);
+        assert!(fixed.contains("041_add_readonly_role.py"), "{fixed}");
+    }
+
+    #[test]
+    fn leaves_alone_what_is_not_a_stale_name() {
+        let list = named(&[("039", "create_x"), ("041", "add_role"), ("042", "seed"), ("043", "seed")]);
+        let index = Index::new(&list);
+        for text in [
+            "41_add_role and 041_add_role.sql",  // same number, other width
+            "040_add_role_grants",               // another slug
+            "test_040_add_role",                 // not a token on its own
+            "040_unknown_slug",                  // matches no revision
+            "001_seed",                          // ambiguous: two revisions share the slug
+            "x040_add_role",                     // inside a word
+        ] {
+            assert!(index.stale_names(text.as_bytes()).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn prose_that_disagrees_is_stale() {
+        let mut list = revisions(&[("040", &[]), ("041", &["040"])]);
+        let text = "-- Add the role\n-- Revision ID: 040\n-- Revises: 039\n-- migrate:revises 040\n\n-- migrate:up\nSELECT 'Revises: 1';\n";
+        list[1].up = Some(crate::revision::Section {
+            line: 6,
+            sql: String::new(),
+            transaction: true,
+        });
+        let found = stale_prose(&list[1], text);
+        let messages: Vec<_> = found.iter().map(|s| s.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`Revision ID: 040` disagrees: the file's revision is `041`",
+                "`Revises: 039` disagrees: `-- migrate:revises` says `040`"
+            ]
+        );
+        let fixed = apply(text, &found);
+        assert!(fixed.contains("-- Revision ID: 041\n-- Revises: 040\n"), "{fixed}");
+        assert!(fixed.contains("SELECT 'Revises: 1'"));
+    }
+}

@@ -1,0 +1,231 @@
+//! The repository around the migrations: where it starts (the git top level, else the current
+//! directory) and the text files the stale-reference scan reads.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use walkdir::{DirEntry, WalkDir};
+
+use crate::source::filename;
+use crate::{Error, head_file, parallel};
+
+/// Files larger than this are data, logs or bundles, not hand-written references.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// A NUL byte in this many leading bytes marks a binary file, as git and ripgrep decide.
+const BINARY_PROBE: usize = 8 * 1024;
+/// Directories never scanned: version control, build output, dependencies, virtualenvs.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "target",
+    "node_modules",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+];
+/// Every virtualenv holds this file at its top, whatever the directory is called.
+const VENV_MARKER: &str = "pyvenv.cfg";
+/// Below this many files, reading on one thread is faster than starting more.
+const PARALLEL_THRESHOLD: usize = 256;
+
+/// One text file of the repository.
+#[derive(Debug)]
+pub struct TextFile {
+    /// The path as output shows it: relative to the working directory, with `/`.
+    pub path: String,
+    /// Where to open it.
+    pub full: PathBuf,
+    /// Its contents; not necessarily UTF-8.
+    pub bytes: Vec<u8>,
+}
+
+/// What the scan skips besides the fixed list.
+#[derive(Debug, Default)]
+pub struct Skip {
+    /// Paths from `exclude` in `migrate.toml`.
+    pub exclude: Vec<PathBuf>,
+    /// The migrations directory, whose migration files and head file are read elsewhere.
+    pub migrations: Option<PathBuf>,
+}
+
+/// The git top level above the working directory, else the working directory itself.
+pub fn root() -> Result<PathBuf, Error> {
+    let cwd = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .map_err(|source| Error::Io {
+            action: "read",
+            path: ".".to_owned(),
+            source,
+        })?;
+    // A `.git` directory, or a `.git` file in a worktree or submodule, marks the top level.
+    Ok(cwd
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(&cwd)
+        .to_path_buf())
+}
+
+/// Every text file under `root` that the scan reads, in path order.
+///
+/// Files that cannot be read are named on stderr and skipped: the scan looks for mistakes
+/// and must not fail `check` over a file it was never asked about.
+pub fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Error> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let exclude: Vec<PathBuf> = skip.exclude.iter().filter_map(|p| canonical(p)).collect();
+    let migrations = skip.migrations.as_deref().and_then(canonical);
+    let display = Display::new(root)?;
+    let mut paths = Vec::new();
+    let walk = WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|entry| !skipped(entry, &exclude));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map_or_else(|| ".".to_owned(), |p| display.show(p));
+                eprintln!("warning: the stale-reference scan skips `{path}`: {e}");
+                continue;
+            }
+        };
+        // Links are not followed: what they point to inside the repository is scanned there.
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if let Some(dir) = &migrations
+            && entry.path().parent() == Some(dir.as_path())
+        {
+            let name = entry.file_name().to_string_lossy();
+            if filename::is_candidate(&name) || name == head_file::NAME {
+                continue;
+            }
+        }
+        paths.push(entry.into_path());
+    }
+    paths.sort_unstable();
+    let read = parallel::map(&paths, PARALLEL_THRESHOLD, |path| read_text(path));
+    let mut files = Vec::with_capacity(paths.len());
+    for (path, result) in paths.into_iter().zip(read) {
+        match result {
+            Ok(Some(bytes)) => files.push(TextFile {
+                path: display.show(&path),
+                full: path,
+                bytes,
+            }),
+            Ok(None) => {}
+            Err(e) => eprintln!(
+                "warning: the stale-reference scan skips `{}`: {e}",
+                display.show(&path)
+            ),
+        }
+    }
+    Ok(files)
+}
+
+fn skipped(entry: &DirEntry, exclude: &[PathBuf]) -> bool {
+    if exclude.iter().any(|p| p == entry.path()) {
+        return true;
+    }
+    if !entry.file_type().is_dir() {
+        return false;
+    }
+    let name = entry.file_name().to_string_lossy();
+    SKIPPED_DIRS.contains(&name.as_ref()) || entry.path().join(VENV_MARKER).is_file()
+}
+
+/// The file's bytes, or `None` for a binary or large file.
+fn read_text(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    // Reading one byte past the limit tells a large file without asking for its size.
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    let large = bytes.len() as u64 > MAX_FILE_BYTES;
+    let binary = bytes[..bytes.len().min(BINARY_PROBE)].contains(&0);
+    Ok((!large && !binary).then_some(bytes))
+}
+
+/// Shows paths under the root relative to the working directory, which may lie below the root.
+struct Display {
+    root: PathBuf,
+    /// `../` once per level the working directory lies below the root.
+    up: String,
+    /// The working directory relative to the root, when it lies below it.
+    below: PathBuf,
+}
+
+impl Display {
+    fn new(root: &Path) -> Result<Display, Error> {
+        let cwd = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .map_err(|source| Error::Io {
+                action: "read",
+                path: ".".to_owned(),
+                source,
+            })?;
+        let below = cwd.strip_prefix(root).unwrap_or(Path::new("")).to_path_buf();
+        Ok(Display {
+            root: root.to_path_buf(),
+            up: "../".repeat(below.components().count()),
+            below,
+        })
+    }
+
+    fn show(&self, path: &Path) -> String {
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return crate::relpath::display(path);
+        };
+        if let Ok(inside) = relative.strip_prefix(&self.below)
+            && !self.below.as_os_str().is_empty()
+        {
+            return slashes(inside);
+        }
+        format!("{}{}", self.up, slashes(relative))
+    }
+}
+
+fn slashes(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_binary_large_and_listed_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        };
+        write("docs/a.md", b"040_x");
+        write("docs/b.bin", b"040_x\0");
+        write("big.txt", &vec![b'a'; MAX_FILE_BYTES as usize + 1]);
+        write("node_modules/m.js", b"040_x");
+        write("env/pyvenv.cfg", b"home = /usr");
+        write("env/lib/site.py", b"040_x");
+        write("vendor/v.txt", b"040_x");
+        write("migrations/001_a.sql", b"-- x");
+        write("migrations/HEAD", b"001 001_a.sql");
+        write("migrations/README", b"040_x");
+        let skip = Skip {
+            exclude: vec![root.join("vendor")],
+            migrations: Some(root.join("migrations")),
+        };
+        let files = text_files(&root, &skip).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| f.full.strip_prefix(&root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["docs/a.md", "migrations/README"]);
+    }
+}

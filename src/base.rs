@@ -6,13 +6,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::Error;
 use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::git::Git;
 use crate::project::{Project, describe};
 use crate::revision::Revision;
 use crate::settings::Settings;
 use crate::source::{self, Loaded};
-use crate::Error;
 
 /// The migrations at the base ref.
 #[derive(Debug)]
@@ -90,7 +90,13 @@ impl Base {
         let unparsed: BTreeSet<&str> = work
             .load_diagnostics
             .iter()
-            .map(|d| d.location.path.rsplit('/').next().unwrap_or(&d.location.path))
+            .map(|d| {
+                d.location
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&d.location.path)
+            })
             .collect();
         let base_names: BTreeSet<&str> = base.revisions.iter().map(Revision::file_name).collect();
         let mut diagnostics = Vec::new();
@@ -101,12 +107,12 @@ impl Base {
                 if let Some(line) = first_difference(work, mine, base, node) {
                     diagnostics.push(self.edited(&work.revisions[mine], line));
                 }
-            } else if unparsed.contains(name) {
-                // The file is here, unreadable; `check` reports it as it is.
-                continue;
             } else if self.deleted_here(node, &work_names) {
-                diagnostics.push(self.deleted(revision));
-            } else {
+                // A file that is here but did not parse is not deleted: `check` reports it.
+                if !unparsed.contains(name) {
+                    diagnostics.push(self.deleted(revision));
+                }
+            } else if !unparsed.contains(name) {
                 gained.push(node);
             }
         }
@@ -170,7 +176,9 @@ impl Base {
             return None;
         }
         let revision = &merged.revisions[node];
-        let collides = missed.iter().any(|&g| merged.revisions[g].id == revision.id);
+        let collides = missed
+            .iter()
+            .any(|&g| merged.revisions[g].id == revision.id);
         let base_head = match self.project.graph.heads().as_slice() {
             [one] => format!(" after `{}`", self.project.revisions[*one].id),
             _ => String::new(),
@@ -184,7 +192,11 @@ impl Base {
                 revision.file_name(),
                 self.reference,
                 describe(&merged.revisions, &missed),
-                if collides { ", with the same number" } else { ", which it does not follow" }
+                if collides {
+                    ", with the same number"
+                } else {
+                    ", which it does not follow"
+                }
             ),
             format!(
                 "run `migrate rebase --onto {}` to renumber this branch's revisions{base_head}",

@@ -57,7 +57,13 @@ impl Git {
     pub fn commit(&self, reference: &str) -> Result<Option<String>, Error> {
         let spec = format!("{reference}^{{commit}}");
         let output = self
-            .command(&["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
+            .command(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ])
             .stdin(Stdio::null())
             .output()
             .map_err(|e| Error::Git(format!("cannot run `git`: {e}")))?;
@@ -79,7 +85,10 @@ impl Git {
 
     /// The directory git was entered from, relative to the top level: `migrations/`, or empty.
     pub fn prefix(&self) -> Result<String, Error> {
-        Ok(self.output(&["rev-parse", "--show-prefix"])?.trim().to_owned())
+        Ok(self
+            .output(&["rev-parse", "--show-prefix"])?
+            .trim()
+            .to_owned())
     }
 
     /// The tree of the directory `prefix` at `commit`, as git names it.
@@ -97,7 +106,8 @@ impl Git {
         if self.commit_object(&tree).is_none() {
             return Ok(Vec::new());
         }
-        let listing = self.output(&["ls-tree", "-z", &tree])?;
+        // `--full-tree`: from inside a subdirectory, git would otherwise filter the listing by it.
+        let listing = self.output(&["ls-tree", "-z", "--full-tree", &tree])?;
         Ok(listing
             .split('\0')
             .filter_map(|entry| {
@@ -139,11 +149,20 @@ impl Git {
             .stderr(Stdio::null())
             .spawn()
             .map_err(failed)?;
-        let mut stdin = child.stdin.take().ok_or_else(|| Error::Git("no stdin".to_owned()))?;
-        let ids: String = blobs.iter().map(|(_, id)| format!("{id}\n")).collect();
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| Error::Git("no stdin".to_owned()))?;
+        let ids: String = blobs
+            .iter()
+            .flat_map(|(_, id)| [id.as_str(), "\n"])
+            .collect();
         // Writing from another thread: git answers while it reads, and both pipes can fill.
         let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
-        let stdout = child.stdout.take().ok_or_else(|| Error::Git("no stdout".to_owned()))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| Error::Git("no stdout".to_owned()))?;
         let mut reader = BufReader::new(stdout);
         let mut files = Vec::with_capacity(blobs.len());
         for (name, id) in blobs {
@@ -185,7 +204,7 @@ impl Git {
     /// Of `paths`, the ones git tracks.
     pub fn tracked(&self, paths: &[&Path]) -> Result<Vec<PathBuf>, Error> {
         let mut args = vec!["ls-files", "-z", "--full-name", "--"];
-        let strings: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        let strings: Vec<String> = paths.iter().map(|p| absolute(p)).collect();
         args.extend(strings.iter().map(String::as_str));
         let top = PathBuf::from(self.output(&["rev-parse", "--show-toplevel"])?.trim());
         Ok(self
@@ -198,17 +217,20 @@ impl Git {
 
     /// `git mv`, so that the rename is staged as one.
     pub fn mv(&self, from: &Path, to: &Path) -> Result<(), Error> {
-        self.output(&[
-            "mv",
-            "--",
-            &from.to_string_lossy(),
-            &to.to_string_lossy(),
-        ])
-        .map(drop)
+        self.output(&["mv", "--", &absolute(from), &absolute(to)])
+            .map(drop)
     }
 
     /// `git add`: marks a resolved conflict as resolved.
     pub fn add(&self, path: &Path) -> Result<(), Error> {
-        self.output(&["add", "--", &path.to_string_lossy()]).map(drop)
+        self.output(&["add", "--", &absolute(path)]).map(drop)
     }
+}
+
+/// Paths handed to git are absolute: git runs in another directory than `migrate`.
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
 }

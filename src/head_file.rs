@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::project::Project;
-use crate::revision::Revision;
+use crate::revision::{Revision, RevisionId};
 use crate::settings::Settings;
 use crate::{Error, relpath};
 
@@ -55,9 +55,9 @@ impl HeadFile {
         })
     }
 
-    /// Writes the line naming `head`.
-    pub fn write(&self, dir: &Path, head: &Revision) -> Result<(), Error> {
-        std::fs::write(dir.join(NAME), format!("{}\n", line(head))).map_err(|source| Error::Io {
+    /// Writes the line naming the head: its id and file name.
+    pub fn write(&self, dir: &Path, id: &RevisionId, file_name: &str) -> Result<(), Error> {
+        std::fs::write(dir.join(NAME), format!("{id} {file_name}\n")).map_err(|source| Error::Io {
             action: "write",
             path: self.path.clone(),
             source,
@@ -76,11 +76,20 @@ impl HeadFile {
             _ => None,
         };
         let write_help = |what: &str| match &expected {
-            Some(line) => format!("{what} `{line}` (`migrate new` and `migrate rebase` keep it current)"),
-            None => "resolve the heads first, then write the head's id and file name in it".to_owned(),
+            Some(line) => {
+                format!("{what} `{line}` (`migrate new` and `migrate rebase` keep it current)")
+            }
+            None => {
+                "resolve the heads first, then write the head's id and file name in it".to_owned()
+            }
         };
         let finding = |location: Location, message: String, help: String| {
-            vec![Diagnostic::new(Rule::HeadFileMismatch, location, message, help)]
+            vec![Diagnostic::new(
+                Rule::HeadFileMismatch,
+                location,
+                message,
+                help,
+            )]
         };
         match &self.content {
             Content::Missing if project.revisions.is_empty() => Vec::new(),

@@ -49,8 +49,6 @@ pub struct Change {
     pub before: String,
     /// Its text after.
     pub after: String,
-    /// How many of its lines change.
-    pub lines: usize,
 }
 
 /// The whole plan.
@@ -58,12 +56,17 @@ pub struct Change {
 pub struct Plan {
     /// Every file that changes, in path order.
     pub changes: Vec<Change>,
-    /// `040` -> `041`, for the summary.
-    pub renumbered: Vec<(String, String)>,
     /// What `check` would report about the result; any error means refusal.
     pub diagnostics: Vec<Diagnostic>,
     /// The tree after the plan.
     pub result: Project,
+}
+
+/// The migration files the plan rewrites or renames, by node.
+#[derive(Default)]
+struct Rewrites {
+    texts: BTreeMap<usize, String>,
+    names: BTreeMap<usize, String>,
 }
 
 /// Makes the plan, or says why the revisions cannot move.
@@ -74,13 +77,85 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
         .filter(|n| !moved.contains(n))
         .collect();
     let kept_head = kept_head(tree, &kept, &moved)?;
+    let new_ids = new_ids(tree, &kept, &moved);
+    let mut rewrites = Rewrites::default();
+    for (&node, id) in &new_ids {
+        let revision = &tree.revisions[node];
+        let mut parents: Vec<String> = tree
+            .graph
+            .parents(node)
+            .into_iter()
+            .filter_map(|p| new_ids.get(&p).map(ToString::to_string))
+            .collect();
+        if parents.is_empty() {
+            parents.extend(kept_head.map(|h| tree.revisions[h].id.to_string()));
+        }
+        let text = tree.sources.get(&revision.path).map_or("", String::as_str);
+        rewrites
+            .texts
+            .insert(node, rewrite_revises(text, revision, &parents));
+        if id.as_str() != revision.id.as_str() {
+            rewrites.names.insert(node, renamed(revision, id));
+        }
+    }
+
+    // References are judged against the tree as it will be, then fixed.
+    let draft = reload(input, &rewrites)?;
+    let found = references::find(&draft, &input.files);
+    // Files that exist only on the base are not this branch's to rewrite.
+    for (node, stale) in found
+        .in_migrations
+        .into_iter()
+        .filter(|(n, _)| *n < input.work_len)
+    {
+        let text = draft
+            .sources
+            .get(&draft.revisions[node].path)
+            .map_or("", String::as_str);
+        rewrites.texts.insert(node, references::apply(text, &stale));
+    }
+    let result = reload(input, &rewrites)?;
+
+    let mut changes = migration_changes(input, &rewrites);
+    for (i, stale) in found.in_files {
+        let file = &input.files[i];
+        let before = String::from_utf8_lossy(&file.bytes).into_owned();
+        changes.push(Change {
+            from: file.path.clone(),
+            to: file.path.clone(),
+            full_from: file.full.clone(),
+            full_to: file.full.clone(),
+            after: references::apply(&before, &stale),
+            before,
+        });
+    }
+    let head_after = head_file_change(input, &result, &mut changes);
+    changes.sort_by(|a, b| a.from.cmp(&b.from));
+
+    let mut diagnostics = result.diagnostics();
+    let head_check = HeadFile {
+        path: input.head_file.path.clone(),
+        enabled: input.head_file.enabled || head_after.is_some(),
+        content: head_after
+            .map_or_else(|| input.head_file.content.clone(), |t| head_file::parse(&t)),
+    };
+    diagnostics.extend(head_check.diagnostics(&result));
+    diagnostic::sort(&mut diagnostics);
+    Ok(Plan {
+        changes,
+        diagnostics,
+        result,
+    })
+}
+
+/// New ids for the moved revisions, in graph order after the highest kept one. A revision keeps
+/// its number when it is already above everything before it, so a branch that only needs its
+/// parent fixed is not renamed.
+fn new_ids(tree: &Project, kept: &[usize], moved: &BTreeSet<usize>) -> BTreeMap<usize, RevisionId> {
     let width = padding_width(kept.iter().map(|&n| &tree.revisions[n].id))
         .or_else(|| padding_width(tree.revisions.iter().map(|r| &r.id)))
         .unwrap_or(1);
-
-    // New ids in graph order. A revision keeps its number when it is already above everything
-    // before it, so a branch that only needs its parent fixed is not renamed.
-    let mut new_ids: BTreeMap<usize, RevisionId> = BTreeMap::new();
+    let mut new_ids = BTreeMap::new();
     let mut last = kept.iter().map(|&n| &tree.revisions[n].id).max().cloned();
     for node in tree.graph.topological_order() {
         if !moved.contains(&node) {
@@ -94,71 +169,32 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
         last = Some(id.clone());
         new_ids.insert(node, id);
     }
+    new_ids
+}
 
-    let mut texts: BTreeMap<usize, String> = BTreeMap::new();
-    let mut renumbered = Vec::new();
-    let mut names: BTreeMap<usize, String> = BTreeMap::new();
-    for (&node, id) in &new_ids {
-        let revision = &tree.revisions[node];
-        let parents: Vec<String> = {
-            let mine: Vec<String> = tree
-                .graph
-                .parents(node)
-                .into_iter()
-                .filter_map(|p| new_ids.get(&p).map(ToString::to_string))
-                .collect();
-            if mine.is_empty() {
-                kept_head.map_or_else(Vec::new, |h| vec![tree.revisions[h].id.to_string()])
-            } else {
-                mine
-            }
-        };
-        let text = tree.sources.get(&revision.path).cloned().unwrap_or_default();
-        let text = rewrite_revises(&text, revision, &parents);
-        if id.as_str() != revision.id.as_str() {
-            renumbered.push((
-                revision.file_name().to_owned(),
-                renamed(revision, id),
-            ));
-            names.insert(node, renamed(revision, id));
-        }
-        texts.insert(node, text);
-    }
-
-    // The tree as it would be, before references are fixed: they are judged against it.
-    let draft = reload(input, &texts, &names)?;
-    let (in_files, in_migrations) = references::find(&draft, &input.files);
-    // Files that exist only on the base are not this branch's to rewrite.
-    for (node, stale) in in_migrations.into_iter().filter(|(n, _)| *n < input.work_len) {
-        let path = &draft.revisions[node].path;
-        let text = draft.sources.get(path).map_or("", String::as_str);
-        texts.insert(node, references::apply(text, &stale));
-    }
-    let mut file_texts: BTreeMap<usize, String> = BTreeMap::new();
-    for (i, stale) in in_files {
-        let text = String::from_utf8_lossy(&input.files[i].bytes).into_owned();
-        file_texts.insert(i, references::apply(&text, &stale));
-    }
-    let result = reload(input, &texts, &names)?;
-
+/// The migration files whose text or name changes.
+fn migration_changes(input: &Input<'_>, rewrites: &Rewrites) -> Vec<Change> {
+    let tree = input.tree;
     let mut changes = Vec::new();
-    for (node, after) in &texts {
+    for (node, after) in &rewrites.texts {
         let revision = &tree.revisions[*node];
-        let before = tree.sources.get(&revision.path).cloned().unwrap_or_default();
-        let new_name = names.get(node).cloned();
+        let before = tree
+            .sources
+            .get(&revision.path)
+            .cloned()
+            .unwrap_or_default();
+        let new_name = rewrites.names.get(node);
         if *after == before && new_name.is_none() {
             continue;
         }
         let full_from = input.full_paths[*node].clone();
-        let full_to = match &new_name {
-            Some(name) => full_from.with_file_name(name),
-            None => full_from.clone(),
+        let (to, full_to) = match new_name {
+            Some(name) => (
+                replace_name(&revision.path, name),
+                full_from.with_file_name(name),
+            ),
+            None => (revision.path.clone(), full_from.clone()),
         };
-        let to = match &new_name {
-            Some(name) => replace_name(&revision.path, name),
-            None => revision.path.clone(),
-        };
-        let lines = count_lines_changed(before.as_str(), after);
         changes.push(Change {
             from: revision.path.clone(),
             to,
@@ -166,39 +202,9 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
             full_to,
             before,
             after: after.clone(),
-            lines,
         });
     }
-    for (i, after) in file_texts {
-        let file = &input.files[i];
-        let before = String::from_utf8_lossy(&file.bytes).into_owned();
-        changes.push(Change {
-            from: file.path.clone(),
-            to: file.path.clone(),
-            full_from: file.full.clone(),
-            full_to: file.full.clone(),
-            lines: count_lines_changed(&before, &after),
-            before,
-            after,
-        });
-    }
-    let head_after = head_file_change(input, &result, &mut changes);
-    changes.sort_by(|a, b| a.from.cmp(&b.from));
-
-    let mut diagnostics = result.diagnostics();
-    let head_check = HeadFile {
-        path: input.head_file.path.clone(),
-        enabled: input.head_file.enabled || head_after.is_some(),
-        content: head_after.map_or_else(|| input.head_file.content.clone(), |t| head_file::parse(&t)),
-    };
-    diagnostics.extend(head_check.diagnostics(&result));
-    diagnostic::sort(&mut diagnostics);
-    Ok(Plan {
-        changes,
-        renumbered,
-        diagnostics,
-        result,
-    })
+    changes
 }
 
 /// The moved revisions with every descendant in the working tree; a descendant that exists only
@@ -223,7 +229,11 @@ fn closed_under_descendants(input: &Input<'_>) -> Result<BTreeSet<usize>, String
 }
 
 /// The one head of the revisions that stay, which the moved ones will follow.
-fn kept_head(tree: &Project, kept: &[usize], moved: &BTreeSet<usize>) -> Result<Option<usize>, String> {
+fn kept_head(
+    tree: &Project,
+    kept: &[usize],
+    moved: &BTreeSet<usize>,
+) -> Result<Option<usize>, String> {
     let heads: Vec<usize> = kept
         .iter()
         .copied()
@@ -247,11 +257,8 @@ fn kept_head(tree: &Project, kept: &[usize], moved: &BTreeSet<usize>) -> Result<
 }
 
 /// The tree with the planned texts and names, parsed as `check` would parse it.
-fn reload(
-    input: &Input<'_>,
-    texts: &BTreeMap<usize, String>,
-    names: &BTreeMap<usize, String>,
-) -> Result<Project, String> {
+fn reload(input: &Input<'_>, rewrites: &Rewrites) -> Result<Project, String> {
+    let (texts, names) = (&rewrites.texts, &rewrites.names);
     let tree = input.tree;
     let files = tree
         .revisions
@@ -288,7 +295,11 @@ fn reload(
 }
 
 /// Adds the head file's new text to the changes when it is enabled (or conflicted) and differs.
-fn head_file_change(input: &Input<'_>, result: &Project, changes: &mut Vec<Change>) -> Option<String> {
+fn head_file_change(
+    input: &Input<'_>,
+    result: &Project,
+    changes: &mut Vec<Change>,
+) -> Option<String> {
     let head_file = input.head_file;
     let conflicted = matches!(head_file.content, head_file::Content::Conflict { .. });
     if !head_file.enabled && !conflicted {
@@ -306,7 +317,6 @@ fn head_file_change(input: &Input<'_>, result: &Project, changes: &mut Vec<Chang
             full_from: input.head_file_path.clone(),
             full_to: input.head_file_path.clone(),
             before,
-            lines: 1,
             after: after.clone(),
         });
     }
@@ -353,12 +363,4 @@ fn rewrite_revises(text: &str, revision: &Revision, parents: &[String]) -> Strin
         }
     }
     out
-}
-
-fn count_lines_changed(before: &str, after: &str) -> usize {
-    before
-        .lines()
-        .zip(after.lines())
-        .filter(|(a, b)| a != b)
-        .count()
 }

@@ -11,12 +11,12 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
+use crate::Error;
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::project::Project;
 use crate::repository::{self, Skip, TextFile};
 use crate::revision::{Revises, Revision, RevisionId};
 use crate::settings::Settings;
-use crate::Error;
 
 /// `Revision ID: 040` or `Revises: 039` at the start of a line, after an optional comment marker.
 static PROSE: LazyLock<Regex> = LazyLock::new(|| {
@@ -116,7 +116,9 @@ impl<'a> Index<'a> {
                     "`{written}` names a migration that is now `{}`",
                     revision.file_name()
                 ),
-                help: format!("write `{current}` (`migrate rebase` rewrites every stale reference)"),
+                help: format!(
+                    "write `{current}` (`migrate rebase` rewrites every stale reference)"
+                ),
             });
         }
         found
@@ -132,10 +134,18 @@ pub fn repository_files(settings: &Settings) -> Result<Vec<TextFile>, Error> {
     repository::text_files(&repository::root()?, &skip)
 }
 
-/// Stale references in the repository's files, by file index, and in the migration files'
-/// names and prose, by revision.
+/// Every stale reference the scan finds.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// In the repository's files, by index into the files scanned.
+    pub in_files: Vec<(usize, Vec<Stale>)>,
+    /// In the migration files' names and prose, by revision.
+    pub in_migrations: Vec<(usize, Vec<Stale>)>,
+}
+
+/// Stale references in the repository's files and in the migration files.
 #[must_use]
-pub fn find(project: &Project, files: &[TextFile]) -> (Vec<(usize, Vec<Stale>)>, Vec<(usize, Vec<Stale>)>) {
+pub fn find(project: &Project, files: &[TextFile]) -> Found {
     let index = Index::new(&project.revisions);
     let in_files = files
         .iter()
@@ -155,24 +165,36 @@ pub fn find(project: &Project, files: &[TextFile]) -> (Vec<(usize, Vec<Stale>)>,
             (!stale.is_empty()).then_some((node, stale))
         })
         .collect();
-    (in_files, in_migrations)
+    Found {
+        in_files,
+        in_migrations,
+    }
 }
 
 /// `check`'s scan: every stale reference as a diagnostic, and the text of the files outside the
 /// migrations that hold one, so that output can show the line.
 pub fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>, Sources), Error> {
     let files = repository_files(settings)?;
-    let (in_files, in_migrations) = find(project, &files);
+    let Found {
+        in_files,
+        in_migrations,
+    } = find(project, &files);
     let mut found = Vec::new();
     let mut sources = Sources::new();
     for (i, stale) in in_files {
         let file = &files[i];
         found.extend(diagnostics(&file.path, &file.bytes, stale));
-        sources.insert(file.path.clone(), String::from_utf8_lossy(&file.bytes).into_owned());
+        sources.insert(
+            file.path.clone(),
+            String::from_utf8_lossy(&file.bytes).into_owned(),
+        );
     }
     for (node, stale) in in_migrations {
         let revision = &project.revisions[node];
-        let text = project.sources.get(&revision.path).map_or("", String::as_str);
+        let text = project
+            .sources
+            .get(&revision.path)
+            .map_or("", String::as_str);
         found.extend(diagnostics(&revision.path, text.as_bytes(), stale));
     }
     Ok((found, sources))
@@ -184,7 +206,10 @@ pub fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>,
 pub fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
     // Only the header is prose; the SQL below may hold anything.
     let header_end = revision.up.as_ref().map_or(text.len(), |up| {
-        text.split_inclusive('\n').take(up.line - 1).map(str::len).sum()
+        text.split_inclusive('\n')
+            .take(up.line - 1)
+            .map(str::len)
+            .sum()
     });
     let mut found = Vec::new();
     for caps in PROSE.captures_iter(&text[..header_end]) {
@@ -212,7 +237,11 @@ pub fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
             let expected = if parents.is_empty() {
                 "none".to_owned()
             } else {
-                parents.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                parents
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             (expected, written == real)
         };
@@ -223,7 +252,10 @@ pub fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
         let real = if label == "Revision ID" {
             format!("the file's revision is `{expected}`")
         } else {
-            format!("`-- migrate:revises` says `{}`", expected.replace(", ", " "))
+            format!(
+                "`-- migrate:revises` says `{}`",
+                expected.replace(", ", " ")
+            )
         };
         found.push(Stale {
             span: caps.get(1).map_or(value.start(), |l| l.start())..value.end(),
@@ -246,12 +278,14 @@ pub fn diagnostics(path: &str, text: &[u8], stale: Vec<Stale>) -> Vec<Diagnostic
                 .iter()
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |p| p + 1);
-            let line = text[..line_start].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = text[..line_start].split(|&b| b == b'\n').count();
             let column = String::from_utf8_lossy(&text[line_start..s.span.start])
                 .chars()
                 .count()
                 + 1;
-            let span = String::from_utf8_lossy(&text[s.span.clone()]).chars().count();
+            let span = String::from_utf8_lossy(&text[s.span.clone()])
+                .chars()
+                .count();
             Diagnostic::new(
                 Rule::StaleReference,
                 Location::span(path, line, column, span),
@@ -303,7 +337,12 @@ mod tests {
     use crate::graph::tests::revisions;
 
     fn named(spec: &[(&str, &str)]) -> Vec<Revision> {
-        let mut list = revisions(&spec.iter().map(|(id, _)| (*id, &[][..])).collect::<Vec<_>>());
+        let mut list = revisions(
+            &spec
+                .iter()
+                .map(|(id, _)| (*id, &[][..]))
+                .collect::<Vec<_>>(),
+        );
         for (revision, (_, slug)) in list.iter_mut().zip(spec) {
             revision.slug = (*slug).to_owned();
             revision.path = format!("migrations/{}_{slug}.sql", revision.id);
@@ -328,15 +367,20 @@ mod tests {
 
     #[test]
     fn leaves_alone_what_is_not_a_stale_name() {
-        let list = named(&[("039", "create_x"), ("041", "add_role"), ("042", "seed"), ("043", "seed")]);
+        let list = named(&[
+            ("039", "create_x"),
+            ("041", "add_role"),
+            ("042", "seed"),
+            ("043", "seed"),
+        ]);
         let index = Index::new(&list);
         for text in [
-            "41_add_role and 041_add_role.sql",  // same number, other width
-            "040_add_role_grants",               // another slug
-            "test_040_add_role",                 // not a token on its own
-            "040_unknown_slug",                  // matches no revision
-            "001_seed",                          // ambiguous: two revisions share the slug
-            "x040_add_role",                     // inside a word
+            "41_add_role and 041_add_role.sql", // same number, other width
+            "040_add_role_grants",              // another slug
+            "test_040_add_role",                // not a token on its own
+            "040_unknown_slug",                 // matches no revision
+            "001_seed",                         // ambiguous: two revisions share the slug
+            "x040_add_role",                    // inside a word
         ] {
             assert!(index.stale_names(text.as_bytes()).is_empty(), "{text}");
         }
@@ -361,7 +405,10 @@ mod tests {
             ]
         );
         let fixed = apply(text, &found);
-        assert!(fixed.contains("-- Revision ID: 041\n-- Revises: 040\n"), "{fixed}");
+        assert!(
+            fixed.contains("-- Revision ID: 041\n-- Revises: 040\n"),
+            "{fixed}"
+        );
         assert!(fixed.contains("SELECT 'Revises: 1'"));
     }
 }

@@ -166,7 +166,10 @@ impl Display {
                 path: ".".to_owned(),
                 source,
             })?;
-        let below = cwd.strip_prefix(root).unwrap_or(Path::new("")).to_path_buf();
+        let below = cwd
+            .strip_prefix(root)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
         Ok(Display {
             root: root.to_path_buf(),
             up: "../".repeat(below.components().count()),
@@ -209,7 +212,10 @@ mod tests {
         };
         write("docs/a.md", b"040_x");
         write("docs/b.bin", b"040_x\0");
-        write("big.txt", &vec![b'a'; MAX_FILE_BYTES as usize + 1]);
+        write(
+            "big.txt",
+            &vec![b'a'; usize::try_from(MAX_FILE_BYTES).unwrap() + 1],
+        );
         write("node_modules/m.js", b"040_x");
         write("env/pyvenv.cfg", b"home = /usr");
         write("env/lib/site.py", b"040_x");
@@ -224,7 +230,13 @@ mod tests {
         let files = text_files(&root, &skip).unwrap();
         let names: Vec<_> = files
             .iter()
-            .map(|f| f.full.strip_prefix(&root).unwrap().to_string_lossy().into_owned())
+            .map(|f| {
+                f.full
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         assert_eq!(names, ["docs/a.md", "migrations/README"]);
     }

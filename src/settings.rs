@@ -162,7 +162,10 @@ impl Settings {
         let (head_file, exclude) = match &config {
             Some((file, c)) => {
                 let base = file.parent().unwrap_or_else(|| Path::new("."));
-                (c.head_file, c.exclude.iter().map(|p| base.join(p)).collect())
+                (
+                    c.head_file,
+                    c.exclude.iter().map(|p| base.join(p)).collect(),
+                )
             }
             None => (None, Vec::new()),
         };

@@ -29,7 +29,7 @@ const FIXTURES: [(&str, &[&str]); 11] = [
 
 fn json_for(fixture: &str) -> Value {
     let output = migrate()
-        .args(["check", "--format", "json", "--dir"])
+        .args(["check", "--no-references", "--format", "json", "--dir"])
         .arg(format!("tests/fixtures/{fixture}"))
         .output()
         .unwrap();
@@ -56,7 +56,7 @@ fn every_fixture_reports_exactly_its_rules() {
 fn exit_codes_follow_severity() {
     for (fixture, expected) in FIXTURES {
         let code = migrate()
-            .args(["check", "--dir"])
+            .args(["check", "--no-references", "--dir"])
             .arg(format!("tests/fixtures/{fixture}"))
             .output()
             .unwrap()
@@ -66,11 +66,23 @@ fn exit_codes_follow_severity() {
         assert_eq!(code, Some(want), "fixture {fixture}");
     }
     migrate()
-        .args(["check", "--strict", "--dir", "tests/fixtures/mixed-width"])
+        .args([
+            "check",
+            "--no-references",
+            "--strict",
+            "--dir",
+            "tests/fixtures/mixed-width",
+        ])
         .assert()
         .code(1);
     migrate()
-        .args(["check", "--strict", "--dir", "tests/fixtures/clean"])
+        .args([
+            "check",
+            "--no-references",
+            "--strict",
+            "--dir",
+            "tests/fixtures/clean",
+        ])
         .assert()
         .code(0);
 }
@@ -131,7 +143,15 @@ fn every_fixture_in_every_format_matches_its_snapshot() {
         for format in FORMATS {
             let output = transcript(
                 migrate()
-                    .args(["check", "--color", "never", "--format", format, "--dir"])
+                    .args([
+                        "check",
+                        "--no-references",
+                        "--color",
+                        "never",
+                        "--format",
+                        format,
+                        "--dir",
+                    ])
                     .arg(format!("tests/fixtures/{fixture}")),
             );
             insta::assert_snapshot!(format!("{fixture}__{format}"), output);
@@ -142,7 +162,7 @@ fn every_fixture_in_every_format_matches_its_snapshot() {
 #[test]
 fn the_example_project_passes() {
     migrate()
-        .arg("check")
+        .args(["check", "--no-references"])
         .assert()
         .code(0)
         .stdout(predicates::str::contains(
@@ -155,6 +175,7 @@ fn github_annotations_escape_properties_and_data() {
     let output = migrate()
         .args([
             "check",
+            "--no-references",
             "--format",
             "github",
             "--dir",

@@ -5,9 +5,9 @@ use crate::base::Base;
 use crate::cli::CheckArgs;
 use crate::diagnostic::{self, Diagnostic, Format, Report, Severity};
 use crate::head_file::HeadFile;
-use crate::{Error, references};
 use crate::project::Project;
 use crate::settings::Settings;
+use crate::{Error, references};
 
 pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
     let mut project = Project::load(settings)?;

@@ -5,6 +5,7 @@ use std::io::Write;
 use super::{Outcome, finish, new, refuse, stdout};
 use crate::Error;
 use crate::cli::InitArgs;
+use crate::head_file::HeadFile;
 use crate::revision::RevisionId;
 use crate::settings::Settings;
 use crate::source::filename;
@@ -43,6 +44,11 @@ pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<Outcome, Error
         &args.message,
         None,
     )?;
+    // A new directory gets the head file unless the configuration turns it off.
+    let head_file = HeadFile::load(settings)?;
+    if settings.head_file != Some(false) {
+        head_file.write(&settings.dir, &first, new::file_name(&path))?;
+    }
     let mut out = stdout();
     writeln!(out, "{path}")?;
     finish(out)?;

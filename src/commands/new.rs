@@ -7,6 +7,7 @@ use super::{Outcome, finish, refuse, stdout};
 use crate::check::padding_width;
 use crate::cli::NewArgs;
 use crate::diagnostic::{Format, Report, Rule};
+use crate::head_file::HeadFile;
 use crate::project::Project;
 use crate::revision::RevisionId;
 use crate::settings::Settings;
@@ -57,6 +58,7 @@ pub(super) fn run(settings: &Settings, args: &NewArgs) -> Result<Outcome, Error>
             .expect("`0` is digits")
             .successor(width),
     };
+    let head_file = HeadFile::load(settings)?;
     let path = write_revision(
         &settings.dir,
         &settings.display_dir,
@@ -64,11 +66,19 @@ pub(super) fn run(settings: &Settings, args: &NewArgs) -> Result<Outcome, Error>
         &args.message,
         parent,
     )?;
+    if head_file.enabled {
+        head_file.write(&settings.dir, &id, file_name(&path))?;
+    }
     let mut out = stdout();
     writeln!(out, "{path}")?;
     finish(out)?;
     eprintln!("write the upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)");
     Ok(Outcome::Success)
+}
+
+/// The file name of a displayed path.
+pub(super) fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// Writes a new revision file and returns its displayed path. Never overwrites a file.

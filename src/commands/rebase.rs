@@ -66,7 +66,9 @@ pub(super) fn run(settings: &Settings, args: &RebaseArgs) -> Result<Outcome, Err
         let mut out = stdout();
         report.render(settings.format.unwrap_or(Format::Human), &mut out)?;
         finish(out)?;
-        refuse("after this rebase the migrations would not pass `migrate check`, so nothing was changed");
+        refuse(
+            "after this rebase the migrations would not pass `migrate check`, so nothing was changed",
+        );
         return Ok(Outcome::Failure);
     }
     if plan.changes.is_empty() {
@@ -88,7 +90,14 @@ pub(super) fn run(settings: &Settings, args: &RebaseArgs) -> Result<Outcome, Err
         }
     }
     finish(out)?;
-    eprintln!("rebased {}; `migrate check` passes", selection.why);
+    if selection.tree.revisions.len() > selection.work_len {
+        eprintln!(
+            "rebased {}; `migrate check --base` passes now, and `migrate check` will once the base is merged",
+            selection.why
+        );
+    } else {
+        eprintln!("rebased {}; `migrate check` passes", selection.why);
+    }
     Ok(Outcome::Success)
 }
 
@@ -137,17 +146,31 @@ fn select(
             };
         }
         let why = format!("{} named on the command line", args.revisions.join(", "));
-        return Ok(Ok(Selection { tree, work_len, moved, why }));
+        return Ok(Ok(Selection {
+            tree,
+            work_len,
+            moved,
+            why,
+        }));
     }
     if let (Some(reference), Some(added)) = (&onto, added) {
         let why = format!("this branch's revisions after `{reference}`");
-        return Ok(Ok(Selection { tree, work_len, moved: added.into_iter().collect(), why }));
+        return Ok(Ok(Selection {
+            tree,
+            work_len,
+            moved: added.into_iter().collect(),
+            why,
+        }));
     }
     if let Content::Conflict { ours, theirs, .. } = &head_file.content {
         let rebasing = git.is_some_and(Git::rebasing);
         // In a merge, "ours" is the branch being worked on; in a rebase, the commits being
         // replayed are "theirs".
-        let (mine, other) = if rebasing { (theirs, ours) } else { (ours, theirs) };
+        let (mine, other) = if rebasing {
+            (theirs, ours)
+        } else {
+            (ours, theirs)
+        };
         return Ok(conflict_sides(tree, work_len, head_file, mine, other));
     }
     match tree.graph.heads().len() {
@@ -219,7 +242,9 @@ fn find(tree: &Project, work_len: usize, name: &str) -> Result<usize, String> {
         .collect();
     match matches.as_slice() {
         [one] => Ok(*one),
-        [] => Err(format!("no migration file here is named or numbered `{name}`")),
+        [] => Err(format!(
+            "no migration file here is named or numbered `{name}`"
+        )),
         many => Err(format!(
             "`{name}` is ambiguous: it names {}; give the file name",
             crate::project::describe(&tree.revisions, many)
@@ -254,8 +279,17 @@ fn print_diff(plan: &Plan) -> Result<(), Error> {
 }
 
 /// Carries out the plan: renames first (through git when it tracks the file), then new texts.
-fn apply(plan: &Plan, git: Option<&Git>, head_file: &HeadFile, head_path: &Path) -> Result<(), Error> {
-    let renames: Vec<&Change> = plan.changes.iter().filter(|c| c.full_from != c.full_to).collect();
+fn apply(
+    plan: &Plan,
+    git: Option<&Git>,
+    head_file: &HeadFile,
+    head_path: &Path,
+) -> Result<(), Error> {
+    let renames: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.full_from != c.full_to)
+        .collect();
     let sources: Vec<&Path> = renames.iter().map(|c| c.full_from.as_path()).collect();
     let tracked: BTreeSet<PathBuf> = match git {
         Some(git) if !sources.is_empty() => git
@@ -268,9 +302,7 @@ fn apply(plan: &Plan, git: Option<&Git>, head_file: &HeadFile, head_path: &Path)
     // Decided before anything moves: a moved file can no longer be looked up.
     let by_git: BTreeSet<&Path> = renames
         .iter()
-        .filter(|c| {
-            std::fs::canonicalize(&c.full_from).is_ok_and(|p| tracked.contains(&p))
-        })
+        .filter(|c| std::fs::canonicalize(&c.full_from).is_ok_and(|p| tracked.contains(&p)))
         .map(|c| c.full_from.as_path())
         .collect();
     let rename = |from: &Path, to: &Path, change: &Change| -> Result<(), Error> {

@@ -79,3 +79,69 @@ pub fn write_chain(dir: &Path, count: usize, width: usize) {
         .unwrap();
     }
 }
+
+/// Runs git in `dir` with a fixed identity, asserts that it succeeds, and returns its stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = git_command(dir, args).output().expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// git in `dir` with a fixed identity and no user or system configuration.
+pub fn git_command(dir: &Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com");
+    cmd
+}
+
+/// A new git repository in `dir` on branch `main`.
+pub fn git_init(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    git(dir, &["init", "-q", "-b", "main", "."]);
+}
+
+/// Stages everything and commits it.
+pub fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+/// What one run printed and how it exited.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `migrate` in `dir` with `args`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let output = migrate_in(dir).args(args).output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The rule names `check --format concise` printed, in order.
+pub fn rules(run: &Run) -> Vec<String> {
+    run.stdout
+        .lines()
+        .filter_map(|line| {
+            let start = line.find('[')? + 1;
+            let end = line[start..].find(']')? + start;
+            Some(line[start..end].to_owned())
+        })
+        .collect()
+}

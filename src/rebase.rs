@@ -207,22 +207,29 @@ fn migration_changes(input: &Input<'_>, rewrites: &Rewrites) -> Vec<Change> {
     changes
 }
 
-/// The moved revisions with every descendant in the working tree; a descendant that exists only
-/// on the base cannot move, and neither can what it revises.
+/// The moved revisions with everything that descends from them: a child cannot keep a number
+/// below its parent's. An edge through a number that several files share says nothing about
+/// which of them the child follows, so it is not followed.
 fn closed_under_descendants(input: &Input<'_>) -> Result<BTreeSet<usize>, String> {
     let tree = input.tree;
     let mut moved = input.moved.clone();
-    for &node in &input.moved {
-        for descendant in tree.graph.descendants(node) {
-            if descendant >= input.work_len {
+    let mut pending: Vec<usize> = moved.iter().copied().collect();
+    while let Some(node) = pending.pop() {
+        if tree.graph.lookup(&tree.revisions[node].id).len() > 1 {
+            continue;
+        }
+        for child in tree.graph.children(node) {
+            if child >= input.work_len {
                 return Err(format!(
                     "`{}` (`{}`) cannot move: `{}` on the base revises it",
                     tree.revisions[node].id,
                     tree.revisions[node].file_name(),
-                    tree.revisions[descendant].file_name()
+                    tree.revisions[child].file_name()
                 ));
             }
-            moved.insert(descendant);
+            if moved.insert(child) {
+                pending.push(child);
+            }
         }
     }
     Ok(moved)

@@ -58,7 +58,10 @@ fn read(dir: &Path, path: &str) -> String {
 fn assert_fixed(dir: &Path) {
     let role = read(dir, "migrations/041_add_readonly_role.sql");
     assert!(role.contains("-- migrate:revises 040\n"), "{role}");
-    assert!(role.contains("-- Revision ID: 041\n-- Revises: 040\n"), "{role}");
+    assert!(
+        role.contains("-- Revision ID: 041\n-- Revises: 040\n"),
+        "{role}"
+    );
     assert!(!dir.join("migrations/040_add_readonly_role.sql").exists());
     assert!(read(dir, "tests/test_readonly_role.py").contains("\"041_add_readonly_role.sql\""));
     assert!(read(dir, "docs/roles.md").contains("`041_add_readonly_role`"));
@@ -74,8 +77,16 @@ fn check_base_reports_the_branch_behind_main_before_the_merge() {
     assert_eq!(check(tmp.path(), &[]).code, 0);
     let run = check(tmp.path(), &["--base", "main"]);
     assert_eq!(run.code, 1);
-    assert!(rules(&run).contains(&"behind-base".to_owned()), "{}", run.stdout);
-    let behind = run.stdout.lines().find(|l| l.contains("behind-base")).unwrap();
+    assert!(
+        rules(&run).contains(&"behind-base".to_owned()),
+        "{}",
+        run.stdout
+    );
+    let behind = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("behind-base"))
+        .unwrap();
     assert!(
         behind.starts_with("migrations/040_add_readonly_role.sql:1:1: error[behind-base]")
             && behind.contains("`main` has since gained `040` (`040_create_team.sql`)"),
@@ -91,7 +102,12 @@ fn the_merged_tree_has_a_duplicate_and_two_heads() {
     git(tmp.path(), &["merge", "-q", "main", "-m", "merge main"]);
     let run = check(tmp.path(), &[]);
     assert_eq!(run.code, 1);
-    assert_eq!(rules(&run), ["duplicate-revision", "multiple-heads"], "{}", run.stdout);
+    assert_eq!(
+        rules(&run),
+        ["duplicate-revision", "multiple-heads"],
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -103,7 +119,11 @@ fn a_partial_renumber_is_caught_and_rebase_finishes_it() {
     // Round one of the review: the file is renamed, nothing else.
     git(
         dir,
-        &["mv", "migrations/040_add_readonly_role.sql", "migrations/041_add_readonly_role.sql"],
+        &[
+            "mv",
+            "migrations/040_add_readonly_role.sql",
+            "migrations/041_add_readonly_role.sql",
+        ],
     );
     let run = check(dir, &[]);
     assert_eq!(run.code, 1);
@@ -114,7 +134,11 @@ fn a_partial_renumber_is_caught_and_rebase_finishes_it() {
         "migrations/041_add_readonly_role.sql:2:4: error[stale-reference] `Revision ID: 040` disagrees: the file's revision is `041`",
         "tests/test_readonly_role.py:4:25: error[stale-reference] `040_add_readonly_role.sql` names a migration that is now `041_add_readonly_role.sql`",
     ] {
-        assert!(run.stdout.contains(stale), "missing {stale}\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(stale),
+            "missing {stale}\n{}",
+            run.stdout
+        );
     }
     let run = run_in(dir, &["rebase", "--onto", "main"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -135,8 +159,11 @@ fn rebase_on_the_branch_fixes_everything_in_one_run() {
     // git recorded a rename, not a deletion and a new file.
     let status = git(dir, &["status", "--porcelain"]);
     assert!(
-        status.contains("R  migrations/040_add_readonly_role.sql -> migrations/041_add_readonly_role.sql")
-            || status.contains("RM migrations/040_add_readonly_role.sql -> migrations/041_add_readonly_role.sql"),
+        status.contains(
+            "R  migrations/040_add_readonly_role.sql -> migrations/041_add_readonly_role.sql"
+        ) || status.contains(
+            "RM migrations/040_add_readonly_role.sql -> migrations/041_add_readonly_role.sql"
+        ),
         "{status}"
     );
     assert_eq!(check(dir, &["--base", "main"]).code, 0);
@@ -153,14 +180,27 @@ fn with_the_head_file_git_stops_the_merge_and_rebase_resolves_it() {
     let merge = git_command(dir, &["merge", "main", "-m", "merge main"])
         .output()
         .unwrap();
-    assert!(!merge.status.success(), "the merge must stop on the head file");
-    assert_eq!(git(dir, &["diff", "--name-only", "--diff-filter=U"]), "migrations/HEAD\n");
+    assert!(
+        !merge.status.success(),
+        "the merge must stop on the head file"
+    );
+    assert_eq!(
+        git(dir, &["diff", "--name-only", "--diff-filter=U"]),
+        "migrations/HEAD\n"
+    );
     let run = check(dir, &[]);
-    assert!(rules(&run).contains(&"head-file-mismatch".to_owned()), "{}", run.stdout);
+    assert!(
+        rules(&run).contains(&"head-file-mismatch".to_owned()),
+        "{}",
+        run.stdout
+    );
 
     let run = run_in(dir, &["rebase"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert_eq!(read(dir, "migrations/HEAD"), "041 041_add_readonly_role.sql\n");
+    assert_eq!(
+        read(dir, "migrations/HEAD"),
+        "041 041_add_readonly_role.sql\n"
+    );
     assert_eq!(git(dir, &["diff", "--name-only", "--diff-filter=U"]), "");
     assert_fixed(dir);
     commit_all(dir, "merge main");

@@ -11,7 +11,10 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
-use crate::Error;
+use crate::{Error, parallel};
+
+/// Below this many files, searching on one thread is faster than starting more.
+const PARALLEL_THRESHOLD: usize = 256;
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::project::Project;
 use crate::repository::{self, Skip, TextFile};
@@ -147,10 +150,10 @@ pub struct Found {
 #[must_use]
 pub fn find(project: &Project, files: &[TextFile]) -> Found {
     let index = Index::new(&project.revisions);
-    let in_files = files
-        .iter()
+    // Searching is a pass over every byte of the repository: worth every core.
+    let in_files = parallel::map(files, PARALLEL_THRESHOLD, |file| index.stale_names(&file.bytes))
+        .into_iter()
         .enumerate()
-        .map(|(i, file)| (i, index.stale_names(&file.bytes)))
         .filter(|(_, stale)| !stale.is_empty())
         .collect();
     let in_migrations = project

@@ -57,7 +57,7 @@ fn skips_what_is_not_hand_written_text() {
             (".venv/lib/site.py", STALE),
             ("py/pyvenv.cfg", b"home = /usr/bin\n"),
             ("py/lib/site.py", STALE),
-            ("assets/logo.png", b"\x89PNG\0001_add_role.sql"),
+            ("assets/logo.png", b"\x89PNG\x00 001_add_role.sql"),
             ("dump.sql", &large),
             ("vendor/old/notes.md", STALE),
             ("CHANGELOG.md", STALE),

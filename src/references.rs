@@ -151,11 +151,13 @@ pub struct Found {
 pub fn find(project: &Project, files: &[TextFile]) -> Found {
     let index = Index::new(&project.revisions);
     // Searching is a pass over every byte of the repository: worth every core.
-    let in_files = parallel::map(files, PARALLEL_THRESHOLD, |file| index.stale_names(&file.bytes))
-        .into_iter()
-        .enumerate()
-        .filter(|(_, stale)| !stale.is_empty())
-        .collect();
+    let in_files = parallel::map(files, PARALLEL_THRESHOLD, |file| {
+        index.stale_names(&file.bytes)
+    })
+    .into_iter()
+    .enumerate()
+    .filter(|(_, stale)| !stale.is_empty())
+    .collect();
     let in_migrations = project
         .revisions
         .iter()

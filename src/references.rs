@@ -221,33 +221,38 @@ pub fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
         let (Some(label), Some(value)) = (caps.get(1), caps.get(2)) else {
             continue;
         };
+        // Only a value made of revision numbers is judged: `Revises: the user table` is prose
+        // of another kind, and a false alarm would make the hook useless.
+        let mut written: Vec<Option<RevisionId>> = Vec::new();
+        for word in value.as_str().split([',', ' ', '\t', '(', ')']) {
+            if word.is_empty() || word.eq_ignore_ascii_case("none") {
+                continue;
+            }
+            written.push(RevisionId::parse(word));
+        }
+        let Some(mut written) = written.into_iter().collect::<Option<Vec<RevisionId>>>() else {
+            continue;
+        };
         let (expected, agrees) = if label.as_str() == "Revision ID" {
-            let agrees = RevisionId::parse(value.as_str()).is_some_and(|id| id == revision.id);
-            (revision.id.to_string(), agrees)
+            if written.len() != 1 {
+                continue;
+            }
+            (revision.id.to_string(), written[0] == revision.id)
         } else {
-            let parents: Vec<&RevisionId> = match &revision.revises {
-                Revises::Unknown => continue,
-                Revises::Root | Revises::Parents(_) => revision.parent_ids(),
-            };
-            let mut written: Vec<Option<RevisionId>> = value
-                .as_str()
-                .split([',', ' ', '\t', '(', ')'])
-                .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("none"))
-                .map(RevisionId::parse)
-                .collect();
-            let mut real: Vec<Option<RevisionId>> =
-                parents.iter().map(|&p| Some(p.clone())).collect();
-            written.sort();
-            real.sort();
-            let expected = if parents.is_empty() {
+            if matches!(revision.revises, Revises::Unknown) {
+                continue;
+            }
+            let mut real: Vec<RevisionId> = revision.parent_ids().into_iter().cloned().collect();
+            let expected = if real.is_empty() {
                 "none".to_owned()
             } else {
-                parents
-                    .iter()
+                real.iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            written.sort();
+            real.sort();
             (expected, written == real)
         };
         if agrees {
@@ -415,5 +420,8 @@ mod tests {
             "{fixed}"
         );
         assert!(fixed.contains("SELECT 'Revises: 1'"));
+        let prose = "-- Revises: the user table\n-- Revision ID: abc\n-- migrate:revises 040\n";
+        list[1].up = None;
+        assert!(stale_prose(&list[1], prose).is_empty());
     }
 }

@@ -120,6 +120,14 @@ fn a_branch_of_several_revisions_keeps_its_order_and_shape() {
     );
     commit_all(dir, "x and y");
     git(dir, &["checkout", "-q", "feature"]);
+    // What the base already has keeps its name.
+    let run = run_in(dir, &["rebase", "--onto", "main", "003_step_3"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("`003_step_3.sql` is on `main` already"),
+        "{}",
+        run.stderr
+    );
     let run = run_in(dir, &["rebase", "--onto", "main"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(read(dir, "migrations/006_a.sql").contains("revises 005\n"));

@@ -140,10 +140,20 @@ fn select(
     if !args.revisions.is_empty() {
         let mut moved = BTreeSet::new();
         for name in &args.revisions {
-            match find(&tree, work_len, name) {
-                Ok(node) => moved.insert(node),
+            let node = match find(&tree, work_len, name) {
+                Ok(node) => node,
                 Err(refusal) => return Ok(Err(refusal)),
             };
+            // A shipped revision keeps its name: databases have recorded it.
+            if let (Some(reference), Some(added)) = (&onto, &added)
+                && !added.contains(&node)
+            {
+                return Ok(Err(format!(
+                    "`{}` is on `{reference}` already, so databases may have applied it under that name; move only this branch's revisions",
+                    tree.revisions[node].file_name()
+                )));
+            }
+            moved.insert(node);
         }
         let why = format!("{} named on the command line", args.revisions.join(", "));
         return Ok(Ok(Selection {

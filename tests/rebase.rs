@@ -232,3 +232,32 @@ fn the_configuration_turns_the_head_file_on_and_off() {
     assert_eq!(run_in(dir, &["new", "three"]).code, 0);
     assert_eq!(read(dir, "migrations/HEAD"), "001 001_step_1.sql\n");
 }
+
+#[test]
+fn a_rename_onto_a_name_still_to_move_goes_through_a_temporary_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git_init(dir);
+    write_tree(
+        &dir.join("migrations"),
+        &[
+            ("001_s.sql", &revision("s", "none")),
+            ("002_b.sql", &revision("b", "001")),
+            ("002_a.sql", &revision("a", "001")),
+            ("003_a.sql", &revision("a again", "002")),
+        ],
+    );
+    commit_all(dir, "a collision");
+    // `002_a` becomes `003_a`, which is still the old `003_a` until that becomes `004_a`.
+    let run = run_in(dir, &["rebase", "002_a.sql", "003_a.sql"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(read(dir, "migrations/003_a.sql").starts_with("-- a\n-- migrate:revises 002\n"));
+    assert!(read(dir, "migrations/004_a.sql").starts_with("-- a again\n-- migrate:revises 003\n"));
+    assert!(!dir.join("migrations/002_a.sql").exists());
+    assert_eq!(run_in(dir, &["check"]).code, 0);
+    let status = git(dir, &["status", "--porcelain"]);
+    assert!(
+        !status.contains("??"),
+        "every rename went through git: {status}"
+    );
+}

@@ -36,8 +36,6 @@ pub struct Comparison {
     pub diagnostics: Vec<Diagnostic>,
     /// Nodes of `merged` that this branch added.
     pub added: Vec<usize>,
-    /// Nodes of `merged` that the base gained since the branch was cut.
-    pub gained: Vec<usize>,
 }
 
 impl Base {
@@ -78,7 +76,7 @@ impl Base {
 
     /// Compares this branch's migrations with the base's.
     #[must_use]
-    pub fn compare(&self, work: &Project) -> Comparison {
+    pub fn compare(&self, work: Project) -> Comparison {
         let base = &self.project;
         let work_names: HashMap<&str, usize> = work
             .revisions
@@ -104,7 +102,7 @@ impl Base {
         for (node, revision) in base.revisions.iter().enumerate() {
             let name = revision.file_name();
             if let Some(&mine) = work_names.get(name) {
-                if let Some(line) = first_difference(work, mine, base, node) {
+                if let Some(line) = first_difference(&work, mine, base, node) {
                     diagnostics.push(self.edited(&work.revisions[mine], line));
                 }
             } else if self.deleted_here(node, &work_names) {
@@ -117,10 +115,11 @@ impl Base {
             }
         }
         let mut loaded = Loaded {
-            revisions: work.revisions.clone(),
-            diagnostics: work.load_diagnostics.clone(),
-            sources: work.sources.clone(),
+            revisions: work.revisions,
+            diagnostics: work.load_diagnostics,
+            sources: work.sources,
         };
+        let first_gained = loaded.revisions.len();
         for &node in &gained {
             let revision = &base.revisions[node];
             loaded.revisions.push(revision.clone());
@@ -128,7 +127,6 @@ impl Base {
                 loaded.sources.insert(revision.path.clone(), text.clone());
             }
         }
-        let first_gained = work.revisions.len();
         let merged = Project::from_loaded(loaded);
         let gained: Vec<usize> = (first_gained..merged.revisions.len()).collect();
         let added: Vec<usize> = (0..first_gained)
@@ -147,7 +145,6 @@ impl Base {
             merged,
             diagnostics,
             added,
-            gained,
         }
     }
 

@@ -53,13 +53,7 @@ pub struct Skip {
 
 /// The git top level above the working directory, else the working directory itself.
 pub fn root() -> Result<PathBuf, Error> {
-    let cwd = std::env::current_dir()
-        .and_then(std::fs::canonicalize)
-        .map_err(|source| Error::Io {
-            action: "read",
-            path: ".".to_owned(),
-            source,
-        })?;
+    let cwd = working_directory()?;
     // A `.git` directory, or a `.git` file in a worktree or submodule, marks the top level.
     Ok(cwd
         .ancestors()
@@ -125,6 +119,17 @@ pub fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Error> {
     Ok(files)
 }
 
+/// The working directory with links resolved, as the walk's paths are.
+fn working_directory() -> Result<PathBuf, Error> {
+    std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .map_err(|source| Error::Io {
+            action: "read",
+            path: ".".to_owned(),
+            source,
+        })
+}
+
 fn skipped(entry: &DirEntry, exclude: &[PathBuf]) -> bool {
     if exclude.iter().any(|p| p == entry.path()) {
         return true;
@@ -159,13 +164,7 @@ struct Display {
 
 impl Display {
     fn new(root: &Path) -> Result<Display, Error> {
-        let cwd = std::env::current_dir()
-            .and_then(std::fs::canonicalize)
-            .map_err(|source| Error::Io {
-                action: "read",
-                path: ".".to_owned(),
-                source,
-            })?;
+        let cwd = working_directory()?;
         let below = cwd
             .strip_prefix(root)
             .unwrap_or(Path::new(""))

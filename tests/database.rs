@@ -11,7 +11,7 @@ use std::process::{Command as StdCommand, Stdio};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use common::{migrate_in, write_tree};
+use common::{migrate_in, output, write_tree};
 use server::{TestDb, server};
 
 /// `migrate` with its migrations in `dir` itself.
@@ -26,21 +26,6 @@ fn run(dir: &Path, db: &TestDb) -> Command {
     let mut cmd = mig(dir);
     cmd.env("MIGRATE_DATABASE_URL", &db.url);
     cmd
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn output(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap();
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// A revision with its own up and down SQL.

@@ -124,14 +124,19 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `migrate` in `dir` with `args`.
-pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let output = migrate_in(dir).args(args).output().unwrap();
+/// Runs a command to its end and keeps what it printed.
+pub fn output(cmd: &mut Command) -> Run {
+    let output = cmd.output().unwrap();
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// Runs `migrate` in `dir` with `args`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    output(migrate_in(dir).args(args))
 }
 
 /// The rule names `check --format concise` printed, in order.

@@ -10,7 +10,7 @@ use crate::Error;
 use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::git::Git;
 use crate::project::{Project, describe};
-use crate::revision::Revision;
+use crate::revision::{DirFormat, Revision};
 use crate::settings::Settings;
 use crate::source::{self, Loaded};
 
@@ -40,7 +40,8 @@ pub struct Comparison {
 
 impl Base {
     /// Reads the migrations directory at `reference` with git.
-    pub fn load(settings: &Settings, reference: &str) -> Result<Base, Error> {
+    /// The files are read in the working tree's `format`.
+    pub fn load(settings: &Settings, reference: &str, format: DirFormat) -> Result<Base, Error> {
         let git = Git::discover(&settings.dir).ok_or_else(|| {
             Error::Git(format!(
                 "`{}` is not inside a git repository, so there is no `{reference}` to compare with",
@@ -61,7 +62,7 @@ impl Base {
                 (name, shown, bytes)
             })
             .collect();
-        let project = Project::from_loaded(source::from_bytes(files));
+        let project = Project::from_loaded(source::from_bytes(format, files));
         let fork_point = match git.merge_base("HEAD", &commit) {
             Some(fork) => Some(git.names(&fork, &prefix)?.into_iter().collect()),
             None => None,
@@ -115,6 +116,7 @@ impl Base {
             }
         }
         let mut loaded = Loaded {
+            format: work.format,
             revisions: work.revisions,
             diagnostics: work.load_diagnostics,
             sources: work.sources,

@@ -24,6 +24,15 @@ pub struct GlobalArgs {
     /// The migrations directory [env: MIGRATE_DIR] [default: `dir` in migrate.toml, else migrations]
     #[arg(long, global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// How the migrations directory is written: `sql` files, or Alembic's Python revisions [default: `dir_format` in migrate.toml, else auto: detected from the files]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        env = "MIGRATE_DIR_FORMAT"
+    )]
+    pub dir_format: Option<DirFormatChoice>,
     /// The configuration file [env: MIGRATE_CONFIG] [default: migrate.toml, when present]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -39,6 +48,18 @@ pub struct GlobalArgs {
     /// The history table, schema-qualified [default: `history_table` in migrate.toml, else public.refinery_schema_history]
     #[arg(long, global = true, value_name = "SCHEMA.TABLE")]
     pub history_table: Option<String>,
+}
+
+/// How the migrations directory is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DirFormatChoice {
+    /// Alembic when the directory holds `.py` files that assign `revision` and no `.sql` file.
+    Auto,
+    /// `<digits>_<slug>.sql` files with a `-- migrate:revises` header.
+    Sql,
+    /// Alembic's Python revision files, read without running them.
+    Alembic,
 }
 
 /// When output is coloured.

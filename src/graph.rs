@@ -3,6 +3,10 @@
 //! Nodes are revisions, by their index in the loaded list; an edge runs from parent to child.
 //! A parent id that several files share (a duplicate) links to each of them, so a collision
 //! shows up as the two heads it really is.
+//!
+//! Alembic's `depends_on` adds a dependency edge: it orders the upgrade (ancestry, the
+//! topological order, cycles) but does not make a parent. As in Alembic, a revision that only
+//! dependencies point at is still a head, an "effective head".
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
@@ -10,19 +14,28 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{Bfs, Reversed, Walker};
+use petgraph::visit::{Bfs, EdgeRef, Reversed, Walker};
 
 use crate::revision::{Revises, Revision, RevisionId};
 
 /// The revision graph of one migrations directory.
 #[derive(Debug)]
 pub struct RevisionGraph {
-    graph: DiGraph<(), ()>,
+    graph: DiGraph<(), Link>,
     /// Per revision: its id and path, which order ties everywhere.
     keys: Vec<(RevisionId, String)>,
     /// Per revision: how its parents were declared.
     declared: Vec<Declared>,
     by_id: HashMap<RevisionId, Vec<usize>>,
+}
+
+/// What an edge means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    /// The child revises the parent.
+    Parent,
+    /// The child only depends on it (Alembic's `depends_on`).
+    Dependency,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +58,16 @@ impl RevisionGraph {
         for (child, revision) in revisions.iter().enumerate() {
             for parent_id in revision.parent_ids() {
                 for &parent in by_id.get(parent_id).map_or(&[][..], Vec::as_slice) {
-                    graph.update_edge(NodeIndex::new(parent), NodeIndex::new(child), ());
+                    graph.update_edge(NodeIndex::new(parent), NodeIndex::new(child), Link::Parent);
+                }
+            }
+            for dependency in &revision.depends_on {
+                for &parent in by_id.get(&dependency.id).map_or(&[][..], Vec::as_slice) {
+                    let (from, to) = (NodeIndex::new(parent), NodeIndex::new(child));
+                    // A revision that is also a parent stays a parent.
+                    if graph.find_edge(from, to).is_none() {
+                        graph.add_edge(from, to, Link::Dependency);
+                    }
                 }
             }
         }
@@ -106,11 +128,15 @@ impl RevisionGraph {
         nodes
     }
 
-    fn neighbors(&self, node: usize, direction: Direction) -> Vec<usize> {
+    fn neighbors(&self, node: usize, direction: Direction, link: Link) -> Vec<usize> {
         let found = self
             .graph
-            .neighbors_directed(NodeIndex::new(node), direction)
-            .map(NodeIndex::index)
+            .edges_directed(NodeIndex::new(node), direction)
+            .filter(|edge| *edge.weight() == link)
+            .map(|edge| match direction {
+                Direction::Incoming => edge.source().index(),
+                Direction::Outgoing => edge.target().index(),
+            })
             .collect();
         self.sorted(found)
     }
@@ -118,26 +144,42 @@ impl RevisionGraph {
     /// The revisions `node` revises, in id order.
     #[must_use]
     pub fn parents(&self, node: usize) -> Vec<usize> {
-        self.neighbors(node, Direction::Incoming)
+        self.neighbors(node, Direction::Incoming, Link::Parent)
     }
 
     /// The revisions that revise `node`, in id order.
     #[must_use]
     pub fn children(&self, node: usize) -> Vec<usize> {
-        self.neighbors(node, Direction::Outgoing)
+        self.neighbors(node, Direction::Outgoing, Link::Parent)
     }
 
-    /// Revisions nothing revises, in id order. A file whose header could not be read is left
-    /// out: it already has its own diagnostic, and counting it would add a false second head.
+    /// The revisions that depend on `node` without revising it (Alembic's `depends_on`).
+    #[must_use]
+    pub fn dependents(&self, node: usize) -> Vec<usize> {
+        self.neighbors(node, Direction::Outgoing, Link::Dependency)
+    }
+
+    /// Whether nothing revises `node` and nothing depends on it: Alembic's "(head)", where a
+    /// head that only dependencies point at is an "(effective head)".
+    #[must_use]
+    pub fn is_real_head(&self, node: usize) -> bool {
+        self.graph
+            .neighbors_directed(NodeIndex::new(node), Direction::Outgoing)
+            .next()
+            .is_none()
+    }
+
+    /// Revisions nothing revises, in id order (a revision others only depend on is one). A file
+    /// whose header could not be read is left out: it already has its own diagnostic, and
+    /// counting it would add a false second head.
     #[must_use]
     pub fn heads(&self) -> Vec<usize> {
         let found = (0..self.len())
             .filter(|&n| self.declared[n] != Declared::Unknown)
             .filter(|&n| {
                 self.graph
-                    .neighbors_directed(NodeIndex::new(n), Direction::Outgoing)
-                    .next()
-                    .is_none()
+                    .edges_directed(NodeIndex::new(n), Direction::Outgoing)
+                    .all(|edge| *edge.weight() == Link::Dependency)
             })
             .collect();
         self.sorted(found)
@@ -289,6 +331,7 @@ pub(crate) mod tests {
             .enumerate()
             .map(|(i, (id, parents))| Revision {
                 id: RevisionId::parse(id).unwrap(),
+                format: crate::revision::DirFormat::Sql,
                 slug: format!("r{i}"),
                 path: format!("migrations/{id}_r{i}.sql"),
                 revises: if parents.is_empty() {
@@ -299,12 +342,15 @@ pub(crate) mod tests {
                             .iter()
                             .map(|p| ParentRef {
                                 id: RevisionId::parse(p).unwrap(),
+                                line: 2,
                                 column: 20,
                             })
                             .collect(),
                     )
                 },
                 revises_line: Some(2),
+                depends_on: Vec::new(),
+                branch_labels: Vec::new(),
                 description: vec![format!("revision {id}")],
                 up: None,
                 down: None,

@@ -4,6 +4,7 @@
 //! each concept lives in the module named after it.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod alembic_config;
 pub mod base;
 pub mod check;
 pub mod cli;

@@ -227,6 +227,7 @@ mod tests {
         let revisions = crate::graph::tests::revisions(spec);
         let graph = RevisionGraph::new(&revisions);
         Project {
+            format: crate::revision::DirFormat::Sql,
             revisions,
             graph,
             load_diagnostics: Vec::new(),

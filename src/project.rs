@@ -2,13 +2,15 @@
 
 use crate::diagnostic::{Diagnostic, Sources};
 use crate::graph::RevisionGraph;
-use crate::revision::{Revision, RevisionId};
+use crate::revision::{DirFormat, Revision, RevisionId};
 use crate::settings::Settings;
 use crate::{Error, check, source};
 
 /// Everything the offline commands work from.
 #[derive(Debug)]
 pub struct Project {
+    /// How the directory is written.
+    pub format: DirFormat,
     /// Revisions in file-name order; graph nodes are indexes into this list.
     pub revisions: Vec<Revision>,
     /// The revision graph.
@@ -22,7 +24,12 @@ pub struct Project {
 impl Project {
     /// Loads the migrations directory the settings name.
     pub fn load(settings: &Settings) -> Result<Project, Error> {
-        let loaded = source::load(&settings.dir, &settings.display_dir, &settings.dir_origin)?;
+        let loaded = source::load(
+            &settings.dir,
+            &settings.display_dir,
+            &settings.dir_origin,
+            settings.dir_format,
+        )?;
         Ok(Project::from_loaded(loaded))
     }
 
@@ -31,6 +38,7 @@ impl Project {
     pub fn from_loaded(loaded: source::Loaded) -> Project {
         let graph = RevisionGraph::new(&loaded.revisions);
         Project {
+            format: loaded.format,
             revisions: loaded.revisions,
             graph,
             load_diagnostics: loaded.diagnostics,
@@ -58,8 +66,7 @@ impl Project {
                 ))),
             };
         }
-        let id = RevisionId::parse(name).ok_or_else(|| Error::UnknownRevision(name.to_owned()))?;
-        match self.graph.lookup(&id) {
+        match self.find(name).as_slice() {
             [] => Err(Error::UnknownRevision(name.to_owned())),
             [one] => Ok(*one),
             many => Err(Error::Usage(format!(
@@ -67,6 +74,37 @@ impl Project {
                 self.list(many)
             ))),
         }
+    }
+
+    /// The revisions an id written by a person names: the id itself, a number equal to it
+    /// (`40` for `040` where ids are numbers), or, in an Alembic tree, a unique prefix of one,
+    /// as Alembic accepts.
+    #[must_use]
+    pub fn find(&self, name: &str) -> Vec<usize> {
+        let exact = self.graph.lookup(&RevisionId::name(name));
+        if !exact.is_empty() {
+            return exact.to_vec();
+        }
+        if let Some(number) = RevisionId::parse(name) {
+            let found = self.graph.lookup(&number);
+            if !found.is_empty() {
+                return found.to_vec();
+            }
+        }
+        if self.format == DirFormat::Alembic && !name.is_empty() {
+            let matches: Vec<usize> = (0..self.revisions.len())
+                .filter(|&n| self.revisions[n].id.as_str().starts_with(name))
+                .collect();
+            let mut ids: Vec<&str> = matches
+                .iter()
+                .map(|&n| self.revisions[n].id.as_str())
+                .collect();
+            ids.dedup();
+            if ids.len() == 1 {
+                return matches;
+            }
+        }
+        Vec::new()
     }
 
     fn list(&self, nodes: &[usize]) -> String {

@@ -285,7 +285,7 @@ fn reload(input: &Input<'_>, rewrites: &Rewrites) -> Result<Project, String> {
             (name, shown, text.into_bytes())
         })
         .collect();
-    let mut loaded: Loaded = source::from_bytes(files);
+    let mut loaded: Loaded = source::from_bytes(tree.format, files);
     // Node numbers must survive the reload; only an unparsable file could shift them.
     if loaded.revisions.len() != tree.revisions.len() {
         return Err("a renumbered file no longer parses as a migration".to_owned());

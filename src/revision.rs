@@ -4,12 +4,15 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-/// A revision number as written (`040`), compared as an integer: `40` and `040` are equal.
+/// A revision id as written. A number (`040`) compares as an integer: `40` and `040` are equal.
+/// Any other id (Alembic's `ae1027a6acf`) is a name, equal only to itself, and sorts after
+/// every number.
 ///
 /// Numbers are compared on their digits rather than parsed, so no length overflows.
 #[derive(Debug, Clone)]
 pub struct RevisionId {
     text: String,
+    number: bool,
 }
 
 impl RevisionId {
@@ -18,7 +21,33 @@ impl RevisionId {
     pub fn parse(text: &str) -> Option<RevisionId> {
         (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| RevisionId {
             text: text.to_owned(),
+            number: true,
         })
+    }
+
+    /// An id that is a name, compared as written even when it is made of digits: Alembic's
+    /// `040` and `40` are two revisions.
+    #[must_use]
+    pub fn name(text: &str) -> RevisionId {
+        RevisionId {
+            text: text.to_owned(),
+            number: false,
+        }
+    }
+
+    /// Whether the id is a number, so the numbering rules apply to it.
+    #[must_use]
+    pub fn is_number(&self) -> bool {
+        self.number
+    }
+
+    /// What equality and hashing look at: the digits without padding, or the name.
+    fn key(&self) -> &str {
+        if self.number {
+            self.significant()
+        } else {
+            &self.text
+        }
     }
 
     /// The id as written, zero-padding included.
@@ -71,13 +100,14 @@ impl RevisionId {
         let text: String = digits.into_iter().map(char::from).collect();
         RevisionId {
             text: format!("{text:0>width$}"),
+            number: true,
         }
     }
 }
 
 impl PartialEq for RevisionId {
     fn eq(&self, other: &Self) -> bool {
-        self.significant() == other.significant()
+        self.number == other.number && self.key() == other.key()
     }
 }
 
@@ -85,14 +115,20 @@ impl Eq for RevisionId {}
 
 impl Hash for RevisionId {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.significant().hash(state);
+        self.number.hash(state);
+        self.key().hash(state);
     }
 }
 
 impl Ord for RevisionId {
     fn cmp(&self, other: &Self) -> Ordering {
-        let (a, b) = (self.significant(), other.significant());
-        a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+        let (a, b) = (self.key(), other.key());
+        match (self.number, other.number) {
+            (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+            (false, false) => a.cmp(b),
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+        }
     }
 }
 
@@ -108,13 +144,25 @@ impl fmt::Display for RevisionId {
     }
 }
 
-/// A parent named in `-- migrate:revises`, with the column where it is written.
+/// A parent named in `-- migrate:revises` (or Alembic's `down_revision`), with where it is written.
 #[derive(Debug, Clone)]
 pub struct ParentRef {
     /// The parent's id as written.
     pub id: RevisionId,
-    /// The 1-based column of the id on the `revises` line.
+    /// The 1-based line of the id; a tuple in Python can span lines.
+    pub line: usize,
+    /// The 1-based column of the id on that line.
     pub column: usize,
+}
+
+/// How a migrations directory is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DirFormat {
+    /// `<digits>_<slug>.sql` files with a `-- migrate:revises` header.
+    #[default]
+    Sql,
+    /// Alembic's Python revision files, read without running them.
+    Alembic,
 }
 
 /// What a revision's `-- migrate:revises` line declares.
@@ -142,16 +190,22 @@ pub struct Section {
 /// One migration file, parsed.
 #[derive(Debug, Clone)]
 pub struct Revision {
-    /// The revision number from the file name.
+    /// The revision id: the number from the file name, or Alembic's `revision`.
     pub id: RevisionId,
-    /// The part of the file name after the number.
+    /// How the file is written.
+    pub format: DirFormat,
+    /// The part of the file name after the number (the whole stem for an Alembic file without one).
     pub slug: String,
     /// The file's path as output shows it.
     pub path: String,
     /// The parents declared in the header.
     pub revises: Revises,
-    /// The 1-based line of `-- migrate:revises`, when present.
+    /// The 1-based line of `-- migrate:revises` (or `down_revision`), when present.
     pub revises_line: Option<usize>,
+    /// Alembic's `depends_on`: revisions that must be applied first without being parents.
+    pub depends_on: Vec<ParentRef>,
+    /// Alembic's `branch_labels`.
+    pub branch_labels: Vec<String>,
     /// The header's free comment lines, in order; the first non-empty one is the message.
     pub description: Vec<String>,
     /// The upgrade SQL, when the file has an up marker.
@@ -161,9 +215,18 @@ pub struct Revision {
 }
 
 impl Revision {
-    /// The one-line message: the header's first comment, else the slug in words.
+    /// The one-line message: the header's first comment, else the slug in words. An Alembic
+    /// revision's message is what Alembic prints: its docstring up to the first blank line,
+    /// `None` without one.
     #[must_use]
     pub fn message(&self) -> String {
+        if self.format == DirFormat::Alembic {
+            if self.description.is_empty() {
+                return "None".to_owned();
+            }
+            let doc = self.description.join("\n");
+            return doc.split("\n\n").next().unwrap_or_default().to_owned();
+        }
         self.description
             .iter()
             .find(|line| !line.trim().is_empty())

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cli::{ColorChoice, GlobalArgs};
+use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
 use crate::diagnostic::Format;
-use crate::{Error, relpath};
+use crate::revision::DirFormat;
+use crate::{Error, alembic_config, relpath};
 
 /// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
 pub const DEFAULT_CONFIG: &str = "migrate.toml";
@@ -32,10 +33,14 @@ pub struct Settings {
     pub database_url: Option<(String, Origin)>,
     /// The history table, schema-qualified.
     pub history_table: HistoryTable,
+    /// Whether the history table was named (else Alembic trees use `alembic_version`).
+    pub history_table_named: bool,
     /// `head_file` in the configuration file; unset means "when `migrations/HEAD` exists".
     pub head_file: Option<bool>,
     /// Paths the stale-reference scan skips, relative to the configuration file's directory.
     pub exclude: Vec<PathBuf>,
+    /// How the migrations directory is written; `None` detects it from the files.
+    pub dir_format: Option<DirFormat>,
 }
 
 /// The schema-qualified name of refinery's history table.
@@ -93,6 +98,8 @@ pub enum Origin {
     Env(&'static str),
     /// A key in a configuration file.
     Config { key: &'static str, file: String },
+    /// Found by looking at the project, as described.
+    Detected(String),
     /// The built-in default.
     Default,
 }
@@ -103,6 +110,7 @@ impl fmt::Display for Origin {
             Origin::Flag(flag) => write!(f, "`{flag}`"),
             Origin::Env(var) => write!(f, "`{var}`"),
             Origin::Config { key, file } => write!(f, "`{key}` in `{file}`"),
+            Origin::Detected(what) => write!(f, "{what}; set `--dir` to choose another"),
             Origin::Default => write!(
                 f,
                 "the default; set `--dir`, `MIGRATE_DIR` or `dir` in `{DEFAULT_CONFIG}`"
@@ -126,6 +134,8 @@ pub struct ConfigFile {
     /// Files and directories the stale-reference scan skips.
     #[serde(default)]
     pub exclude: Vec<PathBuf>,
+    /// How the migrations directory is written.
+    pub dir_format: Option<DirFormatChoice>,
 }
 
 impl Settings {
@@ -153,9 +163,24 @@ impl Settings {
         } else {
             (PathBuf::from(DEFAULT_DIR), Origin::Default)
         };
+        let mut dir_format = dir_format(args, config.as_ref());
+        // Without a directory named anywhere, an Alembic project says where its revisions are.
+        let (dir, dir_origin) = match (&dir_origin, dir_format) {
+            (Origin::Default, None | Some(DirFormat::Alembic)) => {
+                match alembic_config::discover(Path::new("."))? {
+                    Some(found) => {
+                        dir_format = Some(DirFormat::Alembic);
+                        (strip_dot(&found.dir), found.origin)
+                    }
+                    None => (dir, dir_origin),
+                }
+            }
+            _ => (dir, dir_origin),
+        };
         let database_url = database_url(args, config.as_ref());
         let configured = config.as_ref().and_then(|(_, c)| c.history_table.as_ref());
-        let history_table = match args.history_table.as_ref().or(configured) {
+        let history_table_named = args.history_table.as_ref().or(configured);
+        let history_table = match history_table_named {
             Some(table) => HistoryTable::parse(table)?,
             None => HistoryTable::default(),
         };
@@ -171,7 +196,9 @@ impl Settings {
         };
         Ok(Settings {
             database_url,
+            history_table_named: history_table_named.is_some(),
             history_table,
+            dir_format,
             head_file,
             exclude,
             display_dir: relpath::display(&dir),
@@ -181,6 +208,25 @@ impl Settings {
             format: args.format,
         })
     }
+}
+
+/// `--dir-format` (or `MIGRATE_DIR_FORMAT`, which clap reads), then `dir_format` in the
+/// configuration file; `None` means "detect it".
+fn dir_format(args: &GlobalArgs, config: Option<&(PathBuf, ConfigFile)>) -> Option<DirFormat> {
+    let choice = args
+        .dir_format
+        .or_else(|| config.and_then(|(_, c)| c.dir_format));
+    match choice {
+        None | Some(DirFormatChoice::Auto) => None,
+        Some(DirFormatChoice::Sql) => Some(DirFormat::Sql),
+        Some(DirFormatChoice::Alembic) => Some(DirFormat::Alembic),
+    }
+}
+
+/// `./alembic/versions` as `alembic/versions`, so that output shows paths as people write them.
+fn strip_dot(path: &Path) -> PathBuf {
+    path.strip_prefix(".")
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
 
 /// The sources of the database URL, in the order they are tried.

@@ -126,7 +126,7 @@ fn the_example_migrates_up_and_down_with_its_test_data_under_psql() {
         ("CAPE_DATABASE", database.name.as_str()),
     ];
     let loaded =
-        migrate::source::load(&root().join("migrations"), "migrations", &"the test").unwrap();
+        migrate::source::load(&root().join("migrations"), "migrations", &"the test", None).unwrap();
     let project = Project::from_loaded(loaded);
     assert!(project.diagnostics().is_empty(), "the example passes check");
     let order = project.graph.topological_order();

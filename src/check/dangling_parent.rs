@@ -1,27 +1,43 @@
-//! `dangling-parent`: `-- migrate:revises` names a revision that no file defines.
+//! `dangling-parent`: `-- migrate:revises` (or Alembic's `down_revision` or `depends_on`) names a
+//! revision that no file defines. Alembic itself crashes with a `KeyError` on such a tree.
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Rule};
-use crate::revision::Revises;
+use crate::revision::{DirFormat, Revises};
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (node, revision) in cx.revisions.iter().enumerate() {
-        let Revises::Parents(parents) = &revision.revises else {
-            continue;
+        let parents = match &revision.revises {
+            Revises::Parents(parents) => parents.as_slice(),
+            Revises::Root | Revises::Unknown => &[],
         };
-        for parent in parents.iter().filter(|p| cx.graph.lookup(&p.id).is_empty()) {
+        let none = match revision.format {
+            DirFormat::Sql => "write `none`",
+            DirFormat::Alembic => "set `down_revision = None`",
+        };
+        let missing = parents
+            .iter()
+            .map(|p| (p, "revises"))
+            .chain(revision.depends_on.iter().map(|d| (d, "depends on")))
+            .filter(|(p, _)| cx.graph.lookup(&p.id).is_empty());
+        for (parent, verb) in missing {
             let help = match cx.newest_below(&revision.id) {
-                Some(newest) => format!(
+                Some(newest) if revision.id.is_number() => format!(
                     "point it at an existing revision; the newest below `{}` is `{}`",
                     revision.id, cx.revisions[newest].id
                 ),
-                None => "point it at an existing revision, or write `none` if this is the first revision".to_owned(),
+                _ if verb == "depends on" => {
+                    "point it at an existing revision or branch label, or remove it".to_owned()
+                }
+                _ => format!(
+                    "point it at an existing revision, or {none} if this is the first revision"
+                ),
             };
             out.push(Diagnostic::new(
                 Rule::DanglingParent,
                 cx.parent_location(node, parent),
                 format!(
-                    "`{}` revises `{}`, which does not exist",
+                    "`{}` {verb} `{}`, which does not exist",
                     revision.id, parent.id
                 ),
                 help,

@@ -14,9 +14,13 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     for revision in cx.revisions {
         let id = &revision.id;
-        if id.width() == width || id.significant().len() > width {
+        if !id.is_number() || id.width() == width || id.significant().len() > width {
             continue;
         }
+        let extension = revision
+            .file_name()
+            .rsplit_once('.')
+            .map_or("sql", |(_, ext)| ext);
         let padded = format!("{:0>width$}", id.significant());
         out.push(Diagnostic::new(
             Rule::MixedWidth,
@@ -25,7 +29,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "`{id}` is written with {}, the other revisions with {width}",
                 plural(id.width(), "digit")
             ),
-            format!("rename it to `{padded}_{}.sql`", revision.slug),
+            format!("rename it to `{padded}_{}.{extension}`", revision.slug),
         ));
     }
 }
@@ -35,7 +39,7 @@ pub fn padding_width<'a>(
     ids: impl Iterator<Item = &'a crate::revision::RevisionId>,
 ) -> Option<usize> {
     let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-    for id in ids.filter(|id| id.is_padded()) {
+    for id in ids.filter(|id| id.is_number() && id.is_padded()) {
         *counts.entry(id.width()).or_default() += 1;
     }
     counts

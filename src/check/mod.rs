@@ -29,9 +29,11 @@ impl<'a> Context<'a> {
     fn new(project: &'a Project) -> Context<'a> {
         let (revisions, graph, sources) =
             (&project.revisions[..], &project.graph, &project.sources);
+        // Only numbers have a "newest below": Alembic's hex ids have no order.
         let mut numbers: Vec<(&RevisionId, usize)> = revisions
             .iter()
             .enumerate()
+            .filter(|(_, r)| r.id.is_number())
             .map(|(i, r)| (&r.id, i))
             .collect();
         numbers.sort_by(|a, b| {
@@ -77,7 +79,7 @@ impl<'a> Context<'a> {
     /// Where one parent id is written.
     fn parent_location(&self, node: usize, parent: &ParentRef) -> Location {
         let revision = &self.revisions[node];
-        let line = revision.revises_line.unwrap_or(1);
+        let line = parent.line;
         Location::span(
             &revision.path,
             line,

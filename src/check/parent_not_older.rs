@@ -9,10 +9,12 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Revises::Parents(parents) = &revision.revises else {
             continue;
         };
-        for parent in parents
-            .iter()
-            .filter(|p| p.id > revision.id && !cx.graph.lookup(&p.id).is_empty())
-        {
+        for parent in parents.iter().filter(|p| {
+            revision.id.is_number()
+                && p.id.is_number()
+                && p.id > revision.id
+                && !cx.graph.lookup(&p.id).is_empty()
+        }) {
             out.push(Diagnostic::new(
                 Rule::ParentNotOlder,
                 cx.parent_location(node, parent),

@@ -13,10 +13,12 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Revises::Parents(parents) = &revision.revises else {
             continue;
         };
-        // Missing and newer parents have rules of their own; judging the rest would only add noise.
-        if parents
-            .iter()
-            .any(|p| p.id >= revision.id || cx.graph.lookup(&p.id).is_empty())
+        // Missing and newer parents have rules of their own; judging the rest would only add
+        // noise. Ids that are not numbers (Alembic's hex ids) have no order to judge.
+        if !revision.id.is_number()
+            || parents.iter().any(|p| {
+                !p.id.is_number() || p.id >= revision.id || cx.graph.lookup(&p.id).is_empty()
+            })
         {
             continue;
         }

@@ -20,7 +20,7 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Erro
     // With a base, the graph rules judge the tree that merging it would produce.
     let project = match &args.base {
         Some(reference) => {
-            let comparison = Base::load(settings, reference)?.compare(project);
+            let comparison = Base::load(settings, reference, project.format)?.compare(project);
             found.extend(comparison.diagnostics);
             comparison.merged
         }

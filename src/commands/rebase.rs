@@ -132,7 +132,7 @@ fn select(
     };
     let (tree, added) = match &onto {
         Some(reference) => {
-            let comparison = Base::load(settings, reference)?.compare(work);
+            let comparison = Base::load(settings, reference, work.format)?.compare(work);
             (comparison.merged, Some(comparison.added))
         }
         None => (work, None),

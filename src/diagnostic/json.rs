@@ -19,6 +19,7 @@ struct Document<'a> {
 #[derive(Serialize)]
 struct Entry<'a> {
     name: &'static str,
+    family: &'static str,
     id: &'static str,
     severity: &'static str,
     message: &'a str,
@@ -51,6 +52,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             .iter()
             .map(|d| Entry {
                 name: d.rule.name(),
+                family: d.rule.family().name(),
                 id: d.rule.id(),
                 severity: d.severity().as_str(),
                 message: &d.message,

@@ -61,11 +61,18 @@ pub enum Rule {
     DeletedApplied,
     /// `migrations/HEAD` disagrees with the graph, or holds merge conflict markers.
     HeadFileMismatch,
+    /// An Alembic revision file assigns `revision`, `down_revision`, `depends_on` or
+    /// `branch_labels` a value that cannot be read without running Python.
+    UnreadableRevision,
+    /// An Alembic file name's number differs from the `revision` it assigns.
+    FilenameMismatch,
+    /// An Alembic docstring's `Revision ID:` or `Revises:` disagrees with the code.
+    StaleDocstring,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 18] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -81,6 +88,9 @@ impl Rule {
         Rule::EditedApplied,
         Rule::DeletedApplied,
         Rule::HeadFileMismatch,
+        Rule::UnreadableRevision,
+        Rule::FilenameMismatch,
+        Rule::StaleDocstring,
     ];
 
     /// The stable kebab-case name.
@@ -102,6 +112,9 @@ impl Rule {
             Rule::EditedApplied => "edited-applied",
             Rule::DeletedApplied => "deleted-applied",
             Rule::HeadFileMismatch => "head-file-mismatch",
+            Rule::UnreadableRevision => "unreadable-revision",
+            Rule::FilenameMismatch => "filename-mismatch",
+            Rule::StaleDocstring => "stale-docstring",
         }
     }
 
@@ -124,6 +137,9 @@ impl Rule {
             Rule::EditedApplied => "M013",
             Rule::DeletedApplied => "M014",
             Rule::HeadFileMismatch => "M015",
+            Rule::UnreadableRevision => "M016",
+            Rule::FilenameMismatch => "M017",
+            Rule::StaleDocstring => "M018",
         }
     }
 
@@ -131,8 +147,18 @@ impl Rule {
     #[must_use]
     pub fn severity(self) -> Severity {
         match self {
-            Rule::MixedWidth => Severity::Warning,
+            Rule::MixedWidth | Rule::UnreadableRevision => Severity::Warning,
             _ => Severity::Error,
+        }
+    }
+
+    /// The family a rule belongs to, for readers that group findings: `stale-docstring` is a
+    /// `stale-reference` found in the revision file itself. A rule outside any family is its own.
+    #[must_use]
+    pub fn family(self) -> Rule {
+        match self {
+            Rule::StaleDocstring => Rule::StaleReference,
+            other => other,
         }
     }
 }

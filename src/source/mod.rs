@@ -1,9 +1,13 @@
 //! Finding migration files in a directory and parsing them into revisions.
 //!
-//! Every `.sql` file directly in the directory is read; subdirectories are not (documented in the
-//! README). A file that does not parse becomes a diagnostic, never a silent omission.
+//! Every `.sql` file directly in the directory is read (every `.py` file but `__init__.py` in
+//! an Alembic versions directory); subdirectories are not, as in sqlx and Alembic (documented in
+//! the README). A file that does not parse becomes a diagnostic, never a silent omission.
 
+pub mod alembic;
+pub mod alembic_file;
 pub mod filename;
+mod python;
 pub mod sql_file;
 
 use std::io::Read;
@@ -12,7 +16,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
-use crate::revision::{Revises, Revision};
+use crate::revision::{DirFormat, Revises, Revision};
 use crate::{Error, parallel, relpath};
 
 /// Below this many files, reading on one thread is faster than starting more.
@@ -21,6 +25,8 @@ const PARALLEL_THRESHOLD: usize = 256;
 /// What a directory held: the revisions that could be read, and what was wrong with the rest.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// How the directory is written.
+    pub format: DirFormat,
     /// Revisions in file-name order.
     pub revisions: Vec<Revision>,
     /// `invalid-filename` and `malformed-file` findings.
@@ -33,14 +39,19 @@ pub struct Loaded {
 #[derive(Default)]
 struct FileResult {
     revision: Option<(Revision, String)>,
+    /// An Alembic file, whose revision is built once the whole directory is read.
+    alembic: Option<alembic::Draft>,
     diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads every migration file in `dir`. `display_dir` is how output shows the directory.
+/// Without a `format`, a directory with `.py` files that assign `revision` and no `.sql` file
+/// is read as an Alembic versions directory.
 pub fn load(
     dir: &Path,
     display_dir: &str,
     origin: &impl std::fmt::Display,
+    format: Option<DirFormat>,
 ) -> Result<Loaded, Error> {
     let origin = || origin.to_string();
     match std::fs::metadata(dir) {
@@ -65,7 +76,8 @@ pub fn load(
             });
         }
     }
-    let mut candidates: Vec<(String, PathBuf)> = Vec::new();
+    let mut sql: Vec<(String, PathBuf)> = Vec::new();
+    let mut python: Vec<(String, PathBuf)> = Vec::new();
     // Links are not followed while listing: the entry's type comes free with the listing, and a
     // link named like a migration is read through when opened (a broken or looping one becomes a
     // diagnostic then). Depth 1 keeps subdirectories out, so no loop can make the walk descend.
@@ -77,21 +89,53 @@ pub fn load(
         })?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type();
-        if (kind.is_file() || kind.is_symlink()) && filename::is_candidate(&name) {
-            candidates.push((name, entry.into_path()));
+        if kind.is_file() || kind.is_symlink() {
+            if filename::is_candidate(&name) {
+                sql.push((name, entry.into_path()));
+            } else if alembic::is_candidate(&name) {
+                python.push((name, entry.into_path()));
+            }
         }
     }
+    let format = format.unwrap_or_else(|| {
+        if sql.is_empty()
+            && python
+                .iter()
+                .any(|(_, path)| alembic::assigns_revision(path))
+        {
+            DirFormat::Alembic
+        } else {
+            DirFormat::Sql
+        }
+    });
+    let mut candidates = match format {
+        DirFormat::Sql => sql,
+        DirFormat::Alembic => python,
+    };
     // Sorting once here, on names taken once, is cheaper than walkdir's sort, which re-parses
     // both paths at every comparison.
     candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(collect(read_all(&candidates, display_dir)))
+    Ok(collect(format, read_all(format, &candidates, display_dir)))
 }
 
-fn collect(results: Vec<FileResult>) -> Loaded {
-    let mut loaded = Loaded::default();
+fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {
+    let mut loaded = Loaded {
+        format,
+        ..Loaded::default()
+    };
+    let mut drafts = Vec::new();
     for result in results {
         loaded.diagnostics.extend(result.diagnostics);
         if let Some((revision, text)) = result.revision {
+            loaded.sources.insert(revision.path.clone(), text);
+            loaded.revisions.push(revision);
+        }
+        drafts.extend(result.alembic);
+    }
+    if !drafts.is_empty() {
+        let built = alembic::build(&drafts);
+        loaded.diagnostics.extend(built.diagnostics);
+        for (revision, text) in built.revisions {
             loaded.sources.insert(revision.path.clone(), text);
             loaded.revisions.push(revision);
         }
@@ -101,9 +145,13 @@ fn collect(results: Vec<FileResult>) -> Loaded {
 
 /// Reads the files in order, on every core for a large directory: opening and reading ten
 /// thousand small files is mostly system-call time, which threads overlap.
-fn read_all(candidates: &[(String, PathBuf)], display_dir: &str) -> Vec<FileResult> {
+fn read_all(
+    format: DirFormat,
+    candidates: &[(String, PathBuf)],
+    display_dir: &str,
+) -> Vec<FileResult> {
     parallel::map(candidates, PARALLEL_THRESHOLD, |(name, path)| {
-        load_file(path, name, relpath::join(display_dir, name))
+        load_file(format, path, name, relpath::join(display_dir, name))
     })
 }
 
@@ -112,13 +160,22 @@ fn read_all(candidates: &[(String, PathBuf)], display_dir: &str) -> Vec<FileResu
 /// its bytes; names that are not migration candidates are left out, as `load` leaves them out
 /// of a directory listing.
 #[must_use]
-pub fn from_bytes(files: Vec<(String, String, Vec<u8>)>) -> Loaded {
+pub fn from_bytes(format: DirFormat, files: Vec<(String, String, Vec<u8>)>) -> Loaded {
     let results = files
         .into_iter()
-        .filter(|(name, _, _)| filename::is_candidate(name))
-        .map(|(name, shown, bytes)| parse_file(&name, shown, &bytes))
+        .filter(|(name, _, _)| is_candidate(format, name))
+        .map(|(name, shown, bytes)| parse_file(format, &name, shown, &bytes))
         .collect();
-    collect(results)
+    collect(format, results)
+}
+
+/// Whether a file name is read as a migration in a directory of this format.
+#[must_use]
+pub fn is_candidate(format: DirFormat, name: &str) -> bool {
+    match format {
+        DirFormat::Sql => filename::is_candidate(name),
+        DirFormat::Alembic => alembic::is_candidate(name),
+    }
 }
 
 fn unreadable(shown: &str, reason: &str) -> Diagnostic {
@@ -130,8 +187,8 @@ fn unreadable(shown: &str, reason: &str) -> Diagnostic {
     )
 }
 
-fn load_file(path: &Path, name: &str, shown: String) -> FileResult {
-    if filename::parse(name).is_ok() {
+fn load_file(format: DirFormat, path: &Path, name: &str, shown: String) -> FileResult {
+    if format == DirFormat::Alembic || filename::parse(name).is_ok() {
         // Open and read without asking for the size first: one system call fewer per file.
         let mut bytes = Vec::new();
         if let Err(e) = std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes))
@@ -140,14 +197,21 @@ fn load_file(path: &Path, name: &str, shown: String) -> FileResult {
             result.diagnostics.push(unreadable(&shown, &e.to_string()));
             return result;
         }
-        parse_file(name, shown, &bytes)
+        parse_file(format, name, shown, &bytes)
     } else {
-        parse_file(name, shown, &[])
+        parse_file(format, name, shown, &[])
     }
 }
 
-fn parse_file(name: &str, shown: String, bytes: &[u8]) -> FileResult {
+fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> FileResult {
     let mut result = FileResult::default();
+    if format == DirFormat::Alembic {
+        match sql_file::decode(bytes) {
+            Ok(text) => result.alembic = Some(alembic::Draft::parse(name, shown, text)),
+            Err(problem) => result.diagnostics.push(malformed(&shown, problem)),
+        }
+        return result;
+    }
     let parsed_name = match filename::parse(name) {
         Ok(parsed) => parsed,
         Err(invalid) => {
@@ -179,10 +243,13 @@ fn parse_file(name: &str, shown: String, bytes: &[u8]) -> FileResult {
         .extend(problems.into_iter().map(|p| malformed(&shown, p)));
     let revision = Revision {
         id: parsed_name.id,
+        format: DirFormat::Sql,
         slug: parsed_name.slug,
         path: shown,
         revises: parsed.revises.unwrap_or(Revises::Unknown),
         revises_line: parsed.revises_line,
+        depends_on: Vec::new(),
+        branch_labels: Vec::new(),
         description: parsed.description,
         up: parsed.up,
         down: parsed.down,
@@ -191,7 +258,7 @@ fn parse_file(name: &str, shown: String, bytes: &[u8]) -> FileResult {
     result
 }
 
-fn malformed(shown: &str, problem: sql_file::Problem) -> Diagnostic {
+pub(crate) fn malformed(shown: &str, problem: sql_file::Problem) -> Diagnostic {
     let span = (problem.span > 0).then_some(problem.span);
     Diagnostic::new(
         Rule::MalformedFile,

@@ -356,7 +356,11 @@ fn parse_revises(
                 );
                 ok = false;
             }
-            parents.push(ParentRef { id, column });
+            parents.push(ParentRef {
+                id,
+                line: number,
+                column,
+            });
         } else {
             problem(
                 column,

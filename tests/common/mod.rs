@@ -16,6 +16,7 @@ pub fn migrate_in(dir: &Path) -> Command {
     cmd.current_dir(dir)
         .env_remove("MIGRATE_DIR")
         .env_remove("MIGRATE_CONFIG")
+        .env_remove("MIGRATE_DIR_FORMAT")
         .env_remove("MIGRATE_DATABASE_URL")
         .env_remove("DATABASE_URL")
         .env_remove("PGHOST")

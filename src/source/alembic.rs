@@ -1,0 +1,283 @@
+//! An Alembic versions directory as a whole: which files are revisions, whether the tree is
+//! numbered (`040_add_role.py` with `revision = "040"`), and the revisions built from the files.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use super::alembic_file::{self, Down, Located, Parsed, Problem};
+use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::revision::{DirFormat, ParentRef, Revises, Revision, RevisionId};
+
+/// The extension of Alembic's revision files.
+pub const EXTENSION: &str = "py";
+
+/// Whether a file in a versions directory is a revision, as Alembic decides: every `.py` file
+/// except `__init__.py` and editors' lock files (`.#name.py`).
+#[must_use]
+pub fn is_candidate(name: &str) -> bool {
+    name.strip_suffix(".py")
+        .is_some_and(|stem| !stem.is_empty() && stem != "__init__" && !stem.starts_with(".#"))
+}
+
+/// Whether a Python file assigns `revision` at its top level: what makes a directory an Alembic
+/// versions directory. Only the start of the file is read.
+#[must_use]
+pub fn assigns_revision(path: &Path) -> bool {
+    let mut head = Vec::new();
+    let read =
+        std::fs::File::open(path).and_then(|file| file.take(64 * 1024).read_to_end(&mut head));
+    read.is_ok()
+        && String::from_utf8_lossy(&head).lines().any(|line| {
+            line.strip_prefix("revision")
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+        })
+}
+
+/// A file name's parts: the number before the first `_`, when there is one, and the slug.
+fn name_parts(name: &str) -> (Option<&str>, &str) {
+    let stem = name.strip_suffix(".py").unwrap_or(name);
+    match stem.split_once('_') {
+        Some((digits, slug))
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (Some(digits), slug)
+        }
+        Some((_, slug)) if !slug.is_empty() => (None, slug),
+        _ => (None, stem),
+    }
+}
+
+/// One file, parsed, waiting for the rest of the directory.
+#[derive(Debug)]
+pub struct Draft {
+    name: String,
+    shown: String,
+    text: String,
+    parsed: Parsed,
+    problems: Vec<Problem>,
+}
+
+impl Draft {
+    /// Parses one file's text.
+    #[must_use]
+    pub fn parse(name: &str, shown: String, text: String) -> Draft {
+        let (parsed, problems) = alembic_file::parse(&text);
+        Draft {
+            name: name.to_owned(),
+            shown,
+            text,
+            parsed,
+            problems,
+        }
+    }
+
+    /// Whether the file name's number is the revision id.
+    fn numbered(&self) -> bool {
+        let (number, _) = name_parts(&self.name);
+        number.is_some() && number == self.parsed.revision.as_ref().map(|r| r.value.as_str())
+    }
+}
+
+/// The revisions of a directory, with their text, and what is wrong with the files.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub revisions: Vec<(Revision, String)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the revisions. A tree is numbered when most files are named by their revision's
+/// number; only then are ids compared as numbers, do the numbering rules apply, and must each
+/// file's name match its revision.
+#[must_use]
+pub fn build(drafts: &[Draft]) -> Built {
+    let readable = drafts
+        .iter()
+        .filter(|d| d.parsed.revision.is_some())
+        .count();
+    let named_by_number = drafts.iter().filter(|d| d.numbered()).count();
+    let numbered = named_by_number > 0 && named_by_number * 2 >= readable;
+    let make_id = |text: &str| {
+        if numbered {
+            RevisionId::parse(text).unwrap_or_else(|| RevisionId::name(text))
+        } else {
+            RevisionId::name(text)
+        }
+    };
+    // `depends_on` may name a branch label instead of a revision, as Alembic allows.
+    let mut labels: HashMap<&str, &str> = HashMap::new();
+    for draft in drafts {
+        if let Some(revision) = &draft.parsed.revision {
+            for label in &draft.parsed.branch_labels {
+                labels.insert(label.as_str(), revision.value.as_str());
+            }
+        }
+    }
+    let ids: std::collections::HashSet<&str> = drafts
+        .iter()
+        .filter_map(|d| d.parsed.revision.as_ref().map(|r| r.value.as_str()))
+        .collect();
+    let reference = |located: &Located| {
+        let value = located.value.as_str();
+        let resolved = if ids.contains(value) {
+            value
+        } else {
+            labels.get(value).copied().unwrap_or(value)
+        };
+        ParentRef {
+            id: make_id(resolved),
+            line: located.line,
+            column: located.column,
+        }
+    };
+    let mut built = Built::default();
+    for draft in drafts {
+        built
+            .diagnostics
+            .extend(draft.problems.iter().map(|p| diagnostic(&draft.shown, p)));
+        let Some(revision) = &draft.parsed.revision else {
+            continue;
+        };
+        let (number, slug) = name_parts(&draft.name);
+        if numbered
+            && revision.value.bytes().all(|b| b.is_ascii_digit())
+            && number != Some(revision.value.as_str())
+        {
+            built
+                .diagnostics
+                .push(filename_mismatch(draft, revision, number, slug));
+        }
+        let revises = match &draft.parsed.down {
+            Some(Down::Root) => Revises::Root,
+            Some(Down::Parents(parents)) => {
+                Revises::Parents(parents.iter().map(&reference).collect())
+            }
+            None => Revises::Unknown,
+        };
+        let description = draft
+            .parsed
+            .doc
+            .as_ref()
+            .map(|doc| doc.split('\n').map(str::to_owned).collect())
+            .unwrap_or_default();
+        let built_revision = Revision {
+            id: make_id(&revision.value),
+            format: DirFormat::Alembic,
+            slug: slug.to_owned(),
+            path: draft.shown.clone(),
+            revises,
+            revises_line: draft.parsed.down_line,
+            depends_on: draft.parsed.depends_on.iter().map(&reference).collect(),
+            branch_labels: draft.parsed.branch_labels.clone(),
+            description,
+            up: None,
+            down: None,
+        };
+        built.revisions.push((built_revision, draft.text.clone()));
+    }
+    built
+}
+
+fn diagnostic(shown: &str, problem: &Problem) -> Diagnostic {
+    let location = if problem.span == 0 {
+        Location::file(shown)
+    } else {
+        Location::span(shown, problem.line, problem.column, problem.span)
+    };
+    Diagnostic::new(problem.rule, location, &problem.message, &problem.help)
+}
+
+fn filename_mismatch(
+    draft: &Draft,
+    revision: &Located,
+    number: Option<&str>,
+    slug: &str,
+) -> Diagnostic {
+    let better = format!("{}_{slug}.{EXTENSION}", revision.value);
+    let message = match number {
+        Some(number) => format!(
+            "`{}` is named `{number}`, but its `revision` is `{}`",
+            draft.name, revision.value
+        ),
+        None => format!(
+            "`{}` carries no number, but its `revision` is `{}`",
+            draft.name, revision.value
+        ),
+    };
+    Diagnostic::new(
+        Rule::FilenameMismatch,
+        Location::span(
+            &draft.shown,
+            revision.line,
+            revision.column,
+            revision.value.chars().count() + 2,
+        ),
+        message,
+        format!("rename the file to `{better}`, or correct `revision`"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(name: &str, text: &str) -> Draft {
+        Draft::parse(name, format!("versions/{name}"), text.to_owned())
+    }
+
+    #[test]
+    fn candidates() {
+        assert!(is_candidate("040_add_role.py"));
+        assert!(is_candidate("ae1027a6acf_x.py"));
+        assert!(!is_candidate("__init__.py"));
+        assert!(!is_candidate(".#040_x.py"));
+        assert!(!is_candidate("040_x.pyc"));
+    }
+
+    #[test]
+    fn name_parts_split_a_number_only() {
+        assert_eq!(name_parts("040_add_role.py"), (Some("040"), "add_role"));
+        assert_eq!(name_parts("ae1027a6acf_add_role.py"), (None, "add_role"));
+        assert_eq!(name_parts("initial.py"), (None, "initial"));
+    }
+
+    #[test]
+    fn a_numbered_tree_compares_numbers_and_names_files() {
+        let built = build(&[
+            draft("039_a.py", "revision = '039'\ndown_revision = None\n"),
+            draft("041_b.py", "revision = '040'\ndown_revision = '039'\n"),
+        ]);
+        assert!(built.revisions[0].0.id.is_number());
+        let rules: Vec<(Rule, &str)> = built
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            rules,
+            [(
+                Rule::FilenameMismatch,
+                "`041_b.py` is named `041`, but its `revision` is `040`"
+            )]
+        );
+    }
+
+    #[test]
+    fn hex_ids_are_names_and_labels_resolve() {
+        let built = build(&[
+            draft(
+                "1975ea83b712_a.py",
+                "revision = '1975ea83b712'\ndown_revision = None\nbranch_labels = ('shop',)\n",
+            ),
+            draft(
+                "27c6a30d7c24_b.py",
+                "revision = '27c6a30d7c24'\ndown_revision = None\ndepends_on = 'shop'\n",
+            ),
+        ]);
+        assert!(built.diagnostics.is_empty(), "{:?}", built.diagnostics);
+        let second = &built.revisions[1].0;
+        assert!(!second.id.is_number());
+        assert_eq!(second.depends_on[0].id.as_str(), "1975ea83b712");
+        assert_eq!(second.slug, "b");
+    }
+}

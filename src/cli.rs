@@ -159,6 +159,9 @@ pub struct CurrentArgs {
     /// Print every applied revision with when it was applied and whether its file changed
     #[arg(long, short)]
     pub verbose: bool,
+    /// Exit 1 unless the database is at every head: a deploy gate
+    #[arg(long)]
+    pub check_heads: bool,
 }
 
 /// Options of `check`.

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod alembic_config;
+pub mod alembic_status;
 pub mod base;
 pub mod check;
 pub mod cli;

@@ -76,20 +76,24 @@ impl Project {
         }
     }
 
+    /// The revisions with exactly this id, whether ids are names or numbers here.
+    #[must_use]
+    pub fn lookup(&self, id: &str) -> &[usize] {
+        let named = self.graph.lookup(&RevisionId::name(id));
+        if !named.is_empty() {
+            return named;
+        }
+        RevisionId::parse(id).map_or(&[], |number| self.graph.lookup(&number))
+    }
+
     /// The revisions an id written by a person names: the id itself, a number equal to it
     /// (`40` for `040` where ids are numbers), or, in an Alembic tree, a unique prefix of one,
     /// as Alembic accepts.
     #[must_use]
     pub fn find(&self, name: &str) -> Vec<usize> {
-        let exact = self.graph.lookup(&RevisionId::name(name));
+        let exact = self.lookup(name);
         if !exact.is_empty() {
             return exact.to_vec();
-        }
-        if let Some(number) = RevisionId::parse(name) {
-            let found = self.graph.lookup(&number);
-            if !found.is_empty() {
-                return found.to_vec();
-            }
         }
         if self.format == DirFormat::Alembic && !name.is_empty() {
             let matches: Vec<usize> = (0..self.revisions.len())

@@ -13,8 +13,8 @@ use crate::head_file::{self, HeadFile};
 use crate::project::Project;
 use crate::references;
 use crate::repository::TextFile;
-use crate::revision::{Revision, RevisionId};
-use crate::source::{self, Loaded};
+use crate::revision::{DirFormat, Revision, RevisionId};
+use crate::source::{self, Loaded, alembic_file};
 
 /// What `rebase` works on.
 pub struct Input<'a> {
@@ -78,6 +78,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
         .collect();
     let kept_head = kept_head(tree, &kept, &moved)?;
     let new_ids = new_ids(tree, &kept, &moved);
+    refuse_renumbering_dependencies(tree, &new_ids)?;
     let mut rewrites = Rewrites::default();
     for (&node, id) in &new_ids {
         let revision = &tree.revisions[node];
@@ -91,9 +92,11 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
             parents.extend(kept_head.map(|h| tree.revisions[h].id.to_string()));
         }
         let text = tree.sources.get(&revision.path).map_or("", String::as_str);
-        rewrites
-            .texts
-            .insert(node, rewrite_revises(text, revision, &parents));
+        let rewritten = match revision.format {
+            DirFormat::Sql => rewrite_revises(text, revision, &parents),
+            DirFormat::Alembic => alembic_file::rewrite(text, id.as_str(), &parents),
+        };
+        rewrites.texts.insert(node, rewritten);
         if id.as_str() != revision.id.as_str() {
             rewrites.names.insert(node, renamed(revision, id));
         }
@@ -163,13 +166,37 @@ fn new_ids(tree: &Project, kept: &[usize], moved: &BTreeSet<usize>) -> BTreeMap<
         }
         let current = &tree.revisions[node].id;
         let id = match &last {
-            Some(last) if current <= last => last.successor(width),
+            // An id that is not a number (Alembic's hex ids) has no order: only its parent moves.
+            Some(last) if current.is_number() && current <= last => last.successor(width),
             _ => current.clone(),
         };
         last = Some(id.clone());
         new_ids.insert(node, id);
     }
     new_ids
+}
+
+/// Refuses to renumber a revision that another names in Alembic's `depends_on`: rewriting
+/// dependencies is not done, and leaving them would break the tree.
+fn refuse_renumbering_dependencies(
+    tree: &Project,
+    new_ids: &BTreeMap<usize, RevisionId>,
+) -> Result<(), String> {
+    for (&node, id) in new_ids {
+        let revision = &tree.revisions[node];
+        if id.as_str() == revision.id.as_str() {
+            continue;
+        }
+        if let Some(&dependent) = tree.graph.dependents(node).first() {
+            return Err(format!(
+                "`{}` (`{}`) would become `{id}`, but `{}` names it in `depends_on`; renumber them by hand",
+                revision.id,
+                revision.file_name(),
+                tree.revisions[dependent].file_name()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The migration files whose text or name changes.

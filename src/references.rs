@@ -18,7 +18,7 @@ const PARALLEL_THRESHOLD: usize = 256;
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::project::Project;
 use crate::repository::{self, Skip, TextFile};
-use crate::revision::{Revises, Revision, RevisionId};
+use crate::revision::{DirFormat, Revises, Revision, RevisionId};
 use crate::settings::Settings;
 
 /// `Revision ID: 040` or `Revises: 039` at the start of a line, after an optional comment marker.
@@ -56,7 +56,8 @@ impl<'a> Index<'a> {
     #[must_use]
     pub fn new(revisions: &'a [Revision]) -> Index<'a> {
         let mut by_slug: HashMap<&str, Option<usize>> = HashMap::new();
-        for (node, revision) in revisions.iter().enumerate() {
+        // Only a numbered name can go stale: Alembic's hex ids never change.
+        for (node, revision) in revisions.iter().enumerate().filter(|(_, r)| r.id.is_number()) {
             by_slug
                 .entry(revision.slug.as_str())
                 .and_modify(|owner| *owner = None)
@@ -165,7 +166,10 @@ pub fn find(project: &Project, files: &[TextFile]) -> Found {
         .filter_map(|(node, revision)| {
             let text = project.sources.get(&revision.path)?;
             let mut stale = index.stale_names(text.as_bytes());
-            stale.extend(stale_prose(revision, text));
+            // An Alembic docstring has its own rule, `stale-docstring`, judged against the code.
+            if revision.format == DirFormat::Sql {
+                stale.extend(stale_prose(revision, text));
+            }
             stale.sort_by_key(|s| s.span.start);
             (!stale.is_empty()).then_some((node, stale))
         })

@@ -2,6 +2,7 @@
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::revision::DirFormat;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (_, nodes) in cx.graph.duplicates() {
@@ -17,12 +18,17 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|f| format!("`{}`", f.rsplit('/').next().unwrap_or(f)))
             .collect();
+        let help = match cx.revisions[nodes[0]].format {
+            DirFormat::Sql => "give each file its own number: renumber the one added last after the newest revision and point its `-- migrate:revises` at that revision",
+            // Alembic itself only warns here, and silently drops one of the files.
+            DirFormat::Alembic => "give each revision its own id: renumber the one added last after the newest revision (its file name, `revision`, `down_revision` and docstring: `migrate rebase` does all four); Alembic would silently drop one of these files",
+        };
         out.push(
             Diagnostic::new(
                 Rule::DuplicateRevision,
                 Location::file(files[0]),
                 format!("revision `{id}` is defined by {} files: {}", files.len(), names.join(", ")),
-                "give each file its own number: renumber the one added last after the newest revision and point its `-- migrate:revises` at that revision",
+                help,
             )
             .with_related(files[1..].iter().map(|f| Location::file(f)).collect()),
         );

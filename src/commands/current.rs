@@ -7,8 +7,11 @@ use colored::Colorize;
 
 use super::session::{self, applied_revisions, unknown_message};
 use super::{Outcome, finish, refuse, stdout};
-use crate::Error;
 use crate::cli::CurrentArgs;
+use crate::database::alembic_version;
+use crate::revision::DirFormat;
+use crate::settings::HistoryTable;
+use crate::{Error, alembic_status, listing};
 use crate::database::history::{State, Tables};
 use crate::project::Project;
 use crate::settings::Settings;
@@ -27,6 +30,15 @@ pub(super) fn status(
     settings: &Settings,
     project: &Project,
 ) -> Result<(Status, Vec<crate::database::migration::Identity>), Error> {
+    if project.format == DirFormat::Alembic {
+        let alembic = read_alembic(settings, project)?;
+        let status = Status {
+            state: State::default(),
+            applied: alembic.applied,
+            current: alembic.current,
+        };
+        return Ok((status, Vec::new()));
+    }
     let identities = session::identities(project)?;
     let (mut client, _) = session::connect(settings)?;
     let state = Tables::new(&settings.history_table).read(&mut client)?;
@@ -55,8 +67,78 @@ pub(super) fn status(
     ))
 }
 
+/// The version table of an Alembic project: `--history-table` when given, else `alembic_version`.
+fn alembic_table(settings: &Settings) -> HistoryTable {
+    if settings.history_table_named {
+        settings.history_table.clone()
+    } else {
+        alembic_version::default_table()
+    }
+}
+
+fn read_alembic(settings: &Settings, project: &Project) -> Result<alembic_status::Status, Error> {
+    let (mut client, _) = session::connect(settings)?;
+    let stored = alembic_version::read(&mut client, &alembic_table(settings))?.unwrap_or_default();
+    Ok(alembic_status::Status::new(project, stored))
+}
+
+/// `current` for an Alembic project: the ids in `alembic_version`, each placed on the graph.
+fn run_alembic(settings: &Settings, args: &CurrentArgs, project: &Project) -> Result<Outcome, Error> {
+    let status = read_alembic(settings, project)?;
+    let mut out = stdout();
+    if status.stored.is_empty() {
+        writeln!(
+            out,
+            "no revision applied ({} is empty or missing)",
+            alembic_table(settings)
+        )?;
+    }
+    for &node in &status.current {
+        let revision = &project.revisions[node];
+        writeln!(
+            out,
+            "{}, {}",
+            listing::head(&project.revisions, &project.graph, node),
+            revision.message()
+        )?;
+    }
+    if status.missing_heads.is_empty() {
+        if !project.revisions.is_empty() {
+            writeln!(out, "at head")?;
+        }
+    } else {
+        let pending = project.revisions.len() - status.applied.len();
+        writeln!(
+            out,
+            "{} pending; not at {}",
+            crate::diagnostic::plural(pending, "revision"),
+            crate::project::describe(&project.revisions, &status.missing_heads)
+        )?;
+    }
+    finish(out)?;
+    let mut outcome = Outcome::Success;
+    for id in &status.unknown {
+        eprintln!(
+            "{} the database is at `{id}`, which no file in `{}` defines
+  {} deploy the release that has that revision, or check that `--dir` names the right versions directory",
+            "error[unknown-revision]:".red().bold(),
+            settings.display_dir,
+            "help:".bold(),
+        );
+        outcome = Outcome::Failure;
+    }
+    if args.check_heads && !status.missing_heads.is_empty() {
+        refuse("`--check-heads`: the database is not at every head");
+        outcome = Outcome::Failure;
+    }
+    Ok(outcome)
+}
+
 pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Error> {
     let project = Project::load(settings)?;
+    if project.format == DirFormat::Alembic {
+        return run_alembic(settings, args, &project);
+    }
     let (status, identities) = status(settings, &project)?;
     let nodes = session::nodes_by_version(&identities);
     let mut out = stdout();
@@ -130,6 +212,10 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Er
         writeln!(out, "at head")?;
     }
     finish(out)?;
+    if args.check_heads && pending > 0 {
+        refuse("`--check-heads`: the database is not at every head");
+        outcome = Outcome::Failure;
+    }
     for row in &status.state.applied {
         if !nodes.contains_key(&row.version) {
             refuse(&unknown_message(row));

@@ -17,6 +17,7 @@ use crate::database::{self, ConnInfo, conninfo, lock};
 use crate::diagnostic::{Format, Severity};
 use crate::plan::{AppliedRevision, Planner, Target};
 use crate::project::Project;
+use crate::revision::DirFormat;
 use crate::settings::Settings;
 use crate::sql::Variables;
 
@@ -43,6 +44,13 @@ pub(super) struct Files {
 /// of an invalid graph, exactly as `check` prints them.
 pub(super) fn load_valid(settings: &Settings) -> Result<Option<Files>, Error> {
     let project = Project::load(settings)?;
+    if project.format == DirFormat::Alembic {
+        refuse(&format!(
+            "`{}` holds Alembic revisions, and migrate does not execute Python migrations: run them with `alembic`; `migrate current --check-heads` checks the result",
+            settings.display_dir
+        ));
+        return Ok(None);
+    }
     let diagnostics = project.diagnostics();
     let report = super::check::report(&project, &diagnostics);
     if report.count(Severity::Error) > 0 {

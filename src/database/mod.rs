@@ -1,5 +1,6 @@
 //! Everything that talks to PostgreSQL: connecting, the history tables, the lock and applying SQL.
 
+pub mod alembic_version;
 pub mod apply;
 pub mod conninfo;
 pub mod history;

@@ -57,7 +57,11 @@ impl<'a> Index<'a> {
     pub fn new(revisions: &'a [Revision]) -> Index<'a> {
         let mut by_slug: HashMap<&str, Option<usize>> = HashMap::new();
         // Only a numbered name can go stale: Alembic's hex ids never change.
-        for (node, revision) in revisions.iter().enumerate().filter(|(_, r)| r.id.is_number()) {
+        for (node, revision) in revisions
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.id.is_number())
+        {
             by_slug
                 .entry(revision.slug.as_str())
                 .and_modify(|owner| *owner = None)

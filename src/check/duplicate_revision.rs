@@ -19,15 +19,23 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .map(|f| format!("`{}`", f.rsplit('/').next().unwrap_or(f)))
             .collect();
         let help = match cx.revisions[nodes[0]].format {
-            DirFormat::Sql => "give each file its own number: renumber the one added last after the newest revision and point its `-- migrate:revises` at that revision",
+            DirFormat::Sql => {
+                "give each file its own number: renumber the one added last after the newest revision and point its `-- migrate:revises` at that revision"
+            }
             // Alembic itself only warns here, and silently drops one of the files.
-            DirFormat::Alembic => "give each revision its own id: renumber the one added last after the newest revision (its file name, `revision`, `down_revision` and docstring: `migrate rebase` does all four); Alembic would silently drop one of these files",
+            DirFormat::Alembic => {
+                "give each revision its own id: renumber the one added last after the newest revision (its file name, `revision`, `down_revision` and docstring: `migrate rebase` does all four); Alembic would silently drop one of these files"
+            }
         };
         out.push(
             Diagnostic::new(
                 Rule::DuplicateRevision,
                 Location::file(files[0]),
-                format!("revision `{id}` is defined by {} files: {}", files.len(), names.join(", ")),
+                format!(
+                    "revision `{id}` is defined by {} files: {}",
+                    files.len(),
+                    names.join(", ")
+                ),
                 help,
             )
             .with_related(files[1..].iter().map(|f| Location::file(f)).collect()),

@@ -9,12 +9,12 @@ use super::session::{self, applied_revisions, unknown_message};
 use super::{Outcome, finish, refuse, stdout};
 use crate::cli::CurrentArgs;
 use crate::database::alembic_version;
-use crate::revision::DirFormat;
-use crate::settings::HistoryTable;
-use crate::{Error, alembic_status, listing};
 use crate::database::history::{State, Tables};
 use crate::project::Project;
+use crate::revision::DirFormat;
+use crate::settings::HistoryTable;
 use crate::settings::Settings;
+use crate::{Error, alembic_status, listing};
 
 /// The database's state next to the files: what is applied, what is current, what is pending.
 pub(super) struct Status {
@@ -83,7 +83,11 @@ fn read_alembic(settings: &Settings, project: &Project) -> Result<alembic_status
 }
 
 /// `current` for an Alembic project: the ids in `alembic_version`, each placed on the graph.
-fn run_alembic(settings: &Settings, args: &CurrentArgs, project: &Project) -> Result<Outcome, Error> {
+fn run_alembic(
+    settings: &Settings,
+    args: &CurrentArgs,
+    project: &Project,
+) -> Result<Outcome, Error> {
     let status = read_alembic(settings, project)?;
     let mut out = stdout();
     if status.stored.is_empty() {

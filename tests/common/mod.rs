@@ -144,6 +144,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 pub fn rules(run: &Run) -> Vec<String> {
     run.stdout
         .lines()
+        .filter(|line| line.starts_with("error[") || line.starts_with("warning["))
         .filter_map(|line| {
             let start = line.find('[')? + 1;
             let end = line[start..].find(']')? + start;

@@ -1,6 +1,6 @@
 //! Alembic projects, offline: finding the versions directory, reading revision files without
 //! Python, the findings Alembic misses, and `rebase` fixing the incident on an Alembic tree.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 #[path = "common/alembic.rs"]
 mod alembic;
@@ -405,8 +405,8 @@ fn the_incident_on_an_alembic_project() {
     assert!(after.contains("revision: str = '041'\n"));
     assert!(after.contains("down_revision: Union[str, Sequence[str], None] = '040'\n"));
     assert!(!versions.join(role).exists());
-    let test = std::fs::read_to_string(root.join("tests/test_role.py")).unwrap();
-    assert!(test.contains(renamed), "{test}");
+    let test_file = std::fs::read_to_string(root.join("tests/test_role.py")).unwrap();
+    assert!(test_file.contains(renamed), "{test_file}");
     let clean = run_in(root, &["check"]);
     assert_eq!(clean.code, 0, "{}", clean.stdout);
 

@@ -1,7 +1,7 @@
 //! `current` on an Alembic-managed database, against a real PostgreSQL server: the database is
 //! brought up by the real `alembic` (its offline SQL), and `migrate` reads `alembic_version`
 //! without Python.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 #[path = "common/alembic.rs"]
 mod alembic;

@@ -169,36 +169,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Er
         )?;
     }
     if args.verbose {
-        for row in &status.state.applied {
-            let node = nodes.get(&row.version).copied();
-            let state = match node {
-                Some(n) if row.checksum.as_deref() == Some(identities[n].checksum.as_str()) => {
-                    "ok".green()
-                }
-                Some(_) => "changed since applied".red(),
-                None => "no file".red(),
-            };
-            let file = node.map_or_else(
-                || {
-                    row.meta
-                        .as_ref()
-                        .and_then(|m| m.file_name.clone())
-                        .unwrap_or_default()
-                },
-                |n| project.revisions[n].file_name().to_owned(),
-            );
-            let ms = row
-                .meta
-                .as_ref()
-                .and_then(|m| m.execution_ms)
-                .map_or(String::new(), |ms| format!(", {ms} ms"));
-            writeln!(
-                out,
-                "  {:>6}  {file}  applied {}{ms}  {state}",
-                row.version,
-                row.applied_on.as_deref().unwrap_or("?"),
-            )?;
-        }
+        write_rows(&mut out, &project, &status, &identities)?;
     }
     let pending = project
         .graph
@@ -246,4 +217,45 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Er
         outcome = Outcome::Failure;
     }
     Ok(outcome)
+}
+
+/// `current -v`: every applied row, with when it was applied and whether its file changed.
+fn write_rows(
+    out: &mut impl Write,
+    project: &Project,
+    status: &Status,
+    identities: &[crate::database::migration::Identity],
+) -> Result<(), Error> {
+    let nodes = session::nodes_by_version(identities);
+    for row in &status.state.applied {
+        let node = nodes.get(&row.version).copied();
+        let state = match node {
+            Some(n) if row.checksum.as_deref() == Some(identities[n].checksum.as_str()) => {
+                "ok".green()
+            }
+            Some(_) => "changed since applied".red(),
+            None => "no file".red(),
+        };
+        let file = node.map_or_else(
+            || {
+                row.meta
+                    .as_ref()
+                    .and_then(|m| m.file_name.clone())
+                    .unwrap_or_default()
+            },
+            |n| project.revisions[n].file_name().to_owned(),
+        );
+        let ms = row
+            .meta
+            .as_ref()
+            .and_then(|m| m.execution_ms)
+            .map_or(String::new(), |ms| format!(", {ms} ms"));
+        writeln!(
+            out,
+            "  {:>6}  {file}  applied {}{ms}  {state}",
+            row.version,
+            row.applied_on.as_deref().unwrap_or("?"),
+        )?;
+    }
+    Ok(())
 }

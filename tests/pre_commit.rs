@@ -1,7 +1,9 @@
-//! The `migrate-check` hook, run by the real pre-commit from PyPI in a throwaway repository:
-//! a commit that adds a second `002` is refused, a clean one passes.
+//! The `migrate-check` and `migrate-check-alembic` hooks, run by the real pre-commit from PyPI
+//! in throwaway repositories: a commit that adds a second `002` is refused, a clean one passes.
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/alembic.rs"]
+mod alembic;
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -136,4 +138,76 @@ fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
     assert!(shown.contains("error[multiple-heads]"), "{shown}");
     let log = String::from_utf8(git(&project, &["log", "--format=%s"]).stdout).unwrap();
     assert_eq!(log, "clean\n", "the refused commit was not made");
+}
+
+#[test]
+fn the_alembic_hook_runs_on_changes_to_the_versions_directory() {
+    let Some(pre_commit) = pre_commit() else {
+        eprintln!("skipped: no pre-commit (run scripts/test to install it)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let hooks = tmp.path().join("hooks");
+    let project = tmp.path().join("project");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    let rev = hook_repository(&hooks);
+    assert!(ok(&git(&project, &["init", "-q", "-b", "main"])));
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: migrate-check-alembic\n",
+        hooks.display()
+    );
+    write_tree(&project, &[(".pre-commit-config.yaml", &config)]);
+    let run_pre_commit = |args: &[&str]| {
+        Command::new(&pre_commit)
+            .current_dir(&project)
+            .args(args)
+            .env("PRE_COMMIT_HOME", root().join("target/pre-commit-home"))
+            .env("CARGO_TARGET_DIR", root().join("target/pre-commit-build"))
+            .output()
+            .unwrap()
+    };
+    assert!(ok(&run_pre_commit(&["install"])));
+    let versions = alembic::project(&project);
+    let files = [
+        ("001_a.py", alembic::revision_file("001", &[], "a")),
+        ("002_b.py", alembic::revision_file("002", &["001"], "b")),
+    ];
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    write_tree(&versions, &borrowed);
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let clean = git(&project, &["commit", "-m", "clean"]);
+    assert!(ok(&clean), "a clean commit passes the hook");
+    let said = |o: &Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let shown = said(&clean);
+    assert!(
+        shown.contains("migrate check (Alembic)") && shown.contains("Passed"),
+        "the hook ran on a change to the versions directory:\n{shown}"
+    );
+
+    // A change elsewhere does not trigger it.
+    write_tree(&project, &[("README.md", "# app\n")]);
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let elsewhere = git(&project, &["commit", "-m", "readme"]);
+    assert!(ok(&elsewhere));
+    let shown = said(&elsewhere);
+    assert!(shown.contains("Skipped"), "{shown}");
+
+    // A second `002`: Alembic would warn and drop one file; the hook refuses the commit.
+    write_tree(
+        &versions,
+        &[("002_c.py", &alembic::revision_file("002", &["001"], "c"))],
+    );
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let refused = git(&project, &["commit", "-q", "-m", "second 002"]);
+    let shown = said(&refused);
+    assert!(!refused.status.success(), "the hook must refuse:\n{shown}");
+    assert!(shown.contains("error[duplicate-revision]"), "{shown}");
+    assert!(shown.contains("alembic/versions/002_b.py"), "{shown}");
 }

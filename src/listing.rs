@@ -109,9 +109,11 @@ pub fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> St
         lines.push(format!("Reversible: {reversible}"));
     }
     lines.push(String::new());
-    let description: Vec<&String> = revision
+    // An Alembic docstring is kept whole, so its lines are split here.
+    let description: Vec<&str> = revision
         .description
         .iter()
+        .flat_map(|entry| entry.split('\n'))
         .skip_while(|l| l.trim().is_empty())
         .collect();
     if description.is_empty() {

@@ -14,13 +14,16 @@ pub fn map<T: Sync, R: Send>(items: &[T], threshold: usize, f: impl Fn(&T) -> R 
             .chunks(chunk)
             .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()))
             .collect();
-        // Workers only read and parse; if one panicked, the bug should surface, not be hidden.
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        // Sized once: growing a vector of thousands of parsed files would copy them repeatedly.
+        let mut results = Vec::with_capacity(items.len());
+        for worker in workers {
+            // Workers only read and parse; if one panicked, the bug should surface, not be hidden.
+            results.extend(
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
     })
 }

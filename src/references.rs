@@ -134,8 +134,9 @@ impl<'a> Index<'a> {
 }
 
 /// The repository's text files that the scan reads, for the migrations the settings name.
-pub fn repository_files(settings: &Settings) -> Result<Vec<TextFile>, Error> {
+pub fn repository_files(settings: &Settings, format: DirFormat) -> Result<Vec<TextFile>, Error> {
     let skip = Skip {
+        format,
         exclude: settings.exclude.clone(),
         migrations: Some(settings.dir.clone()),
     };
@@ -187,7 +188,7 @@ pub fn find(project: &Project, files: &[TextFile]) -> Found {
 /// `check`'s scan: every stale reference as a diagnostic, and the text of the files outside the
 /// migrations that hold one, so that output can show the line.
 pub fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>, Sources), Error> {
-    let files = repository_files(settings)?;
+    let files = repository_files(settings, project.format)?;
     let Found {
         in_files,
         in_migrations,

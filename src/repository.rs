@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
 
-use crate::source::filename;
+use crate::revision::DirFormat;
+use crate::source;
 use crate::{Error, head_file, parallel};
 
 /// Files larger than this are data, logs or bundles, not hand-written references.
@@ -49,6 +50,8 @@ pub struct Skip {
     pub exclude: Vec<PathBuf>,
     /// The migrations directory, whose migration files and head file are read elsewhere.
     pub migrations: Option<PathBuf>,
+    /// How the migrations directory is written, which says which of its files are migrations.
+    pub format: DirFormat,
 }
 
 /// The git top level above the working directory, else the working directory itself.
@@ -93,7 +96,7 @@ pub fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Error> {
             && entry.path().parent() == Some(dir.as_path())
         {
             let name = entry.file_name().to_string_lossy();
-            if filename::is_candidate(&name) || name == head_file::NAME {
+            if source::is_candidate(skip.format, &name) || name == head_file::NAME {
                 continue;
             }
         }
@@ -225,6 +228,7 @@ mod tests {
         let skip = Skip {
             exclude: vec![root.join("vendor")],
             migrations: Some(root.join("migrations")),
+            format: DirFormat::Sql,
         };
         let files = text_files(&root, &skip).unwrap();
         let names: Vec<_> = files

@@ -206,7 +206,8 @@ pub struct Revision {
     pub depends_on: Vec<ParentRef>,
     /// Alembic's `branch_labels`.
     pub branch_labels: Vec<String>,
-    /// The header's free comment lines, in order; the first non-empty one is the message.
+    /// The header's free comment lines, in order; the first non-empty one is the message. For
+    /// an Alembic revision, the docstring as one entry.
     pub description: Vec<String>,
     /// The upgrade SQL, when the file has an up marker.
     pub up: Option<Section>,

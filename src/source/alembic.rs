@@ -1,7 +1,7 @@
 //! An Alembic versions directory as a whole: which files are revisions, whether the tree is
 //! numbered (`040_add_role.py` with `revision = "040"`), and the revisions built from the files.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -90,7 +90,7 @@ pub struct Built {
 /// number; only then are ids compared as numbers, do the numbering rules apply, and must each
 /// file's name match its revision.
 #[must_use]
-pub fn build(drafts: &[Draft]) -> Built {
+pub fn build(drafts: Vec<Draft>) -> Built {
     let readable = drafts
         .iter()
         .filter(|d| d.parsed.revision.is_some())
@@ -104,25 +104,25 @@ pub fn build(drafts: &[Draft]) -> Built {
             RevisionId::name(text)
         }
     };
-    // `depends_on` may name a branch label instead of a revision, as Alembic allows.
-    let mut labels: HashMap<&str, &str> = HashMap::new();
-    for draft in drafts {
-        if let Some(revision) = &draft.parsed.revision {
-            for label in &draft.parsed.branch_labels {
-                labels.insert(label.as_str(), revision.value.as_str());
+    // `depends_on` may name a branch label instead of a revision, as Alembic allows. Most trees
+    // have no label, and then nothing needs resolving.
+    let mut labels: HashMap<String, String> = HashMap::new();
+    let mut ids: HashSet<String> = HashSet::new();
+    if drafts.iter().any(|d| !d.parsed.branch_labels.is_empty()) {
+        for draft in &drafts {
+            if let Some(revision) = &draft.parsed.revision {
+                ids.insert(revision.value.clone());
+                for label in &draft.parsed.branch_labels {
+                    labels.insert(label.clone(), revision.value.clone());
+                }
             }
         }
     }
-    let ids: std::collections::HashSet<&str> = drafts
-        .iter()
-        .filter_map(|d| d.parsed.revision.as_ref().map(|r| r.value.as_str()))
-        .collect();
     let reference = |located: &Located| {
         let value = located.value.as_str();
-        let resolved = if ids.contains(value) {
-            value
-        } else {
-            labels.get(value).copied().unwrap_or(value)
+        let resolved = match labels.get(value) {
+            Some(revision) if !ids.contains(value) => revision.as_str(),
+            _ => value,
         };
         ParentRef {
             id: make_id(resolved),
@@ -130,7 +130,10 @@ pub fn build(drafts: &[Draft]) -> Built {
             column: located.column,
         }
     };
-    let mut built = Built::default();
+    let mut built = Built {
+        revisions: Vec::with_capacity(drafts.len()),
+        diagnostics: Vec::new(),
+    };
     for draft in drafts {
         built
             .diagnostics
@@ -145,7 +148,7 @@ pub fn build(drafts: &[Draft]) -> Built {
         {
             built
                 .diagnostics
-                .push(filename_mismatch(draft, revision, number, slug));
+                .push(filename_mismatch(&draft, revision, number, slug));
         }
         let revises = match &draft.parsed.down {
             Some(Down::Root) => Revises::Root,
@@ -154,26 +157,30 @@ pub fn build(drafts: &[Draft]) -> Built {
             }
             None => Revises::Unknown,
         };
-        let description = draft
-            .parsed
-            .doc
-            .as_ref()
-            .map(|doc| doc.split('\n').map(str::to_owned).collect())
-            .unwrap_or_default();
+        let id = make_id(&revision.value);
+        let slug = slug.to_owned();
+        let depends_on = draft.parsed.depends_on.iter().map(&reference).collect();
+        let Draft {
+            shown,
+            text,
+            parsed,
+            ..
+        } = draft;
         let built_revision = Revision {
-            id: make_id(&revision.value),
+            id,
             format: DirFormat::Alembic,
-            slug: slug.to_owned(),
-            path: draft.shown.clone(),
+            slug,
+            path: shown,
             revises,
-            revises_line: draft.parsed.down_line,
-            depends_on: draft.parsed.depends_on.iter().map(&reference).collect(),
-            branch_labels: draft.parsed.branch_labels.clone(),
-            description,
+            revises_line: parsed.down_line,
+            depends_on,
+            branch_labels: parsed.branch_labels,
+            // The docstring stays whole: `message` and `show` split it where they need to.
+            description: parsed.doc.into_iter().collect(),
             up: None,
             down: None,
         };
-        built.revisions.push((built_revision, draft.text.clone()));
+        built.revisions.push((built_revision, text));
     }
     built
 }
@@ -243,7 +250,7 @@ mod tests {
 
     #[test]
     fn a_numbered_tree_compares_numbers_and_names_files() {
-        let built = build(&[
+        let built = build(vec![
             draft("039_a.py", "revision = '039'\ndown_revision = None\n"),
             draft("041_b.py", "revision = '040'\ndown_revision = '039'\n"),
         ]);
@@ -264,7 +271,7 @@ mod tests {
 
     #[test]
     fn hex_ids_are_names_and_labels_resolve() {
-        let built = build(&[
+        let built = build(vec![
             draft(
                 "1975ea83b712_a.py",
                 "revision = '1975ea83b712'\ndown_revision = None\nbranch_labels = ('shop',)\n",

@@ -81,7 +81,14 @@ enum Value {
 pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
     let mut parsed = Parsed::default();
     let mut problems = Vec::new();
-    let lines = match python::logical_lines(text) {
+    // Only the docstring and assignments to the names Alembic reads are collected; every other
+    // line is scanned for its first token only.
+    let keep = |first: &Token<'_>, _indent: usize, index: usize| match &first.kind {
+        Kind::Str { .. } => index == 0,
+        Kind::Name(word) => NAMES.contains(word),
+        _ => false,
+    };
+    let lines = match python::logical_lines(text, keep) {
         Ok(lines) => lines,
         Err(at) => {
             problems.push(Problem {
@@ -99,18 +106,21 @@ pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
     for (index, line) in lines.iter().enumerate() {
         let tokens = &line.tokens;
         if line.indent == 0 {
-            if index == 0 && tokens.iter().all(|t| matches!(t.kind, Kind::Str { .. })) {
+            if index == 0
+                && !tokens.is_empty()
+                && tokens.iter().all(|t| matches!(t.kind, Kind::Str { .. }))
+            {
                 read_docstring(text, tokens, &mut parsed);
                 continue;
             }
             in_function = matches!(
-                &tokens[0].kind,
-                Kind::Name(word) if word == "def" || word == "class" || word == "async"
-            ) || tokens[0].kind == Kind::Op("@".to_owned());
+                line.first.kind,
+                Kind::Name("def" | "class" | "async") | Kind::Op("@")
+            );
             assignment(tokens, &mut parsed, &mut problems);
         } else if !in_function
             && let Some(name) = target(tokens)
-            && matches!(tokens.get(1).map(|t| &t.kind), Some(Kind::Op(op)) if op == "=" || op == ":")
+            && matches!(tokens.get(1).map(|t| &t.kind), Some(Kind::Op("=" | ":")))
         {
             problems.push(unreadable(
                 &tokens[0],
@@ -125,14 +135,14 @@ pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
 }
 
 /// The name a line assigns to, when it is one Alembic reads.
-fn target(tokens: &[Token]) -> Option<&'static str> {
+fn target(tokens: &[Token<'_>]) -> Option<&'static str> {
     match &tokens.first()?.kind {
         Kind::Name(word) => NAMES.iter().find(|n| *n == word).copied(),
         _ => None,
     }
 }
 
-fn unreadable(at: &Token, message: String) -> Problem {
+fn unreadable(at: &Token<'_>, message: String) -> Problem {
     Problem {
         rule: Rule::UnreadableRevision,
         line: at.line,
@@ -145,7 +155,7 @@ fn unreadable(at: &Token, message: String) -> Problem {
     }
 }
 
-fn malformed(at: &Token, message: String, help: &str) -> Problem {
+fn malformed(at: &Token<'_>, message: String, help: &str) -> Problem {
     Problem {
         rule: Rule::MalformedFile,
         line: at.line,
@@ -156,17 +166,15 @@ fn malformed(at: &Token, message: String, help: &str) -> Problem {
     }
 }
 
-fn assignment(tokens: &[Token], parsed: &mut Parsed, problems: &mut Vec<Problem>) {
+fn assignment(tokens: &[Token<'_>], parsed: &mut Parsed, problems: &mut Vec<Problem>) {
     let Some(name) = target(tokens) else {
         return;
     };
     let equals = match tokens.get(1).map(|t| &t.kind) {
-        Some(Kind::Op(op)) if op == "=" => Some(1),
+        Some(Kind::Op("=")) => Some(1),
         // An annotation (`revision: str = "040"`) runs to the first `=`.
-        Some(Kind::Op(op)) if op == ":" => tokens
-            .iter()
-            .position(|t| t.kind == Kind::Op("=".to_owned())),
-        Some(Kind::Op(op)) if op == "," || (op.ends_with('=') && op != "==") => {
+        Some(Kind::Op(":")) => tokens.iter().position(|t| t.kind == Kind::Op("=")),
+        Some(Kind::Op(op)) if *op == "," || (op.ends_with('=') && *op != "==") => {
             problems.push(unreadable(
                 &tokens[0],
                 format!("`{name}` is assigned in a form migrate does not read"),
@@ -247,7 +255,7 @@ fn assignment(tokens: &[Token], parsed: &mut Parsed, problems: &mut Vec<Problem>
 }
 
 /// Reads a literal: adjacent strings, `None`, or a tuple or list of strings.
-fn literal(tokens: &[Token]) -> Option<Value> {
+fn literal(tokens: &[Token<'_>]) -> Option<Value> {
     let first = tokens.first()?;
     let last = tokens.last()?;
     let range = (first.start, last.end);
@@ -255,17 +263,16 @@ fn literal(tokens: &[Token]) -> Option<Value> {
         return Some(Value::Str(located, range));
     }
     match (&first.kind, &last.kind) {
-        (Kind::Name(none), _) if none == "None" && tokens.len() == 1 => Some(Value::None),
+        (Kind::Name("None"), _) if tokens.len() == 1 => Some(Value::None),
         (Kind::Op(open), Kind::Op(close))
             if tokens.len() >= 2
-                && ((open == "(" && close == ")") || (open == "[" && close == "]")) =>
+                && ((*open == "(" && *close == ")") || (*open == "[" && *close == "]")) =>
         {
             let inner = &tokens[1..tokens.len() - 1];
             if inner.is_empty() {
                 return Some(Value::List(Vec::new(), range));
             }
-            let comma = Kind::Op(",".to_owned());
-            let parts: Vec<&[Token]> = inner.split(|t| t.kind == comma).collect();
+            let parts: Vec<&[Token<'_>]> = inner.split(|t| t.kind == Kind::Op(",")).collect();
             let had_comma = parts.len() > 1;
             let mut items = Vec::new();
             for (i, part) in parts.iter().enumerate() {
@@ -274,7 +281,7 @@ fn literal(tokens: &[Token]) -> Option<Value> {
                 }
                 items.push(strings(part)?);
             }
-            if open == "(" && !had_comma {
+            if *open == "(" && !had_comma {
                 // `("040")` is a parenthesized string, not a tuple.
                 let one = items.pop()?;
                 return Some(Value::Str(one, range));
@@ -286,7 +293,7 @@ fn literal(tokens: &[Token]) -> Option<Value> {
 }
 
 /// One or more adjacent string literals, joined as Python joins them.
-fn strings(tokens: &[Token]) -> Option<Located> {
+fn strings(tokens: &[Token<'_>]) -> Option<Located> {
     let first = tokens.first()?;
     let mut value = String::new();
     for token in tokens {
@@ -304,7 +311,7 @@ fn strings(tokens: &[Token]) -> Option<Located> {
 
 /// Takes the docstring and finds its `Revision ID:` and `Revises:` lines in the source itself,
 /// so that their places are exact and a rewrite keeps everything around them.
-fn read_docstring(text: &str, tokens: &[Token], parsed: &mut Parsed) {
+fn read_docstring(text: &str, tokens: &[Token<'_>], parsed: &mut Parsed) {
     let mut doc = String::new();
     for token in tokens {
         if let Kind::Str { value, .. } = &token.kind {

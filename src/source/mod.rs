@@ -19,6 +19,9 @@ use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::revision::{DirFormat, Revises, Revision};
 use crate::{Error, parallel, relpath};
 
+/// Room for one migration file before reading it; larger files grow the buffer.
+const READ_CAPACITY: usize = 8 * 1024;
+
 /// Below this many files, reading on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
 
@@ -133,7 +136,7 @@ fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {
         drafts.extend(result.alembic);
     }
     if !drafts.is_empty() {
-        let built = alembic::build(&drafts);
+        let built = alembic::build(drafts);
         loaded.diagnostics.extend(built.diagnostics);
         for (revision, text) in built.revisions {
             loaded.sources.insert(revision.path.clone(), text);
@@ -189,9 +192,11 @@ fn unreadable(shown: &str, reason: &str) -> Diagnostic {
 
 fn load_file(format: DirFormat, path: &Path, name: &str, shown: String) -> FileResult {
     if format == DirFormat::Alembic || filename::parse(name).is_ok() {
-        // Open and read without asking for the size first: one system call fewer per file.
-        let mut bytes = Vec::new();
-        if let Err(e) = std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes))
+        // `File::read_to_end` asks for the size and the position first (statx and lseek); through
+        // `take`, with room for a typical file, it only reads: two system calls fewer per file.
+        let mut bytes = Vec::with_capacity(READ_CAPACITY);
+        if let Err(e) =
+            std::fs::File::open(path).and_then(|file| file.take(u64::MAX).read_to_end(&mut bytes))
         {
             let mut result = FileResult::default();
             result.diagnostics.push(unreadable(&shown, &e.to_string()));

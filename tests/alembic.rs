@@ -420,3 +420,29 @@ fn the_incident_on_an_alembic_project() {
         assert_eq!(String::from_utf8_lossy(&heads.stdout), "041 (head)\n");
     }
 }
+
+#[test]
+fn a_stale_name_inside_a_revision_file_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let versions = project(dir.path());
+    let second = revision_file("002", &["001"], "b").replace(
+        "def upgrade() -> None:\n",
+        "def upgrade() -> None:\n    # builds on 005_create_accounts.py\n",
+    );
+    write(
+        &versions,
+        &[
+            ("001_create_accounts.py", revision_file("001", &[], "a")),
+            ("002_b.py", second),
+        ],
+    );
+    let run = run_in(dir.path(), &["check"]);
+    assert_eq!(rules(&run), ["stale-reference"], "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "`005_create_accounts.py` names a migration that is now `001_create_accounts.py`"
+        ),
+        "{}",
+        run.stdout
+    );
+}

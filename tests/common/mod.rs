@@ -142,11 +142,19 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
 
 /// The rule names `check --format concise` printed, in order.
 pub fn rules(run: &Run) -> Vec<String> {
+    // `error[rule]` or `warning[rule]`, at the start of a human line or after a concise location;
+    // a bracket in a quoted source line (`Union[str, None]`) is not one.
     run.stdout
         .lines()
-        .filter(|line| line.starts_with("error[") || line.starts_with("warning["))
         .filter_map(|line| {
-            let start = line.find('[')? + 1;
+            let start = ["error[", "warning["]
+                .iter()
+                .filter_map(|tag| {
+                    line.find(tag)
+                        .filter(|&at| at == 0 || line[..at].ends_with(": "))
+                        .map(|at| at + tag.len())
+                })
+                .min()?;
             let end = line[start..].find(']')? + start;
             Some(line[start..end].to_owned())
         })

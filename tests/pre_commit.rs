@@ -79,6 +79,31 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A git repository in `tmp/project` whose pre-commit runs `hook` from a copy of this crate.
+fn installed_project(pre_commit: &Path, tmp: &Path, hook: &str) -> PathBuf {
+    let hooks = tmp.join("hooks");
+    let project = tmp.join("project");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    let rev = hook_repository(&hooks);
+    assert!(ok(&git(&project, &["init", "-q", "-b", "main"])));
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+        hooks.display()
+    );
+    write_tree(&project, &[(".pre-commit-config.yaml", &config)]);
+    let install = Command::new(pre_commit)
+        .current_dir(&project)
+        .arg("install")
+        // Cached across runs: installing the hook is a release build of this crate.
+        .env("PRE_COMMIT_HOME", root().join("target/pre-commit-home"))
+        .env("CARGO_TARGET_DIR", root().join("target/pre-commit-build"))
+        .output()
+        .unwrap();
+    assert!(ok(&install));
+    project
+}
+
 #[test]
 fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
     let Some(pre_commit) = pre_commit() else {
@@ -86,29 +111,7 @@ fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let hooks = tmp.path().join("hooks");
-    let project = tmp.path().join("project");
-    std::fs::create_dir_all(&hooks).unwrap();
-    std::fs::create_dir_all(&project).unwrap();
-    let rev = hook_repository(&hooks);
-
-    assert!(ok(&git(&project, &["init", "-q", "-b", "main"])));
-    let config = format!(
-        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: migrate-check\n",
-        hooks.display()
-    );
-    write_tree(&project, &[(".pre-commit-config.yaml", &config)]);
-    let run_pre_commit = |args: &[&str]| {
-        Command::new(&pre_commit)
-            .current_dir(&project)
-            .args(args)
-            // Cached across runs: installing the hook is a release build of this crate.
-            .env("PRE_COMMIT_HOME", root().join("target/pre-commit-home"))
-            .env("CARGO_TARGET_DIR", root().join("target/pre-commit-build"))
-            .output()
-            .unwrap()
-    };
-    assert!(ok(&run_pre_commit(&["install"])));
+    let project = installed_project(&pre_commit, tmp.path(), "migrate-check");
 
     let migrations = project.join("migrations");
     write_tree(
@@ -147,27 +150,7 @@ fn the_alembic_hook_runs_on_changes_to_the_versions_directory() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let hooks = tmp.path().join("hooks");
-    let project = tmp.path().join("project");
-    std::fs::create_dir_all(&hooks).unwrap();
-    std::fs::create_dir_all(&project).unwrap();
-    let rev = hook_repository(&hooks);
-    assert!(ok(&git(&project, &["init", "-q", "-b", "main"])));
-    let config = format!(
-        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: migrate-check-alembic\n",
-        hooks.display()
-    );
-    write_tree(&project, &[(".pre-commit-config.yaml", &config)]);
-    let run_pre_commit = |args: &[&str]| {
-        Command::new(&pre_commit)
-            .current_dir(&project)
-            .args(args)
-            .env("PRE_COMMIT_HOME", root().join("target/pre-commit-home"))
-            .env("CARGO_TARGET_DIR", root().join("target/pre-commit-build"))
-            .output()
-            .unwrap()
-    };
-    assert!(ok(&run_pre_commit(&["install"])));
+    let project = installed_project(&pre_commit, tmp.path(), "migrate-check-alembic");
     let versions = alembic::project(&project);
     let files = [
         ("001_a.py", alembic::revision_file("001", &[], "a")),

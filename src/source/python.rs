@@ -171,6 +171,16 @@ impl<'a> Lexer<'a> {
         Some(c)
     }
 
+    /// Moves past a backslash and the character it hides, counting a hidden newline.
+    fn skip_escape(&mut self) {
+        self.pos += 1;
+        if self.src.as_bytes().get(self.pos) == Some(&b'\n') {
+            self.newline();
+        } else {
+            self.bump();
+        }
+    }
+
     /// Moves past a newline at `self.pos`.
     fn newline(&mut self) {
         self.pos += 1;
@@ -190,14 +200,7 @@ impl<'a> Lexer<'a> {
                     let end = self.rest().find('\n').unwrap_or(self.rest().len());
                     self.pos += end;
                 }
-                b'\\' => {
-                    self.pos += 1;
-                    if bytes.get(self.pos) == Some(&b'\n') {
-                        self.newline();
-                    } else {
-                        self.bump();
-                    }
-                }
+                b'\\' => self.skip_escape(),
                 b'"' | b'\'' => self.skip_string(byte)?,
                 b'(' | b'[' | b'{' => {
                     *depth += 1;
@@ -229,14 +232,7 @@ impl<'a> Lexer<'a> {
                 return Err(unterminated);
             };
             match byte {
-                b'\\' => {
-                    self.pos += 1;
-                    if bytes.get(self.pos) == Some(&b'\n') {
-                        self.newline();
-                    } else {
-                        self.bump();
-                    }
-                }
+                b'\\' => self.skip_escape(),
                 b'\n' if !triple => return Err(unterminated),
                 b'\n' => self.newline(),
                 b if b == quote && !triple => {

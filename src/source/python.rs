@@ -89,10 +89,7 @@ pub fn logical_lines<'a>(
                     });
                 }
             }
-            '#' => {
-                let end = lexer.rest().find('\n').unwrap_or(lexer.rest().len());
-                lexer.pos += end;
-            }
+            '#' => lexer.skip_comment(),
             '\\' if lexer.rest().starts_with("\\\n") || lexer.rest().starts_with("\\\r\n") => {
                 lexer.bump();
                 if lexer.peek() == Some('\r') {
@@ -171,6 +168,11 @@ impl<'a> Lexer<'a> {
         Some(c)
     }
 
+    /// Moves to the end of a comment, leaving its newline to end the line.
+    fn skip_comment(&mut self) {
+        self.pos += self.rest().find('\n').unwrap_or(self.rest().len());
+    }
+
     /// Moves past a backslash and the character it hides, counting a hidden newline.
     fn skip_escape(&mut self) {
         self.pos += 1;
@@ -196,10 +198,7 @@ impl<'a> Lexer<'a> {
             match byte {
                 b'\n' if *depth == 0 => return Ok(()),
                 b'\n' => self.newline(),
-                b'#' => {
-                    let end = self.rest().find('\n').unwrap_or(self.rest().len());
-                    self.pos += end;
-                }
+                b'#' => self.skip_comment(),
                 b'\\' => self.skip_escape(),
                 b'"' | b'\'' => self.skip_string(byte)?,
                 b'(' | b'[' | b'{' => {
@@ -468,6 +467,15 @@ revision = '1'
         assert_eq!(lines[3].tokens.len(), 3);
         assert_eq!(lines[3].tokens[2].column, 12);
         assert!(logical_lines("def f():\n    x = 'open\n", |_, _, _| false).is_err());
+    }
+
+    #[test]
+    fn non_ascii_text_in_skipped_lines_keeps_positions_on_character_boundaries() {
+        let source = "def f():\n    x = 'é€' + ü  # ñ\n    # 日本\nrevision = 'é'\n";
+        let lines = logical_lines(source, |t, _, _| t.kind == Kind::Name("revision")).unwrap();
+        let last = &lines[2].tokens;
+        assert_eq!((last[2].line, last[2].column), (4, 12));
+        assert!(matches!(&last[2].kind, Kind::Str { value, .. } if value == "é"));
     }
 
     #[test]

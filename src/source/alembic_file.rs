@@ -4,7 +4,7 @@
 //! Only literals are read: strings, `None`, and tuples or lists of strings, with or without a
 //! type annotation. Anything else is reported as `unreadable-revision`, never guessed at.
 
-use super::python::{self, Kind, Token};
+use super::python::{self, Keep, Kind, Token};
 use crate::diagnostic::Rule;
 
 /// A string read from the file, with where it is written.
@@ -66,8 +66,17 @@ pub struct Problem {
     pub help: String,
 }
 
-/// The names Alembic reads from a revision module.
-const NAMES: [&str; 4] = ["revision", "down_revision", "depends_on", "branch_labels"];
+/// The name, when a word is one that Alembic reads from a revision module. A `match` tells
+/// most words apart by their length alone, which counts: every line's first word comes here.
+fn alembic_name(word: &str) -> Option<&'static str> {
+    match word {
+        "revision" => Some("revision"),
+        "down_revision" => Some("down_revision"),
+        "depends_on" => Some("depends_on"),
+        "branch_labels" => Some("branch_labels"),
+        _ => None,
+    }
+}
 
 /// A literal on the right of `=`.
 enum Value {
@@ -81,12 +90,14 @@ enum Value {
 pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
     let mut parsed = Parsed::default();
     let mut problems = Vec::new();
-    // Only the docstring and assignments to the names Alembic reads are collected; every other
-    // line is scanned for its first token only.
-    let keep = |first: &Token<'_>, _indent: usize, index: usize| match &first.kind {
-        Kind::Str { .. } => index == 0,
-        Kind::Name(word) => NAMES.contains(word),
-        _ => false,
+    // Only the docstring and assignments to the names Alembic reads are collected, and of the
+    // other top-level lines the first token, which tells where functions and classes start. Lines
+    // inside them are only scanned past.
+    let keep = |first: &Token<'_>, indent: usize, index: usize| match &first.kind {
+        Kind::Str { .. } if index == 0 => Keep::All,
+        Kind::Name(word) if alembic_name(word).is_some() => Keep::All,
+        _ if indent == 0 => Keep::First,
+        _ => Keep::Nothing,
     };
     let lines = match python::logical_lines(text, keep) {
         Ok(lines) => lines,
@@ -103,10 +114,10 @@ pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
         }
     };
     let mut in_function = false;
-    for (index, line) in lines.iter().enumerate() {
-        let tokens = &line.tokens;
+    for line in &lines.lines {
+        let tokens = lines.tokens(line);
         if line.indent == 0 {
-            if index == 0
+            if line.index == 0
                 && !tokens.is_empty()
                 && tokens.iter().all(|t| matches!(t.kind, Kind::Str { .. }))
             {
@@ -137,7 +148,7 @@ pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
 /// The name a line assigns to, when it is one Alembic reads.
 fn target(tokens: &[Token<'_>]) -> Option<&'static str> {
     match &tokens.first()?.kind {
-        Kind::Name(word) => NAMES.iter().find(|n| *n == word).copied(),
+        Kind::Name(word) => alembic_name(word),
         _ => None,
     }
 }

@@ -38,15 +38,43 @@ pub enum Kind<'a> {
     Other,
 }
 
-/// A logical line: its first token, all of its tokens when the caller kept it, and the column
+/// The logical lines the caller kept, with their tokens.
+#[derive(Debug)]
+pub struct Lines<'a> {
+    pub lines: Vec<Line<'a>>,
+    /// The tokens of every line kept whole, one after the other: one vector for the file rather
+    /// than one a line, since growing many small vectors costs more than reading the file.
+    tokens: Vec<Token<'a>>,
+}
+
+impl<'a> Lines<'a> {
+    /// Every token of a line, the first included; empty for a line whose rest was not kept.
+    pub fn tokens(&self, line: &Line<'a>) -> &[Token<'a>] {
+        &self.tokens[line.tokens.clone()]
+    }
+}
+
+/// A logical line: its first token, where its tokens are when the caller kept it, and the column
 /// its first token starts at.
 #[derive(Debug)]
 pub struct Line<'a> {
     pub first: Token<'a>,
-    /// Every token, the first included; empty for a line the caller did not keep.
-    pub tokens: Vec<Token<'a>>,
+    tokens: std::ops::Range<usize>,
     /// 0 for a statement at the module's top level.
     pub indent: usize,
+    /// The 0-based index of the line among all logical lines of the source, returned or not.
+    pub index: usize,
+}
+
+/// What the caller wants of a logical line, told from its first token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing: the line is scanned past and not returned.
+    Nothing,
+    /// The line, with its first token only.
+    First,
+    /// The line with all of its tokens.
+    All,
 }
 
 /// Why the source cannot be tokenized.
@@ -57,85 +85,120 @@ pub struct Unterminated {
 }
 
 /// Splits the source into logical lines: brackets and backslashes join physical lines. `keep`
-/// sees each line's first token, its indentation and the line's index, and says whether to
-/// collect the rest of the line.
+/// sees each line's first token, its indentation and the line's index, and says how much of the
+/// line to return.
 pub fn logical_lines<'a>(
     source: &'a str,
-    keep: impl Fn(&Token<'a>, usize, usize) -> bool,
-) -> Result<Vec<Line<'a>>, Unterminated> {
+    keep: impl Fn(&Token<'a>, usize, usize) -> Keep,
+) -> Result<Lines<'a>, Unterminated> {
     let mut lexer = Lexer {
         src: source,
         pos: 0,
         line: 1,
         line_start: 0,
     };
-    let mut lines = Vec::with_capacity(64);
-    let mut first: Option<Token> = None;
-    let mut current: Vec<Token> = Vec::new();
-    let mut indent = 0;
+    let bytes = source.as_bytes();
+    // Sized for a typical revision file, whose kept lines are its docstring, imports, functions
+    // and the four assignments.
+    let mut lines = Vec::with_capacity(16);
+    let mut tokens = Vec::with_capacity(64);
+    // The line being read, when it is returned; `count` counts every logical line.
+    let mut pending: Option<Line<'a>> = None;
+    let mut in_line = false;
+    let mut count = 0;
     let mut depth = 0usize;
-    let mut keeping = false;
-    while let Some(c) = lexer.peek() {
-        match c {
-            '\n' => {
-                lexer.bump();
-                if depth == 0
-                    && let Some(first) = first.take()
-                {
-                    lines.push(Line {
-                        first,
-                        tokens: std::mem::take(&mut current),
-                        indent,
-                    });
+    while let Some(&byte) = bytes.get(lexer.pos) {
+        match byte {
+            b'\n' => {
+                lexer.newline();
+                if depth == 0 && in_line {
+                    in_line = false;
+                    lines.extend(pending.take().map(|mut line: Line<'a>| {
+                        line.tokens.end = tokens.len();
+                        line
+                    }));
                 }
             }
-            '#' => lexer.skip_comment(),
-            '\\' if lexer.rest().starts_with("\\\n") || lexer.rest().starts_with("\\\r\n") => {
-                lexer.bump();
-                if lexer.peek() == Some('\r') {
-                    lexer.bump();
+            b'#' => lexer.skip_comment(),
+            b'\\'
+                if bytes[lexer.pos..].starts_with(b"\\\n")
+                    || bytes[lexer.pos..].starts_with(b"\\\r\n") =>
+            {
+                lexer.pos += 1;
+                if bytes.get(lexer.pos) == Some(&b'\r') {
+                    lexer.pos += 1;
                 }
+                lexer.newline();
+            }
+            b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c' => lexer.pos += 1,
+            _ if !byte.is_ascii() && lexer.peek().is_some_and(char::is_whitespace) => {
                 lexer.bump();
             }
-            c if c.is_whitespace() => {
-                lexer.bump();
+            _ if !in_line => {
+                in_line = true;
+                let indent = lexer.column() - 1;
+                let token = lexer.token()?;
+                depth = depth.saturating_add_signed(depth_delta(&token));
+                let index = count;
+                count += 1;
+                match keep(&token, indent, index) {
+                    Keep::Nothing => lexer.skip_line(&mut depth)?,
+                    Keep::First => {
+                        lexer.skip_line(&mut depth)?;
+                        pending = Some(Line {
+                            first: token,
+                            tokens: tokens.len()..tokens.len(),
+                            indent,
+                            index,
+                        });
+                    }
+                    Keep::All => {
+                        pending = Some(Line {
+                            first: token.clone(),
+                            tokens: tokens.len()..tokens.len(),
+                            indent,
+                            index,
+                        });
+                        tokens.push(token);
+                    }
+                }
             }
             _ => {
-                let starts_line = first.is_none();
-                if starts_line {
-                    indent = lexer.column() - 1;
-                }
-                let token = lexer.token(starts_line || keeping)?;
-                if let Kind::Op(op) = token.kind {
-                    match op {
-                        "(" | "[" | "{" => depth += 1,
-                        ")" | "]" | "}" => depth = depth.saturating_sub(1),
-                        _ => {}
-                    }
-                }
-                if starts_line {
-                    keeping = keep(&token, indent, lines.len());
-                    if keeping {
-                        current.push(token.clone());
-                    } else {
-                        lexer.skip_line(&mut depth)?;
-                    }
-                    first = Some(token);
-                } else if keeping {
-                    current.push(token);
+                let token = lexer.token()?;
+                depth = depth.saturating_add_signed(depth_delta(&token));
+                if pending.is_some() {
+                    tokens.push(token);
                 }
             }
         }
     }
-    if let Some(first) = first {
-        lines.push(Line {
-            first,
-            tokens: current,
-            indent,
-        });
-    }
-    Ok(lines)
+    lines.extend(pending.map(|mut line| {
+        line.tokens.end = tokens.len();
+        line
+    }));
+    Ok(Lines { lines, tokens })
 }
+
+/// How a token moves the bracket depth.
+fn depth_delta(token: &Token<'_>) -> isize {
+    match token.kind {
+        Kind::Op("(" | "[" | "{") => 1,
+        Kind::Op(")" | "]" | "}") => -1,
+        _ => 0,
+    }
+}
+
+/// The bytes that matter in a line that is skipped; a table test is cheaper than the `match`.
+const SIGNIFICANT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let significant = b"\n#\\\"'()[]{}";
+    while i < significant.len() {
+        table[significant[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 struct Lexer<'a> {
     src: &'a str,
@@ -195,6 +258,10 @@ impl<'a> Lexer<'a> {
     fn skip_line(&mut self, depth: &mut usize) -> Result<(), Unterminated> {
         let bytes = self.src.as_bytes();
         while let Some(&byte) = bytes.get(self.pos) {
+            if !SIGNIFICANT[usize::from(byte)] {
+                self.pos += 1;
+                continue;
+            }
             match byte {
                 b'\n' if *depth == 0 => return Ok(()),
                 b'\n' => self.newline(),
@@ -248,21 +315,25 @@ impl<'a> Lexer<'a> {
     }
 
     fn column(&self) -> usize {
-        self.src[self.line_start..self.pos].chars().count() + 1
+        let before = &self.src[self.line_start..self.pos];
+        // Counting characters is needed only where the line holds other than ASCII.
+        if before.is_ascii() {
+            before.len() + 1
+        } else {
+            before.chars().count() + 1
+        }
     }
 
-    /// Reads one token. Its column is counted only when `located`: counting characters from
-    /// the line's start for every token of every line would cost more than the rest.
-    fn token(&mut self, located: bool) -> Result<Token<'a>, Unterminated> {
-        let column = if located { self.column() } else { 0 };
+    /// Reads one token.
+    fn token(&mut self) -> Result<Token<'a>, Unterminated> {
+        let column = self.column();
         let (start, line) = (self.pos, self.line);
+        let bytes = self.src.as_bytes();
         let c = self.peek().unwrap_or_default();
         let kind = if c == '"' || c == '\'' {
             self.string(line, column, "")?
         } else if c == '_' || c.is_alphabetic() {
-            while self.peek().is_some_and(|c| c == '_' || c.is_alphanumeric()) {
-                self.bump();
-            }
+            self.skip_word(|c| c == '_' || c.is_alphanumeric());
             let word = &self.src[start..self.pos];
             if matches!(self.peek(), Some('"' | '\'')) && is_prefix(word) {
                 let prefix = word.to_ascii_lowercase();
@@ -271,27 +342,21 @@ impl<'a> Lexer<'a> {
                 Kind::Name(word)
             }
         } else if c.is_ascii_digit() {
-            while self
-                .peek()
-                .is_some_and(|c| c == '_' || c == '.' || c.is_alphanumeric())
-            {
-                self.bump();
-            }
+            self.skip_word(|c| c == '_' || c == '.' || c.is_alphanumeric());
             Kind::Other
         } else {
-            const DOUBLE: [&str; 4] = ["->", "==", "**", "//"];
-            let width = if DOUBLE.iter().any(|op| self.rest().starts_with(op)) {
-                2
-            } else {
-                1
-            };
-            for _ in 0..width {
+            let double = matches!(
+                bytes.get(self.pos..self.pos + 2),
+                Some(b"->" | b"==" | b"**" | b"//")
+            );
+            self.bump();
+            if double {
                 self.bump();
             }
             let op = &self.src[start..self.pos];
             // `+=`, `:=` and friends: an assignment this reader does not take for a plain `=`.
-            if op != "=" && op != "==" && self.peek() == Some('=') {
-                self.bump();
+            if op != "=" && op != "==" && bytes.get(self.pos) == Some(&b'=') {
+                self.pos += 1;
             }
             Kind::Op(&self.src[start..self.pos])
         };
@@ -304,6 +369,23 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    /// Moves past the characters `part` accepts, ASCII ones without decoding them.
+    fn skip_word(&mut self, part: impl Fn(char) -> bool) {
+        let bytes = self.src.as_bytes();
+        while let Some(&byte) = bytes.get(self.pos) {
+            if byte.is_ascii() {
+                if !part(char::from(byte)) {
+                    return;
+                }
+                self.pos += 1;
+            } else if self.peek().is_some_and(&part) {
+                self.bump();
+            } else {
+                return;
+            }
+        }
+    }
+
     /// Reads a string literal whose prefix (lower-cased) is already consumed.
     fn string(
         &mut self,
@@ -311,20 +393,26 @@ impl<'a> Lexer<'a> {
         column: usize,
         prefix: &str,
     ) -> Result<Kind<'a>, Unterminated> {
-        let quote = self.peek().unwrap_or('"');
-        let triple: &str = if quote == '"' { "\"\"\"" } else { "\'\'\'" };
-        let delimiter: &str = if self.rest().starts_with(triple) {
-            triple
+        let bytes = self.src.as_bytes();
+        let quote = bytes.get(self.pos).copied().unwrap_or(b'"');
+        let tripled = [quote, quote, quote];
+        let delimiter: &[u8] = if bytes[self.pos..].starts_with(&tripled) {
+            &tripled
         } else {
-            &triple[..1]
+            &tripled[..1]
         };
         self.pos += delimiter.len();
         let content_start = self.pos;
         let raw = prefix.contains('r');
-        // The value is built only once an escape makes it differ from the source.
+        let unterminated = Unterminated { line, column };
+        // The value is built only once an escape makes it differ from the source; until then the
+        // literal is scanned byte by byte, since only quotes, backslashes and newlines matter.
         let mut value: Option<String> = None;
         loop {
-            if self.rest().starts_with(delimiter) {
+            let Some(&byte) = bytes.get(self.pos) else {
+                return Err(unterminated);
+            };
+            if byte == quote && bytes[self.pos..].starts_with(delimiter) {
                 let content = (content_start, self.pos);
                 self.pos += delimiter.len();
                 if prefix.contains('b') || prefix.contains('f') || prefix.contains('t') {
@@ -335,21 +423,22 @@ impl<'a> Lexer<'a> {
                 return Ok(Kind::Str { value, content });
             }
             let before = self.pos;
-            match self.bump() {
-                None => return Err(Unterminated { line, column }),
-                Some('\n') if delimiter.len() == 1 => return Err(Unterminated { line, column }),
-                Some('\\') if raw => {
+            match byte {
+                b'\n' if delimiter.len() == 1 => return Err(unterminated),
+                b'\\' if raw => {
                     // A raw string keeps its backslash, which still hides the quote after it.
+                    self.pos += 1;
                     self.bump();
                     if let Some(value) = value.as_mut() {
                         value.push_str(&self.src[before..self.pos]);
                     }
                 }
-                Some('\\') => {
+                b'\\' => {
                     let value =
                         value.get_or_insert_with(|| self.src[content_start..before].to_owned());
+                    self.pos += 1;
                     match self.bump() {
-                        None => return Err(Unterminated { line, column }),
+                        None => return Err(unterminated),
                         Some('\n') => {}
                         Some('n') => value.push('\n'),
                         Some('t') => value.push('\t'),
@@ -362,11 +451,13 @@ impl<'a> Lexer<'a> {
                         }
                     }
                 }
-                Some(c) => {
-                    if let Some(value) = value.as_mut() {
-                        value.push(c);
-                    }
-                }
+                _ => match value.as_mut() {
+                    Some(value) => value.extend(self.bump()),
+                    None if byte == b'\n' => self.newline(),
+                    // Within a character the position may rest between its bytes: none of them
+                    // is a quote, backslash or newline, and the next escape starts on a boundary.
+                    None => self.pos += 1,
+                },
             }
         }
     }
@@ -385,16 +476,25 @@ fn is_prefix(word: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn all(source: &str) -> Result<Vec<Line<'_>>, Unterminated> {
-        logical_lines(source, |_, _, _| true)
+    fn all(source: &str) -> Result<Lines<'_>, Unterminated> {
+        logical_lines(source, |_, _, _| Keep::All)
     }
 
     fn kinds(source: &str) -> Vec<Vec<Kind<'_>>> {
-        all(source)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.tokens.into_iter().map(|t| t.kind).collect())
+        let lines = all(source).unwrap();
+        lines
+            .lines
+            .iter()
+            .map(|l| lines.tokens(l).iter().map(|t| t.kind.clone()).collect())
             .collect()
+    }
+
+    fn revision_only(token: &Token<'_>, _: usize, _: usize) -> Keep {
+        if token.kind == Kind::Name("revision") {
+            Keep::All
+        } else {
+            Keep::First
+        }
     }
 
     fn string(value: &str) -> String {
@@ -403,16 +503,18 @@ mod tests {
 
     #[test]
     fn brackets_join_lines_and_comments_vanish() {
-        let lines = all("a = (\n  'x',  # c\n  \"y\",\n)\nb = 1\n  c = 2\n").unwrap();
+        let found = all("a = (\n  'x',  # c\n  \"y\",\n)\nb = 1\n  c = 2\n").unwrap();
+        let lines = &found.lines;
+        let first = found.tokens(&lines[0]);
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[0].tokens.len(), 8);
+        assert_eq!(first.len(), 8);
         assert_eq!(lines[2].indent, 2);
-        match &lines[0].tokens[5].kind {
+        match &first[5].kind {
             Kind::Str { value, .. } => assert_eq!(value, "y"),
             other => panic!("{other:?}"),
         }
-        assert_eq!(lines[0].tokens[5].line, 3);
-        assert_eq!(lines[0].tokens[5].column, 3);
+        assert_eq!(first[5].line, 3);
+        assert_eq!(first[5].column, 3);
     }
 
     #[test]
@@ -461,19 +563,20 @@ mod tests {
     y = 'c'
 revision = '1'
 "#;
-        let lines = logical_lines(source, |t, _, _| t.kind == Kind::Name("revision")).unwrap();
+        let found = logical_lines(source, revision_only).unwrap();
+        let lines = &found.lines;
         let firsts: Vec<(usize, usize)> = lines.iter().map(|l| (l.first.line, l.indent)).collect();
         assert_eq!(firsts, [(1, 0), (2, 4), (5, 4), (6, 0)]);
-        assert_eq!(lines[3].tokens.len(), 3);
-        assert_eq!(lines[3].tokens[2].column, 12);
-        assert!(logical_lines("def f():\n    x = 'open\n", |_, _, _| false).is_err());
+        assert_eq!(found.tokens(&lines[3]).len(), 3);
+        assert_eq!(found.tokens(&lines[3])[2].column, 12);
+        assert!(logical_lines("def f():\n    x = 'open\n", |_, _, _| Keep::Nothing).is_err());
     }
 
     #[test]
     fn non_ascii_text_in_skipped_lines_keeps_positions_on_character_boundaries() {
         let source = "def f():\n    x = 'é€' + ü  # ñ\n    # 日本\nrevision = 'é'\n";
-        let lines = logical_lines(source, |t, _, _| t.kind == Kind::Name("revision")).unwrap();
-        let last = &lines[2].tokens;
+        let found = logical_lines(source, revision_only).unwrap();
+        let last = found.tokens(&found.lines[2]);
         assert_eq!((last[2].line, last[2].column), (4, 12));
         assert!(matches!(&last[2].kind, Kind::Str { value, .. } if value == "é"));
     }

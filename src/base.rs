@@ -120,6 +120,7 @@ impl Base {
             revisions: work.revisions,
             diagnostics: work.load_diagnostics,
             sources: work.sources,
+            others: work.others,
         };
         let first_gained = loaded.revisions.len();
         for &node in &gained {

@@ -221,18 +221,12 @@ fn count(n: i64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::RevisionGraph;
 
     fn project(spec: &[(&str, &[&str])]) -> Project {
-        let revisions = crate::graph::tests::revisions(spec);
-        let graph = RevisionGraph::new(&revisions);
-        Project {
-            format: crate::revision::DirFormat::Sql,
-            revisions,
-            graph,
-            load_diagnostics: Vec::new(),
-            sources: crate::diagnostic::Sources::default(),
-        }
+        Project::from_loaded(crate::source::Loaded {
+            revisions: crate::graph::tests::revisions(spec),
+            ..Default::default()
+        })
     }
 
     /// 1 <- 2 <- 3 and 2 <- 4, merged by 5.

@@ -19,6 +19,8 @@ pub struct Project {
     pub load_diagnostics: Vec<Diagnostic>,
     /// The files' text, for showing offending lines.
     pub sources: Sources,
+    /// The directory's other entries, when it was listed.
+    pub others: Option<Vec<source::Entry>>,
 }
 
 impl Project {
@@ -43,6 +45,7 @@ impl Project {
             graph,
             load_diagnostics: loaded.diagnostics,
             sources: loaded.sources,
+            others: loaded.others,
         }
     }
 

@@ -133,12 +133,13 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The repository's text files that the scan reads, for the migrations the settings name.
-pub fn repository_files(settings: &Settings, format: DirFormat) -> Result<Vec<TextFile>, Error> {
+/// The repository's text files that the scan reads, for the project's migrations.
+pub fn repository_files(settings: &Settings, project: &Project) -> Result<Vec<TextFile>, Error> {
     let skip = Skip {
-        format,
+        format: project.format,
         exclude: settings.exclude.clone(),
         migrations: Some(settings.dir.clone()),
+        listed: project.others.as_deref(),
     };
     repository::text_files(&repository::root()?, &skip)
 }
@@ -164,21 +165,27 @@ pub fn find(project: &Project, files: &[TextFile]) -> Found {
     .enumerate()
     .filter(|(_, stale)| !stale.is_empty())
     .collect();
-    let in_migrations = project
-        .revisions
-        .iter()
-        .enumerate()
-        .filter_map(|(node, revision)| {
-            let text = project.sources.get(&revision.path)?;
-            let mut stale = index.stale_names(text.as_bytes());
-            // An Alembic docstring has its own rule, `stale-docstring`, judged against the code.
-            if revision.format == DirFormat::Sql {
-                stale.extend(stale_prose(revision, text));
-            }
-            stale.sort_by_key(|s| s.span.start);
-            (!stale.is_empty()).then_some((node, stale))
-        })
-        .collect();
+    let in_migrations = parallel::map(&project.revisions, PARALLEL_THRESHOLD, |revision| {
+        // An Alembic docstring has its own rule, `stale-docstring`, judged against the code;
+        // and a tree of hex ids has no names that can go stale.
+        let prose = revision.format == DirFormat::Sql;
+        if !prose && index.matcher.is_none() {
+            return Vec::new();
+        }
+        let Some(text) = project.sources.get(&revision.path) else {
+            return Vec::new();
+        };
+        let mut stale = index.stale_names(text.as_bytes());
+        if prose {
+            stale.extend(stale_prose(revision, text));
+        }
+        stale.sort_by_key(|s| s.span.start);
+        stale
+    })
+    .into_iter()
+    .enumerate()
+    .filter(|(_, stale)| !stale.is_empty())
+    .collect();
     Found {
         in_files,
         in_migrations,
@@ -188,7 +195,7 @@ pub fn find(project: &Project, files: &[TextFile]) -> Found {
 /// `check`'s scan: every stale reference as a diagnostic, and the text of the files outside the
 /// migrations that hold one, so that output can show the line.
 pub fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>, Sources), Error> {
-    let files = repository_files(settings, project.format)?;
+    let files = repository_files(settings, project)?;
     let Found {
         in_files,
         in_migrations,

@@ -45,13 +45,16 @@ pub struct TextFile {
 
 /// What the scan skips besides the fixed list.
 #[derive(Debug, Default)]
-pub struct Skip {
+pub struct Skip<'a> {
     /// Paths from `exclude` in `migrate.toml`.
     pub exclude: Vec<PathBuf>,
     /// The migrations directory, whose migration files and head file are read elsewhere.
     pub migrations: Option<PathBuf>,
     /// How the migrations directory is written, which says which of its files are migrations.
     pub format: DirFormat,
+    /// The migrations directory's entries other than its migrations, when the loader listed it:
+    /// a directory of thousands of migrations is then not listed a second time.
+    pub listed: Option<&'a [source::Entry]>,
 }
 
 /// The git top level above the working directory, else the working directory itself.
@@ -75,26 +78,43 @@ pub fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Error> {
     let migrations = skip.migrations.as_deref().and_then(canonical);
     let display = Display::new(root)?;
     let mut paths = Vec::new();
-    let walk = WalkDir::new(root)
-        .min_depth(1)
-        .into_iter()
-        .filter_entry(|entry| !skipped(entry, &exclude));
-    for entry in walk {
+    let mut entries = walk(root, 1, &exclude);
+    while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map_or_else(|| ".".to_owned(), |p| display.show(p));
-                eprintln!("warning: the stale-reference scan skips `{path}`: {e}");
+                warn_skipped(&e, &display);
                 continue;
             }
         };
+        let in_migrations = migrations.as_deref() == entry.path().parent();
+        if let (Some(listed), true) = (skip.listed, migrations.as_deref() == Some(entry.path())) {
+            entries.skip_current_dir();
+            for other in listed {
+                let path = entry.path().join(&other.name);
+                if other.kind.is_file() {
+                    if other.name != head_file::NAME && !exclude.contains(&path) {
+                        paths.push(path);
+                    }
+                } else if other.kind.is_dir() {
+                    for inner in walk(&path, 0, &exclude) {
+                        match inner {
+                            Ok(inner) if inner.file_type().is_file() => {
+                                paths.push(inner.into_path());
+                            }
+                            Ok(_) => {}
+                            Err(e) => warn_skipped(&e, &display),
+                        }
+                    }
+                }
+            }
+            continue;
+        }
         // Links are not followed: what they point to inside the repository is scanned there.
         if !entry.file_type().is_file() {
             continue;
         }
-        if let Some(dir) = &migrations
-            && entry.path().parent() == Some(dir.as_path())
-        {
+        if in_migrations {
             let name = entry.file_name().to_string_lossy();
             if source::is_candidate(skip.format, &name) || name == head_file::NAME {
                 continue;
@@ -131,6 +151,25 @@ fn working_directory() -> Result<PathBuf, Error> {
             path: ".".to_owned(),
             source,
         })
+}
+
+/// Walks `dir` from `min_depth`, leaving out what the scan skips.
+fn walk<'a>(
+    dir: &Path,
+    min_depth: usize,
+    exclude: &'a [PathBuf],
+) -> walkdir::FilterEntry<walkdir::IntoIter, impl FnMut(&DirEntry) -> bool + 'a> {
+    WalkDir::new(dir)
+        .min_depth(min_depth)
+        .into_iter()
+        .filter_entry(move |entry| !skipped(entry, exclude))
+}
+
+fn warn_skipped(error: &walkdir::Error, display: &Display) {
+    let path = error
+        .path()
+        .map_or_else(|| ".".to_owned(), |p| display.show(p));
+    eprintln!("warning: the stale-reference scan skips `{path}`: {error}");
 }
 
 fn skipped(entry: &DirEntry, exclude: &[PathBuf]) -> bool {
@@ -225,22 +264,45 @@ mod tests {
         write("migrations/001_a.sql", b"-- x");
         write("migrations/HEAD", b"001 001_a.sql");
         write("migrations/README", b"040_x");
-        let skip = Skip {
-            exclude: vec![root.join("vendor")],
-            migrations: Some(root.join("migrations")),
-            format: DirFormat::Sql,
+        write("migrations/002_b.py", b"040_x");
+        write("migrations/notes/n.md", b"040_x");
+        write("migrations/notes/__pycache__/c.txt", b"040_x");
+        write("migrations/excluded.txt", b"040_x");
+        let expected = [
+            "docs/a.md",
+            "migrations/002_b.py",
+            "migrations/README",
+            "migrations/notes/n.md",
+        ];
+        let exclude = vec![root.join("vendor"), root.join("migrations/excluded.txt")];
+        let names = |listed: Option<&[source::Entry]>| {
+            let skip = Skip {
+                exclude: exclude.clone(),
+                migrations: Some(root.join("migrations")),
+                format: DirFormat::Sql,
+                listed,
+            };
+            text_files(&root, &skip)
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    f.full
+                        .strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect::<Vec<_>>()
         };
-        let files = text_files(&root, &skip).unwrap();
-        let names: Vec<_> = files
-            .iter()
-            .map(|f| {
-                f.full
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        assert_eq!(names, ["docs/a.md", "migrations/README"]);
+        // Walked, and read from the loader's listing of the migrations directory: the same files.
+        assert_eq!(names(None), expected);
+        let loaded = source::load(
+            &root.join("migrations"),
+            "migrations",
+            &"test",
+            Some(DirFormat::Sql),
+        )
+        .unwrap();
+        assert_eq!(names(loaded.others.as_deref()), expected);
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn run(settings: &Settings, args: &RebaseArgs) -> Result<Outcome, Err
         work_len: selection.work_len,
         full_paths,
         moved: selection.moved,
-        files: references::repository_files(settings, selection.tree.format)?,
+        files: references::repository_files(settings, &selection.tree)?,
         head_file: &head_file,
         head_file_path: settings.dir.join(head_file::NAME),
     };

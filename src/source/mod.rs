@@ -10,6 +10,7 @@ pub mod filename;
 mod python;
 pub mod sql_file;
 
+use std::fs::FileType;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +37,16 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The decoded text of each revision's file, by displayed path.
     pub sources: Sources,
+    /// What else the directory holds, when it was listed: the stale-reference scan reads these
+    /// without listing the directory a second time.
+    pub others: Option<Vec<Entry>>,
+}
+
+/// An entry of the migrations directory that is not one of its migrations.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: std::ffi::OsString,
+    pub kind: FileType,
 }
 
 /// What one file yielded.
@@ -79,8 +90,9 @@ pub fn load(
             });
         }
     }
-    let mut sql: Vec<(String, PathBuf)> = Vec::new();
-    let mut python: Vec<(String, PathBuf)> = Vec::new();
+    let mut sql: Vec<(String, PathBuf, FileType)> = Vec::new();
+    let mut python: Vec<(String, PathBuf, FileType)> = Vec::new();
+    let mut others = Vec::new();
     // Links are not followed while listing: the entry's type comes free with the listing, and a
     // link named like a migration is read through when opened (a broken or looping one becomes a
     // diagnostic then). Depth 1 keeps subdirectories out, so no loop can make the walk descend.
@@ -94,31 +106,47 @@ pub fn load(
         let kind = entry.file_type();
         if kind.is_file() || kind.is_symlink() {
             if filename::is_candidate(&name) {
-                sql.push((name, entry.into_path()));
+                sql.push((name, entry.into_path(), kind));
+                continue;
             } else if alembic::is_candidate(&name) {
-                python.push((name, entry.into_path()));
+                python.push((name, entry.into_path(), kind));
+                continue;
             }
         }
+        others.push(Entry {
+            name: entry.file_name().to_owned(),
+            kind,
+        });
     }
     let format = format.unwrap_or_else(|| {
         if sql.is_empty()
             && python
                 .iter()
-                .any(|(_, path)| alembic::assigns_revision(path))
+                .any(|(_, path, _)| alembic::assigns_revision(path))
         {
             DirFormat::Alembic
         } else {
             DirFormat::Sql
         }
     });
-    let mut candidates = match format {
-        DirFormat::Sql => sql,
-        DirFormat::Alembic => python,
+    let (chosen, other_format) = match format {
+        DirFormat::Sql => (sql, python),
+        DirFormat::Alembic => (python, sql),
     };
+    others.extend(other_format.into_iter().map(|(_, path, kind)| Entry {
+        name: path.file_name().unwrap_or_default().to_owned(),
+        kind,
+    }));
+    let mut candidates: Vec<(String, PathBuf)> = chosen
+        .into_iter()
+        .map(|(name, path, _)| (name, path))
+        .collect();
     // Sorting once here, on names taken once, is cheaper than walkdir's sort, which re-parses
     // both paths at every comparison.
     candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(collect(format, read_all(format, &candidates, display_dir)))
+    let mut loaded = collect(format, read_all(format, &candidates, display_dir));
+    loaded.others = Some(others);
+    Ok(loaded)
 }
 
 fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {

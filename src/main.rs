@@ -8,8 +8,9 @@ use migrate::{Error, Outcome, cli::Cli};
 // The loader's threads keep thousands of small values each (file texts, parsed revisions).
 // glibc grows a thread's arena a few pages at a time, with an `mprotect` and fresh page faults at
 // every step: over a thousand system calls for 5,000 Alembic files. mimalloc takes memory in
-// large segments and frees without locks; `check` on that tree went from about 56 to 39 ms
-// (BENCHMARKS.md).
+// segments and frees without locks. Its version 2 is used: version 3 touched 57 MB where
+// version 2 touches 33 and glibc 20, and on this project's virtual machine every fresh page is
+// slow to fault in (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

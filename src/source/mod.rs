@@ -6,6 +6,7 @@
 
 pub mod alembic;
 pub mod alembic_file;
+mod directory;
 pub mod filename;
 mod python;
 pub mod sql_file;
@@ -19,6 +20,7 @@ use walkdir::WalkDir;
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::revision::{DirFormat, Revises, Revision};
 use crate::{Error, parallel, relpath};
+use directory::Directory;
 
 /// Room for one migration file before reading it; larger files grow the buffer.
 const READ_CAPACITY: usize = 8 * 1024;
@@ -144,7 +146,7 @@ pub fn load(
     // Sorting once here, on names taken once, is cheaper than walkdir's sort, which re-parses
     // both paths at every comparison.
     candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut loaded = collect(format, read_all(format, &candidates, display_dir));
+    let mut loaded = collect(format, read_all(format, dir, &candidates, display_dir));
     loaded.others = Some(others);
     Ok(loaded)
 }
@@ -154,23 +156,28 @@ fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {
         format,
         ..Loaded::default()
     };
-    let mut drafts = Vec::new();
+    // Sized once: a parsed file is large, and growing these would move thousands of them.
+    let mut drafts = Vec::with_capacity(results.len());
+    let mut revisions = Vec::with_capacity(results.len());
     for result in results {
         loaded.diagnostics.extend(result.diagnostics);
-        if let Some((revision, text)) = result.revision {
-            loaded.sources.insert(revision.path.clone(), text);
-            loaded.revisions.push(revision);
-        }
+        revisions.extend(result.revision);
         drafts.extend(result.alembic);
     }
     if !drafts.is_empty() {
         let built = alembic::build(drafts);
         loaded.diagnostics.extend(built.diagnostics);
-        for (revision, text) in built.revisions {
-            loaded.sources.insert(revision.path.clone(), text);
-            loaded.revisions.push(revision);
-        }
+        revisions.extend(built.revisions);
     }
+    // Built from sorted pairs at once rather than by one insertion each.
+    loaded.sources = revisions
+        .iter_mut()
+        .map(|(revision, text)| (revision.path.clone(), std::mem::take(text)))
+        .collect();
+    loaded.revisions = revisions
+        .into_iter()
+        .map(|(revision, _)| revision)
+        .collect();
     loaded
 }
 
@@ -178,11 +185,13 @@ fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {
 /// thousand small files is mostly system-call time, which threads overlap.
 fn read_all(
     format: DirFormat,
+    dir: &Path,
     candidates: &[(String, PathBuf)],
     display_dir: &str,
 ) -> Vec<FileResult> {
+    let dir = Directory::open(dir);
     parallel::map(candidates, PARALLEL_THRESHOLD, |(name, path)| {
-        load_file(format, path, name, relpath::join(display_dir, name))
+        load_file(format, &dir, path, name, relpath::join(display_dir, name))
     })
 }
 
@@ -218,13 +227,20 @@ fn unreadable(shown: &str, reason: &str) -> Diagnostic {
     )
 }
 
-fn load_file(format: DirFormat, path: &Path, name: &str, shown: String) -> FileResult {
+fn load_file(
+    format: DirFormat,
+    dir: &Directory,
+    path: &Path,
+    name: &str,
+    shown: String,
+) -> FileResult {
     if format == DirFormat::Alembic || filename::parse(name).is_ok() {
         // `File::read_to_end` asks for the size and the position first (statx and lseek); through
         // `take`, with room for a typical file, it only reads: two system calls fewer per file.
         let mut bytes = Vec::with_capacity(READ_CAPACITY);
-        if let Err(e) =
-            std::fs::File::open(path).and_then(|file| file.take(u64::MAX).read_to_end(&mut bytes))
+        if let Err(e) = dir
+            .open_file(path)
+            .and_then(|file| file.take(u64::MAX).read_to_end(&mut bytes))
         {
             let mut result = FileResult::default();
             result.diagnostics.push(unreadable(&shown, &e.to_string()));

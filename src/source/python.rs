@@ -315,12 +315,13 @@ impl<'a> Lexer<'a> {
     }
 
     fn column(&self) -> usize {
-        let before = &self.src[self.line_start..self.pos];
-        // Counting characters is needed only where the line holds other than ASCII.
+        // Counting characters is needed only where the line holds other than ASCII; the bytes
+        // are looked at first, which spares the character-boundary checks of slicing a `str`.
+        let before = &self.src.as_bytes()[self.line_start..self.pos];
         if before.is_ascii() {
             before.len() + 1
         } else {
-            before.chars().count() + 1
+            self.src[self.line_start..self.pos].chars().count() + 1
         }
     }
 
@@ -406,9 +407,13 @@ impl<'a> Lexer<'a> {
         let raw = prefix.contains('r');
         let unterminated = Unterminated { line, column };
         // The value is built only once an escape makes it differ from the source; until then the
-        // literal is scanned byte by byte, since only quotes, backslashes and newlines matter.
+        // scan jumps from one quote, backslash or newline to the next, the only bytes that matter.
         let mut value: Option<String> = None;
         loop {
+            if value.is_none() {
+                let rest = &bytes[self.pos..];
+                self.pos += memchr::memchr3(quote, b'\\', b'\n', rest).unwrap_or(rest.len());
+            }
             let Some(&byte) = bytes.get(self.pos) else {
                 return Err(unterminated);
             };

@@ -134,7 +134,9 @@ pub struct ConfigFile {
     /// Files and directories the stale-reference scan skips.
     #[serde(default)]
     pub exclude: Vec<PathBuf>,
-    /// How the migrations directory is written.
+    /// How the migrations directory is written; `format` is accepted too, as Alembic users
+    /// write it.
+    #[serde(alias = "format")]
     pub dir_format: Option<DirFormatChoice>,
 }
 

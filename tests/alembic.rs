@@ -253,6 +253,34 @@ fn the_versions_directory_is_found_from_alembic_ini_pyproject_and_flask_migrate(
 }
 
 #[test]
+fn the_configuration_file_names_the_format_as_dir_format_or_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("revs"),
+        &[
+            ("001_a.py", revision_file("001", &[], "a")),
+            ("002_b.py", revision_file("002", &["001"], "b")),
+            // One `.sql` file makes detection read the directory as `.sql` migrations.
+            (
+                "001_seed.sql",
+                "-- migrate:revises none\n-- migrate:up\nselect 1;\n".to_owned(),
+            ),
+        ],
+    );
+    let heads = |config: &str| {
+        std::fs::write(dir.path().join("migrate.toml"), config).unwrap();
+        let run = run_in(dir.path(), &["heads"]);
+        (run.stdout, run.stderr)
+    };
+    let (detected, _) = heads("dir = \"revs\"\n");
+    assert_eq!(detected, "001 (head)\n");
+    for key in ["dir_format", "format"] {
+        let (told, stderr) = heads(&format!("dir = \"revs\"\n{key} = \"alembic\"\n"));
+        assert_eq!(told, "002 (head)\n", "{key}: {stderr}");
+    }
+}
+
+#[test]
 fn a_python_file_that_is_not_a_revision_is_reported_not_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let versions = project(dir.path());

@@ -47,7 +47,9 @@ pub struct Loaded {
 /// An entry of the migrations directory that is not one of its migrations.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// Its name, as the file system spells it.
     pub name: std::ffi::OsString,
+    /// Its type, as listed: a link is not followed.
     pub kind: FileType,
 }
 

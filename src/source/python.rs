@@ -66,6 +66,14 @@ pub struct Line<'a> {
     pub index: usize,
 }
 
+impl<'a> Line<'a> {
+    /// The line, once its tokens end at `end` in the file's token vector.
+    fn ending_at(mut self, end: usize) -> Line<'a> {
+        self.tokens.end = end;
+        self
+    }
+}
+
 /// What the caller wants of a logical line, told from its first token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
@@ -113,10 +121,7 @@ pub fn logical_lines<'a>(
                 lexer.newline();
                 if depth == 0 && in_line {
                     in_line = false;
-                    lines.extend(pending.take().map(|mut line: Line<'a>| {
-                        line.tokens.end = tokens.len();
-                        line
-                    }));
+                    lines.extend(pending.take().map(|line| line.ending_at(tokens.len())));
                 }
             }
             b'#' => lexer.skip_comment(),
@@ -172,10 +177,7 @@ pub fn logical_lines<'a>(
             }
         }
     }
-    lines.extend(pending.map(|mut line| {
-        line.tokens.end = tokens.len();
-        line
-    }));
+    lines.extend(pending.map(|line| line.ending_at(tokens.len())));
     Ok(Lines { lines, tokens })
 }
 

@@ -158,38 +158,43 @@ pub struct Found {
 pub fn find(project: &Project, files: &[TextFile]) -> Found {
     let index = Index::new(&project.revisions);
     // Searching is a pass over every byte of the repository: worth every core.
-    let in_files = parallel::map(files, PARALLEL_THRESHOLD, |file| {
+    let in_files = indexed(parallel::map(files, PARALLEL_THRESHOLD, |file| {
         index.stale_names(&file.bytes)
-    })
-    .into_iter()
-    .enumerate()
-    .filter(|(_, stale)| !stale.is_empty())
-    .collect();
-    let in_migrations = parallel::map(&project.revisions, PARALLEL_THRESHOLD, |revision| {
-        // An Alembic docstring has its own rule, `stale-docstring`, judged against the code;
-        // and a tree of hex ids has no names that can go stale.
-        let prose = revision.format == DirFormat::Sql;
-        if !prose && index.matcher.is_none() {
-            return Vec::new();
-        }
-        let Some(text) = project.sources.get(&revision.path) else {
-            return Vec::new();
-        };
-        let mut stale = index.stale_names(text.as_bytes());
-        if prose {
-            stale.extend(stale_prose(revision, text));
-        }
-        stale.sort_by_key(|s| s.span.start);
-        stale
-    })
-    .into_iter()
-    .enumerate()
-    .filter(|(_, stale)| !stale.is_empty())
-    .collect();
+    }));
+    let in_migrations = indexed(parallel::map(
+        &project.revisions,
+        PARALLEL_THRESHOLD,
+        |revision| {
+            // An Alembic docstring has its own rule, `stale-docstring`, judged against the code;
+            // and a tree of hex ids has no names that can go stale.
+            let prose = revision.format == DirFormat::Sql;
+            if !prose && index.matcher.is_none() {
+                return Vec::new();
+            }
+            let Some(text) = project.sources.get(&revision.path) else {
+                return Vec::new();
+            };
+            let mut stale = index.stale_names(text.as_bytes());
+            if prose {
+                stale.extend(stale_prose(revision, text));
+            }
+            stale.sort_by_key(|s| s.span.start);
+            stale
+        },
+    ));
     Found {
         in_files,
         in_migrations,
     }
+}
+
+/// The non-empty findings, each with the index of what it was found in.
+fn indexed(found: Vec<Vec<Stale>>) -> Vec<(usize, Vec<Stale>)> {
+    found
+        .into_iter()
+        .enumerate()
+        .filter(|(_, stale)| !stale.is_empty())
+        .collect()
 }
 
 /// `check`'s scan: every stale reference as a diagnostic, and the text of the files outside the

@@ -4,26 +4,18 @@
 //! each concept lives in the module named after it.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod alembic_config;
-pub mod alembic_status;
-pub mod base;
 pub mod check;
 pub mod cli;
+pub mod collision;
 pub mod commands;
 pub mod database;
 pub mod diagnostic;
 pub mod error;
-pub mod git;
 pub mod graph;
-pub mod head_file;
-pub mod listing;
+pub mod output;
 pub mod parallel;
-pub mod plan;
 pub mod project;
-pub mod rebase;
-pub mod references;
 pub mod relpath;
-pub mod repository;
 pub mod revision;
 pub mod settings;
 pub mod slug;

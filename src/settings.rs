@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
 use crate::diagnostic::Format;
 use crate::revision::DirFormat;
-use crate::{Error, alembic_config, relpath};
+use crate::source::alembic::config as alembic_config;
+use crate::{Error, relpath};
 
 /// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
 pub const DEFAULT_CONFIG: &str = "migrate.toml";

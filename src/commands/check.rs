@@ -1,13 +1,14 @@
 //! `migrate check`: every finding about the migrations, in the chosen format.
 
 use super::{Outcome, finish, stdout};
-use crate::base::Base;
+use crate::collision::base_branch::Base;
 use crate::cli::CheckArgs;
 use crate::diagnostic::{self, Diagnostic, Format, Report, Severity};
-use crate::head_file::HeadFile;
+use crate::collision::head_file::HeadFile;
 use crate::project::Project;
 use crate::settings::Settings;
-use crate::{Error, references};
+use crate::Error;
+use crate::collision::references;
 
 pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
     let mut project = Project::load(settings)?;

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use colored::Colorize;
 
-use super::session::{self, applied_revisions, unknown_message};
+use super::write::{self, applied_revisions, unknown_message};
 use super::{Outcome, finish, refuse, stdout};
 use crate::cli::CurrentArgs;
 use crate::database::alembic_version;
@@ -14,7 +14,9 @@ use crate::project::Project;
 use crate::revision::DirFormat;
 use crate::settings::HistoryTable;
 use crate::settings::Settings;
-use crate::{Error, alembic_status, listing};
+use crate::Error;
+use crate::database::alembic_status;
+use crate::output::alembic_text as listing;
 
 /// The database's state next to the files: what is applied, what is current, what is pending.
 pub(super) struct Status {
@@ -29,7 +31,7 @@ pub(super) struct Status {
 pub(super) fn status(
     settings: &Settings,
     project: &Project,
-) -> Result<(Status, Vec<crate::database::migration::Identity>), Error> {
+) -> Result<(Status, Vec<crate::database::refinery_identity::Identity>), Error> {
     if project.format == DirFormat::Alembic {
         let alembic = read_alembic(settings, project)?;
         let status = Status {
@@ -39,8 +41,8 @@ pub(super) fn status(
         };
         return Ok((status, Vec::new()));
     }
-    let identities = session::identities(project)?;
-    let (mut client, _) = session::connect(settings)?;
+    let identities = write::identities(project)?;
+    let (mut client, _) = write::connect(settings)?;
     let state = Tables::new(&settings.history_table).read(&mut client)?;
     let applied: BTreeSet<usize> = applied_revisions(&state, &identities)
         .iter()
@@ -77,7 +79,7 @@ fn alembic_table(settings: &Settings) -> HistoryTable {
 }
 
 fn read_alembic(settings: &Settings, project: &Project) -> Result<alembic_status::Status, Error> {
-    let (mut client, _) = session::connect(settings)?;
+    let (mut client, _) = write::connect(settings)?;
     let stored = alembic_version::read(&mut client, &alembic_table(settings))?.unwrap_or_default();
     Ok(alembic_status::Status::new(project, stored))
 }
@@ -144,7 +146,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Er
         return run_alembic(settings, args, &project);
     }
     let (status, identities) = status(settings, &project)?;
-    let nodes = session::nodes_by_version(&identities);
+    let nodes = write::nodes_by_version(&identities);
     let mut out = stdout();
     let mut outcome = Outcome::Success;
     if status.state.applied.is_empty() {
@@ -224,9 +226,9 @@ fn write_rows(
     out: &mut impl Write,
     project: &Project,
     status: &Status,
-    identities: &[crate::database::migration::Identity],
+    identities: &[crate::database::refinery_identity::Identity],
 ) -> Result<(), Error> {
-    let nodes = session::nodes_by_version(identities);
+    let nodes = write::nodes_by_version(identities);
     for row in &status.state.applied {
         let node = nodes.get(&row.version).copied();
         let state = match node {

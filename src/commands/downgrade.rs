@@ -1,7 +1,7 @@
 //! `migrate downgrade TARGET`: revert applied revisions down to TARGET, under the lock.
 
 use super::Outcome;
-use super::session::{self, Action, Kind, Options};
+use super::write::{self, Action, Kind, Options};
 use crate::Error;
 use crate::cli::DowngradeArgs;
 use crate::settings::Settings;
@@ -17,7 +17,7 @@ pub(super) fn run(settings: &Settings, args: &DowngradeArgs) -> Result<Outcome, 
         kind: Kind::Downgrade,
         sql_from: "head",
     };
-    session::write(settings, &options, &|planner, target| {
+    write::write(settings, &options, &|planner, target| {
         Ok(planner
             .downgrade(target)?
             .into_iter()

@@ -3,7 +3,8 @@
 use super::{Outcome, human_only, load_for_listing, write_revisions};
 use crate::cli::HeadsArgs;
 use crate::settings::Settings;
-use crate::{Error, listing};
+use crate::Error;
+use crate::output::alembic_text as listing;
 
 pub(super) fn run(settings: &Settings, args: &HeadsArgs) -> Result<Outcome, Error> {
     human_only(settings, "heads")?;

@@ -8,7 +8,8 @@ use super::{Outcome, finish, human_only, load_for_listing, stdout, write_revisio
 use crate::cli::HistoryArgs;
 use crate::project::Project;
 use crate::settings::Settings;
-use crate::{Error, listing};
+use crate::Error;
+use crate::output::alembic_text as listing;
 
 pub(super) fn run(settings: &Settings, args: &HistoryArgs) -> Result<Outcome, Error> {
     human_only(settings, "history")?;

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::{Outcome, finish, new, refuse, stdout};
 use crate::Error;
 use crate::cli::InitArgs;
-use crate::head_file::HeadFile;
+use crate::collision::head_file::HeadFile;
 use crate::revision::RevisionId;
 use crate::settings::Settings;
 use crate::source::filename;

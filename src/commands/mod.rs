@@ -8,7 +8,7 @@ mod history;
 mod init;
 mod new;
 mod rebase;
-mod session;
+mod write;
 mod show;
 mod stamp;
 mod upgrade;
@@ -23,7 +23,8 @@ use crate::graph::RevisionGraph;
 use crate::project::Project;
 use crate::revision::Revision;
 use crate::settings::Settings;
-use crate::{Error, diagnostic, listing};
+use crate::output::alembic_text as listing;
+use crate::{Error, diagnostic};
 
 /// How a command ended, when `migrate` itself did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

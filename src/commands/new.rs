@@ -7,7 +7,7 @@ use super::{Outcome, finish, refuse, stdout};
 use crate::check::padding_width;
 use crate::cli::NewArgs;
 use crate::diagnostic::{Format, Report, Rule};
-use crate::head_file::HeadFile;
+use crate::collision::head_file::HeadFile;
 use crate::project::Project;
 use crate::revision::RevisionId;
 use crate::settings::Settings;

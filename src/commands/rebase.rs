@@ -6,15 +6,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{Outcome, finish, refuse, stdout};
-use crate::base::Base;
+use crate::collision::base_branch::Base;
 use crate::cli::RebaseArgs;
 use crate::diagnostic::{Format, Report, Severity};
-use crate::git::Git;
-use crate::head_file::{self, Content, HeadFile};
+use crate::collision::git::Git;
+use crate::collision::head_file::{self, Content, HeadFile};
 use crate::project::Project;
-use crate::rebase::{self, Change, Input, Plan};
+use crate::collision::rebase_plan::{self as rebase, Change, Input, Plan};
 use crate::settings::Settings;
-use crate::{Error, references};
+use crate::Error;
+use crate::collision::references;
 
 /// The tree to renumber in, and which of its revisions move.
 struct Selection {

@@ -6,7 +6,8 @@ use super::{Outcome, finish, human_only, load_for_listing, stdout};
 use crate::cli::ShowArgs;
 use crate::revision::Section;
 use crate::settings::Settings;
-use crate::{Error, listing};
+use crate::Error;
+use crate::output::alembic_text as listing;
 
 pub(super) fn run(settings: &Settings, args: &ShowArgs) -> Result<Outcome, Error> {
     human_only(settings, "show")?;

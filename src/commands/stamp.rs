@@ -1,7 +1,7 @@
 //! `migrate stamp TARGET`: make the history say TARGET, without running any SQL.
 
 use super::Outcome;
-use super::session::{self, Action, Kind, Options};
+use super::write::{self, Action, Kind, Options};
 use crate::Error;
 use crate::cli::StampArgs;
 use crate::settings::Settings;
@@ -17,7 +17,7 @@ pub(super) fn run(settings: &Settings, args: &StampArgs) -> Result<Outcome, Erro
         kind: Kind::Stamp,
         sql_from: "base",
     };
-    session::write(settings, &options, &|planner, target| {
+    write::write(settings, &options, &|planner, target| {
         let plan = planner.stamp(target)?;
         Ok(plan
             .remove

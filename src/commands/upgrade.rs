@@ -1,7 +1,7 @@
 //! `migrate upgrade [TARGET]`: apply the pending revisions up to TARGET, under the lock.
 
 use super::Outcome;
-use super::session::{self, Action, Kind, Options};
+use super::write::{self, Action, Kind, Options};
 use crate::Error;
 use crate::cli::UpgradeArgs;
 use crate::settings::Settings;
@@ -17,7 +17,7 @@ pub(super) fn run(settings: &Settings, args: &UpgradeArgs) -> Result<Outcome, Er
         kind: Kind::Upgrade,
         sql_from: "base",
     };
-    session::write(settings, &options, &|planner, target| {
+    write::write(settings, &options, &|planner, target| {
         Ok(planner
             .upgrade(target)?
             .into_iter()

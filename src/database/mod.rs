@@ -1,11 +1,13 @@
 //! Everything that talks to PostgreSQL: connecting, the history tables, the lock and applying SQL.
 
+pub mod alembic_status;
 pub mod alembic_version;
 pub mod apply;
 pub mod conninfo;
 pub mod history;
 pub mod lock;
-pub mod migration;
+pub mod plan;
+pub mod refinery_identity;
 pub mod tls;
 
 pub use conninfo::ConnInfo;

@@ -5,10 +5,8 @@
 //! the README). A file that does not parse becomes a diagnostic, never a silent omission.
 
 pub mod alembic;
-pub mod alembic_file;
 mod directory;
 pub mod filename;
-mod python;
 pub mod sql_file;
 
 use std::fs::FileType;

@@ -9,12 +9,13 @@ use std::path::PathBuf;
 
 use crate::check::padding_width;
 use crate::diagnostic::{self, Diagnostic};
-use crate::head_file::{self, HeadFile};
+use crate::collision::head_file::{self, HeadFile};
 use crate::project::Project;
-use crate::references;
-use crate::repository::TextFile;
+use crate::collision::references;
+use crate::collision::file_walk::TextFile;
 use crate::revision::{DirFormat, Revision, RevisionId};
-use crate::source::{self, Loaded, alembic_file};
+use crate::source::alembic::file as alembic_file;
+use crate::source::{self, Loaded};
 
 /// What `rebase` works on.
 pub struct Input<'a> {

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::Error;
 use crate::diagnostic::{Diagnostic, Location, Rule};
-use crate::git::Git;
+use crate::collision::git::Git;
 use crate::project::{Project, describe};
 use crate::revision::{DirFormat, Revision};
 use crate::settings::Settings;

@@ -17,7 +17,7 @@ use crate::{Error, parallel};
 const PARALLEL_THRESHOLD: usize = 256;
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::project::Project;
-use crate::repository::{self, Skip, TextFile};
+use crate::collision::file_walk::{self as repository, Skip, TextFile};
 use crate::revision::{DirFormat, Revises, Revision, RevisionId};
 use crate::settings::Settings;
 

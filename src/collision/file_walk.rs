@@ -8,7 +8,8 @@ use walkdir::{DirEntry, WalkDir};
 
 use crate::revision::DirFormat;
 use crate::source;
-use crate::{Error, head_file, parallel};
+use crate::collision::head_file;
+use crate::{Error, parallel};
 
 /// Files larger than this are data, logs or bundles, not hand-written references.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;

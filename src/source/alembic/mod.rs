@@ -5,7 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
-use super::alembic_file::{self, Down, Located, Parsed, Problem};
+pub mod config;
+pub mod file;
+mod python;
+
+use self::file::{self as alembic_file, Down, Located, Parsed, Problem};
 use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::revision::{DirFormat, ParentRef, Revises, Revision, RevisionId};
 

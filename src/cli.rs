@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::Format;
+use crate::output::Format;
 
 /// A migration runner for PostgreSQL that refuses to merge two heads.
 #[derive(Debug, Parser)]
-#[command(name = "migrate", version, about, max_term_width = 100)]
+#[command(name = "migrate", version, about, max_term_width = 100, subcommand_help_heading = "Commands")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -18,8 +18,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options accepted before or after the subcommand.
+/// Options accepted before or after the subcommand; `--help` lists them after the
+/// subcommand's own, under a heading of their own.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The migrations directory [env: MIGRATE_DIR] [default: `dir` in migrate.toml, else migrations]
     #[arg(long, global = true, value_name = "DIR")]
@@ -30,7 +32,8 @@ pub struct GlobalArgs {
         global = true,
         value_enum,
         value_name = "FORMAT",
-        env = "MIGRATE_DIR_FORMAT"
+        env = "MIGRATE_DIR_FORMAT",
+        hide_env_values = true
     )]
     pub dir_format: Option<DirFormatChoice>,
     /// The configuration file [env: MIGRATE_CONFIG] [default: migrate.toml, when present]
@@ -39,9 +42,12 @@ pub struct GlobalArgs {
     /// When to colour the output; `auto` colours a terminal unless NO_COLOR is set
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// How to print diagnostics (for `check`, and for the refusals of `new`)
+    /// How to print results and diagnostics, for every command; `json` prints one document on stdout
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// Print no progress on stderr (results and diagnostics still print)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     /// The database, as a URL or libpq key=value string [env: MIGRATE_DATABASE_URL, then DATABASE_URL] [default: `database_url` in migrate.toml]
     #[arg(long, global = true, value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
@@ -85,19 +91,43 @@ pub enum Command {
     /// Print one revision in full
     Show(ShowArgs),
     /// Write the next revision file after the current head
+    #[command(visible_aliases = ["revision", "add"])]
     New(NewArgs),
     /// Create the migrations directory with a first revision
     Init(InitArgs),
     /// Apply revisions up to TARGET (default: head)
+    #[command(visible_aliases = ["up", "run"])]
     Upgrade(UpgradeArgs),
     /// Undo revisions down to TARGET
+    #[command(visible_aliases = ["down", "revert", "rollback"])]
     Downgrade(DowngradeArgs),
     /// Record the database as being at TARGET, without running any SQL
     Stamp(StampArgs),
     /// Print the revisions the database is at
+    #[command(visible_aliases = ["status", "info"])]
     Current(CurrentArgs),
     /// Renumber this branch's revisions after the base's head, and fix every reference to them
     Rebase(RebaseArgs),
+}
+
+impl Command {
+    /// The subcommand's name, as reports and the JSON document give it.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Check(_) => "check",
+            Command::Heads(_) => "heads",
+            Command::History(_) => "history",
+            Command::Show(_) => "show",
+            Command::New(_) => "new",
+            Command::Init(_) => "init",
+            Command::Upgrade(_) => "upgrade",
+            Command::Downgrade(_) => "downgrade",
+            Command::Stamp(_) => "stamp",
+            Command::Current(_) => "current",
+            Command::Rebase(_) => "rebase",
+        }
+    }
 }
 
 /// Options shared by the commands that write to the database.
@@ -109,8 +139,8 @@ pub struct WriteArgs {
     /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
     pub lock_timeout: std::time::Duration,
-    /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
-    #[arg(long = "set", short = 'v', value_name = "NAME=VALUE")]
+    /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used); `-v` means `--verbose` in every command
+    #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
 }
 

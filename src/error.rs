@@ -5,6 +5,8 @@ use std::io;
 
 use colored::Colorize;
 
+use crate::output::escape;
+
 /// A failure of `migrate` itself, as opposed to a finding about the migrations.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -52,14 +54,34 @@ impl From<io::Error> for Error {
     }
 }
 
-/// Writes an error and its chain of causes to stderr, in the one style every error shares.
-pub fn report(error: &Error) {
-    eprintln!("{} {error}", "error:".red().bold());
+impl Error {
+    /// What to do about it, when something can be said beyond the message.
+    #[must_use]
+    pub fn help(&self) -> &'static str {
+        match self {
+            Error::MissingDir { .. } => {
+                "create it with `migrate init`, or name the directory with `--dir` or `dir` in migrate.toml"
+            }
+            Error::NotADir { .. } => "name the migrations directory with `--dir`",
+            Error::Config { .. } => "fix the file, or name another with `--config`",
+            Error::UnknownRevision(_) => "`migrate history` lists the revisions",
+            Error::Usage(_) | Error::Io { .. } | Error::Database(_) | Error::Git(_) | Error::Output(_) => "",
+        }
+    }
+}
+
+/// Writes an error and its chain of causes to `err`, in the one style every error shares.
+pub fn report(error: &Error, err: &mut dyn std::io::Write) {
+    let _ = writeln!(err, "{} {}", "error:".red().bold(), escape::terminal(&error.to_string()));
     let mut cause = error.source();
     while let Some(inner) = cause {
         for line in inner.to_string().trim_end().lines() {
-            eprintln!("  {} {line}", "cause:".dimmed());
+            let _ = writeln!(err, "  {} {}", "cause:".dimmed(), escape::terminal(line));
         }
         cause = inner.source();
+    }
+    let help = error.help();
+    if !help.is_empty() {
+        let _ = writeln!(err, "  {} {help}", "help:".bold());
     }
 }

@@ -1,32 +1,83 @@
 //! `migrate`: a migration runner for PostgreSQL whose offline `check` refuses two heads.
 //!
-//! The crate is a library with a thin binary. This file is the table of contents:
-//! each concept lives in the module named after it.
+//! The crate is a library with a thin binary, and this list is the one place its layout is
+//! described. Each folder is one layer or one family:
+//!
+//! - `cli`, `settings`: the command line as clap sees it, then settings resolved once (flags,
+//!   environment, `migrate.toml`, defaults).
+//! - `source/`: finding and reading migration files; `source/alembic/` reads Alembic's config,
+//!   revision files and the Python they are written in, without running it.
+//! - `revision`, `graph`, `project`: a revision, the revision DAG, and a loaded directory.
+//! - `check/`: the graph rules, one file each.
+//! - `collision/`: what branches do to each other: git, the base branch, the head file, the
+//!   scan for stale references, and the rebase plan.
+//! - `database/`: everything that talks to PostgreSQL: connection and TLS, the history tables,
+//!   the lock, plans, scripts and applying them, and Alembic's version table.
+//! - `sql/`: PostgreSQL's lexical rules, psql variables and quoting.
+//! - `diagnostic/`: the diagnostic model, the catalogue of names, and the wording of refusals.
+//! - `output/`: the report every command returns, one renderer per format, and progress.
+//! - `commands/`: one small file per subcommand; `commands/write/` is the engine of `upgrade`,
+//!   `downgrade` and `stamp` (gate, steps, execution, offline SQL).
+//! - `error`: the one error type of `migrate` failing to do its job.
+//! - `slug`, `relpath`, `parallel`: small helpers.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod check;
+pub(crate) mod check;
 pub mod cli;
-pub mod collision;
-pub mod commands;
-pub mod database;
-pub mod diagnostic;
+pub(crate) mod collision;
+pub(crate) mod commands;
+pub(crate) mod database;
+pub(crate) mod diagnostic;
 pub mod error;
-pub mod graph;
-pub mod output;
-pub mod parallel;
+pub(crate) mod graph;
+pub(crate) mod output;
+pub(crate) mod parallel;
 pub mod project;
-pub mod relpath;
-pub mod revision;
-pub mod settings;
-pub mod slug;
+pub(crate) mod relpath;
+pub(crate) mod revision;
+pub(crate) mod settings;
+pub(crate) mod slug;
 pub mod source;
-pub mod sql;
+pub(crate) mod sql;
 
-pub use commands::Outcome;
 pub use error::Error;
 
-/// Runs one parsed command line to its outcome.
+use crate::output::{Format, Progress, Report};
+
+/// How a command ended, when `migrate` itself did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: findings, or a command refused because the migrations are not in a state to allow it.
+    Failure,
+}
+
+/// Runs one parsed command line, prints its report, and says how it ended.
 pub fn run(cli: &cli::Cli) -> Result<Outcome, Error> {
     let settings = settings::Settings::resolve(&cli.global)?;
-    commands::run(&settings, &cli.command)
+    colored::control::set_override(settings.color);
+    let mut progress = Progress::stderr(cli.global.quiet);
+    let report = commands::run(&settings, &cli.command, &mut progress)?;
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    report.render(format(cli), &mut out, &mut err)?;
+    Ok(if report.failed() {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Reports an error from `run`: `error: ...` with its causes on stderr, and in JSON mode also
+/// as a document on stdout, so that a job that parses stdout always gets one.
+pub fn report_error(cli: &cli::Cli, error: &Error) {
+    error::report(error, &mut std::io::stderr().lock());
+    if format(cli) == Format::Json {
+        let report = Report::refused(cli.command.name(), diagnostic::refusal::failure(error));
+        let _ = report.render(Format::Json, &mut std::io::stdout().lock(), &mut std::io::sink());
+    }
+}
+
+fn format(cli: &cli::Cli) -> Format {
+    cli.global.format.unwrap_or(Format::Human)
 }

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         // A reader that stops early (`migrate history | head`) is not a failure.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
-            migrate::error::report(&error);
+            migrate::report_error(&cli, &error);
             ExitCode::from(2)
         }
     }

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
-use crate::diagnostic::Format;
 use crate::revision::DirFormat;
 use crate::source::alembic::config as alembic_config;
 use crate::{Error, relpath};
@@ -28,8 +27,6 @@ pub struct Settings {
     pub dir_origin: Origin,
     /// Whether to colour output.
     pub color: bool,
-    /// The diagnostics format, when one was asked for.
-    pub format: Option<Format>,
     /// The database URL and the setting it came from; commands that connect require it.
     pub database_url: Option<(String, Origin)>,
     /// The history table, schema-qualified.
@@ -208,7 +205,6 @@ impl Settings {
             dir,
             dir_origin,
             color: color_enabled(args.color),
-            format: args.format,
         })
     }
 }

@@ -21,7 +21,7 @@ fn heads_lists_every_head() {
         .code(0)
         .stdout("040 (head)\n040 (head)\n")
         .stderr(predicate::str::contains(
-            "warning: the migrations have 2 errors; run `migrate check`",
+            "warning[invalid-migrations]: the migrations have 2 errors\n  = help: run `migrate check` for details",
         ));
 }
 
@@ -134,15 +134,145 @@ fn show_prints_one_revision_with_its_sql() {
         .stderr(predicate::str::contains("ambiguous"));
 }
 
+/// Runs `migrate` with `--format json` and parses stdout as the one document it must be.
+fn json_of(cmd: &mut assert_cmd::Command) -> (i32, serde_json::Value) {
+    let out = cmd.arg("--format").arg("json").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{text}"));
+    assert_eq!(document["version"], 1, "{text}");
+    (out.status.code().unwrap(), document)
+}
+
 #[test]
-fn listing_commands_refuse_other_formats() {
+fn listings_print_one_json_document() {
+    let (code, heads) = json_of(migrate().args(["heads", "--dir", "tests/fixtures/clean"]));
+    assert_eq!(code, 0);
+    assert_eq!(heads["command"], "heads");
+    assert_eq!(heads["revisions"][0]["id"], "005");
+    assert_eq!(heads["revisions"][0]["head"], true);
+    assert_eq!(heads["revisions"][0]["parents"], serde_json::json!(["004"]));
+
+    let (code, history) = json_of(migrate().args(["history", "--dir", "tests/fixtures/clean"]));
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = history["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["005", "004", "003", "002", "001"]);
+    assert_eq!(history["revisions"][1]["parents"], serde_json::json!(["002", "003"]));
+    assert_eq!(history["revisions"][4]["message"], "First revision");
+
+    let (code, show) = json_of(migrate().args(["show", "005", "--dir", "tests/fixtures/clean"]));
+    assert_eq!(code, 0);
+    assert_eq!(show["revision"]["id"], "005");
+    assert_eq!(show["revision"]["up"]["transaction"], false);
+    assert_eq!(
+        show["revision"]["down"]["sql"].as_str().unwrap().trim(),
+        "DROP INDEX a_idx;"
+    );
+
+    // A listing of a tree that `check` refuses carries the warning as a diagnostic.
+    let (code, heads) = json_of(migrate().args(["heads", "--dir", "tests/fixtures/duplicate-revision"]));
+    assert_eq!(code, 0);
+    assert_eq!(heads["diagnostics"][0]["name"], "invalid-migrations");
+    assert_eq!(heads["diagnostics"][0]["severity"], "warning");
+}
+
+#[test]
+fn a_failure_in_json_mode_is_a_document_too() {
+    let (code, document) =
+        json_of(migrate().args(["show", "077", "--dir", "tests/fixtures/clean"]));
+    assert_eq!(code, 2);
+    assert_eq!(document["command"], "show");
+    assert_eq!(document["diagnostics"][0]["name"], "unknown-target");
+    assert_eq!(document["diagnostics"][0]["severity"], "error");
+    assert_eq!(document["diagnostics"][0]["kind"], "failure");
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, document) = json_of(migrate_in(tmp.path()).args(["check"]));
+    assert_eq!(code, 2);
+    assert_eq!(document["diagnostics"][0]["name"], "missing-directory");
+    assert!(
+        document["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("migrate init"),
+        "{document}"
+    );
+}
+
+#[test]
+fn authoring_commands_print_one_json_document() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, init) = json_of(migrate_in(tmp.path()).args(["init"]));
+    assert_eq!(code, 0);
+    assert_eq!(init["command"], "init");
+    assert_eq!(init["path"], "migrations/001_initial.sql");
+    let (code, again) = json_of(migrate_in(tmp.path()).args(["init"]));
+    assert_eq!(code, 1);
+    assert_eq!(again["diagnostics"][0]["name"], "already-initialized");
+    let (code, new) = json_of(migrate_in(tmp.path()).args(["new", "add users"]));
+    assert_eq!(code, 0);
+    assert_eq!(new["command"], "new");
+    assert_eq!(new["path"], "migrations/002_add_users.sql");
+    // Two heads: `new` refuses, with the heads as findings and its own refusal.
+    std::fs::write(
+        tmp.path().join("migrations/003_other.sql"),
+        revision("other", "001"),
+    )
+    .unwrap();
+    let (code, refused) = json_of(migrate_in(tmp.path()).args(["new", "more"]));
+    assert_eq!(code, 1);
+    let names: Vec<&str> = refused["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"multiple-heads"), "{names:?}");
+    assert!(names.contains(&"several-heads"), "{names:?}");
+}
+
+#[test]
+fn aliases_of_other_tools_work() {
+    for alias in ["revision", "add"] {
+        let tmp = tempfile::tempdir().unwrap();
+        write_chain(&tmp.path().join("migrations"), 1, 3);
+        migrate_in(tmp.path())
+            .args([alias, "second"])
+            .assert()
+            .code(0)
+            .stdout("migrations/002_second.sql\n");
+    }
+    let help = migrate().arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for alias in ["status", "up", "down", "revision"] {
+        assert!(help.contains(alias), "{alias} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn help_lists_a_commands_own_options_first() {
+    let out = migrate().args(["upgrade", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let own = help.find("--single-transaction").unwrap();
+    let heading = help.find("Global options:").unwrap();
+    let global = help.find("--database-url").unwrap();
+    assert!(own < heading && heading < global, "{help}");
+    assert!(!help.contains("MIGRATE_DIR_FORMAT="), "{help}");
+    assert!(help.contains("[env: MIGRATE_DIR_FORMAT]"), "{help}");
+}
+
+#[test]
+fn a_range_without_sql_says_that_ranges_need_sql() {
     migrate()
-        .args(["history", "--format", "json"])
+        .args(["upgrade", "001:003", "--dir", "tests/fixtures/clean"])
+        .env("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "`--format` applies to `check` and `new`",
-        ));
+        .stderr(predicate::str::contains("only `--sql` takes"));
 }
 
 #[test]

@@ -730,7 +730,7 @@ fn upgrade_refuses_a_file_changed_since_it_was_applied() {
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
-            .contains("001_a.sql changed since it was applied"),
+            .contains("`001_a.sql` changed since it was applied"),
         "{}",
         out.stderr
     );
@@ -751,7 +751,7 @@ fn a_database_ahead_of_the_files_is_reported_refused_and_can_still_be_downgraded
     let out = output(run(older.path(), &db).arg("current"));
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("revision 3 (003_c.sql"),
+        out.stderr.contains("revision `003` (003_c.sql"),
         "{}",
         out.stderr
     );

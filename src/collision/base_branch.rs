@@ -89,13 +89,8 @@ impl Base {
         let unparsed: BTreeSet<&str> = work
             .load_diagnostics
             .iter()
-            .map(|d| {
-                d.location
-                    .path
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(&d.location.path)
-            })
+            .filter_map(|d| d.path())
+            .map(|path| path.rsplit('/').next().unwrap_or(path))
             .collect();
         let base_names: BTreeSet<&str> = base.revisions.iter().map(Revision::file_name).collect();
         let mut diagnostics = Vec::new();

@@ -54,7 +54,7 @@ pub struct Change {
 
 /// The whole plan.
 #[derive(Debug)]
-pub struct Plan {
+pub struct RebasePlan {
     /// Every file that changes, in path order.
     pub changes: Vec<Change>,
     /// What `check` would report about the result; any error means refusal.
@@ -71,7 +71,7 @@ struct Rewrites {
 }
 
 /// Makes the plan, or says why the revisions cannot move.
-pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
+pub fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
     let tree = input.tree;
     let moved = closed_under_descendants(input)?;
     let kept: Vec<usize> = (0..tree.revisions.len())
@@ -145,7 +145,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, String> {
     };
     diagnostics.extend(head_check.diagnostics(&result));
     diagnostic::sort(&mut diagnostics);
-    Ok(Plan {
+    Ok(RebasePlan {
         changes,
         diagnostics,
         result,
@@ -323,7 +323,7 @@ fn reload(input: &Input<'_>, rewrites: &Rewrites) -> Result<Project, String> {
     loaded.diagnostics.extend(
         tree.load_diagnostics
             .iter()
-            .filter(|d| !revision_paths.contains(d.location.path.as_str()))
+            .filter(|d| d.path().is_some_and(|p| !revision_paths.contains(p)))
             .cloned(),
     );
     Ok(Project::from_loaded(loaded))

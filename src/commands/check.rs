@@ -1,16 +1,16 @@
-//! `migrate check`: every finding about the migrations, in the chosen format.
+//! `migrate check`: every finding about the migrations.
 
-use super::{Outcome, finish, stdout};
-use crate::collision::base_branch::Base;
+use crate::Error;
 use crate::cli::CheckArgs;
-use crate::diagnostic::{self, Diagnostic, Format, Report, Severity};
+use crate::collision::base_branch::Base;
 use crate::collision::head_file::HeadFile;
+use crate::collision::references;
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::output::{Body, Report};
 use crate::project::Project;
 use crate::settings::Settings;
-use crate::Error;
-use crate::collision::references;
 
-pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
+pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Report, Error> {
     let mut project = Project::load(settings)?;
     let mut found = HeadFile::load(settings)?.diagnostics(&project);
     if !args.no_references {
@@ -29,26 +29,35 @@ pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Outcome, Erro
     };
     let mut diagnostics = project.diagnostics();
     diagnostics.extend(found);
-    diagnostic::sort(&mut diagnostics);
-    let report = report(&project, &diagnostics);
-    let mut out = stdout();
-    report.render(settings.format.unwrap_or(Format::Human), &mut out)?;
-    finish(out)?;
-    let failed =
-        report.count(Severity::Error) > 0 || (args.strict && report.count(Severity::Warning) > 0);
-    Ok(if failed {
-        Outcome::Failure
-    } else {
-        Outcome::Success
-    })
+    let mut report = report("check", &project, diagnostics);
+    if args.strict && report.count(Severity::Warning) > 0 {
+        report.fail();
+    }
+    Ok(report)
 }
 
-/// The report of `diagnostics` about `project`, exactly as `check` prints it.
-pub(super) fn report<'a>(project: &'a Project, diagnostics: &'a [Diagnostic]) -> Report<'a> {
-    Report {
-        diagnostics,
-        revisions: project.revisions.len(),
-        heads: project.graph.heads().len(),
-        sources: &project.sources,
+/// `check`'s report of `diagnostics` about `project`, sorted: what `check` prints, and what a
+/// command that refuses an invalid tree prints before its refusal.
+pub(super) fn report(
+    command: &'static str,
+    project: &Project,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Report {
+    diagnostic::sort(&mut diagnostics);
+    let mut report = Report::new(
+        command,
+        Body::Check {
+            revisions: project.revisions.len(),
+            heads: project.graph.heads().len(),
+        },
+    );
+    for diagnostic in &diagnostics {
+        if let Some(path) = diagnostic.path()
+            && let Some(text) = project.sources.get(path)
+        {
+            report.sources.insert(path.to_owned(), text.clone());
+        }
     }
+    report.diagnostics = diagnostics;
+    report
 }

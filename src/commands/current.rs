@@ -1,48 +1,50 @@
 //! `migrate current`: which revisions the database is at, read without creating or changing anything.
 
-use std::collections::BTreeSet;
-use std::io::Write;
+use std::collections::{BTreeSet, HashMap};
 
-use colored::Colorize;
-
-use super::write::{self, applied_revisions, unknown_message};
-use super::{Outcome, finish, refuse, stdout};
+use super::write::{self, applied_revisions};
+use crate::Error;
 use crate::cli::CurrentArgs;
+use crate::database::alembic_status;
 use crate::database::alembic_version;
-use crate::database::history::{State, Tables};
+use crate::database::history::{Applied, Direction, State, Tables};
+use crate::database::refinery_identity::Identity;
+use crate::diagnostic::refusal::{self, Unfinished};
+use crate::output::{Body, Current, Report, Row, RowState};
 use crate::project::Project;
 use crate::revision::DirFormat;
-use crate::settings::HistoryTable;
-use crate::settings::Settings;
-use crate::Error;
-use crate::database::alembic_status;
-use crate::output::alembic_text as listing;
+use crate::settings::{HistoryTable, Settings};
 
-/// The database's state next to the files: what is applied, what is current, what is pending.
-pub(super) struct Status {
-    pub state: State,
-    /// Applied revisions that have a file.
+/// The database's position on the graph.
+pub(super) struct Position {
+    /// Revisions the database has, with a file here.
     pub applied: BTreeSet<usize>,
     /// Applied revisions none of whose children is applied: where the database is.
     pub current: BTreeSet<usize>,
+    /// The history as read (empty for an Alembic tree).
+    state: State,
+    /// Each revision's refinery identity (empty for an Alembic tree).
+    identities: Vec<Identity>,
+    /// What `alembic_version` holds (Alembic trees only).
+    alembic: Option<alembic_status::Status>,
 }
 
 /// Reads the history and places it on the graph.
-pub(super) fn status(
-    settings: &Settings,
-    project: &Project,
-) -> Result<(Status, Vec<crate::database::refinery_identity::Identity>), Error> {
+pub(super) fn position(settings: &Settings, project: &Project) -> Result<Position, Error> {
+    let (mut client, _) = write::connect(settings)?;
     if project.format == DirFormat::Alembic {
-        let alembic = read_alembic(settings, project)?;
-        let status = Status {
+        let stored =
+            alembic_version::read(&mut client, &alembic_table(settings))?.unwrap_or_default();
+        let status = alembic_status::Status::new(project, stored);
+        return Ok(Position {
+            applied: status.applied.clone(),
+            current: status.current.clone(),
             state: State::default(),
-            applied: alembic.applied,
-            current: alembic.current,
-        };
-        return Ok((status, Vec::new()));
+            identities: Vec::new(),
+            alembic: Some(status),
+        });
     }
     let identities = write::identities(project)?;
-    let (mut client, _) = write::connect(settings)?;
     let state = Tables::new(&settings.history_table).read(&mut client)?;
     let applied: BTreeSet<usize> = applied_revisions(&state, &identities)
         .iter()
@@ -59,14 +61,13 @@ pub(super) fn status(
                 .any(|c| applied.contains(c))
         })
         .collect();
-    Ok((
-        Status {
-            state,
-            applied,
-            current,
-        },
+    Ok(Position {
+        applied,
+        current,
+        state,
         identities,
-    ))
+        alembic: None,
+    })
 }
 
 /// The version table of an Alembic project: `--history-table` when given, else `alembic_version`.
@@ -78,186 +79,138 @@ fn alembic_table(settings: &Settings) -> HistoryTable {
     }
 }
 
-fn read_alembic(settings: &Settings, project: &Project) -> Result<alembic_status::Status, Error> {
-    let (mut client, _) = write::connect(settings)?;
-    let stored = alembic_version::read(&mut client, &alembic_table(settings))?.unwrap_or_default();
-    Ok(alembic_status::Status::new(project, stored))
-}
-
-/// `current` for an Alembic project: the ids in `alembic_version`, each placed on the graph.
-fn run_alembic(
-    settings: &Settings,
-    args: &CurrentArgs,
-    project: &Project,
-) -> Result<Outcome, Error> {
-    let status = read_alembic(settings, project)?;
-    let mut out = stdout();
-    if status.stored.is_empty() {
-        writeln!(
-            out,
-            "no revision applied ({} is empty or missing)",
-            alembic_table(settings)
-        )?;
-    }
-    for &node in &status.current {
-        let revision = &project.revisions[node];
-        writeln!(
-            out,
-            "{}, {}",
-            listing::head(&project.revisions, &project.graph, node),
-            revision.message()
-        )?;
-    }
-    if status.missing_heads.is_empty() {
-        if !project.revisions.is_empty() {
-            writeln!(out, "at head")?;
-        }
-    } else {
-        let pending = project.revisions.len() - status.applied.len();
-        writeln!(
-            out,
-            "{} pending; not at {}",
-            crate::diagnostic::plural(pending, "revision"),
-            crate::project::describe(&project.revisions, &status.missing_heads)
-        )?;
-    }
-    finish(out)?;
-    let mut outcome = Outcome::Success;
-    for id in &status.unknown {
-        eprintln!(
-            "{} the database is at `{id}`, which no file in `{}` defines
-  {} deploy the release that has that revision, or check that `--dir` names the right versions directory",
-            "error[unknown-revision]:".red().bold(),
-            settings.display_dir,
-            "help:".bold(),
-        );
-        outcome = Outcome::Failure;
-    }
-    if args.check_heads && !status.missing_heads.is_empty() {
-        refuse("`--check-heads`: the database is not at every head");
-        outcome = Outcome::Failure;
-    }
-    Ok(outcome)
-}
-
-pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Outcome, Error> {
+pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Error> {
     let project = Project::load(settings)?;
-    if project.format == DirFormat::Alembic {
-        return run_alembic(settings, args, &project);
-    }
-    let (status, identities) = status(settings, &project)?;
-    let nodes = write::nodes_by_version(&identities);
-    let mut out = stdout();
-    let mut outcome = Outcome::Success;
-    if status.state.applied.is_empty() {
-        writeln!(
-            out,
-            "no revision applied ({} is empty or missing)",
-            settings.history_table
-        )?;
-    }
-    for node in &status.current {
-        let revision = &project.revisions[*node];
-        let head = if project.graph.children(*node).is_empty() {
-            " (head)"
-        } else {
-            ""
-        };
-        writeln!(
-            out,
-            "{}{head}, {}",
-            revision.id.as_str(),
-            revision.message()
-        )?;
-    }
-    if args.verbose {
-        write_rows(&mut out, &project, &status, &identities)?;
-    }
-    let pending = project
+    let position = position(settings, &project)?;
+    let mut diagnostics = Vec::new();
+    let pending: Vec<usize> = project
         .graph
         .topological_order()
         .into_iter()
-        .filter(|n| !status.applied.contains(n))
-        .count();
-    if pending > 0 {
-        writeln!(
-            out,
-            "{} pending",
-            crate::diagnostic::plural(pending, "revision")
-        )?;
-    } else if !project.revisions.is_empty() {
-        writeln!(out, "at head")?;
-    }
-    finish(out)?;
-    if args.check_heads && pending > 0 {
-        refuse("`--check-heads`: the database is not at every head");
-        outcome = Outcome::Failure;
-    }
-    for row in &status.state.applied {
-        if !nodes.contains_key(&row.version) {
-            refuse(&unknown_message(row));
-            outcome = Outcome::Failure;
+        .filter(|n| !position.applied.contains(n))
+        .collect();
+    let missing_heads: Vec<usize> = project
+        .graph
+        .heads()
+        .into_iter()
+        .filter(|h| !position.applied.contains(h))
+        .collect();
+    let (table, empty, rows, unknown) = if let Some(status) = &position.alembic {
+        for id in &status.unknown {
+            diagnostics.push(refusal::unknown_alembic_revision(id, &settings.display_dir));
         }
+        let rows = position
+            .applied
+            .iter()
+            .map(|&n| Row {
+                id: project.revisions[n].id.to_string(),
+                file: project.revisions[n].file_name().to_owned(),
+                applied_on: None,
+                ms: None,
+                state: RowState::Ok,
+            })
+            .collect();
+        let table = alembic_table(settings).to_string();
+        (table, status.stored.is_empty(), rows, status.unknown.clone())
+    } else {
+        let rows = sql_rows(&project, &position);
+        let unknown: Vec<String> = rows
+            .iter()
+            .filter(|r| r.state == RowState::NoFile)
+            .map(|r| r.id.clone())
+            .collect();
+        for (row, shown) in position.state.applied.iter().zip(&rows) {
+            if shown.state == RowState::NoFile {
+                diagnostics.push(unknown_revision(row));
+            }
+        }
+        for progress in &position.state.progress {
+            let which = match progress.direction {
+                Direction::Up => Unfinished::Upgrade,
+                Direction::Down => Unfinished::Downgrade,
+            };
+            let id = write::version_label(&project, &position.identities, progress.version);
+            diagnostics.push(refusal::unfinished(
+                &id,
+                progress.done,
+                &progress.error,
+                which,
+            ));
+        }
+        let table = settings.history_table.to_string();
+        (table, position.state.applied.is_empty(), rows, unknown)
+    };
+    let current = Current {
+        table,
+        alembic: position.alembic.is_some(),
+        empty,
+        at: position.current.iter().copied().collect(),
+        rows,
+        verbose: args.verbose && position.alembic.is_none(),
+        pending,
+        missing_heads,
+        unknown,
+        project,
+    };
+    if args.check_heads && !current.missing_heads.is_empty() {
+        diagnostics.push(refusal::not_at_heads());
     }
-    for progress in &status.state.progress {
-        refuse(&format!(
-            "revision {} stopped part-way ({} statement(s) of its {} section ran): {}\n  rerun `migrate {}` to continue",
-            progress.version,
-            progress.done,
-            if progress.direction == crate::database::history::Direction::Up {
-                "up"
-            } else {
-                "down"
-            },
-            progress.error,
-            if progress.direction == crate::database::history::Direction::Up {
-                "upgrade"
-            } else {
-                "downgrade"
-            },
-        ));
-        outcome = Outcome::Failure;
-    }
-    Ok(outcome)
+    let mut report = Report::new("current", Body::Current(Box::new(current)));
+    report.diagnostics = diagnostics;
+    Ok(report)
 }
 
-/// `current -v`: every applied row, with when it was applied and whether its file changed.
-fn write_rows(
-    out: &mut impl Write,
-    project: &Project,
-    status: &Status,
-    identities: &[crate::database::refinery_identity::Identity],
-) -> Result<(), Error> {
-    let nodes = write::nodes_by_version(identities);
-    for row in &status.state.applied {
-        let node = nodes.get(&row.version).copied();
-        let state = match node {
-            Some(n) if row.checksum.as_deref() == Some(identities[n].checksum.as_str()) => {
-                "ok".green()
-            }
-            Some(_) => "changed since applied".red(),
-            None => "no file".red(),
-        };
-        let file = node.map_or_else(
-            || {
+/// The unknown-revision refusal for a history row no file knows.
+pub(super) fn unknown_revision(row: &Applied) -> crate::diagnostic::Diagnostic {
+    let file = row
+        .meta
+        .as_ref()
+        .and_then(|m| m.file_name.clone())
+        .unwrap_or_else(|| format!("a file named {}", row.name.as_deref().unwrap_or("?")));
+    refusal::unknown_revision(
+        &write::stored_label(row),
+        &file,
+        row.applied_on.as_deref().unwrap_or("at an unknown date"),
+    )
+}
+
+/// Every applied row, with whether its file still matches.
+fn sql_rows(project: &Project, position: &Position) -> Vec<Row> {
+    let nodes: HashMap<i32, usize> = write::nodes_by_version(&position.identities);
+    position
+        .state
+        .applied
+        .iter()
+        .map(|row| {
+            let node = nodes.get(&row.version).copied();
+            let state = match node {
+                Some(n)
+                    if row.checksum.as_deref()
+                        == Some(position.identities[n].checksum.as_str()) =>
+                {
+                    RowState::Ok
+                }
+                Some(_) => RowState::Changed,
+                None => RowState::NoFile,
+            };
+            let stored_file = || {
                 row.meta
                     .as_ref()
                     .and_then(|m| m.file_name.clone())
                     .unwrap_or_default()
-            },
-            |n| project.revisions[n].file_name().to_owned(),
-        );
-        let ms = row
-            .meta
-            .as_ref()
-            .and_then(|m| m.execution_ms)
-            .map_or(String::new(), |ms| format!(", {ms} ms"));
-        writeln!(
-            out,
-            "  {:>6}  {file}  applied {}{ms}  {state}",
-            row.version,
-            row.applied_on.as_deref().unwrap_or("?"),
-        )?;
-    }
-    Ok(())
+            };
+            Row {
+                id: match node {
+                    Some(n) => project.revisions[n].id.to_string(),
+                    None => write::stored_label(row),
+                },
+                file: node.map_or_else(stored_file, |n| {
+                    project.revisions[n].file_name().to_owned()
+                }),
+                applied_on: row.applied_on.clone(),
+                ms: row.meta.as_ref().and_then(|m| m.execution_ms),
+                state,
+            }
+        })
+        .collect()
 }

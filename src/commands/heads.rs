@@ -1,14 +1,29 @@
 //! `migrate heads`: the revisions nothing revises yet.
 
-use super::{Outcome, human_only, load_for_listing, write_revisions};
-use crate::cli::HeadsArgs;
-use crate::settings::Settings;
-use crate::Error;
-use crate::output::alembic_text as listing;
+use std::collections::BTreeMap;
 
-pub(super) fn run(settings: &Settings, args: &HeadsArgs) -> Result<Outcome, Error> {
-    human_only(settings, "heads")?;
-    let project = load_for_listing(settings)?;
-    let heads = project.graph.heads();
-    write_revisions(&project, heads.into_iter(), args.verbose, listing::head)
+use crate::Error;
+use crate::cli::HeadsArgs;
+use crate::output::{Body, Report, Style};
+use crate::settings::Settings;
+
+pub(super) fn run(settings: &Settings, args: &HeadsArgs) -> Result<Report, Error> {
+    let (project, warning) = super::load_for_listing(settings)?;
+    let nodes = project.graph.heads();
+    let style = if args.verbose {
+        Style::Verbose
+    } else {
+        Style::Heads
+    };
+    let mut report = Report::new(
+        "heads",
+        Body::Revisions {
+            project: Box::new(project),
+            nodes,
+            style,
+            marks: BTreeMap::new(),
+        },
+    );
+    report.diagnostics.extend(warning);
+    Ok(report)
 }

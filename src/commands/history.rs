@@ -1,60 +1,54 @@
 //! `migrate history`: the revisions newest first, in Alembic's form, optionally within `-r FROM:TO`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use std::io::Write;
-
-use super::{Outcome, finish, human_only, load_for_listing, stdout, write_revisions};
+use crate::Error;
 use crate::cli::HistoryArgs;
+use crate::output::{Body, Mark, Report, Style};
 use crate::project::Project;
 use crate::settings::Settings;
-use crate::Error;
-use crate::output::alembic_text as listing;
 
-pub(super) fn run(settings: &Settings, args: &HistoryArgs) -> Result<Outcome, Error> {
-    human_only(settings, "history")?;
-    let project = load_for_listing(settings)?;
+pub(super) fn run(settings: &Settings, args: &HistoryArgs) -> Result<Report, Error> {
+    let (project, warning) = super::load_for_listing(settings)?;
     let selected = match &args.rev_range {
         Some(range) => Some(select(&project, range)?),
         None => None,
     };
-    let order = project.graph.topological_order();
-    let newest_first = order
+    let nodes: Vec<usize> = project
+        .graph
+        .topological_order()
         .into_iter()
         .rev()
-        .filter(|node| selected.as_ref().is_none_or(|s| s.contains(node)));
-    if !args.indicate_current {
-        return write_revisions(&project, newest_first, args.verbose, listing::line);
+        .filter(|node| selected.as_ref().is_none_or(|s| s.contains(node)))
+        .collect();
+    let mut marks = BTreeMap::new();
+    if args.indicate_current {
+        let position = super::current::position(settings, &project)?;
+        for &node in &position.applied {
+            let mark = if position.current.contains(&node) {
+                Mark::Current
+            } else {
+                Mark::Applied
+            };
+            marks.insert(node, mark);
+        }
     }
-    let (status, _) = super::current::status(settings, &project)?;
-    let mut out = stdout();
-    for node in newest_first {
-        let mark = if status.current.contains(&node) {
-            " (current)"
-        } else if status.applied.contains(&node) {
-            " (applied)"
-        } else {
-            ""
-        };
-        let entry = if args.verbose {
-            listing::verbose(&project.revisions, &project.graph, node)
-        } else {
-            listing::line(&project.revisions, &project.graph, node)
-        };
-        writeln!(out, "{}", mark_entry(&entry, mark))?;
-    }
-    finish(out)?;
-    Ok(Outcome::Success)
-}
-
-/// Puts the mark after the revision's own markers, as Alembic prints `042 (head) (current)`.
-fn mark_entry(entry: &str, mark: &str) -> String {
-    let first_line_end = entry.find('\n').unwrap_or(entry.len());
-    let after_arrow = entry[..first_line_end].find(" -> ").map_or(0, |i| i + 4);
-    let insert_at = entry[after_arrow..first_line_end]
-        .find(", ")
-        .map_or(first_line_end, |i| after_arrow + i);
-    format!("{}{mark}{}", &entry[..insert_at], &entry[insert_at..])
+    let style = if args.verbose {
+        Style::Verbose
+    } else {
+        Style::History
+    };
+    let mut report = Report::new(
+        "history",
+        Body::Revisions {
+            project: Box::new(project),
+            nodes,
+            style,
+            marks,
+        },
+    );
+    report.diagnostics.extend(warning);
+    Ok(report)
 }
 
 /// The revisions between `FROM` and `TO`, both included: descendants of `FROM`, ancestors of `TO`.

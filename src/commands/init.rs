@@ -1,16 +1,20 @@
 //! `migrate init`: a new migrations directory holding a first revision.
 
-use std::io::Write;
-
-use super::{Outcome, finish, new, refuse, stdout};
+use super::new;
 use crate::Error;
 use crate::cli::InitArgs;
 use crate::collision::head_file::HeadFile;
+use crate::diagnostic::refusal;
+use crate::output::{Body, Progress, Report};
 use crate::revision::RevisionId;
 use crate::settings::Settings;
 use crate::source::filename;
 
-pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<Outcome, Error> {
+pub(super) fn run(
+    settings: &Settings,
+    args: &InitArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
     let io_error = |action| {
         let path = settings.display_dir.clone();
         move |source| Error::Io {
@@ -24,11 +28,10 @@ pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<Outcome, Error
         for entry in entries {
             let name = entry.map_err(io_error("read"))?.file_name();
             if filename::is_candidate(&name.to_string_lossy()) {
-                refuse(&format!(
-                    "`{}` already holds migrations; add one with `migrate new MESSAGE`",
-                    settings.display_dir
+                return Ok(Report::refused(
+                    "init",
+                    refusal::already_initialized(&settings.display_dir),
                 ));
-                return Ok(Outcome::Failure);
             }
         }
     } else {
@@ -49,11 +52,8 @@ pub(super) fn run(settings: &Settings, args: &InitArgs) -> Result<Outcome, Error
     if settings.head_file != Some(false) {
         head_file.write(&settings.dir, &first, new::file_name(&path))?;
     }
-    let mut out = stdout();
-    writeln!(out, "{path}")?;
-    finish(out)?;
-    eprintln!(
-        "write the first upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)"
+    progress.hint(
+        "write the first upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)",
     );
-    Ok(Outcome::Success)
+    Ok(Report::new("init", Body::Created { path }))
 }

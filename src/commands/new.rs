@@ -3,11 +3,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{Outcome, finish, refuse, stdout};
 use crate::check::padding_width;
 use crate::cli::NewArgs;
-use crate::diagnostic::{Format, Report, Rule};
 use crate::collision::head_file::HeadFile;
+use crate::diagnostic::{Rule, refusal};
+use crate::output::{Body, Progress, Report};
 use crate::project::Project;
 use crate::revision::RevisionId;
 use crate::settings::Settings;
@@ -16,7 +16,11 @@ use crate::{Error, relpath, slug};
 /// The width of the first revision's number when nothing sets one.
 pub(super) const FIRST_WIDTH: usize = 3;
 
-pub(super) fn run(settings: &Settings, args: &NewArgs) -> Result<Outcome, Error> {
+pub(super) fn run(
+    settings: &Settings,
+    args: &NewArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
     let project = Project::load(settings)?;
     let heads = project.graph.heads();
     let parent = match heads.as_slice() {
@@ -29,20 +33,9 @@ pub(super) fn run(settings: &Settings, args: &NewArgs) -> Result<Outcome, Error>
                 .into_iter()
                 .filter(|d| matches!(d.rule, Rule::MultipleHeads | Rule::Cycle))
                 .collect();
-            let report = Report {
-                diagnostics: &diagnostics,
-                revisions: project.revisions.len(),
-                heads: heads.len(),
-                sources: &project.sources,
-            };
-            let mut out = stdout();
-            report.render(settings.format.unwrap_or(Format::Human), &mut out)?;
-            finish(out)?;
-            refuse(&format!(
-                "`new` needs exactly one head, and there are {}; resolve them first",
-                heads.len()
-            ));
-            return Ok(Outcome::Failure);
+            let mut report = super::check::report("new", &project, diagnostics);
+            report.push(refusal::several_heads(heads.len()));
+            return Ok(report);
         }
     };
     let width = padding_width(project.revisions.iter().map(|r| &r.id)).unwrap_or(
@@ -69,11 +62,8 @@ pub(super) fn run(settings: &Settings, args: &NewArgs) -> Result<Outcome, Error>
     if head_file.enabled {
         head_file.write(&settings.dir, &id, file_name(&path))?;
     }
-    let mut out = stdout();
-    writeln!(out, "{path}")?;
-    finish(out)?;
-    eprintln!("write the upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)");
-    Ok(Outcome::Success)
+    progress.hint("write the upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)");
+    Ok(Report::new("new", Body::Created { path }))
 }
 
 /// The file name of a displayed path.

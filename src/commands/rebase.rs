@@ -2,17 +2,16 @@
 //! branch's, then prints the plan as a diff or carries it out with `git mv`.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Outcome, finish, refuse, stdout};
 use crate::collision::base_branch::Base;
 use crate::cli::RebaseArgs;
-use crate::diagnostic::{Format, Report, Severity};
+use crate::diagnostic::{Severity, refusal};
+use crate::output::{self, Body, Progress, Report};
 use crate::collision::git::Git;
 use crate::collision::head_file::{self, Content, HeadFile};
 use crate::project::Project;
-use crate::collision::rebase_plan::{self as rebase, Change, Input, Plan};
+use crate::collision::rebase_plan::{self as rebase, Change, Input, RebasePlan};
 use crate::settings::Settings;
 use crate::Error;
 use crate::collision::references;
@@ -26,16 +25,17 @@ struct Selection {
     why: String,
 }
 
-pub(super) fn run(settings: &Settings, args: &RebaseArgs) -> Result<Outcome, Error> {
+pub(super) fn run(
+    settings: &Settings,
+    args: &RebaseArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
     let work = Project::load(settings)?;
     let head_file = HeadFile::load(settings)?;
     let git = Git::discover(&settings.dir);
     let selection = match select(settings, args, work, &head_file, git.as_ref())? {
         Ok(selection) => selection,
-        Err(refusal) => {
-            refuse(&refusal);
-            return Ok(Outcome::Failure);
-        }
+        Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(refusal))),
     };
     let full_paths: Vec<PathBuf> = selection.tree.revisions[..selection.work_len]
         .iter()
@@ -52,54 +52,46 @@ pub(super) fn run(settings: &Settings, args: &RebaseArgs) -> Result<Outcome, Err
     };
     let plan = match rebase::plan(&input) {
         Ok(plan) => plan,
-        Err(refusal) => {
-            refuse(&refusal);
-            return Ok(Outcome::Failure);
-        }
+        Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(refusal))),
     };
-    let report = Report {
-        diagnostics: &plan.diagnostics,
-        revisions: plan.result.revisions.len(),
-        heads: plan.result.graph.heads().len(),
-        sources: &plan.result.sources,
-    };
-    if report.count(Severity::Error) > 0 {
-        let mut out = stdout();
-        report.render(settings.format.unwrap_or(Format::Human), &mut out)?;
-        finish(out)?;
-        refuse(
-            "after this rebase the migrations would not pass `migrate check`, so nothing was changed",
-        );
-        return Ok(Outcome::Failure);
+    if plan.diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+        let mut report = super::check::report("rebase", &plan.result, plan.diagnostics);
+        report.push(refusal::rebase_check_failed());
+        return Ok(report);
     }
+    let changes = plan
+        .changes
+        .iter()
+        .map(|c| output::Change {
+            from: c.from.clone(),
+            to: c.to.clone(),
+            existed: !c.before.is_empty() || c.full_from.exists(),
+            before: c.before.clone(),
+            after: c.after.clone(),
+        })
+        .collect();
     if plan.changes.is_empty() {
-        eprintln!("nothing to change: {}", selection.why);
-        return Ok(Outcome::Success);
-    }
-    if args.dry_run {
-        print_diff(&plan)?;
-        eprintln!("dry run ({}): nothing was changed", selection.why);
-        return Ok(Outcome::Success);
-    }
-    apply(&plan, git.as_ref(), &head_file, &input.head_file_path)?;
-    let mut out = stdout();
-    for change in &plan.changes {
-        if change.from == change.to {
-            writeln!(out, "rewrote {}", change.from)?;
+        progress.hint(&format!("nothing to change: {}", selection.why));
+    } else if args.dry_run {
+        progress.hint(&format!("dry run ({}): nothing was changed", selection.why));
+    } else {
+        apply(&plan, git.as_ref(), &head_file, &input.head_file_path)?;
+        if selection.tree.revisions.len() > selection.work_len {
+            progress.hint(&format!(
+                "rebased {}; `migrate check --base` passes now, and `migrate check` will once the base is merged",
+                selection.why
+            ));
         } else {
-            writeln!(out, "renamed {} -> {}", change.from, change.to)?;
+            progress.hint(&format!("rebased {}; `migrate check` passes", selection.why));
         }
     }
-    finish(out)?;
-    if selection.tree.revisions.len() > selection.work_len {
-        eprintln!(
-            "rebased {}; `migrate check --base` passes now, and `migrate check` will once the base is merged",
-            selection.why
-        );
-    } else {
-        eprintln!("rebased {}; `migrate check` passes", selection.why);
-    }
-    Ok(Outcome::Success)
+    Ok(Report::new(
+        "rebase",
+        Body::Rebase {
+            dry_run: args.dry_run,
+            changes,
+        },
+    ))
 }
 
 /// Decides which revisions are this branch's: named ones, the ones not on `--onto`, this side
@@ -263,35 +255,9 @@ fn find(tree: &Project, work_len: usize, name: &str) -> Result<usize, String> {
     }
 }
 
-fn print_diff(plan: &Plan) -> Result<(), Error> {
-    let mut out = stdout();
-    for change in &plan.changes {
-        let from = if change.before.is_empty() && !change.full_from.exists() {
-            "/dev/null".to_owned()
-        } else {
-            format!("a/{}", change.from)
-        };
-        writeln!(out, "diff --git a/{} b/{}", change.from, change.to)?;
-        if change.from != change.to {
-            writeln!(out, "rename from {}\nrename to {}", change.from, change.to)?;
-        }
-        if change.before != change.after {
-            let diff = similar::TextDiff::from_lines(&change.before, &change.after);
-            write!(
-                out,
-                "{}",
-                diff.unified_diff()
-                    .context_radius(3)
-                    .header(&from, &format!("b/{}", change.to))
-            )?;
-        }
-    }
-    finish(out)
-}
-
 /// Carries out the plan: renames first (through git when it tracks the file), then new texts.
 fn apply(
-    plan: &Plan,
+    plan: &RebasePlan,
     git: Option<&Git>,
     head_file: &HeadFile,
     head_path: &Path,

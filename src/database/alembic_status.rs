@@ -44,12 +44,4 @@ impl Status {
         status.stored = stored;
         status
     }
-
-    /// Whether the database has every head and nothing the files do not know. Unlike Alembic's
-    /// own `current --check-heads`, a head that a later revision depends on counts as applied
-    /// when that revision is, which is what `alembic upgrade heads` leaves behind.
-    #[must_use]
-    pub fn at_heads(&self) -> bool {
-        self.unknown.is_empty() && self.missing_heads.is_empty()
-    }
 }

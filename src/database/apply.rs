@@ -14,74 +14,9 @@ use postgres::error::ErrorPosition;
 use regex::Regex;
 
 use super::history::{Direction, Prepared, Progress, Record};
-use crate::sql::{Bound, Lexed, Variables, lex, line_of};
-
-/// SQL ready to send: the text as written, its statements, and the text with variables bound.
-pub struct Script<'a> {
-    /// Where the SQL comes from, for messages: a file path, or the stored down SQL.
-    pub origin: String,
-    pub sql: &'a str,
-    /// The line of the origin on which `sql` starts.
-    pub first_line: usize,
-    pub transaction: bool,
-    pub lexed: Lexed,
-    pub bound: Bound,
-    /// The statements of the bound text, one for one with those of `lexed`.
-    bound_lexed: Lexed,
-}
-
-impl<'a> Script<'a> {
-    /// Lexes and binds `sql`; `Err` lists the variables without a value.
-    pub fn new(
-        origin: String,
-        sql: &'a str,
-        first_line: usize,
-        transaction: bool,
-        variables: &Variables,
-    ) -> Result<Script<'a>, Vec<String>> {
-        let lexed = lex(sql);
-        let bound = variables
-            .bind(sql, &lexed)
-            .ok_or_else(|| variables.missing(&lexed))?;
-        let bound_lexed = lex(&bound.text);
-        Ok(Script {
-            origin,
-            sql,
-            first_line,
-            transaction,
-            lexed,
-            bound,
-            bound_lexed,
-        })
-    }
-
-    fn statement_count(&self) -> usize {
-        self.lexed.statements.len()
-    }
-
-    /// The 1-based line in the origin of byte `offset` of `sql`.
-    fn line(&self, offset: usize) -> usize {
-        self.first_line + line_of(self.sql, offset) - 1
-    }
-
-    fn statement_line(&self, index: usize) -> usize {
-        self.lexed
-            .statements
-            .get(index)
-            .map_or(self.first_line, |s| self.line(s.start))
-    }
-
-    /// The first `done` statements as written, joined, to recognise them on a rerun.
-    fn done_sql(&self, done: usize) -> String {
-        self.lexed
-            .statements
-            .iter()
-            .take(done)
-            .map(|s| s.text(self.sql))
-            .collect::<Vec<_>>()
-            .join(";\n")
-    }
-}
+pub use super::script::Script;
+use crate::Error;
+use crate::sql::Variables;
 
 /// Applies and reverts revisions on one locked connection.
 pub struct Runner<'a> {
@@ -96,6 +31,35 @@ pub struct Runner<'a> {
 pub type Failure = String;
 
 impl Runner<'_> {
+    /// Opens the run's one transaction with `--single-transaction`; otherwise each revision
+    /// opens its own.
+    pub fn begin_run(&mut self) -> Result<(), Error> {
+        if self.single {
+            self.client
+                .batch_execute("BEGIN")
+                .map_err(|e| super::history::db_error("begin the transaction", &e))?;
+        }
+        Ok(())
+    }
+
+    /// Commits the run's one transaction with `--single-transaction`.
+    pub fn commit_run(&mut self) -> Result<(), Error> {
+        if self.single {
+            self.client
+                .batch_execute("COMMIT")
+                .map_err(|e| super::history::db_error("commit the transaction", &e))?;
+        }
+        Ok(())
+    }
+
+    /// Rolls back the run's one transaction after a failure, with `--single-transaction`.
+    pub fn abandon_run(&mut self) {
+        if self.single {
+            // A broken connection fails here too; the server has then rolled back already.
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
+    }
+
     /// Runs `script` and writes (up) or deletes (down) the history row, returning milliseconds.
     pub fn run(
         &mut self,

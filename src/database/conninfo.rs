@@ -134,54 +134,6 @@ impl fmt::Display for ConnInfo {
     }
 }
 
-/// Replaces the password of a URL or `key=value` string with `***`, for showing a string the
-/// user gave (as in a parse error).
-pub fn redact(text: &str) -> String {
-    if is_url(text) {
-        let Some((scheme, rest)) = text.split_once("://") else {
-            return text.to_owned();
-        };
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
-        let authority = match authority.rsplit_once('@') {
-            Some((userinfo, hosts)) => match userinfo.split_once(':') {
-                Some((user, _)) => format!("{user}:***@{hosts}"),
-                None => authority.to_owned(),
-            },
-            None => authority.to_owned(),
-        };
-        let tail = match tail.split_once('?') {
-            Some((path, query)) => {
-                let query: Vec<String> = query
-                    .split('&')
-                    .map(|pair| match pair.split_once('=') {
-                        Some(("password", _)) => "password=***".to_owned(),
-                        _ => pair.to_owned(),
-                    })
-                    .collect();
-                format!("{path}?{}", query.join("&"))
-            }
-            None => tail.to_owned(),
-        };
-        format!("{scheme}://{authority}{tail}")
-    } else {
-        match key_values(text) {
-            Ok(pairs) => pairs
-                .iter()
-                .map(|(key, value)| {
-                    if key == "password" {
-                        "password=***".to_owned()
-                    } else {
-                        format!("{key}={}", quote_value(value))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" "),
-            Err(_) => "(unreadable connection string)".to_owned(),
-        }
-    }
-}
-
 fn is_url(text: &str) -> bool {
     text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
@@ -433,15 +385,4 @@ mod tests {
         assert!(!error.contains("hunter2"), "{error}");
     }
 
-    #[test]
-    fn redaction_hides_passwords_in_both_forms() {
-        assert_eq!(
-            redact("postgresql://u:hunter2@h:5432/d?password=hunter2&sslmode=require"),
-            "postgresql://u:***@h:5432/d?password=***&sslmode=require"
-        );
-        assert_eq!(
-            redact("host=h password='hun ter2' user=u"),
-            "host='h' password=*** user='u'"
-        );
-    }
 }

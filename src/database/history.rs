@@ -57,6 +57,8 @@ ON CONFLICT (version) DO UPDATE SET progress_direction = EXCLUDED.progress_direc
     progress_error = EXCLUDED.progress_error";
 
 /// One row of the history table, with its companion row when there is one.
+// The fields are refinery's column names.
+#[allow(clippy::struct_field_names)]
 #[derive(Debug, Clone)]
 pub struct Applied {
     pub version: i32,
@@ -70,7 +72,6 @@ pub struct Applied {
 /// What the companion table knows about an applied revision.
 #[derive(Debug, Clone, Default)]
 pub struct Meta {
-    pub parents: Vec<String>,
     pub file_name: Option<String>,
     pub down_sql: Option<String>,
     pub down_transaction: bool,
@@ -85,7 +86,8 @@ pub enum Direction {
 }
 
 impl Direction {
-    fn as_str(self) -> &'static str {
+    /// `up` or `down`, as the companion table and JSON write it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Direction::Up => "up",
             Direction::Down => "down",
@@ -267,7 +269,6 @@ impl Tables {
         };
         let version: i32 = row.try_get(0).map_err(malformed)?;
         let meta = Meta {
-            parents: row.try_get(1).map_err(malformed)?,
             file_name: row.try_get(2).map_err(malformed)?,
             down_sql: row.try_get(3).map_err(malformed)?,
             down_transaction: row.try_get(4).map_err(malformed)?,

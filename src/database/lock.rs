@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use colored::Colorize;
 use postgres::Client;
 use postgres::error::SqlState;
 
@@ -15,8 +14,14 @@ const CLASS: i32 = 0x6d69_6772;
 /// Takes the lock for `table`, waiting up to `timeout` for another runner to release it.
 ///
 /// The lock belongs to the session: it is held across the transactions of a whole run, and the
-/// server releases it when the connection ends, however the run ends.
-pub fn acquire(client: &mut Client, table: &str, timeout: Duration) -> Result<(), Error> {
+/// server releases it when the connection ends, however the run ends. `waiting` hears who
+/// holds it when another runner does.
+pub fn acquire(
+    client: &mut Client,
+    table: &str,
+    timeout: Duration,
+    waiting: &mut dyn FnMut(&str),
+) -> Result<(), Error> {
     let got: bool = client
         .query_one(
             "SELECT pg_try_advisory_lock($1, hashtext($2))",
@@ -27,12 +32,7 @@ pub fn acquire(client: &mut Client, table: &str, timeout: Duration) -> Result<()
     if got {
         return Ok(());
     }
-    let holding = holder(client, table)?;
-    eprintln!(
-        "{} waiting up to {} for the migration lock on {table}, held by {holding}",
-        "note:".cyan().bold(),
-        humantime::format_duration(timeout)
-    );
+    waiting(&holder(client, table)?);
     let millis = timeout.as_millis().clamp(1, i32::MAX as u128).to_string();
     client
         .execute("SELECT set_config('lock_timeout', $1, false)", &[&millis])

@@ -8,6 +8,7 @@ pub mod history;
 pub mod lock;
 pub mod plan;
 pub mod refinery_identity;
+pub mod script;
 pub mod tls;
 
 pub use conninfo::ConnInfo;

@@ -26,6 +26,11 @@ impl Target {
         Ok(match text {
             "head" | "heads" => Target::Head,
             "base" => Target::Base,
+            _ if text.contains(':') => {
+                return Err(Error::Usage(format!(
+                    "`{text}` is a `FROM:TO` range, which only `--sql` takes: pass `--sql` to print the script, or give one target"
+                )));
+            }
             _ if text.starts_with(['+', '-']) => {
                 let n: i64 = text[1..].parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                     Error::Usage(format!(

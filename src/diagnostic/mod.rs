@@ -1,15 +1,12 @@
-//! The diagnostic model, shared by every rule and rendered by one small module per format.
+//! The diagnostic model: findings, refusals and failures alike, with the catalogue of their
+//! names and the one place their messages are worded.
 
-mod concise;
-mod github;
-mod human;
-mod json;
+pub mod refusal;
 mod rule;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
-pub use rule::{Rule, Severity};
+pub use rule::{Kind, Rule, Severity};
 
 /// A place in a file. Lines and columns are 1-based, decided here once for every format.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,8 +52,8 @@ pub struct Diagnostic {
     pub rule: Rule,
     /// One line that makes sense on its own: lower-case, no trailing period, ids in backticks.
     pub message: String,
-    /// Where it is.
-    pub location: Location,
+    /// Where it is; `None` for a refusal or failure that no file position explains.
+    pub location: Option<Location>,
     /// Other places involved, such as the other files of a duplicate.
     pub related: Vec<Location>,
     /// How to fix it.
@@ -64,7 +61,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic without related locations.
+    /// A diagnostic at `location`, without related locations.
     #[must_use]
     pub fn new(
         rule: Rule,
@@ -75,10 +72,28 @@ impl Diagnostic {
         Diagnostic {
             rule,
             message: message.into(),
-            location,
+            location: Some(location),
             related: Vec::new(),
             help: help.into(),
         }
+    }
+
+    /// A diagnostic about the run as a whole, at no file position.
+    #[must_use]
+    pub fn general(rule: Rule, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule,
+            message: message.into(),
+            location: None,
+            related: Vec::new(),
+            help: help.into(),
+        }
+    }
+
+    /// The path of the file it is about, if any.
+    #[must_use]
+    pub fn path(&self) -> Option<&str> {
+        self.location.as_ref().map(|l| l.path.as_str())
     }
 
     /// Adds related locations.
@@ -94,8 +109,8 @@ impl Diagnostic {
         self.rule.severity()
     }
 
-    fn sort_key(&self) -> (&Location, Rule, &str) {
-        (&self.location, self.rule, &self.message)
+    fn sort_key(&self) -> (Option<&Location>, Rule, &str) {
+        (self.location.as_ref(), self.rule, &self.message)
     }
 }
 
@@ -104,55 +119,8 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// How diagnostics are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Coloured, with the offending line of the file.
-    Human,
-    /// One line each: `path:line:col: severity[name] message`.
-    Concise,
-    /// One JSON object (a stable contract, see the README).
-    Json,
-    /// GitHub Actions workflow commands, which annotate the pull request.
-    Github,
-}
-
 /// The text of the files diagnostics point into, by displayed path, for showing the offending line.
 pub type Sources = BTreeMap<String, String>;
-
-/// A finished check: its sorted diagnostics and the counts the summary shows.
-#[derive(Debug)]
-pub struct Report<'a> {
-    /// The findings, sorted.
-    pub diagnostics: &'a [Diagnostic],
-    /// How many revisions were loaded.
-    pub revisions: usize,
-    /// How many heads the graph has.
-    pub heads: usize,
-    /// The files' text, for the human format.
-    pub sources: &'a Sources,
-}
-
-impl Report<'_> {
-    /// How many findings have `severity`.
-    #[must_use]
-    pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity() == severity)
-            .count()
-    }
-
-    /// Writes the report in `format`.
-    pub fn render(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
-        match format {
-            Format::Human => human::render(self, out),
-            Format::Concise => concise::render(self, out),
-            Format::Json => json::render(self, out),
-            Format::Github => github::render(self, out),
-        }
-    }
-}
 
 /// `1 error`, `2 errors`: the one place plurals are made.
 #[must_use]

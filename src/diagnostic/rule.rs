@@ -28,7 +28,18 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Every rule `check` knows. Names and ids are a contract: never renumber or rename one.
+/// What a rule names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Something wrong in the files, as `check` finds it.
+    Finding,
+    /// A command that would not go ahead (exit 1).
+    Refusal,
+    /// `migrate` could not do its job (exit 2).
+    Failure,
+}
+
+/// Every rule `check` knows, every refusal and every failure. Names and ids are a contract: never renumber or rename one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     /// Two or more files share a revision number.
@@ -68,11 +79,57 @@ pub enum Rule {
     FilenameMismatch,
     /// An Alembic docstring's `Revision ID:` or `Revises:` disagrees with the code.
     StaleDocstring,
+    /// The database holds a revision that no file here defines: it is ahead of the files.
+    UnknownRevision,
+    /// An applied revision's file changed since it was applied.
+    ChecksumMismatch,
+    /// A revision to revert has no down section.
+    IrreversibleRevision,
+    /// A psql variable the SQL uses has no value.
+    MissingVariable,
+    /// A `transaction:false` revision stopped part-way through.
+    UnfinishedRevision,
+    /// A write command on an Alembic tree, whose revisions are Python.
+    AlembicWriteRefused,
+    /// A write command refused because the migrations do not pass `check`.
+    CheckFailed,
+    /// A rebase refused because its result would not pass `check`.
+    RebaseCheckFailed,
+    /// `rebase` cannot tell which revisions to move, or is asked to move a shipped one.
+    RebaseRefused,
+    /// `--single-transaction` meets a `transaction:false` section.
+    SingleTransactionConflict,
+    /// A revision's SQL failed on the server; the run stopped there.
+    RevisionFailed,
+    /// `current --check-heads`: the database is not at every head.
+    NotAtHeads,
+    /// A listing of migrations that `check` would refuse.
+    InvalidMigrations,
+    /// `new` needs exactly one head.
+    SeveralHeads,
+    /// `init` on a directory that already holds migrations.
+    AlreadyInitialized,
+    /// The migrations directory does not exist.
+    MissingDirectory,
+    /// The command line asks for something that cannot be done as written.
+    UsageError,
+    /// A revision named on the command line does not exist.
+    UnknownTarget,
+    /// A file or directory could not be read or written.
+    IoError,
+    /// The configuration file is invalid.
+    InvalidConfig,
+    /// The database could not be reached or refused a request.
+    DatabaseError,
+    /// git could not answer, or a ref does not exist.
+    GitError,
+    /// The results could not be written.
+    OutputError,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 41] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -91,6 +148,29 @@ impl Rule {
         Rule::UnreadableRevision,
         Rule::FilenameMismatch,
         Rule::StaleDocstring,
+        Rule::UnknownRevision,
+        Rule::ChecksumMismatch,
+        Rule::IrreversibleRevision,
+        Rule::MissingVariable,
+        Rule::UnfinishedRevision,
+        Rule::AlembicWriteRefused,
+        Rule::CheckFailed,
+        Rule::RebaseCheckFailed,
+        Rule::RebaseRefused,
+        Rule::SingleTransactionConflict,
+        Rule::RevisionFailed,
+        Rule::NotAtHeads,
+        Rule::InvalidMigrations,
+        Rule::SeveralHeads,
+        Rule::AlreadyInitialized,
+        Rule::MissingDirectory,
+        Rule::UsageError,
+        Rule::UnknownTarget,
+        Rule::IoError,
+        Rule::InvalidConfig,
+        Rule::DatabaseError,
+        Rule::GitError,
+        Rule::OutputError,
     ];
 
     /// The stable kebab-case name.
@@ -115,6 +195,29 @@ impl Rule {
             Rule::UnreadableRevision => "unreadable-revision",
             Rule::FilenameMismatch => "filename-mismatch",
             Rule::StaleDocstring => "stale-docstring",
+            Rule::UnknownRevision => "unknown-revision",
+            Rule::ChecksumMismatch => "checksum-mismatch",
+            Rule::IrreversibleRevision => "irreversible-revision",
+            Rule::MissingVariable => "missing-variable",
+            Rule::UnfinishedRevision => "unfinished-revision",
+            Rule::AlembicWriteRefused => "alembic-write-refused",
+            Rule::CheckFailed => "check-failed",
+            Rule::RebaseCheckFailed => "rebase-check-failed",
+            Rule::RebaseRefused => "rebase-refused",
+            Rule::SingleTransactionConflict => "single-transaction-conflict",
+            Rule::RevisionFailed => "revision-failed",
+            Rule::NotAtHeads => "not-at-heads",
+            Rule::InvalidMigrations => "invalid-migrations",
+            Rule::SeveralHeads => "several-heads",
+            Rule::AlreadyInitialized => "already-initialized",
+            Rule::MissingDirectory => "missing-directory",
+            Rule::UsageError => "usage-error",
+            Rule::UnknownTarget => "unknown-target",
+            Rule::IoError => "io-error",
+            Rule::InvalidConfig => "invalid-config",
+            Rule::DatabaseError => "database-error",
+            Rule::GitError => "git-error",
+            Rule::OutputError => "output-error",
         }
     }
 
@@ -140,6 +243,29 @@ impl Rule {
             Rule::UnreadableRevision => "M016",
             Rule::FilenameMismatch => "M017",
             Rule::StaleDocstring => "M018",
+            Rule::UnknownRevision => "M019",
+            Rule::ChecksumMismatch => "M020",
+            Rule::IrreversibleRevision => "M021",
+            Rule::MissingVariable => "M022",
+            Rule::UnfinishedRevision => "M023",
+            Rule::AlembicWriteRefused => "M024",
+            Rule::CheckFailed => "M025",
+            Rule::RebaseCheckFailed => "M026",
+            Rule::RebaseRefused => "M027",
+            Rule::SingleTransactionConflict => "M028",
+            Rule::RevisionFailed => "M029",
+            Rule::NotAtHeads => "M030",
+            Rule::InvalidMigrations => "M031",
+            Rule::SeveralHeads => "M032",
+            Rule::AlreadyInitialized => "M033",
+            Rule::MissingDirectory => "M101",
+            Rule::UsageError => "M102",
+            Rule::UnknownTarget => "M103",
+            Rule::IoError => "M104",
+            Rule::InvalidConfig => "M105",
+            Rule::DatabaseError => "M106",
+            Rule::GitError => "M107",
+            Rule::OutputError => "M108",
         }
     }
 
@@ -147,8 +273,21 @@ impl Rule {
     #[must_use]
     pub fn severity(self) -> Severity {
         match self {
-            Rule::MixedWidth | Rule::UnreadableRevision => Severity::Warning,
+            Rule::MixedWidth | Rule::UnreadableRevision | Rule::InvalidMigrations => {
+                Severity::Warning
+            }
             _ => Severity::Error,
+        }
+    }
+
+    /// What kind of outcome the rule names: a finding about the files, a refused command, or a
+    /// failure of `migrate` itself.
+    #[must_use]
+    pub fn kind(self) -> Kind {
+        match self {
+            Rule::UnknownRevision | Rule::ChecksumMismatch | Rule::IrreversibleRevision | Rule::MissingVariable | Rule::UnfinishedRevision | Rule::AlembicWriteRefused | Rule::CheckFailed | Rule::RebaseCheckFailed | Rule::RebaseRefused | Rule::SingleTransactionConflict | Rule::RevisionFailed | Rule::NotAtHeads | Rule::InvalidMigrations | Rule::SeveralHeads | Rule::AlreadyInitialized => Kind::Refusal,
+            Rule::MissingDirectory | Rule::UsageError | Rule::UnknownTarget | Rule::IoError | Rule::InvalidConfig | Rule::DatabaseError | Rule::GitError | Rule::OutputError => Kind::Failure,
+            _ => Kind::Finding,
         }
     }
 

@@ -4,5 +4,5 @@ pub mod lexer;
 pub mod quote;
 pub mod variables;
 
-pub use lexer::{Lexed, Statement, lex, line_of};
+pub use lexer::{Lexed, lex, line_of};
 pub use variables::{Bound, Variables};

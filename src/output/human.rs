@@ -4,19 +4,43 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
-use super::{Diagnostic, Report, Severity, plural};
+use super::escape::terminal;
+use super::{Body, Report, text};
+use crate::diagnostic::{Diagnostic, Severity, Sources, plural};
 
-pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for diagnostic in report.diagnostics {
-        render_one(diagnostic, report, out)?;
+pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    match &report.body {
+        Body::Check { revisions, heads } => check(report, *revisions, *heads, out)?,
+        body => {
+            for diagnostic in report.findings() {
+                render_one(diagnostic, &report.sources, out)?;
+                writeln!(out)?;
+            }
+            text::body(body, out)?;
+        }
+    }
+    for diagnostic in report.refusals() {
+        render_one(diagnostic, &report.sources, err)?;
+    }
+    Ok(())
+}
+
+/// `check`'s result: every finding, then the one-line summary.
+fn check(report: &Report, revisions: usize, heads: usize, out: &mut dyn Write) -> io::Result<()> {
+    let mut errors = 0;
+    let mut warnings = 0;
+    for diagnostic in report.findings() {
+        match diagnostic.severity() {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+        }
+        render_one(diagnostic, &report.sources, out)?;
         writeln!(out)?;
     }
-    let errors = report.count(Severity::Error);
-    let warnings = report.count(Severity::Warning);
     let scope = format!(
         "{} ({})",
-        plural(report.revisions, "revision"),
-        plural(report.heads, "head")
+        plural(revisions, "revision"),
+        plural(heads, "head")
     );
     if errors + warnings == 0 {
         writeln!(out, "{} {scope}", "All checks passed:".green().bold())
@@ -37,27 +61,29 @@ fn label(severity: Severity) -> ColoredString {
     }
 }
 
-fn render_one(d: &Diagnostic, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
     let severity = d.severity();
     writeln!(
         out,
         "{}{} {}",
         label(severity),
         format!("[{}]:", d.rule.name()).bold(),
-        d.message.bold()
+        terminal(&d.message).bold()
     )?;
-    let loc = &d.location;
+    let Some(loc) = &d.location else {
+        return writeln!(out, "  {} {}: {}", "=".blue().bold(), "help".bold(), terminal(&d.help));
+    };
     let snippet = loc.span.and_then(|span| {
-        let text = report.sources.get(&loc.path)?;
+        let text = sources.get(&loc.path)?;
         let line = text.lines().nth(loc.line.checked_sub(1)?)?;
-        Some((line.replace('\t', " "), span))
+        Some((terminal(&line.replace('\t', " ")).into_owned(), span))
     });
     let gutter = " ".repeat(loc.line.to_string().len());
     writeln!(
         out,
         "{gutter}{} {}:{}:{}",
         "-->".blue().bold(),
-        loc.path,
+        terminal(&loc.path),
         loc.line,
         loc.column
     )?;
@@ -79,7 +105,7 @@ fn render_one(d: &Diagnostic, report: &Report<'_>, out: &mut dyn Write) -> io::R
             "{gutter} {} {}: {}:{}",
             "=".blue().bold(),
             "see".bold(),
-            related.path,
+            terminal(&related.path),
             related.line
         )?;
     }
@@ -88,6 +114,6 @@ fn render_one(d: &Diagnostic, report: &Report<'_>, out: &mut dyn Write) -> io::R
         "{gutter} {} {}: {}",
         "=".blue().bold(),
         "help".bold(),
-        d.help
+        terminal(&d.help)
     )
 }

@@ -1,0 +1,260 @@
+//! The engine of the writing commands, `upgrade`, `downgrade` and `stamp`: the gate that
+//! refuses before anything runs (`gate`), the steps a plan becomes (`steps`), carrying them out
+//! under the lock (`execute`), and the offline script of `--sql` (`offline`).
+//!
+//! What differs between the three commands follows from which command it is (`Command`).
+
+mod execute;
+mod gate;
+mod offline;
+mod steps;
+
+use std::collections::HashMap;
+
+use postgres::Client;
+
+use crate::Error;
+use crate::cli::{DowngradeArgs, StampArgs, UpgradeArgs, WriteArgs};
+use crate::database::history::{Applied, State, Tables};
+use crate::database::plan::{AppliedRevision, Planner, Target};
+use crate::database::refinery_identity::{self, Identity};
+use crate::database::{self, ConnInfo, conninfo, lock};
+use crate::output::{Body, Progress, Report, Run};
+use crate::project::Project;
+use crate::settings::Settings;
+use crate::sql::Variables;
+
+pub(super) use gate::load_valid;
+
+/// One thing a plan does to the database.
+#[derive(Debug, Clone)]
+pub(super) enum Action {
+    /// Run a revision's up SQL and record it.
+    Up(usize),
+    /// Run an applied revision's down SQL and delete its record.
+    Down(AppliedRevision),
+    /// Record a revision without running it.
+    StampUp(usize),
+    /// Delete a revision's record without running anything.
+    StampDown(AppliedRevision),
+}
+
+/// A writing command with its arguments: everything that differs between them follows from it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Command<'a> {
+    Upgrade(&'a UpgradeArgs),
+    Downgrade(&'a DowngradeArgs),
+    Stamp(&'a StampArgs),
+}
+
+impl Command<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Command::Upgrade(_) => "upgrade",
+            Command::Downgrade(_) => "downgrade",
+            Command::Stamp(_) => "stamp",
+        }
+    }
+
+    fn target_text(&self) -> &str {
+        match self {
+            Command::Upgrade(a) => &a.target,
+            Command::Downgrade(a) => &a.target,
+            Command::Stamp(a) => &a.target,
+        }
+    }
+
+    fn write(&self) -> &WriteArgs {
+        match self {
+            Command::Upgrade(a) => &a.write,
+            Command::Downgrade(a) => &a.write,
+            Command::Stamp(a) => &a.write,
+        }
+    }
+
+    fn single_transaction(self) -> bool {
+        match self {
+            Command::Upgrade(a) => a.single_transaction,
+            Command::Downgrade(a) => a.single_transaction,
+            Command::Stamp(_) => false,
+        }
+    }
+
+    /// Where an offline `--sql` range starts when only TO is given.
+    fn sql_from(self) -> &'static str {
+        match self {
+            Command::Downgrade(_) => "head",
+            Command::Upgrade(_) | Command::Stamp(_) => "base",
+        }
+    }
+
+    /// The actions that move the database to `target`.
+    fn plan(self, planner: &Planner<'_>, target: &Target) -> Result<Vec<Action>, Error> {
+        Ok(match self {
+            Command::Upgrade(_) => planner
+                .upgrade(target)?
+                .into_iter()
+                .map(Action::Up)
+                .collect(),
+            Command::Downgrade(_) => planner
+                .downgrade(target)?
+                .into_iter()
+                .map(Action::Down)
+                .collect(),
+            Command::Stamp(_) => {
+                let plan = planner.stamp(target)?;
+                plan.remove
+                    .into_iter()
+                    .map(Action::StampDown)
+                    .chain(plan.add.into_iter().map(Action::StampUp))
+                    .collect()
+            }
+        })
+    }
+}
+
+/// The files, validated, with each revision's refinery identity (indexed like the revisions).
+pub(super) struct Files {
+    pub project: Project,
+    pub identities: Vec<Identity>,
+}
+
+/// Runs a writing command: offline with `--sql`, else locked against other runners.
+pub(super) fn run(
+    settings: &Settings,
+    command: Command<'_>,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
+    let name = command.name();
+    let variables = Variables::from_pairs(&command.write().set).map_err(Error::Usage)?;
+    let files = match load_valid(settings, name)? {
+        Ok(files) => files,
+        Err(refusal) => return Ok(refusal),
+    };
+    let tables = Tables::new(&settings.history_table);
+    if command.write().sql {
+        return offline::script(&files, &tables, command);
+    }
+    let target = Target::parse(command.target_text())?;
+    let (mut client, info) = connect(settings)?;
+    let table = settings.history_table.to_string();
+    lock::acquire(&mut client, &table, command.write().lock_timeout, &mut |holder| {
+        progress.note(&format!(
+            "waiting up to {} for the migration lock on {table}, held by {holder}",
+            humantime::format_duration(command.write().lock_timeout)
+        ));
+    })?;
+    let state = tables.read(&mut client)?;
+    let refusals = gate::judge(&files, &state, command);
+    if !refusals.is_empty() {
+        let mut report = Report::new(name, Body::Nothing);
+        report.diagnostics = refusals;
+        return Ok(report);
+    }
+    let planner = Planner::new(&files.project, applied_revisions(&state, &files.identities));
+    let actions = command.plan(&planner, &target)?;
+    let steps = match steps::prepare(&files, &state, &actions, &variables, command) {
+        Ok(steps) => steps,
+        Err(refusals) => {
+            let mut report = Report::new(name, Body::Nothing);
+            report.diagnostics = refusals;
+            return Ok(report);
+        }
+    };
+    progress.note(&format!(
+        "{name} on {info}: {}",
+        if steps.is_empty() {
+            "nothing to do".to_owned()
+        } else {
+            crate::diagnostic::plural(steps.len(), "revision")
+        }
+    ));
+    let clear = matches!(command, Command::Stamp(_)) && !state.progress.is_empty();
+    let mut run = Run {
+        database: info.to_string(),
+        steps: Vec::new(),
+        elapsed: std::time::Duration::ZERO,
+    };
+    if steps.is_empty() && !clear {
+        lock::release(&mut client, &table)?;
+        return Ok(Report::new(name, Body::Run(run)));
+    }
+    // Only now, with a plan that passed every check, is anything created.
+    let prepared = tables.writer_setup(&mut client)?;
+    let mut runner = database::apply::Runner {
+        client: &mut client,
+        prepared,
+        variables: &variables,
+        single: command.single_transaction(),
+    };
+    let failure = execute::run(&mut runner, &steps, &state, &mut run, progress)?;
+    if clear && failure.is_none() {
+        tables.clear_progress(&mut client)?;
+    }
+    lock::release(&mut client, &table)?;
+    let mut report = Report::new(name, Body::Run(run));
+    report.diagnostics.extend(failure);
+    Ok(report)
+}
+
+/// Each revision's refinery identity; any revision number beyond int4 is an error.
+pub(super) fn identities(project: &Project) -> Result<Vec<Identity>, Error> {
+    project
+        .revisions
+        .iter()
+        .map(|r| {
+            let text = project.sources.get(&r.path).map_or("", String::as_str);
+            refinery_identity::identity(r, text)
+        })
+        .collect()
+}
+
+/// Connects to the configured database.
+pub(super) fn connect(settings: &Settings) -> Result<(Client, ConnInfo), Error> {
+    let url = settings.require_database_url()?;
+    let info = ConnInfo::parse(url, &conninfo::process_env)?;
+    let client = database::connect(&info)?;
+    Ok((client, info))
+}
+
+/// The applied rows as the planner sees them, each matched to its file by number.
+pub(super) fn applied_revisions(state: &State, identities: &[Identity]) -> Vec<AppliedRevision> {
+    let nodes = nodes_by_version(identities);
+    state
+        .applied
+        .iter()
+        .map(|row| AppliedRevision {
+            version: row.version,
+            node: nodes.get(&row.version).copied(),
+            applied_on: row.applied_on.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Each revision's graph node by its version, so matching history rows stays linear.
+pub(super) fn nodes_by_version(identities: &[Identity]) -> HashMap<i32, usize> {
+    identities
+        .iter()
+        .enumerate()
+        .map(|(node, identity)| (identity.version, node))
+        .collect()
+}
+
+/// A history version as its file writes it (`002`), or the bare number when no file has it.
+pub(super) fn version_label(project: &Project, identities: &[Identity], version: i32) -> String {
+    identities
+        .iter()
+        .position(|i| i.version == version)
+        .map_or_else(|| version.to_string(), |n| project.revisions[n].id.to_string())
+}
+
+/// A row no file here knows, by the number its stored file name was written with (`003` of
+/// `003_c.sql`), else the bare version.
+pub(super) fn stored_label(row: &Applied) -> String {
+    row.meta
+        .as_ref()
+        .and_then(|m| m.file_name.as_deref())
+        .and_then(|name| name.split('_').next())
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .map_or_else(|| row.version.to_string(), str::to_owned)
+}

@@ -1,0 +1,229 @@
+//! The wording of every refusal and failure, in one place: why a command did not go ahead, and
+//! what to do about it. Findings about the files are worded by their rules in `check/`.
+
+use std::error::Error as _;
+
+use super::{Diagnostic, Location, Rule, plural};
+use crate::Error;
+
+/// `` `a`, `b` ``: names in backticks, joined.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A write command on an Alembic tree.
+pub fn alembic_write(dir: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::AlembicWriteRefused,
+        format!("`{dir}` holds Alembic revisions, and migrate does not execute Python migrations"),
+        "run them with `alembic`; `migrate current --check-heads` checks the result",
+    )
+}
+
+/// A write command on migrations that fail `check`.
+pub fn check_failed() -> Diagnostic {
+    Diagnostic::general(
+        Rule::CheckFailed,
+        "the migrations do not pass `migrate check`, so nothing was run",
+        "fix the findings above, then rerun",
+    )
+}
+
+/// An applied file that changed since.
+pub fn checksum_mismatch(path: &str, applied_on: &str, stored: &str, now: &str) -> Diagnostic {
+    Diagnostic::new(
+        Rule::ChecksumMismatch,
+        Location::file(path),
+        format!(
+            "`{path}` changed since it was applied on {applied_on} (checksum {stored} in the database, {now} now)"
+        ),
+        format!(
+            "an applied migration must not be edited: restore the file as it was (`git log -p -- {path}`) and write the change as a new revision"
+        ),
+    )
+}
+
+/// A history row no file knows: the database is ahead of this checkout.
+pub fn unknown_revision(id: &str, file: &str, applied_on: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::UnknownRevision,
+        format!(
+            "the database has revision `{id}` ({file}, applied {applied_on}), which no file here knows: the database is ahead of these migrations"
+        ),
+        "deploy the release that has that file; or undo it with `migrate downgrade`, which uses the down SQL stored when it was applied; or pass `--allow-unknown` to upgrade anyway",
+    )
+}
+
+/// An id in `alembic_version` that no file defines.
+pub fn unknown_alembic_revision(id: &str, dir: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::UnknownRevision,
+        format!("the database is at `{id}`, which no file in `{dir}` defines"),
+        "deploy the release that has that revision, or check that `--dir` names the right versions directory",
+    )
+}
+
+/// Which way an unfinished revision was going.
+#[derive(Debug, Clone, Copy)]
+pub enum Unfinished {
+    /// `downgrade` refuses while an upgrade is unfinished.
+    UpgradeBlocksDowngrade,
+    /// `upgrade` refuses while a downgrade is unfinished.
+    DowngradeBlocksUpgrade,
+    /// `current` reports an unfinished upgrade.
+    Upgrade,
+    /// `current` reports an unfinished downgrade.
+    Downgrade,
+}
+
+/// A `transaction:false` revision that stopped part-way.
+pub fn unfinished(id: &str, done: usize, error: &str, which: Unfinished) -> Diagnostic {
+    let ran = plural(done, "statement");
+    let (message, help) = match which {
+        Unfinished::UpgradeBlocksDowngrade => (
+            format!("revision `{id}` stopped part-way through its upgrade ({ran} ran)"),
+            "finish it with `migrate upgrade`, or undo those statements by hand and run `migrate stamp` to clear the record".to_owned(),
+        ),
+        Unfinished::DowngradeBlocksUpgrade => (
+            format!("revision `{id}` stopped part-way through a downgrade ({ran} ran): {error}"),
+            "finish it with `migrate downgrade` first".to_owned(),
+        ),
+        Unfinished::Upgrade => (
+            format!("revision `{id}` stopped part-way ({ran} of its up section ran): {error}"),
+            "rerun `migrate upgrade` to continue".to_owned(),
+        ),
+        Unfinished::Downgrade => (
+            format!("revision `{id}` stopped part-way ({ran} of its down section ran): {error}"),
+            "rerun `migrate downgrade` to continue".to_owned(),
+        ),
+    };
+    Diagnostic::general(Rule::UnfinishedRevision, message, help)
+}
+
+/// A revision to revert without a down section.
+pub fn irreversible(label: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::IrreversibleRevision,
+        format!("`{label}` cannot be reverted: it has no `-- migrate:down` section; nothing was run"),
+        "write its down section, or `migrate stamp` past it if the database no longer needs undoing",
+    )
+}
+
+/// Variables the SQL uses without a value.
+pub fn missing_variable(label: &str, names: &[String]) -> Diagnostic {
+    let uses: Vec<String> = names.iter().map(|n| format!(":'{n}'")).collect();
+    Diagnostic::general(
+        Rule::MissingVariable,
+        format!("`{label}` uses {} without a value; nothing was run", quoted(&uses)),
+        "pass `--set NAME=VALUE`, or set the environment variable NAME",
+    )
+}
+
+/// `--single-transaction` with a `transaction:false` section.
+pub fn single_transaction(label: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::SingleTransactionConflict,
+        format!(
+            "`{label}` runs outside a transaction (`transaction:false`), which `--single-transaction` cannot include; nothing was run"
+        ),
+        "run without `--single-transaction`",
+    )
+}
+
+/// A revision whose SQL failed. `message` is the server's error as the runner worded it, and
+/// `done` the revisions already done before it, which stay in place.
+pub fn revision_failed(label: &str, message: &str, done: &[String], verb: &str) -> Diagnostic {
+    let help = if done.is_empty() {
+        "fix the cause and rerun the same command".to_owned()
+    } else {
+        format!(
+            "{verb} before the failure, and still in place: {}; fix the cause and rerun the same command",
+            done.join(", ")
+        )
+    };
+    Diagnostic::general(
+        Rule::RevisionFailed,
+        format!("`{label}` failed: {message}"),
+        help,
+    )
+}
+
+/// `current --check-heads` on a database behind the files.
+pub fn not_at_heads() -> Diagnostic {
+    Diagnostic::general(
+        Rule::NotAtHeads,
+        "`--check-heads`: the database is not at every head",
+        "run `migrate upgrade head` (or `alembic upgrade heads`)",
+    )
+}
+
+/// A listing of migrations that `check` would refuse.
+pub fn invalid_migrations(errors: usize) -> Diagnostic {
+    Diagnostic::general(
+        Rule::InvalidMigrations,
+        format!("the migrations have {}", plural(errors, "error")),
+        "run `migrate check` for details",
+    )
+}
+
+/// `new` with more than one head, or none.
+pub fn several_heads(heads: usize) -> Diagnostic {
+    Diagnostic::general(
+        Rule::SeveralHeads,
+        format!("`new` needs exactly one head, and there are {heads}"),
+        "resolve them first: `migrate rebase`, or a merge revision",
+    )
+}
+
+/// `init` on a directory with migrations.
+pub fn already_initialized(dir: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::AlreadyInitialized,
+        format!("`{dir}` already holds migrations"),
+        "add one with `migrate new MESSAGE`",
+    )
+}
+
+/// `rebase` cannot go ahead as asked.
+pub fn rebase_refused(message: String) -> Diagnostic {
+    Diagnostic::general(
+        Rule::RebaseRefused,
+        message,
+        "name the revisions to move (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch",
+    )
+}
+
+/// A rebase whose result would not pass `check`.
+pub fn rebase_check_failed() -> Diagnostic {
+    Diagnostic::general(
+        Rule::RebaseCheckFailed,
+        "after this rebase the migrations would not pass `migrate check`, so nothing was changed",
+        "fix the findings above first, or name other revisions to move",
+    )
+}
+
+/// `migrate` itself failed: the error and its causes, as one diagnostic for the JSON document.
+pub fn failure(error: &Error) -> Diagnostic {
+    let rule = match error {
+        Error::MissingDir { .. } | Error::NotADir { .. } => Rule::MissingDirectory,
+        Error::Io { .. } => Rule::IoError,
+        Error::Config { .. } => Rule::InvalidConfig,
+        Error::Usage(_) => Rule::UsageError,
+        Error::UnknownRevision(_) => Rule::UnknownTarget,
+        Error::Database(_) => Rule::DatabaseError,
+        Error::Git(_) => Rule::GitError,
+        Error::Output(_) => Rule::OutputError,
+    };
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        message.push_str(": ");
+        message.push_str(inner.to_string().trim_end());
+        cause = inner.source();
+    }
+    Diagnostic::general(rule, message, error.help())
+}

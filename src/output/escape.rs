@@ -1,0 +1,49 @@
+//! Escaping text that comes from files or the server before it reaches a terminal, so that no
+//! file name or message can move the cursor, change colours or forge a line.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// `text` with every control character but newline and tab written as `\u{1b}`; multi-line
+/// messages keep their lines.
+#[must_use]
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            let _ = write!(escaped, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// `text` on one line: newlines escaped too, for a progress line or a concise diagnostic.
+#[must_use]
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    match terminal(text) {
+        Cow::Borrowed(t) if !t.contains('\n') => Cow::Borrowed(t),
+        other => Cow::Owned(other.replace('\n', "\\n")),
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_visible() {
+        assert_eq!(terminal("a\u{1b}[31mb\r"), "a\\u{1b}[31mb\\u{d}");
+        assert_eq!(terminal("two\nlines\tok"), "two\nlines\tok");
+        assert_eq!(one_line("two\nlines"), "two\\nlines");
+        assert!(matches!(terminal("plain"), Cow::Borrowed(_)));
+    }
+}

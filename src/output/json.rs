@@ -1,0 +1,342 @@
+//! The JSON format: one document on stdout for every command, a stable contract documented in
+//! the README (version 1).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Body, Change, Mark, Report, RowState, Run, diff};
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::project::Project;
+use crate::revision::{DirFormat, Section};
+
+/// Bump only when a field changes meaning or disappears; new fields keep the version.
+const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    command: &'static str,
+    #[serde(flatten)]
+    body: Fields<'a>,
+    diagnostics: Vec<Entry<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<Summary>,
+}
+
+/// The command's own fields, beside `diagnostics`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Fields<'a> {
+    None {},
+    Revisions {
+        revisions: Vec<RevisionEntry<'a>>,
+    },
+    Show {
+        revision: RevisionEntry<'a>,
+    },
+    Current {
+        table: &'a str,
+        current: Vec<&'a str>,
+        applied: Vec<AppliedEntry<'a>>,
+        pending: Vec<&'a str>,
+        unknown: &'a [String],
+        changed: Vec<&'a str>,
+        at_heads: bool,
+    },
+    Run {
+        database: &'a str,
+        revisions: Vec<StepEntry<'a>>,
+        totals: Totals,
+    },
+    Sql {
+        sql: &'a str,
+    },
+    Rebase {
+        dry_run: bool,
+        changes: Vec<ChangeEntry<'a>>,
+    },
+    Created {
+        path: &'a str,
+    },
+}
+
+#[derive(Serialize)]
+struct RevisionEntry<'a> {
+    id: &'a str,
+    path: &'a str,
+    parents: Vec<&'a str>,
+    depends_on: Vec<&'a str>,
+    branch_labels: &'a [String],
+    message: String,
+    head: bool,
+    /// `null` for Alembic revisions, whose downgrade is Python.
+    reversible: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    up: Option<SectionEntry<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    down: Option<SectionEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct SectionEntry<'a> {
+    sql: &'a str,
+    transaction: bool,
+    line: usize,
+}
+
+#[derive(Serialize)]
+struct AppliedEntry<'a> {
+    id: &'a str,
+    file: &'a str,
+    applied_on: Option<&'a str>,
+    ms: Option<i64>,
+    state: &'static str,
+}
+
+#[derive(Serialize)]
+struct StepEntry<'a> {
+    id: &'a str,
+    file: &'a str,
+    direction: &'static str,
+    status: &'static str,
+    ms: u128,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    revisions: usize,
+    failed: usize,
+    ms: u128,
+}
+
+#[derive(Serialize)]
+struct ChangeEntry<'a> {
+    from: &'a str,
+    to: &'a str,
+    diff: String,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    name: &'static str,
+    family: &'static str,
+    id: &'static str,
+    kind: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    path: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    help: &'a str,
+    related: Vec<Related<'a>>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    path: &'a str,
+    line: usize,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+    revisions: usize,
+    heads: usize,
+}
+
+pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let summary = match report.body {
+        Body::Check { revisions, heads } => Some(Summary {
+            errors: count(report, Severity::Error),
+            warnings: count(report, Severity::Warning),
+            revisions,
+            heads,
+        }),
+        _ => None,
+    };
+    let document = Document {
+        version: VERSION,
+        command: report.command,
+        body: fields(&report.body),
+        diagnostics: report.diagnostics.iter().map(entry).collect(),
+        summary,
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+/// Findings of `severity`, as `check`'s summary counts them.
+fn count(report: &Report, severity: Severity) -> usize {
+    report
+        .findings()
+        .filter(|d| d.severity() == severity)
+        .count()
+}
+
+fn fields(body: &Body) -> Fields<'_> {
+    match body {
+        Body::Nothing | Body::Check { .. } => Fields::None {},
+        Body::Revisions {
+            project,
+            nodes,
+            marks,
+            ..
+        } => Fields::Revisions {
+            revisions: nodes
+                .iter()
+                .map(|&node| {
+                    let mut entry = revision(project, node);
+                    if !marks.is_empty() {
+                        entry.state = Some(match marks.get(&node) {
+                            Some(Mark::Current) => "current",
+                            Some(Mark::Applied) => "applied",
+                            None => "pending",
+                        });
+                    }
+                    entry
+                })
+                .collect(),
+        },
+        Body::Show { project, node } => {
+            let mut entry = revision(project, *node);
+            let r = &project.revisions[*node];
+            entry.up = r.up.as_ref().map(section);
+            entry.down = r.down.as_ref().map(section);
+            Fields::Show { revision: entry }
+        }
+        Body::Current(current) => {
+            let ids = |nodes: &[usize]| -> Vec<&str> {
+                nodes
+                    .iter()
+                    .map(|&n| current.project.revisions[n].id.as_str())
+                    .collect()
+            };
+            Fields::Current {
+                table: &current.table,
+                current: ids(&current.at),
+                applied: current
+                    .rows
+                    .iter()
+                    .map(|row| AppliedEntry {
+                        id: &row.id,
+                        file: &row.file,
+                        applied_on: row.applied_on.as_deref(),
+                        ms: row.ms,
+                        state: match row.state {
+                            RowState::Ok => "ok",
+                            RowState::Changed => "changed",
+                            RowState::NoFile => "unknown",
+                        },
+                    })
+                    .collect(),
+                pending: ids(&current.pending),
+                unknown: &current.unknown,
+                changed: current
+                    .rows
+                    .iter()
+                    .filter(|r| r.state == RowState::Changed)
+                    .map(|r| r.id.as_str())
+                    .collect(),
+                at_heads: current.at_heads(),
+            }
+        }
+        Body::Run(run) => run_fields(run),
+        Body::Sql(sql) => Fields::Sql { sql },
+        Body::Rebase { dry_run, changes } => Fields::Rebase {
+            dry_run: *dry_run,
+            changes: changes.iter().map(change).collect(),
+        },
+        Body::Created { path } => Fields::Created { path },
+    }
+}
+
+fn run_fields(run: &Run) -> Fields<'_> {
+    let failed = run
+        .steps
+        .iter()
+        .filter(|s| s.status == super::StepStatus::Failed)
+        .count();
+    Fields::Run {
+        database: &run.database,
+        revisions: run
+            .steps
+            .iter()
+            .map(|s| StepEntry {
+                id: &s.id,
+                file: &s.file,
+                direction: s.direction.as_str(),
+                status: s.status.as_str(),
+                ms: s.took.as_millis(),
+            })
+            .collect(),
+        totals: Totals {
+            revisions: run.steps.len() - failed,
+            failed,
+            ms: run.elapsed.as_millis(),
+        },
+    }
+}
+
+fn change(change: &Change) -> ChangeEntry<'_> {
+    ChangeEntry {
+        from: &change.from,
+        to: &change.to,
+        diff: diff::patch(std::slice::from_ref(change)),
+    }
+}
+
+fn revision(project: &Project, node: usize) -> RevisionEntry<'_> {
+    let r = &project.revisions[node];
+    RevisionEntry {
+        id: r.id.as_str(),
+        path: &r.path,
+        parents: r.parent_ids().iter().map(|id| id.as_str()).collect(),
+        depends_on: r.depends_on.iter().map(|d| d.id.as_str()).collect(),
+        branch_labels: &r.branch_labels,
+        message: r.message(),
+        head: project.graph.children(node).is_empty(),
+        reversible: (r.format == DirFormat::Sql).then_some(r.down.is_some()),
+        state: None,
+        up: None,
+        down: None,
+    }
+}
+
+fn section(section: &Section) -> SectionEntry<'_> {
+    SectionEntry {
+        sql: &section.sql,
+        transaction: section.transaction,
+        line: section.line,
+    }
+}
+
+fn entry(d: &Diagnostic) -> Entry<'_> {
+    Entry {
+        name: d.rule.name(),
+        family: d.rule.family().name(),
+        id: d.rule.id(),
+        kind: match d.rule.kind() {
+            Kind::Finding => "finding",
+            Kind::Refusal => "refusal",
+            Kind::Failure => "failure",
+        },
+        severity: d.severity().as_str(),
+        message: &d.message,
+        path: d.location.as_ref().map(|l| l.path.as_str()),
+        line: d.location.as_ref().map(|l| l.line),
+        column: d.location.as_ref().map(|l| l.column),
+        help: &d.help,
+        related: d
+            .related
+            .iter()
+            .map(|r| Related {
+                path: &r.path,
+                line: r.line,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,115 @@
+//! The progress stream: what a command is doing while it does it, on stderr and never in a
+//! result. On a terminal the running revision's line is redrawn in place when it ends; into a
+//! pipe or a CI log every event is a plain line. `--quiet` silences all of it.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use colored::Colorize;
+
+use super::escape;
+
+/// Where progress goes.
+#[derive(Debug)]
+pub struct Progress {
+    quiet: bool,
+    live: bool,
+    /// A running line is on screen without its end.
+    open: bool,
+}
+
+impl Progress {
+    /// Progress to stderr, live when stderr is a terminal.
+    #[must_use]
+    pub fn stderr(quiet: bool) -> Progress {
+        Progress {
+            quiet,
+            live: std::io::stderr().is_terminal(),
+            open: false,
+        }
+    }
+
+    /// A note about the run: `note: upgrade on app@db:5432/app: 3 revisions`.
+    pub fn note(&mut self, text: &str) {
+        self.line(&format!("{} {}", "note:".cyan().bold(), escape::one_line(text)));
+    }
+
+    /// A hint after a result: what to do next.
+    pub fn hint(&mut self, text: &str) {
+        self.line(&escape::one_line(text));
+    }
+
+    /// A revision is about to run: `applying 012_slow_backfill.sql ...`.
+    pub fn start(&mut self, verb: &str, label: &str) {
+        if self.quiet {
+            return;
+        }
+        let text = format!("{verb} {} ...", escape::one_line(label));
+        let mut err = std::io::stderr().lock();
+        if self.live {
+            let _ = write!(err, "{text}");
+            self.open = true;
+        } else {
+            let _ = writeln!(err, "{text}");
+        }
+        let _ = err.flush();
+    }
+
+    /// The revision ended: its time in human units, on the running line when it is live.
+    pub fn finish(&mut self, verb: &str, label: &str, took: Duration) {
+        if self.quiet {
+            return;
+        }
+        let text = format!(
+            "{verb} {} in {}",
+            escape::one_line(label),
+            human_duration(took)
+        );
+        let mut err = std::io::stderr().lock();
+        if self.open {
+            // Back to the start of the running line, and clear it.
+            let _ = write!(err, "\r\x1b[2K");
+            self.open = false;
+        }
+        let _ = writeln!(err, "{text}");
+        let _ = err.flush();
+    }
+
+    fn line(&mut self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        if self.open {
+            let _ = writeln!(err);
+            self.open = false;
+        }
+        let _ = writeln!(err, "{text}");
+    }
+}
+
+/// `830 ms`, `2.41 s`, `3 min 5 s`: a duration as people read it.
+#[must_use]
+pub fn human_duration(took: Duration) -> String {
+    let ms = took.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{:.2} s", took.as_secs_f64())
+    } else {
+        let secs = took.as_secs();
+        format!("{} min {} s", secs / 60, secs % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(human_duration(Duration::from_millis(830)), "830 ms");
+        assert_eq!(human_duration(Duration::from_millis(2410)), "2.41 s");
+        assert_eq!(human_duration(Duration::from_secs(185)), "3 min 5 s");
+    }
+}

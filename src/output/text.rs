@@ -1,0 +1,165 @@
+//! A command's result in its plain form, shared by the human, concise and GitHub formats:
+//! Alembic's listings, the database's position, one line a revision run, a rebase's changes.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+
+use super::alembic_text;
+use super::escape::terminal;
+use super::{Body, Current, Mark, RowState, Style, diff};
+use crate::diagnostic::plural;
+use crate::project::{self, Project};
+use crate::revision::Section;
+
+pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
+    match body {
+        Body::Nothing | Body::Check { .. } => Ok(()),
+        Body::Revisions {
+            project,
+            nodes,
+            style,
+            marks,
+        } => {
+            for &node in nodes {
+                let entry = entry(project, node, *style);
+                let entry = match marks.get(&node) {
+                    Some(Mark::Current) => mark_entry(&entry, " (current)"),
+                    Some(Mark::Applied) => mark_entry(&entry, " (applied)"),
+                    None => entry,
+                };
+                writeln!(out, "{}", terminal(&entry))?;
+            }
+            Ok(())
+        }
+        Body::Show { project, node } => {
+            let revision = &project.revisions[*node];
+            writeln!(out, "{}", terminal(&entry(project, *node, Style::Verbose)))?;
+            section(out, "up", revision.up.as_ref())?;
+            section(out, "down", revision.down.as_ref())
+        }
+        Body::Current(current) => position(current, out),
+        Body::Run(run) => {
+            for step in &run.steps {
+                if step.status == super::StepStatus::Failed {
+                    continue;
+                }
+                writeln!(
+                    out,
+                    "{:<9} {}  {}",
+                    step.status.as_str(),
+                    terminal(&step.file),
+                    format!("{} ms", step.took.as_millis()).dimmed()
+                )?;
+            }
+            Ok(())
+        }
+        Body::Sql(sql) => write!(out, "{sql}"),
+        Body::Rebase { dry_run, changes } => {
+            if *dry_run {
+                return write!(out, "{}", terminal(&diff::patch(changes)));
+            }
+            for change in changes {
+                if change.from == change.to {
+                    writeln!(out, "rewrote {}", terminal(&change.from))?;
+                } else {
+                    writeln!(
+                        out,
+                        "renamed {} -> {}",
+                        terminal(&change.from),
+                        terminal(&change.to)
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        Body::Created { path } => writeln!(out, "{}", terminal(path)),
+    }
+}
+
+fn entry(project: &Project, node: usize, style: Style) -> String {
+    let (revisions, graph) = (&project.revisions, &project.graph);
+    match style {
+        Style::Heads => alembic_text::head(revisions, graph, node),
+        Style::History => alembic_text::line(revisions, graph, node),
+        Style::Verbose => alembic_text::verbose(revisions, graph, node),
+    }
+}
+
+/// Puts the mark after the revision's own markers, as Alembic prints `042 (head) (current)`.
+fn mark_entry(entry: &str, mark: &str) -> String {
+    let first_line_end = entry.find('\n').unwrap_or(entry.len());
+    let after_arrow = entry[..first_line_end].find(" -> ").map_or(0, |i| i + 4);
+    let insert_at = entry[after_arrow..first_line_end]
+        .find(", ")
+        .map_or(first_line_end, |i| after_arrow + i);
+    format!("{}{mark}{}", &entry[..insert_at], &entry[insert_at..])
+}
+
+fn section(out: &mut dyn Write, marker: &str, section: Option<&Section>) -> io::Result<()> {
+    let Some(section) = section else {
+        return Ok(());
+    };
+    let options = if section.transaction {
+        ""
+    } else {
+        " transaction:false"
+    };
+    writeln!(out, "-- migrate:{marker}{options}")?;
+    write!(out, "{}", terminal(&section.sql))
+}
+
+/// `current`: the revisions the database is at, then what is pending.
+fn position(current: &Current, out: &mut dyn Write) -> io::Result<()> {
+    let project = &current.project;
+    if current.empty {
+        writeln!(
+            out,
+            "no revision applied ({} is empty or missing)",
+            current.table
+        )?;
+    }
+    for &node in &current.at {
+        let revision = &project.revisions[node];
+        let id = if current.alembic {
+            alembic_text::head(&project.revisions, &project.graph, node)
+        } else if project.graph.children(node).is_empty() {
+            format!("{} (head)", revision.id)
+        } else {
+            revision.id.to_string()
+        };
+        writeln!(out, "{}", terminal(&format!("{id}, {}", revision.message())))?;
+    }
+    if current.verbose {
+        for row in &current.rows {
+            let state = match row.state {
+                RowState::Ok => "ok".green(),
+                RowState::Changed => "changed since applied".red(),
+                RowState::NoFile => "no file".red(),
+            };
+            let ms = row.ms.map_or(String::new(), |ms| format!(", {ms} ms"));
+            writeln!(
+                out,
+                "  {:>6}  {}  applied {}{ms}  {state}",
+                row.id,
+                terminal(&row.file),
+                row.applied_on.as_deref().unwrap_or("?"),
+            )?;
+        }
+    }
+    if current.pending.is_empty() {
+        if !project.revisions.is_empty() {
+            writeln!(out, "at head")?;
+        }
+    } else if current.alembic {
+        writeln!(
+            out,
+            "{} pending; not at {}",
+            plural(current.pending.len(), "revision"),
+            project::describe(&project.revisions, &current.missing_heads)
+        )?;
+    } else {
+        writeln!(out, "{} pending", plural(current.pending.len(), "revision"))?;
+    }
+    Ok(())
+}

@@ -71,7 +71,7 @@ impl Error {
 }
 
 /// Writes an error and its chain of causes to `err`, in the one style every error shares.
-pub fn report(error: &Error, err: &mut dyn std::io::Write) {
+pub(crate) fn report(error: &Error, err: &mut dyn std::io::Write) {
     let _ = writeln!(err, "{} {}", "error:".red().bold(), escape::terminal(&error.to_string()));
     let mut cause = error.source();
     while let Some(inner) = cause {

@@ -20,7 +20,7 @@ use crate::revision::{Revises, Revision, RevisionId};
 
 /// The revision graph of one migrations directory.
 #[derive(Debug)]
-pub struct RevisionGraph {
+pub(crate) struct RevisionGraph {
     graph: DiGraph<(), Link>,
     /// Per revision: its id and path, which order ties everywhere.
     keys: Vec<(RevisionId, String)>,
@@ -48,7 +48,7 @@ enum Declared {
 impl RevisionGraph {
     /// Builds the graph. Parents that exist nowhere are left out (see `dangling-parent`).
     #[must_use]
-    pub fn new(revisions: &[Revision]) -> RevisionGraph {
+    pub(crate) fn new(revisions: &[Revision]) -> RevisionGraph {
         let mut graph = DiGraph::with_capacity(revisions.len(), revisions.len());
         let mut by_id: HashMap<RevisionId, Vec<usize>> = HashMap::with_capacity(revisions.len());
         for (index, revision) in revisions.iter().enumerate() {
@@ -93,25 +93,19 @@ impl RevisionGraph {
 
     /// How many revisions the graph holds.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.keys.len()
-    }
-
-    /// Whether the graph holds no revision.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 
     /// The revisions with this id: one normally, several for a duplicate, none if unknown.
     #[must_use]
-    pub fn lookup(&self, id: &RevisionId) -> &[usize] {
+    pub(crate) fn lookup(&self, id: &RevisionId) -> &[usize] {
         self.by_id.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// Every id with more than one revision, in id order.
     #[must_use]
-    pub fn duplicates(&self) -> Vec<(&RevisionId, &[usize])> {
+    pub(crate) fn duplicates(&self) -> Vec<(&RevisionId, &[usize])> {
         let mut found: Vec<_> = self
             .by_id
             .iter()
@@ -143,26 +137,26 @@ impl RevisionGraph {
 
     /// The revisions `node` revises, in id order.
     #[must_use]
-    pub fn parents(&self, node: usize) -> Vec<usize> {
+    pub(crate) fn parents(&self, node: usize) -> Vec<usize> {
         self.neighbors(node, Direction::Incoming, Link::Parent)
     }
 
     /// The revisions that revise `node`, in id order.
     #[must_use]
-    pub fn children(&self, node: usize) -> Vec<usize> {
+    pub(crate) fn children(&self, node: usize) -> Vec<usize> {
         self.neighbors(node, Direction::Outgoing, Link::Parent)
     }
 
     /// The revisions that depend on `node` without revising it (Alembic's `depends_on`).
     #[must_use]
-    pub fn dependents(&self, node: usize) -> Vec<usize> {
+    pub(crate) fn dependents(&self, node: usize) -> Vec<usize> {
         self.neighbors(node, Direction::Outgoing, Link::Dependency)
     }
 
     /// Whether nothing revises `node` and nothing depends on it: Alembic's "(head)", where a
     /// head that only dependencies point at is an "(effective head)".
     #[must_use]
-    pub fn is_real_head(&self, node: usize) -> bool {
+    pub(crate) fn is_real_head(&self, node: usize) -> bool {
         self.graph
             .neighbors_directed(NodeIndex::new(node), Direction::Outgoing)
             .next()
@@ -173,7 +167,7 @@ impl RevisionGraph {
     /// whose header could not be read is left out: it already has its own diagnostic, and
     /// counting it would add a false second head.
     #[must_use]
-    pub fn heads(&self) -> Vec<usize> {
+    pub(crate) fn heads(&self) -> Vec<usize> {
         let found = (0..self.len())
             .filter(|&n| self.declared[n] != Declared::Unknown)
             .filter(|&n| {
@@ -187,7 +181,7 @@ impl RevisionGraph {
 
     /// Revisions that declare `-- migrate:revises none`, in id order.
     #[must_use]
-    pub fn roots(&self) -> Vec<usize> {
+    pub(crate) fn roots(&self) -> Vec<usize> {
         self.sorted(
             (0..self.len())
                 .filter(|&n| self.declared[n] == Declared::Root)
@@ -198,7 +192,7 @@ impl RevisionGraph {
     /// Every revision, parents before children, ties broken by number (then path).
     /// Revisions caught in a cycle have no such place and are left out.
     #[must_use]
-    pub fn topological_order(&self) -> Vec<usize> {
+    pub(crate) fn topological_order(&self) -> Vec<usize> {
         let mut waiting: Vec<usize> = (0..self.len())
             .map(|n| {
                 self.graph
@@ -229,7 +223,7 @@ impl RevisionGraph {
 
     /// Every revision `node` descends from, not counting itself.
     #[must_use]
-    pub fn ancestors(&self, node: usize) -> BTreeSet<usize> {
+    pub(crate) fn ancestors(&self, node: usize) -> BTreeSet<usize> {
         let reversed = Reversed(&self.graph);
         let mut found: BTreeSet<usize> = Bfs::new(reversed, NodeIndex::new(node))
             .iter(reversed)
@@ -241,7 +235,7 @@ impl RevisionGraph {
 
     /// Every revision that descends from `node`, not counting itself.
     #[must_use]
-    pub fn descendants(&self, node: usize) -> BTreeSet<usize> {
+    pub(crate) fn descendants(&self, node: usize) -> BTreeSet<usize> {
         let mut found: BTreeSet<usize> = Bfs::new(&self.graph, NodeIndex::new(node))
             .iter(&self.graph)
             .map(NodeIndex::index)
@@ -252,7 +246,7 @@ impl RevisionGraph {
 
     /// Whether `ancestor` is reachable from `node` by following parents.
     #[must_use]
-    pub fn is_ancestor(&self, ancestor: usize, node: usize) -> bool {
+    pub(crate) fn is_ancestor(&self, ancestor: usize, node: usize) -> bool {
         ancestor != node
             && petgraph::algo::has_path_connecting(
                 &self.graph,
@@ -262,35 +256,9 @@ impl RevisionGraph {
             )
     }
 
-    /// The revisions to apply, in order, to go from `from` (`None`: an empty database) to `to`.
-    /// `None` when `from` is not an ancestor of `to`: there is no upgrade path between them.
-    #[must_use]
-    pub fn path(&self, from: Option<usize>, to: usize) -> Option<Vec<usize>> {
-        let mut wanted = self.ancestors(to);
-        wanted.insert(to);
-        if let Some(from) = from {
-            if from == to {
-                return Some(Vec::new());
-            }
-            if !wanted.contains(&from) {
-                return None;
-            }
-            wanted.remove(&from);
-            for done in self.ancestors(from) {
-                wanted.remove(&done);
-            }
-        }
-        Some(
-            self.topological_order()
-                .into_iter()
-                .filter(|n| wanted.contains(n))
-                .collect(),
-        )
-    }
-
     /// Groups of revisions that revise each other in a loop, each sorted, in order of their first member.
     #[must_use]
-    pub fn cycles(&self) -> Vec<Vec<usize>> {
+    pub(crate) fn cycles(&self) -> Vec<Vec<usize>> {
         // Kosaraju, not Tarjan: petgraph's Tarjan recurses once per node and overflows the
         // stack on a long chain (20,000 revisions), while Kosaraju walks iteratively.
         let mut cycles: Vec<Vec<usize>> = kosaraju_scc(&self.graph)
@@ -304,7 +272,7 @@ impl RevisionGraph {
 
     /// The newest revision that every one of `nodes` descends from (or is), if any.
     #[must_use]
-    pub fn newest_common_ancestor(&self, nodes: &[usize]) -> Option<usize> {
+    pub(crate) fn newest_common_ancestor(&self, nodes: &[usize]) -> Option<usize> {
         let mut common: Option<BTreeSet<usize>> = None;
         for &node in nodes {
             let mut line = self.ancestors(node);
@@ -372,9 +340,6 @@ pub(crate) mod tests {
         assert_eq!(ids(&revs, graph.ancestors(0)), ["001", "002"]);
         assert!(graph.is_ancestor(1, 0));
         assert!(!graph.is_ancestor(0, 1));
-        assert_eq!(ids(&revs, graph.path(Some(1), 0).unwrap()), ["002", "003"]);
-        assert_eq!(ids(&revs, graph.path(None, 2).unwrap()), ["001", "002"]);
-        assert!(graph.path(Some(0), 1).is_none());
         assert!(graph.cycles().is_empty());
     }
 
@@ -398,7 +363,6 @@ pub(crate) mod tests {
         assert_eq!(ids(&revs, graph.descendants(1)), ["4"]);
         assert_eq!(graph.newest_common_ancestor(&[3, 4]), Some(0));
         assert_eq!(graph.newest_common_ancestor(&[1, 3]), Some(1));
-        assert_eq!(ids(&revs, graph.path(Some(1), 3).unwrap()), ["3", "4"]);
     }
 
     #[test]

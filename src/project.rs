@@ -8,7 +8,7 @@ use crate::{Error, check, source};
 
 /// Everything the offline commands work from.
 #[derive(Debug)]
-pub struct Project {
+pub(crate) struct Project {
     /// How the directory is written.
     pub format: DirFormat,
     /// Revisions in file-name order; graph nodes are indexes into this list.
@@ -25,7 +25,7 @@ pub struct Project {
 
 impl Project {
     /// Loads the migrations directory the settings name.
-    pub fn load(settings: &Settings) -> Result<Project, Error> {
+    pub(crate) fn load(settings: &Settings) -> Result<Project, Error> {
         let loaded = source::load(
             &settings.dir,
             &settings.display_dir,
@@ -37,7 +37,7 @@ impl Project {
 
     /// Builds the graph over already loaded revisions.
     #[must_use]
-    pub fn from_loaded(loaded: source::Loaded) -> Project {
+    pub(crate) fn from_loaded(loaded: source::Loaded) -> Project {
         let graph = RevisionGraph::new(&loaded.revisions);
         Project {
             format: loaded.format,
@@ -51,12 +51,12 @@ impl Project {
 
     /// Every finding about the directory, sorted.
     #[must_use]
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+    pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
         check::run(self)
     }
 
     /// Finds the one revision a command-line argument names: an id, or `head` when there is one head.
-    pub fn resolve(&self, name: &str) -> Result<usize, Error> {
+    pub(crate) fn resolve(&self, name: &str) -> Result<usize, Error> {
         if name == "head" {
             let heads = self.graph.heads();
             return match heads.as_slice() {
@@ -81,7 +81,7 @@ impl Project {
 
     /// The revisions with exactly this id, whether ids are names or numbers here.
     #[must_use]
-    pub fn lookup(&self, id: &str) -> &[usize] {
+    pub(crate) fn lookup(&self, id: &str) -> &[usize] {
         let named = self.graph.lookup(&RevisionId::name(id));
         if !named.is_empty() {
             return named;
@@ -93,7 +93,7 @@ impl Project {
     /// (`40` for `040` where ids are numbers), or, in an Alembic tree, a unique prefix of one,
     /// as Alembic accepts.
     #[must_use]
-    pub fn find(&self, name: &str) -> Vec<usize> {
+    pub(crate) fn find(&self, name: &str) -> Vec<usize> {
         let exact = self.lookup(name);
         if !exact.is_empty() {
             return exact.to_vec();
@@ -121,7 +121,7 @@ impl Project {
 
 /// `` `040` (`040_a.sql`), `041` (`041_b.sql`) ``: revisions as every message names them.
 #[must_use]
-pub fn describe(revisions: &[Revision], nodes: &[usize]) -> String {
+pub(crate) fn describe(revisions: &[Revision], nodes: &[usize]) -> String {
     nodes
         .iter()
         .map(|&n| format!("`{}` (`{}`)", revisions[n].id, revisions[n].file_name()))

@@ -4,7 +4,7 @@ use std::path::{Component, Path};
 
 /// Renders `path` for output: relative where possible, `/`-separated, without a leading `./`.
 #[must_use]
-pub fn display(path: &Path) -> String {
+pub(crate) fn display(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
@@ -25,7 +25,7 @@ pub fn display(path: &Path) -> String {
 
 /// Joins a displayed directory and a file name the way `display` would show the joined path.
 #[must_use]
-pub fn join(dir: &str, name: &str) -> String {
+pub(crate) fn join(dir: &str, name: &str) -> String {
     if dir == "." {
         name.to_owned()
     } else {

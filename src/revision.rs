@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 ///
 /// Numbers are compared on their digits rather than parsed, so no length overflows.
 #[derive(Debug, Clone)]
-pub struct RevisionId {
+pub(crate) struct RevisionId {
     text: String,
     number: bool,
 }
@@ -18,7 +18,7 @@ pub struct RevisionId {
 impl RevisionId {
     /// Wraps a string of ASCII digits; `None` for anything else.
     #[must_use]
-    pub fn parse(text: &str) -> Option<RevisionId> {
+    pub(crate) fn parse(text: &str) -> Option<RevisionId> {
         (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| RevisionId {
             text: text.to_owned(),
             number: true,
@@ -28,7 +28,7 @@ impl RevisionId {
     /// An id that is a name, compared as written even when it is made of digits: Alembic's
     /// `040` and `40` are two revisions.
     #[must_use]
-    pub fn name(text: &str) -> RevisionId {
+    pub(crate) fn name(text: &str) -> RevisionId {
         RevisionId {
             text: text.to_owned(),
             number: false,
@@ -37,7 +37,7 @@ impl RevisionId {
 
     /// Whether the id is a number, so the numbering rules apply to it.
     #[must_use]
-    pub fn is_number(&self) -> bool {
+    pub(crate) fn is_number(&self) -> bool {
         self.number
     }
 
@@ -52,19 +52,19 @@ impl RevisionId {
 
     /// The id as written, zero-padding included.
     #[must_use]
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
 
     /// How many digits were written.
     #[must_use]
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.text.len()
     }
 
     /// The digits without zero-padding (`0` stays `0`).
     #[must_use]
-    pub fn significant(&self) -> &str {
+    pub(crate) fn significant(&self) -> &str {
         let trimmed = self.text.trim_start_matches('0');
         if trimmed.is_empty() {
             &self.text[self.text.len() - 1..]
@@ -75,13 +75,13 @@ impl RevisionId {
 
     /// Whether the id is written with leading zeros.
     #[must_use]
-    pub fn is_padded(&self) -> bool {
+    pub(crate) fn is_padded(&self) -> bool {
         self.significant().len() < self.text.len()
     }
 
     /// The next number, written with at least `width` digits.
     #[must_use]
-    pub fn successor(&self, width: usize) -> RevisionId {
+    pub(crate) fn successor(&self, width: usize) -> RevisionId {
         let mut digits: Vec<u8> = self.significant().bytes().collect();
         let mut i = digits.len();
         loop {
@@ -146,7 +146,7 @@ impl fmt::Display for RevisionId {
 
 /// A parent named in `-- migrate:revises` (or Alembic's `down_revision`), with where it is written.
 #[derive(Debug, Clone)]
-pub struct ParentRef {
+pub(crate) struct ParentRef {
     /// The parent's id as written.
     pub id: RevisionId,
     /// The 1-based line of the id; a tuple in Python can span lines.
@@ -157,7 +157,7 @@ pub struct ParentRef {
 
 /// How a migrations directory is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DirFormat {
+pub(crate) enum DirFormat {
     /// `<digits>_<slug>.sql` files with a `-- migrate:revises` header.
     #[default]
     Sql,
@@ -167,7 +167,7 @@ pub enum DirFormat {
 
 /// What a revision's `-- migrate:revises` line declares.
 #[derive(Debug, Clone)]
-pub enum Revises {
+pub(crate) enum Revises {
     /// `-- migrate:revises none`: the first revision.
     Root,
     /// One parent, or several for a merge revision.
@@ -178,7 +178,7 @@ pub enum Revises {
 
 /// One SQL section of a migration file.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub(crate) struct Section {
     /// The 1-based line of the section's marker.
     pub line: usize,
     /// The SQL text after the marker, up to the next marker or the end of the file.
@@ -189,7 +189,7 @@ pub struct Section {
 
 /// One migration file, parsed.
 #[derive(Debug, Clone)]
-pub struct Revision {
+pub(crate) struct Revision {
     /// The revision id: the number from the file name, or Alembic's `revision`.
     pub id: RevisionId,
     /// How the file is written.
@@ -220,7 +220,7 @@ impl Revision {
     /// revision's message is what Alembic prints: its docstring up to the first blank line,
     /// `None` without one.
     #[must_use]
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         if self.format == DirFormat::Alembic {
             if self.description.is_empty() {
                 return "None".to_owned();
@@ -239,7 +239,7 @@ impl Revision {
 
     /// The parents' ids, empty for a root or an unreadable header.
     #[must_use]
-    pub fn parent_ids(&self) -> Vec<&RevisionId> {
+    pub(crate) fn parent_ids(&self) -> Vec<&RevisionId> {
         match &self.revises {
             Revises::Parents(parents) => parents.iter().map(|p| &p.id).collect(),
             Revises::Root | Revises::Unknown => Vec::new(),
@@ -248,7 +248,7 @@ impl Revision {
 
     /// The file name, without its directory.
     #[must_use]
-    pub fn file_name(&self) -> &str {
+    pub(crate) fn file_name(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)
     }
 }

@@ -12,13 +12,13 @@ use crate::source::alembic::config as alembic_config;
 use crate::{Error, relpath};
 
 /// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
-pub const DEFAULT_CONFIG: &str = "migrate.toml";
+pub(crate) const DEFAULT_CONFIG: &str = "migrate.toml";
 /// The migrations directory when nothing else names one.
-pub const DEFAULT_DIR: &str = "migrations";
+pub(crate) const DEFAULT_DIR: &str = "migrations";
 
 /// The validated settings every command runs with.
 #[derive(Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The migrations directory, as a path to open.
     pub dir: PathBuf,
     /// The migrations directory as output shows it.
@@ -43,14 +43,14 @@ pub struct Settings {
 
 /// The schema-qualified name of refinery's history table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryTable {
+pub(crate) struct HistoryTable {
     pub schema: String,
     pub name: String,
 }
 
 impl HistoryTable {
     /// Reads `schema.table`, or a bare `table` in `public`.
-    pub fn parse(text: &str) -> Result<HistoryTable, Error> {
+    pub(crate) fn parse(text: &str) -> Result<HistoryTable, Error> {
         let (schema, name) = text.split_once('.').unwrap_or(("public", text));
         let valid = |part: &str| {
             !part.is_empty()
@@ -89,7 +89,7 @@ impl fmt::Display for HistoryTable {
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A command-line flag.
     Flag(&'static str),
     /// An environment variable.
@@ -120,7 +120,7 @@ impl fmt::Display for Origin {
 /// The contents of `migrate.toml`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// The migrations directory, relative to the configuration file.
     pub dir: Option<PathBuf>,
     /// The database URL; better kept in the environment when it holds a password.
@@ -140,7 +140,7 @@ pub struct ConfigFile {
 
 impl Settings {
     /// Resolves the settings from the command line, the environment and the configuration file.
-    pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
+    pub(crate) fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
         let config = load_config(args)?;
         let env_dir = std::env::var_os("MIGRATE_DIR").filter(|v| !v.is_empty());
         let (dir, dir_origin) = if let Some(dir) = &args.dir {
@@ -229,12 +229,12 @@ fn strip_dot(path: &Path) -> PathBuf {
 }
 
 /// The sources of the database URL, in the order they are tried.
-pub const DATABASE_URL_SOURCES: &str =
+pub(crate) const DATABASE_URL_SOURCES: &str =
     "`--database-url`, `MIGRATE_DATABASE_URL`, `DATABASE_URL` or `database_url` in migrate.toml";
 
 impl Settings {
     /// The database URL, or an error naming every place it can be set.
-    pub fn require_database_url(&self) -> Result<&str, Error> {
+    pub(crate) fn require_database_url(&self) -> Result<&str, Error> {
         self.database_url
             .as_ref()
             .map(|(url, _)| url.as_str())

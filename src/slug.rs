@@ -1,11 +1,11 @@
 //! Slugs: the lower-case `a-z0-9_` part of a file name, made from a message or a bad name.
 
 /// The longest slug `new` writes, so file names stay readable in a listing.
-pub const MAX_LEN: usize = 50;
+pub(crate) const MAX_LEN: usize = 50;
 
 /// Turns free text into a slug: lower-case, runs of anything else folded into one `_`.
 #[must_use]
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
@@ -22,7 +22,7 @@ pub fn slugify(text: &str) -> String {
 
 /// Shortens a slug to `max` characters, cutting at a word boundary where there is one.
 #[must_use]
-pub fn truncate(slug: &str, max: usize) -> &str {
+pub(crate) fn truncate(slug: &str, max: usize) -> &str {
     if slug.len() <= max {
         return slug;
     }
@@ -35,7 +35,7 @@ pub fn truncate(slug: &str, max: usize) -> &str {
 
 /// Whether `text` is a valid slug: non-empty, only `a-z`, `0-9` and `_`.
 #[must_use]
-pub fn is_valid(text: &str) -> bool {
+pub(crate) fn is_valid(text: &str) -> bool {
     !text.is_empty()
         && text
             .bytes()

@@ -35,7 +35,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// The width most zero-padded ids are written with (the wider one on a tie), if any is padded.
-pub fn padding_width<'a>(
+pub(crate) fn padding_width<'a>(
     ids: impl Iterator<Item = &'a crate::revision::RevisionId>,
 ) -> Option<usize> {
     let mut counts: BTreeMap<usize, usize> = BTreeMap::new();

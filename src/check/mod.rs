@@ -9,7 +9,7 @@ mod multiple_roots;
 mod parent_not_older;
 mod stale_parent;
 
-pub use mixed_width::padding_width;
+pub(crate) use mixed_width::padding_width;
 
 use crate::diagnostic::{self, Diagnostic, Location, Sources};
 use crate::graph::RevisionGraph;
@@ -91,7 +91,7 @@ impl<'a> Context<'a> {
 
 /// Runs every rule and returns every finding, load-time ones included, sorted.
 #[must_use]
-pub fn run(project: &Project) -> Vec<Diagnostic> {
+pub(crate) fn run(project: &Project) -> Vec<Diagnostic> {
     let context = Context::new(project);
     let mut found = project.load_diagnostics.clone();
     duplicate_revision::check(&context, &mut found);

@@ -16,7 +16,7 @@ use crate::source::{self, Loaded};
 
 /// The migrations at the base ref.
 #[derive(Debug)]
-pub struct Base {
+pub(crate) struct Base {
     /// The ref as the user wrote it.
     pub reference: String,
     /// The revisions there; paths are shown as git shows them, `REF:migrations/040_x.sql`.
@@ -29,7 +29,7 @@ pub struct Base {
 
 /// This branch against the base.
 #[derive(Debug)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// This branch's revisions, indexed as in the working tree, then the base's new ones.
     pub merged: Project,
     /// `behind-base`, `edited-applied` and `deleted-applied`.
@@ -41,7 +41,7 @@ pub struct Comparison {
 impl Base {
     /// Reads the migrations directory at `reference` with git.
     /// The files are read in the working tree's `format`.
-    pub fn load(settings: &Settings, reference: &str, format: DirFormat) -> Result<Base, Error> {
+    pub(crate) fn load(settings: &Settings, reference: &str, format: DirFormat) -> Result<Base, Error> {
         let git = Git::discover(&settings.dir).ok_or_else(|| {
             Error::Git(format!(
                 "`{}` is not inside a git repository, so there is no `{reference}` to compare with",
@@ -77,7 +77,7 @@ impl Base {
 
     /// Compares this branch's migrations with the base's.
     #[must_use]
-    pub fn compare(&self, work: Project) -> Comparison {
+    pub(crate) fn compare(&self, work: Project) -> Comparison {
         let base = &self.project;
         let work_names: HashMap<&str, usize> = work
             .revisions

@@ -12,7 +12,7 @@ use crate::collision::head_file;
 use crate::{Error, parallel};
 
 /// Files larger than this are data, logs or bundles, not hand-written references.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// A NUL byte in this many leading bytes marks a binary file, as git and ripgrep decide.
 const BINARY_PROBE: usize = 8 * 1024;
 /// Directories never scanned: version control, build output, dependencies, virtualenvs.
@@ -35,7 +35,7 @@ const PARALLEL_THRESHOLD: usize = 256;
 
 /// One text file of the repository.
 #[derive(Debug)]
-pub struct TextFile {
+pub(crate) struct TextFile {
     /// The path as output shows it: relative to the working directory, with `/`.
     pub path: String,
     /// Where to open it.
@@ -46,7 +46,7 @@ pub struct TextFile {
 
 /// What the scan skips besides the fixed list.
 #[derive(Debug, Default)]
-pub struct Skip<'a> {
+pub(crate) struct Skip<'a> {
     /// Paths from `exclude` in `migrate.toml`.
     pub exclude: Vec<PathBuf>,
     /// The migrations directory, whose migration files and head file are read elsewhere.
@@ -59,7 +59,7 @@ pub struct Skip<'a> {
 }
 
 /// The git top level above the working directory, else the working directory itself.
-pub fn root() -> Result<PathBuf, Error> {
+pub(crate) fn root() -> Result<PathBuf, Error> {
     let cwd = working_directory()?;
     // A `.git` directory, or a `.git` file in a worktree or submodule, marks the top level.
     Ok(cwd
@@ -73,7 +73,7 @@ pub fn root() -> Result<PathBuf, Error> {
 ///
 /// Files that cannot be read are named on stderr and skipped: the scan looks for mistakes
 /// and must not fail `check` over a file it was never asked about.
-pub fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Error> {
+pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Error> {
     let canonical = |p: &Path| std::fs::canonicalize(p).ok();
     let exclude: Vec<PathBuf> = skip.exclude.iter().filter_map(|p| canonical(p)).collect();
     let migrations = skip.migrations.as_deref().and_then(canonical);

@@ -11,17 +11,17 @@ use crate::Error;
 
 /// A git repository, entered from a directory inside it.
 #[derive(Debug, Clone)]
-pub struct Git {
+pub(crate) struct Git {
     dir: PathBuf,
 }
 
 /// A file at a ref: its name inside the directory listed, and its bytes.
-pub type File = (String, Vec<u8>);
+pub(crate) type File = (String, Vec<u8>);
 
 impl Git {
     /// The repository holding `dir`, or `None` when `dir` is not inside one (or git is missing).
     #[must_use]
-    pub fn discover(dir: &Path) -> Option<Git> {
+    pub(crate) fn discover(dir: &Path) -> Option<Git> {
         let git = Git {
             dir: dir.to_path_buf(),
         };
@@ -54,7 +54,7 @@ impl Git {
     }
 
     /// The commit `reference` names, or `None` when there is no such commit here.
-    pub fn commit(&self, reference: &str) -> Result<Option<String>, Error> {
+    pub(crate) fn commit(&self, reference: &str) -> Result<Option<String>, Error> {
         let spec = format!("{reference}^{{commit}}");
         let output = self
             .command(&[
@@ -76,7 +76,7 @@ impl Git {
     /// The newest common ancestor of two commits; `None` when history does not reach it,
     /// as in a shallow clone.
     #[must_use]
-    pub fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+    pub(crate) fn merge_base(&self, a: &str, b: &str) -> Option<String> {
         self.output(&["merge-base", a, b])
             .ok()
             .map(|s| s.trim().to_owned())
@@ -84,7 +84,7 @@ impl Git {
     }
 
     /// The directory git was entered from, relative to the top level: `migrations/`, or empty.
-    pub fn prefix(&self) -> Result<String, Error> {
+    pub(crate) fn prefix(&self) -> Result<String, Error> {
         Ok(self
             .output(&["rev-parse", "--show-prefix"])?
             .trim()
@@ -127,7 +127,7 @@ impl Git {
     }
 
     /// The names of the files directly in directory `prefix` at `commit`.
-    pub fn names(&self, commit: &str, prefix: &str) -> Result<Vec<String>, Error> {
+    pub(crate) fn names(&self, commit: &str, prefix: &str) -> Result<Vec<String>, Error> {
         Ok(self
             .blobs(commit, prefix)?
             .into_iter()
@@ -136,7 +136,7 @@ impl Git {
     }
 
     /// The files directly in directory `prefix` at `commit`, read in one `git cat-file` process.
-    pub fn files(&self, commit: &str, prefix: &str) -> Result<Vec<File>, Error> {
+    pub(crate) fn files(&self, commit: &str, prefix: &str) -> Result<Vec<File>, Error> {
         let blobs = self.blobs(commit, prefix)?;
         if blobs.is_empty() {
             return Ok(Vec::new());
@@ -188,13 +188,13 @@ impl Git {
 
     /// Whether a merge is in progress, and which commit is being merged in.
     #[must_use]
-    pub fn merge_head(&self) -> Option<String> {
+    pub(crate) fn merge_head(&self) -> Option<String> {
         self.commit_object("MERGE_HEAD")
     }
 
     /// Whether a `git rebase` is stopped in the middle.
     #[must_use]
-    pub fn rebasing(&self) -> bool {
+    pub(crate) fn rebasing(&self) -> bool {
         ["rebase-merge", "rebase-apply"].iter().any(|name| {
             self.output(&["rev-parse", "--git-path", name])
                 .is_ok_and(|path| self.dir.join(path.trim()).is_dir())
@@ -202,7 +202,7 @@ impl Git {
     }
 
     /// Of `paths`, the ones git tracks.
-    pub fn tracked(&self, paths: &[&Path]) -> Result<Vec<PathBuf>, Error> {
+    pub(crate) fn tracked(&self, paths: &[&Path]) -> Result<Vec<PathBuf>, Error> {
         let mut args = vec!["ls-files", "-z", "--full-name", "--"];
         let strings: Vec<String> = paths.iter().map(|p| absolute(p)).collect();
         args.extend(strings.iter().map(String::as_str));
@@ -216,13 +216,13 @@ impl Git {
     }
 
     /// `git mv`, so that the rename is staged as one.
-    pub fn mv(&self, from: &Path, to: &Path) -> Result<(), Error> {
+    pub(crate) fn mv(&self, from: &Path, to: &Path) -> Result<(), Error> {
         self.output(&["mv", "--", &absolute(from), &absolute(to)])
             .map(drop)
     }
 
     /// `git add`: marks a resolved conflict as resolved.
-    pub fn add(&self, path: &Path) -> Result<(), Error> {
+    pub(crate) fn add(&self, path: &Path) -> Result<(), Error> {
         self.output(&["add", "--", &absolute(path)]).map(drop)
     }
 }

@@ -10,11 +10,11 @@ use crate::settings::Settings;
 use crate::{Error, relpath};
 
 /// The head file's name inside the migrations directory.
-pub const NAME: &str = "HEAD";
+pub(crate) const NAME: &str = "HEAD";
 
 /// What the head file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Content {
+pub(crate) enum Content {
     /// There is no head file.
     Missing,
     /// One line, as written (without its newline).
@@ -31,7 +31,7 @@ pub enum Content {
 
 /// The head file of the migrations directory the settings name.
 #[derive(Debug)]
-pub struct HeadFile {
+pub(crate) struct HeadFile {
     /// How output shows its path.
     pub path: String,
     /// Whether `check` holds the file to the graph and `new` and `rebase` keep it current.
@@ -42,7 +42,7 @@ pub struct HeadFile {
 
 impl HeadFile {
     /// Reads the head file; it is enabled by `head_file = true`, or by existing when unset.
-    pub fn load(settings: &Settings) -> Result<HeadFile, Error> {
+    pub(crate) fn load(settings: &Settings) -> Result<HeadFile, Error> {
         let path = relpath::join(&settings.display_dir, NAME);
         let content = read(&settings.dir.join(NAME), &path)?;
         let enabled = settings
@@ -56,7 +56,7 @@ impl HeadFile {
     }
 
     /// Writes the line naming the head: its id and file name.
-    pub fn write(&self, dir: &Path, id: &RevisionId, file_name: &str) -> Result<(), Error> {
+    pub(crate) fn write(&self, dir: &Path, id: &RevisionId, file_name: &str) -> Result<(), Error> {
         std::fs::write(dir.join(NAME), format!("{id} {file_name}\n")).map_err(|source| Error::Io {
             action: "write",
             path: self.path.clone(),
@@ -66,7 +66,7 @@ impl HeadFile {
 
     /// `head-file-mismatch` findings: the file disagrees with the graph, or holds conflict markers.
     #[must_use]
-    pub fn diagnostics(&self, project: &Project) -> Vec<Diagnostic> {
+    pub(crate) fn diagnostics(&self, project: &Project) -> Vec<Diagnostic> {
         if !self.enabled {
             return Vec::new();
         }
@@ -140,7 +140,7 @@ impl HeadFile {
 
 /// The line that names `head`: its id and its file name.
 #[must_use]
-pub fn line(head: &Revision) -> String {
+pub(crate) fn line(head: &Revision) -> String {
     format!("{} {}", head.id, head.file_name())
 }
 
@@ -168,7 +168,7 @@ fn read(full: &Path, shown: &str) -> Result<Content, Error> {
 
 /// Reads the head file's text: one line, or the two sides of a merge conflict.
 #[must_use]
-pub fn parse(text: &str) -> Content {
+pub(crate) fn parse(text: &str) -> Content {
     if let Some(conflict) = conflict(text) {
         return conflict;
     }

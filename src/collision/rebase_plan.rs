@@ -18,7 +18,7 @@ use crate::source::alembic::file as alembic_file;
 use crate::source::{self, Loaded};
 
 /// What `rebase` works on.
-pub struct Input<'a> {
+pub(crate) struct Input<'a> {
     /// The tree to renumber in: the working tree, or the working tree merged with the base.
     pub tree: &'a Project,
     /// Nodes below this index are files of the working tree; the rest exist only on the base.
@@ -37,7 +37,7 @@ pub struct Input<'a> {
 
 /// One file the plan writes, renames, or both.
 #[derive(Debug)]
-pub struct Change {
+pub(crate) struct Change {
     /// The path before, as output shows it.
     pub from: String,
     /// The path after, as output shows it.
@@ -54,7 +54,7 @@ pub struct Change {
 
 /// The whole plan.
 #[derive(Debug)]
-pub struct RebasePlan {
+pub(crate) struct RebasePlan {
     /// Every file that changes, in path order.
     pub changes: Vec<Change>,
     /// What `check` would report about the result; any error means refusal.
@@ -71,7 +71,7 @@ struct Rewrites {
 }
 
 /// Makes the plan, or says why the revisions cannot move.
-pub fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
+pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
     let tree = input.tree;
     let moved = closed_under_descendants(input)?;
     let kept: Vec<usize> = (0..tree.revisions.len())

@@ -29,7 +29,7 @@ static PROSE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// One stale reference and the edit that fixes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stale {
+pub(crate) struct Stale {
     /// The whole reference's bytes, for the diagnostic's location.
     pub span: Range<usize>,
     /// The bytes to replace; the rest of the reference stays as written.
@@ -43,7 +43,7 @@ pub struct Stale {
 }
 
 /// The revisions' slugs, searchable all at once.
-pub struct Index<'a> {
+pub(crate) struct Index<'a> {
     revisions: &'a [Revision],
     /// For each pattern, the one revision with that slug, or `None` when several share it.
     owners: Vec<Option<usize>>,
@@ -54,7 +54,7 @@ pub struct Index<'a> {
 impl<'a> Index<'a> {
     /// Indexes the revisions' slugs.
     #[must_use]
-    pub fn new(revisions: &'a [Revision]) -> Index<'a> {
+    pub(crate) fn new(revisions: &'a [Revision]) -> Index<'a> {
         let mut by_slug: HashMap<&str, Option<usize>> = HashMap::new();
         // Only a numbered name can go stale: Alembic's hex ids never change.
         for (node, revision) in revisions
@@ -86,7 +86,7 @@ impl<'a> Index<'a> {
     /// Every `<digits>_<slug>` token in `text` whose slug names one revision and whose number
     /// is not that revision's.
     #[must_use]
-    pub fn stale_names(&self, text: &[u8]) -> Vec<Stale> {
+    pub(crate) fn stale_names(&self, text: &[u8]) -> Vec<Stale> {
         let Some(matcher) = &self.matcher else {
             return Vec::new();
         };
@@ -134,7 +134,7 @@ impl<'a> Index<'a> {
 }
 
 /// The repository's text files that the scan reads, for the project's migrations.
-pub fn repository_files(settings: &Settings, project: &Project) -> Result<Vec<TextFile>, Error> {
+pub(crate) fn repository_files(settings: &Settings, project: &Project) -> Result<Vec<TextFile>, Error> {
     let skip = Skip {
         format: project.format,
         exclude: settings.exclude.clone(),
@@ -146,7 +146,7 @@ pub fn repository_files(settings: &Settings, project: &Project) -> Result<Vec<Te
 
 /// Every stale reference the scan finds.
 #[derive(Debug, Default)]
-pub struct Found {
+pub(crate) struct Found {
     /// In the repository's files, by index into the files scanned.
     pub in_files: Vec<(usize, Vec<Stale>)>,
     /// In the migration files' names and prose, by revision.
@@ -155,7 +155,7 @@ pub struct Found {
 
 /// Stale references in the repository's files and in the migration files.
 #[must_use]
-pub fn find(project: &Project, files: &[TextFile]) -> Found {
+pub(crate) fn find(project: &Project, files: &[TextFile]) -> Found {
     let index = Index::new(&project.revisions);
     // Searching is a pass over every byte of the repository: worth every core.
     let in_files = indexed(parallel::map(files, PARALLEL_THRESHOLD, |file| {
@@ -199,7 +199,7 @@ fn indexed(found: Vec<Vec<Stale>>) -> Vec<(usize, Vec<Stale>)> {
 
 /// `check`'s scan: every stale reference as a diagnostic, and the text of the files outside the
 /// migrations that hold one, so that output can show the line.
-pub fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>, Sources), Error> {
+pub(crate) fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>, Sources), Error> {
     let files = repository_files(settings, project)?;
     let Found {
         in_files,
@@ -229,7 +229,7 @@ pub fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>,
 /// `Revision ID:` and `Revises:` lines in a migration file's header that disagree with the
 /// revision's real id and parents.
 #[must_use]
-pub fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
+pub(crate) fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
     // Only the header is prose; the SQL below may hold anything.
     let header_end = revision.up.as_ref().map_or(text.len(), |up| {
         text.split_inclusive('\n')
@@ -301,7 +301,7 @@ pub fn stale_prose(revision: &Revision, text: &str) -> Vec<Stale> {
 
 /// Turns findings in one file into `stale-reference` diagnostics at their line and column.
 #[must_use]
-pub fn diagnostics(path: &str, text: &[u8], stale: Vec<Stale>) -> Vec<Diagnostic> {
+pub(crate) fn diagnostics(path: &str, text: &[u8], stale: Vec<Stale>) -> Vec<Diagnostic> {
     stale
         .into_iter()
         .map(|s| {
@@ -329,7 +329,7 @@ pub fn diagnostics(path: &str, text: &[u8], stale: Vec<Stale>) -> Vec<Diagnostic
 
 /// Applies non-overlapping edits to a text.
 #[must_use]
-pub fn apply(text: &str, stale: &[Stale]) -> String {
+pub(crate) fn apply(text: &str, stale: &[Stale]) -> String {
     let mut edits: Vec<&Stale> = stale.iter().collect();
     edits.sort_by_key(|s| s.replace.start);
     let mut out = String::with_capacity(text.len());

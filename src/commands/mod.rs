@@ -18,7 +18,7 @@ use crate::settings::Settings;
 use crate::Error;
 
 /// Runs one subcommand to its report.
-pub fn run(settings: &Settings, command: &Command, progress: &mut Progress) -> Result<Report, Error> {
+pub(crate) fn run(settings: &Settings, command: &Command, progress: &mut Progress) -> Result<Report, Error> {
     match command {
         Command::Check(args) => check::run(settings, args),
         Command::Heads(args) => heads::run(settings, args),

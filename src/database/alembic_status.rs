@@ -7,7 +7,7 @@ use crate::project::Project;
 
 /// The database's position, read from its version table.
 #[derive(Debug, Default)]
-pub struct Status {
+pub(crate) struct Status {
     /// The ids the table holds, in its order.
     pub stored: Vec<String>,
     /// The revisions those ids name.
@@ -23,7 +23,7 @@ pub struct Status {
 impl Status {
     /// Places the stored ids on the graph. An id is matched exactly, as Alembic matches it.
     #[must_use]
-    pub fn new(project: &Project, stored: Vec<String>) -> Status {
+    pub(crate) fn new(project: &Project, stored: Vec<String>) -> Status {
         let mut status = Status::default();
         for id in &stored {
             match project.lookup(id) {

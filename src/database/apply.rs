@@ -14,12 +14,12 @@ use postgres::error::ErrorPosition;
 use regex::Regex;
 
 use super::history::{Direction, Prepared, Progress, Record};
-pub use super::script::Script;
+pub(crate) use super::script::Script;
 use crate::Error;
 use crate::sql::Variables;
 
 /// Applies and reverts revisions on one locked connection.
-pub struct Runner<'a> {
+pub(crate) struct Runner<'a> {
     pub client: &'a mut Client,
     pub prepared: Prepared,
     pub variables: &'a Variables,
@@ -28,12 +28,12 @@ pub struct Runner<'a> {
 }
 
 /// Why a revision failed, already worded for the user; secrets are redacted.
-pub type Failure = String;
+pub(crate) type Failure = String;
 
 impl Runner<'_> {
     /// Opens the run's one transaction with `--single-transaction`; otherwise each revision
     /// opens its own.
-    pub fn begin_run(&mut self) -> Result<(), Error> {
+    pub(crate) fn begin_run(&mut self) -> Result<(), Error> {
         if self.single {
             self.client
                 .batch_execute("BEGIN")
@@ -43,7 +43,7 @@ impl Runner<'_> {
     }
 
     /// Commits the run's one transaction with `--single-transaction`.
-    pub fn commit_run(&mut self) -> Result<(), Error> {
+    pub(crate) fn commit_run(&mut self) -> Result<(), Error> {
         if self.single {
             self.client
                 .batch_execute("COMMIT")
@@ -53,7 +53,7 @@ impl Runner<'_> {
     }
 
     /// Rolls back the run's one transaction after a failure, with `--single-transaction`.
-    pub fn abandon_run(&mut self) {
+    pub(crate) fn abandon_run(&mut self) {
         if self.single {
             // A broken connection fails here too; the server has then rolled back already.
             let _ = self.client.batch_execute("ROLLBACK");
@@ -61,7 +61,7 @@ impl Runner<'_> {
     }
 
     /// Runs `script` and writes (up) or deletes (down) the history row, returning milliseconds.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         script: &Script<'_>,
         record: &Record<'_>,
@@ -77,7 +77,7 @@ impl Runner<'_> {
     }
 
     /// Writes or deletes the history row without running SQL, as `stamp` does.
-    pub fn stamp(&mut self, record: &Record<'_>, direction: Direction) -> Result<(), Failure> {
+    pub(crate) fn stamp(&mut self, record: &Record<'_>, direction: Direction) -> Result<(), Failure> {
         let result = match direction {
             Direction::Up => self.prepared.record(self.client, record, 0),
             Direction::Down => self.prepared.forget(self.client, record.version),

@@ -14,7 +14,7 @@ use crate::Error;
 
 /// libpq's `sslmode`, all five values that `migrate` supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TlsMode {
+pub(crate) enum TlsMode {
     Disable,
     Prefer,
     Require,
@@ -42,7 +42,7 @@ impl TlsMode {
 
 /// A parsed connection string, ready to connect.
 #[derive(Debug, Clone)]
-pub struct ConnInfo {
+pub(crate) struct ConnInfo {
     pub config: postgres::Config,
     pub tls: TlsMode,
     /// The CA certificates to trust; `None` means the system's.
@@ -50,16 +50,16 @@ pub struct ConnInfo {
 }
 
 /// The `PG*` variables read, as a lookup, so tests can supply their own.
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Reads the process environment, treating an empty variable as unset, as libpq does.
-pub fn process_env(name: &str) -> Option<String> {
+pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 impl ConnInfo {
     /// Parses `text` (either libpq form) and fills what it leaves out from `env`.
-    pub fn parse(text: &str, env: Env<'_>) -> Result<ConnInfo, Error> {
+    pub(crate) fn parse(text: &str, env: Env<'_>) -> Result<ConnInfo, Error> {
         let (rest, ssl) = split_tls_options(text)?;
         let mut config: postgres::Config = rest.parse().map_err(|source: postgres::Error| {
             Error::Database(format!("invalid database URL: {source}"))

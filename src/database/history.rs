@@ -60,7 +60,7 @@ ON CONFLICT (version) DO UPDATE SET progress_direction = EXCLUDED.progress_direc
 // The fields are refinery's column names.
 #[allow(clippy::struct_field_names)]
 #[derive(Debug, Clone)]
-pub struct Applied {
+pub(crate) struct Applied {
     pub version: i32,
     pub name: Option<String>,
     pub applied_on: Option<String>,
@@ -71,7 +71,7 @@ pub struct Applied {
 
 /// What the companion table knows about an applied revision.
 #[derive(Debug, Clone, Default)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub file_name: Option<String>,
     pub down_sql: Option<String>,
     pub down_transaction: bool,
@@ -80,14 +80,14 @@ pub struct Meta {
 
 /// Which way a non-transactional revision was going when it stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     Up,
     Down,
 }
 
 impl Direction {
     /// `up` or `down`, as the companion table and JSON write it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Direction::Up => "up",
             Direction::Down => "down",
@@ -97,7 +97,7 @@ impl Direction {
 
 /// A non-transactional revision that stopped part-way: which statements ran, and why it stopped.
 #[derive(Debug, Clone)]
-pub struct Progress {
+pub(crate) struct Progress {
     pub version: i32,
     pub direction: Direction,
     /// How many statements completed.
@@ -109,14 +109,14 @@ pub struct Progress {
 
 /// The database's history: applied rows, by version, and unfinished non-transactional runs.
 #[derive(Debug, Default, Clone)]
-pub struct State {
+pub(crate) struct State {
     pub applied: Vec<Applied>,
     pub progress: Vec<Progress>,
 }
 
 impl State {
     /// The applied row for `version`.
-    pub fn get(&self, version: i32) -> Option<&Applied> {
+    pub(crate) fn get(&self, version: i32) -> Option<&Applied> {
         self.applied
             .binary_search_by_key(&version, |a| a.version)
             .ok()
@@ -124,14 +124,14 @@ impl State {
     }
 
     /// The unfinished run of `version`, if any.
-    pub fn progress_of(&self, version: i32) -> Option<&Progress> {
+    pub(crate) fn progress_of(&self, version: i32) -> Option<&Progress> {
         self.progress.iter().find(|p| p.version == version)
     }
 }
 
 /// The metadata written with a history row.
 #[derive(Debug, Clone)]
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     pub version: i32,
     pub name: &'a str,
     pub checksum: String,
@@ -142,7 +142,7 @@ pub struct Record<'a> {
 }
 
 /// The two tables' quoted names, and the statements over them.
-pub struct Tables {
+pub(crate) struct Tables {
     pub history: String,
     pub companion: String,
     /// The unquoted qualified names, for `to_regclass`.
@@ -152,7 +152,7 @@ pub struct Tables {
 }
 
 impl Tables {
-    pub fn new(table: &HistoryTable) -> Tables {
+    pub(crate) fn new(table: &HistoryTable) -> Tables {
         let companion = format!("{}_migrate", table.name);
         Tables {
             history: quote::qualified(&table.schema, &table.name),
@@ -171,7 +171,7 @@ impl Tables {
     }
 
     /// The statements that create both tables (and the schema), for `--sql` too.
-    pub fn create_sql(&self) -> String {
+    pub(crate) fn create_sql(&self) -> String {
         format!(
             "CREATE SCHEMA IF NOT EXISTS {};\n{};\n{};\n",
             quote::identifier(&self.schema),
@@ -181,7 +181,7 @@ impl Tables {
     }
 
     /// Creates the tables when missing; called only under the lock, by commands that write.
-    pub fn ensure(&self, client: &mut Client) -> Result<(), Error> {
+    pub(crate) fn ensure(&self, client: &mut Client) -> Result<(), Error> {
         let schema_exists: bool = client
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
@@ -203,7 +203,7 @@ impl Tables {
     }
 
     /// Reads the history without creating anything: a database never migrated has none.
-    pub fn read(&self, client: &mut Client) -> Result<State, Error> {
+    pub(crate) fn read(&self, client: &mut Client) -> Result<State, Error> {
         let found = client
             .query_one(
                 "SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
@@ -302,13 +302,13 @@ impl Tables {
     }
 
     /// Readies a connection to write history: creates the tables if needed, prepares the statements.
-    pub fn writer_setup(&self, client: &mut Client) -> Result<Prepared, Error> {
+    pub(crate) fn writer_setup(&self, client: &mut Client) -> Result<Prepared, Error> {
         self.ensure(client)?;
         self.prepare(client)
     }
 
     /// Prepares the statements that write history, once per connection.
-    pub fn prepare(&self, client: &mut Client) -> Result<Prepared, Error> {
+    pub(crate) fn prepare(&self, client: &mut Client) -> Result<Prepared, Error> {
         let prepare = |client: &mut Client, sql: &str| {
             client
                 .prepare(&self.fill(sql))
@@ -322,7 +322,7 @@ impl Tables {
     }
 
     /// The history insert with its values written out, for `--sql`.
-    pub fn record_sql(&self, record: &Record<'_>) -> String {
+    pub(crate) fn record_sql(&self, record: &Record<'_>) -> String {
         let parents: Vec<String> = record.parents.iter().map(|p| quote::literal(p)).collect();
         let values = [
             record.version.to_string(),
@@ -338,7 +338,7 @@ impl Tables {
     }
 
     /// Forgets every unfinished non-transactional run: `stamp` declares the state outright.
-    pub fn clear_progress(&self, client: &mut Client) -> Result<(), Error> {
+    pub(crate) fn clear_progress(&self, client: &mut Client) -> Result<(), Error> {
         client
             .batch_execute(&self.fill(
                 "DELETE FROM {companion} c WHERE progress_direction = 'up'
@@ -351,7 +351,7 @@ impl Tables {
     }
 
     /// The history delete for `version`, for `--sql`.
-    pub fn forget_sql(&self, version: i32) -> String {
+    pub(crate) fn forget_sql(&self, version: i32) -> String {
         substitute_params(&self.fill(FORGET), &[version.to_string()])
     }
 }
@@ -366,7 +366,7 @@ fn substitute_params(sql: &str, values: &[String]) -> String {
 }
 
 /// The history statements, prepared on one connection.
-pub struct Prepared {
+pub(crate) struct Prepared {
     record: Statement,
     forget: Statement,
     progress: Statement,
@@ -374,7 +374,7 @@ pub struct Prepared {
 
 impl Prepared {
     /// Writes the history row and its companion row.
-    pub fn record(
+    pub(crate) fn record(
         &self,
         client: &mut impl postgres::GenericClient,
         record: &Record<'_>,
@@ -398,7 +398,7 @@ impl Prepared {
     }
 
     /// Deletes the history row and its companion row.
-    pub fn forget(
+    pub(crate) fn forget(
         &self,
         client: &mut impl postgres::GenericClient,
         version: i32,
@@ -407,7 +407,7 @@ impl Prepared {
     }
 
     /// Records how far a non-transactional revision got.
-    pub fn progress(
+    pub(crate) fn progress(
         &self,
         client: &mut Client,
         record: &Record<'_>,
@@ -437,6 +437,6 @@ impl Prepared {
 }
 
 /// An error from a history statement, naming what `migrate` was doing.
-pub fn db_error(action: &str, error: &postgres::Error) -> Error {
+pub(crate) fn db_error(action: &str, error: &postgres::Error) -> Error {
     Error::Database(format!("cannot {action}: {}", super::describe(error)))
 }

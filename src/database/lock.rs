@@ -16,7 +16,7 @@ const CLASS: i32 = 0x6d69_6772;
 /// The lock belongs to the session: it is held across the transactions of a whole run, and the
 /// server releases it when the connection ends, however the run ends. `waiting` hears who
 /// holds it when another runner does.
-pub fn acquire(
+pub(crate) fn acquire(
     client: &mut Client,
     table: &str,
     timeout: Duration,
@@ -59,7 +59,7 @@ pub fn acquire(
 }
 
 /// Releases the lock; closing the connection would too, this only makes it prompt.
-pub fn release(client: &mut Client, table: &str) -> Result<(), Error> {
+pub(crate) fn release(client: &mut Client, table: &str) -> Result<(), Error> {
     client
         .execute(
             "SELECT pg_advisory_unlock($1, hashtext($2))",

@@ -1,24 +1,24 @@
 //! Everything that talks to PostgreSQL: connecting, the history tables, the lock and applying SQL.
 
-pub mod alembic_status;
-pub mod alembic_version;
-pub mod apply;
-pub mod conninfo;
-pub mod history;
-pub mod lock;
-pub mod plan;
-pub mod refinery_identity;
-pub mod script;
-pub mod tls;
+pub(crate) mod alembic_status;
+pub(crate) mod alembic_version;
+pub(crate) mod apply;
+pub(crate) mod conninfo;
+pub(crate) mod history;
+pub(crate) mod lock;
+pub(crate) mod plan;
+pub(crate) mod refinery_identity;
+pub(crate) mod script;
+pub(crate) mod tls;
 
-pub use conninfo::ConnInfo;
+pub(crate) use conninfo::ConnInfo;
 
 use postgres::{Client, NoTls};
 
 use crate::Error;
 
 /// Opens a connection as `info` describes; errors name the server but never the password.
-pub fn connect(info: &ConnInfo) -> Result<Client, Error> {
+pub(crate) fn connect(info: &ConnInfo) -> Result<Client, Error> {
     let result = match tls::connector(info)? {
         Some(connector) => info.config.connect(connector),
         None => info.config.connect(NoTls),
@@ -27,7 +27,7 @@ pub fn connect(info: &ConnInfo) -> Result<Client, Error> {
 }
 
 /// A driver error in one line, with the server's own message when there is one.
-pub fn describe(error: &postgres::Error) -> String {
+pub(crate) fn describe(error: &postgres::Error) -> String {
     use std::error::Error as _;
     if let Some(db) = error.as_db_error() {
         return format!(

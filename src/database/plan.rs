@@ -11,7 +11,7 @@ use crate::project::Project;
 
 /// What a command moves towards.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Head,
     Base,
     /// A revision id as written.
@@ -22,7 +22,7 @@ pub enum Target {
 
 impl Target {
     /// Reads `head`, `base`, `+N`, `-N` or a revision id.
-    pub fn parse(text: &str) -> Result<Target, Error> {
+    pub(crate) fn parse(text: &str) -> Result<Target, Error> {
         Ok(match text {
             "head" | "heads" => Target::Head,
             "base" => Target::Base,
@@ -46,7 +46,7 @@ impl Target {
 
 /// A revision the database has applied, as far as planning needs it.
 #[derive(Debug, Clone)]
-pub struct AppliedRevision {
+pub(crate) struct AppliedRevision {
     pub version: i32,
     /// The file's graph node, or `None` when no file here has that number.
     pub node: Option<usize>,
@@ -55,7 +55,7 @@ pub struct AppliedRevision {
 }
 
 /// The files and the database side by side.
-pub struct Planner<'a> {
+pub(crate) struct Planner<'a> {
     project: &'a Project,
     order: Vec<usize>,
     applied: Vec<AppliedRevision>,
@@ -64,7 +64,7 @@ pub struct Planner<'a> {
 
 /// A stamp plan: rows to add (nodes, in order) and rows to remove (versions, in order).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct StampPlan {
+pub(crate) struct StampPlan {
     pub add: Vec<usize>,
     pub remove: Vec<AppliedRevision>,
 }
@@ -77,7 +77,7 @@ impl PartialEq for AppliedRevision {
 impl Eq for AppliedRevision {}
 
 impl<'a> Planner<'a> {
-    pub fn new(project: &'a Project, applied: Vec<AppliedRevision>) -> Planner<'a> {
+    pub(crate) fn new(project: &'a Project, applied: Vec<AppliedRevision>) -> Planner<'a> {
         let applied_nodes = applied.iter().filter_map(|a| a.node).collect();
         Planner {
             order: project.graph.topological_order(),
@@ -102,7 +102,7 @@ impl<'a> Planner<'a> {
 
     /// Every applied revision, in the order they can be undone: unknown ones first (newest
     /// first), then known ones in reverse graph order.
-    pub fn undo_order(&self) -> Vec<AppliedRevision> {
+    pub(crate) fn undo_order(&self) -> Vec<AppliedRevision> {
         let mut unknown: Vec<AppliedRevision> = self
             .applied
             .iter()
@@ -125,7 +125,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The revisions `upgrade TARGET` applies, in order.
-    pub fn upgrade(&self, target: &Target) -> Result<Vec<usize>, Error> {
+    pub(crate) fn upgrade(&self, target: &Target) -> Result<Vec<usize>, Error> {
         let wanted = match target {
             Target::Head => self.closure(self.project.resolve("head")?),
             Target::Revision(name) => self.closure(self.project.resolve(name)?),
@@ -149,7 +149,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The applied revisions `downgrade TARGET` undoes, in order.
-    pub fn downgrade(&self, target: &Target) -> Result<Vec<AppliedRevision>, Error> {
+    pub(crate) fn downgrade(&self, target: &Target) -> Result<Vec<AppliedRevision>, Error> {
         let undo = self.undo_order();
         match target {
             Target::Base => Ok(undo),
@@ -185,7 +185,7 @@ impl<'a> Planner<'a> {
 
     /// The history rows `stamp TARGET` adds and removes so that exactly TARGET and its
     /// ancestors are recorded.
-    pub fn stamp(&self, target: &Target) -> Result<StampPlan, Error> {
+    pub(crate) fn stamp(&self, target: &Target) -> Result<StampPlan, Error> {
         let desired: BTreeSet<usize> = match target {
             Target::Base => BTreeSet::new(),
             Target::Head => self.closure(self.project.resolve("head")?),

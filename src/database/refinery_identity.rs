@@ -7,7 +7,7 @@ use crate::revision::Revision;
 
 /// The refinery identity of one revision file.
 #[derive(Debug, Clone)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub version: i32,
     pub name: String,
     /// refinery's checksum of the file as written (after BOM and CRLF normalisation), in
@@ -16,7 +16,7 @@ pub struct Identity {
 }
 
 /// Computes a revision's identity from its file text.
-pub fn identity(revision: &Revision, text: &str) -> Result<Identity, Error> {
+pub(crate) fn identity(revision: &Revision, text: &str) -> Result<Identity, Error> {
     let version = version(revision)?;
     let migration =
         Migration::unapplied(&format!("V{version}__{}", revision.slug), text).map_err(|e| {
@@ -33,7 +33,7 @@ pub fn identity(revision: &Revision, text: &str) -> Result<Identity, Error> {
 }
 
 /// The revision number as refinery's `int4` version.
-pub fn version(revision: &Revision) -> Result<i32, Error> {
+pub(crate) fn version(revision: &Revision) -> Result<i32, Error> {
     revision.id.significant().parse::<i32>().map_err(|_| {
         Error::Database(format!(
             "{}: revision number {} does not fit the history table's int4 `version` (at most {}); \

@@ -4,7 +4,7 @@
 use crate::sql::{Bound, Lexed, Variables, lex, line_of};
 
 /// SQL ready to send: the text as written, its statements, and the text with variables bound.
-pub struct Script<'a> {
+pub(crate) struct Script<'a> {
     /// Where the SQL comes from, for messages: a file path, or the stored down SQL.
     pub origin: String,
     pub sql: &'a str,
@@ -19,7 +19,7 @@ pub struct Script<'a> {
 
 impl<'a> Script<'a> {
     /// Lexes and binds `sql`; `Err` lists the variables without a value.
-    pub fn new(
+    pub(crate) fn new(
         origin: String,
         sql: &'a str,
         first_line: usize,

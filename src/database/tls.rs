@@ -18,14 +18,14 @@ use crate::Error;
 /// two thirds of a no-op `upgrade`. With `sslmode=prefer` against a server without TLS, that
 /// time is never spent.
 #[derive(Clone)]
-pub struct LazyTls {
+pub(crate) struct LazyTls {
     mode: TlsMode,
     root_cert: Option<PathBuf>,
 }
 
 /// Describes the connection's TLS, or `None` when TLS is off; the root certificate of
 /// `verify-ca` and `verify-full` must exist before any connection is tried.
-pub fn connector(info: &ConnInfo) -> Result<Option<LazyTls>, Error> {
+pub(crate) fn connector(info: &ConnInfo) -> Result<Option<LazyTls>, Error> {
     if info.tls == TlsMode::Disable {
         return Ok(None);
     }
@@ -85,7 +85,7 @@ where
 }
 
 /// One connection attempt's TLS, still unbuilt.
-pub struct LazyConnect {
+pub(crate) struct LazyConnect {
     tls: LazyTls,
     domain: String,
 }

@@ -1,16 +1,16 @@
 //! The diagnostic model: findings, refusals and failures alike, with the catalogue of their
 //! names and the one place their messages are worded.
 
-pub mod refusal;
+pub(crate) mod refusal;
 mod rule;
 
 use std::collections::BTreeMap;
 
-pub use rule::{Kind, Rule, Severity};
+pub(crate) use rule::{Kind, Rule, Severity};
 
 /// A place in a file. Lines and columns are 1-based, decided here once for every format.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Location {
+pub(crate) struct Location {
     /// The path as output shows it: relative, with `/`.
     pub path: String,
     /// The 1-based line.
@@ -24,7 +24,7 @@ pub struct Location {
 impl Location {
     /// The file as a whole (reported at line 1, column 1).
     #[must_use]
-    pub fn file(path: &str) -> Location {
+    pub(crate) fn file(path: &str) -> Location {
         Location {
             path: path.to_owned(),
             line: 1,
@@ -35,7 +35,7 @@ impl Location {
 
     /// A run of `span` characters starting at `line`:`column`.
     #[must_use]
-    pub fn span(path: &str, line: usize, column: usize, span: usize) -> Location {
+    pub(crate) fn span(path: &str, line: usize, column: usize, span: usize) -> Location {
         Location {
             path: path.to_owned(),
             line,
@@ -47,7 +47,7 @@ impl Location {
 
 /// One finding: what is wrong, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     /// The rule that found it.
     pub rule: Rule,
     /// One line that makes sense on its own: lower-case, no trailing period, ids in backticks.
@@ -63,7 +63,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at `location`, without related locations.
     #[must_use]
-    pub fn new(
+    pub(crate) fn new(
         rule: Rule,
         location: Location,
         message: impl Into<String>,
@@ -80,7 +80,7 @@ impl Diagnostic {
 
     /// A diagnostic about the run as a whole, at no file position.
     #[must_use]
-    pub fn general(rule: Rule, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn general(rule: Rule, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
         Diagnostic {
             rule,
             message: message.into(),
@@ -92,20 +92,20 @@ impl Diagnostic {
 
     /// The path of the file it is about, if any.
     #[must_use]
-    pub fn path(&self) -> Option<&str> {
+    pub(crate) fn path(&self) -> Option<&str> {
         self.location.as_ref().map(|l| l.path.as_str())
     }
 
     /// Adds related locations.
     #[must_use]
-    pub fn with_related(mut self, related: Vec<Location>) -> Diagnostic {
+    pub(crate) fn with_related(mut self, related: Vec<Location>) -> Diagnostic {
         self.related = related;
         self
     }
 
     /// The severity, fixed by the rule.
     #[must_use]
-    pub fn severity(&self) -> Severity {
+    pub(crate) fn severity(&self) -> Severity {
         self.rule.severity()
     }
 
@@ -115,16 +115,16 @@ impl Diagnostic {
 }
 
 /// Sorts diagnostics so that the same tree always prints the same bytes.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 /// The text of the files diagnostics point into, by displayed path, for showing the offending line.
-pub type Sources = BTreeMap<String, String>;
+pub(crate) type Sources = BTreeMap<String, String>;
 
 /// `1 error`, `2 errors`: the one place plurals are made.
 #[must_use]
-pub fn plural(count: usize, noun: &str) -> String {
+pub(crate) fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("{count} {noun}")
     } else {

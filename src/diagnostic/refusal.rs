@@ -16,7 +16,7 @@ fn quoted(names: &[String]) -> String {
 }
 
 /// A write command on an Alembic tree.
-pub fn alembic_write(dir: &str) -> Diagnostic {
+pub(crate) fn alembic_write(dir: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::AlembicWriteRefused,
         format!("`{dir}` holds Alembic revisions, and migrate does not execute Python migrations"),
@@ -25,7 +25,7 @@ pub fn alembic_write(dir: &str) -> Diagnostic {
 }
 
 /// A write command on migrations that fail `check`.
-pub fn check_failed() -> Diagnostic {
+pub(crate) fn check_failed() -> Diagnostic {
     Diagnostic::general(
         Rule::CheckFailed,
         "the migrations do not pass `migrate check`, so nothing was run",
@@ -34,7 +34,7 @@ pub fn check_failed() -> Diagnostic {
 }
 
 /// An applied file that changed since.
-pub fn checksum_mismatch(path: &str, applied_on: &str, stored: &str, now: &str) -> Diagnostic {
+pub(crate) fn checksum_mismatch(path: &str, applied_on: &str, stored: &str, now: &str) -> Diagnostic {
     Diagnostic::new(
         Rule::ChecksumMismatch,
         Location::file(path),
@@ -48,7 +48,7 @@ pub fn checksum_mismatch(path: &str, applied_on: &str, stored: &str, now: &str) 
 }
 
 /// A history row no file knows: the database is ahead of this checkout.
-pub fn unknown_revision(id: &str, file: &str, applied_on: &str) -> Diagnostic {
+pub(crate) fn unknown_revision(id: &str, file: &str, applied_on: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::UnknownRevision,
         format!(
@@ -59,7 +59,7 @@ pub fn unknown_revision(id: &str, file: &str, applied_on: &str) -> Diagnostic {
 }
 
 /// An id in `alembic_version` that no file defines.
-pub fn unknown_alembic_revision(id: &str, dir: &str) -> Diagnostic {
+pub(crate) fn unknown_alembic_revision(id: &str, dir: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::UnknownRevision,
         format!("the database is at `{id}`, which no file in `{dir}` defines"),
@@ -69,7 +69,7 @@ pub fn unknown_alembic_revision(id: &str, dir: &str) -> Diagnostic {
 
 /// Which way an unfinished revision was going.
 #[derive(Debug, Clone, Copy)]
-pub enum Unfinished {
+pub(crate) enum Unfinished {
     /// `downgrade` refuses while an upgrade is unfinished.
     UpgradeBlocksDowngrade,
     /// `upgrade` refuses while a downgrade is unfinished.
@@ -81,7 +81,7 @@ pub enum Unfinished {
 }
 
 /// A `transaction:false` revision that stopped part-way.
-pub fn unfinished(id: &str, done: usize, error: &str, which: Unfinished) -> Diagnostic {
+pub(crate) fn unfinished(id: &str, done: usize, error: &str, which: Unfinished) -> Diagnostic {
     let ran = plural(done, "statement");
     let (message, help) = match which {
         Unfinished::UpgradeBlocksDowngrade => (
@@ -105,7 +105,7 @@ pub fn unfinished(id: &str, done: usize, error: &str, which: Unfinished) -> Diag
 }
 
 /// A revision to revert without a down section.
-pub fn irreversible(label: &str) -> Diagnostic {
+pub(crate) fn irreversible(label: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::IrreversibleRevision,
         format!("`{label}` cannot be reverted: it has no `-- migrate:down` section; nothing was run"),
@@ -114,7 +114,7 @@ pub fn irreversible(label: &str) -> Diagnostic {
 }
 
 /// Variables the SQL uses without a value.
-pub fn missing_variable(label: &str, names: &[String]) -> Diagnostic {
+pub(crate) fn missing_variable(label: &str, names: &[String]) -> Diagnostic {
     let uses: Vec<String> = names.iter().map(|n| format!(":'{n}'")).collect();
     Diagnostic::general(
         Rule::MissingVariable,
@@ -124,7 +124,7 @@ pub fn missing_variable(label: &str, names: &[String]) -> Diagnostic {
 }
 
 /// `--single-transaction` with a `transaction:false` section.
-pub fn single_transaction(label: &str) -> Diagnostic {
+pub(crate) fn single_transaction(label: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::SingleTransactionConflict,
         format!(
@@ -136,7 +136,7 @@ pub fn single_transaction(label: &str) -> Diagnostic {
 
 /// A revision whose SQL failed. `message` is the server's error as the runner worded it, and
 /// `done` the revisions already done before it, which stay in place.
-pub fn revision_failed(label: &str, message: &str, done: &[String], verb: &str) -> Diagnostic {
+pub(crate) fn revision_failed(label: &str, message: &str, done: &[String], verb: &str) -> Diagnostic {
     let help = if done.is_empty() {
         "fix the cause and rerun the same command".to_owned()
     } else {
@@ -153,7 +153,7 @@ pub fn revision_failed(label: &str, message: &str, done: &[String], verb: &str) 
 }
 
 /// `current --check-heads` on a database behind the files.
-pub fn not_at_heads() -> Diagnostic {
+pub(crate) fn not_at_heads() -> Diagnostic {
     Diagnostic::general(
         Rule::NotAtHeads,
         "`--check-heads`: the database is not at every head",
@@ -162,7 +162,7 @@ pub fn not_at_heads() -> Diagnostic {
 }
 
 /// A listing of migrations that `check` would refuse.
-pub fn invalid_migrations(errors: usize) -> Diagnostic {
+pub(crate) fn invalid_migrations(errors: usize) -> Diagnostic {
     Diagnostic::general(
         Rule::InvalidMigrations,
         format!("the migrations have {}", plural(errors, "error")),
@@ -171,7 +171,7 @@ pub fn invalid_migrations(errors: usize) -> Diagnostic {
 }
 
 /// `new` with more than one head, or none.
-pub fn several_heads(heads: usize) -> Diagnostic {
+pub(crate) fn several_heads(heads: usize) -> Diagnostic {
     Diagnostic::general(
         Rule::SeveralHeads,
         format!("`new` needs exactly one head, and there are {heads}"),
@@ -180,7 +180,7 @@ pub fn several_heads(heads: usize) -> Diagnostic {
 }
 
 /// `init` on a directory with migrations.
-pub fn already_initialized(dir: &str) -> Diagnostic {
+pub(crate) fn already_initialized(dir: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::AlreadyInitialized,
         format!("`{dir}` already holds migrations"),
@@ -189,7 +189,7 @@ pub fn already_initialized(dir: &str) -> Diagnostic {
 }
 
 /// `rebase` cannot go ahead as asked.
-pub fn rebase_refused(message: String) -> Diagnostic {
+pub(crate) fn rebase_refused(message: String) -> Diagnostic {
     Diagnostic::general(
         Rule::RebaseRefused,
         message,
@@ -198,7 +198,7 @@ pub fn rebase_refused(message: String) -> Diagnostic {
 }
 
 /// A rebase whose result would not pass `check`.
-pub fn rebase_check_failed() -> Diagnostic {
+pub(crate) fn rebase_check_failed() -> Diagnostic {
     Diagnostic::general(
         Rule::RebaseCheckFailed,
         "after this rebase the migrations would not pass `migrate check`, so nothing was changed",
@@ -207,7 +207,7 @@ pub fn rebase_check_failed() -> Diagnostic {
 }
 
 /// `migrate` itself failed: the error and its causes, as one diagnostic for the JSON document.
-pub fn failure(error: &Error) -> Diagnostic {
+pub(crate) fn failure(error: &Error) -> Diagnostic {
     let rule = match error {
         Error::MissingDir { .. } | Error::NotADir { .. } => Rule::MissingDirectory,
         Error::Io { .. } => Rule::IoError,

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     /// Fails `check`.
     Error,
     /// Fails `check` only with `--strict`.
@@ -14,7 +14,7 @@ pub enum Severity {
 impl Severity {
     /// The lower-case name used in every output format.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -30,7 +30,7 @@ impl fmt::Display for Severity {
 
 /// What a rule names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Something wrong in the files, as `check` finds it.
     Finding,
     /// A command that would not go ahead (exit 1).
@@ -41,7 +41,7 @@ pub enum Kind {
 
 /// Every rule `check` knows, every refusal and every failure. Names and ids are a contract: never renumber or rename one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// Two or more files share a revision number.
     DuplicateRevision,
     /// `revises` names a revision that does not exist.
@@ -129,7 +129,8 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 41] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [Rule; 41] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -175,7 +176,7 @@ impl Rule {
 
     /// The stable kebab-case name.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Rule::DuplicateRevision => "duplicate-revision",
             Rule::DanglingParent => "dangling-parent",
@@ -223,7 +224,7 @@ impl Rule {
 
     /// The stable short id.
     #[must_use]
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Rule::DuplicateRevision => "M001",
             Rule::DanglingParent => "M002",
@@ -271,7 +272,7 @@ impl Rule {
 
     /// The rule's severity.
     #[must_use]
-    pub fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         match self {
             Rule::MixedWidth | Rule::UnreadableRevision | Rule::InvalidMigrations => {
                 Severity::Warning
@@ -283,7 +284,7 @@ impl Rule {
     /// What kind of outcome the rule names: a finding about the files, a refused command, or a
     /// failure of `migrate` itself.
     #[must_use]
-    pub fn kind(self) -> Kind {
+    pub(crate) fn kind(self) -> Kind {
         match self {
             Rule::UnknownRevision | Rule::ChecksumMismatch | Rule::IrreversibleRevision | Rule::MissingVariable | Rule::UnfinishedRevision | Rule::AlembicWriteRefused | Rule::CheckFailed | Rule::RebaseCheckFailed | Rule::RebaseRefused | Rule::SingleTransactionConflict | Rule::RevisionFailed | Rule::NotAtHeads | Rule::InvalidMigrations | Rule::SeveralHeads | Rule::AlreadyInitialized => Kind::Refusal,
             Rule::MissingDirectory | Rule::UsageError | Rule::UnknownTarget | Rule::IoError | Rule::InvalidConfig | Rule::DatabaseError | Rule::GitError | Rule::OutputError => Kind::Failure,
@@ -294,7 +295,7 @@ impl Rule {
     /// The family a rule belongs to, for readers that group findings: `stale-docstring` is a
     /// `stale-reference` found in the revision file itself. A rule outside any family is its own.
     #[must_use]
-    pub fn family(self) -> Rule {
+    pub(crate) fn family(self) -> Rule {
         match self {
             Rule::StaleDocstring => Rule::StaleReference,
             other => other,
@@ -320,6 +321,15 @@ mod tests {
                 "{}",
                 rule.name()
             );
+        }
+    }
+
+    #[test]
+    fn the_readme_lists_every_rule_with_its_id_and_severity() {
+        let readme = include_str!("../../README.md");
+        for rule in Rule::ALL {
+            let row = format!("| `{}` | {} | {} |", rule.name(), rule.id(), rule.severity());
+            assert!(readme.contains(&row), "README has no row `{row}`");
         }
     }
 }

@@ -58,7 +58,7 @@ fn parent_list(revision: &Revision) -> String {
 
 /// `039 -> 041 (head), add readonly role`.
 #[must_use]
-pub fn line(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
+pub(crate) fn line(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
     let revision = &revisions[node];
     format!(
         "{} -> {}{}, {}",
@@ -71,14 +71,14 @@ pub fn line(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> Strin
 
 /// `040 (head)`: the id and its markers, as `heads` prints them.
 #[must_use]
-pub fn head(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
+pub(crate) fn head(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
     let revision = &revisions[node];
     format!("{}{}", revision.id, head_markers(revision, graph, node))
 }
 
 /// The verbose block: id, parents, children at a branch point, path, reversibility, full message.
 #[must_use]
-pub fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
+pub(crate) fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
     let revision = &revisions[node];
     let parents_label = if graph.parents(node).len() > 1 {
         "Merges"

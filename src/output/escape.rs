@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 /// `text` with every control character but newline and tab written as `\u{1b}`; multi-line
 /// messages keep their lines.
 #[must_use]
-pub fn terminal(text: &str) -> Cow<'_, str> {
+pub(crate) fn terminal(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
@@ -24,7 +24,7 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
 
 /// `text` on one line: newlines escaped too, for a progress line or a concise diagnostic.
 #[must_use]
-pub fn one_line(text: &str) -> Cow<'_, str> {
+pub(crate) fn one_line(text: &str) -> Cow<'_, str> {
     match terminal(text) {
         Cow::Borrowed(t) if !t.contains('\n') => Cow::Borrowed(t),
         other => Cow::Owned(other.replace('\n', "\\n")),

@@ -6,10 +6,10 @@
 //! command stopped and goes to stderr, as errors do. In JSON mode stdout holds one document
 //! with everything in it, and nothing else.
 
-pub mod alembic_text;
+pub(crate) mod alembic_text;
 mod concise;
 mod diff;
-pub mod escape;
+pub(crate) mod escape;
 mod github;
 mod human;
 mod json;
@@ -19,8 +19,8 @@ mod view;
 
 use std::io::{self, Write};
 
-pub use progress::{Progress, human_duration};
-pub use view::{Body, Change, Current, Mark, Row, RowState, Run, Step, StepStatus, Style};
+pub(crate) use progress::{Progress, human_duration};
+pub(crate) use view::{Body, Change, Current, Mark, Row, RowState, Run, Step, StepStatus, Style};
 
 use crate::diagnostic::{Diagnostic, Kind, Severity, Sources};
 
@@ -39,7 +39,7 @@ pub enum Format {
 
 /// Everything one command reports: its result, its diagnostics, and whether it failed.
 #[derive(Debug)]
-pub struct Report {
+pub(crate) struct Report {
     /// The subcommand, as the JSON document names it.
     pub command: &'static str,
     /// The command's own result.
@@ -55,7 +55,7 @@ pub struct Report {
 impl Report {
     /// A report with a result and nothing wrong yet.
     #[must_use]
-    pub fn new(command: &'static str, body: Body) -> Report {
+    pub(crate) fn new(command: &'static str, body: Body) -> Report {
         Report {
             command,
             body,
@@ -67,31 +67,31 @@ impl Report {
 
     /// A command that stopped before it had a result, for one reason.
     #[must_use]
-    pub fn refused(command: &'static str, diagnostic: Diagnostic) -> Report {
+    pub(crate) fn refused(command: &'static str, diagnostic: Diagnostic) -> Report {
         let mut report = Report::new(command, Body::Nothing);
         report.diagnostics.push(diagnostic);
         report
     }
 
     /// Adds a diagnostic; an error-level one makes the command fail.
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
     /// Makes the command fail even without an error-level diagnostic.
-    pub fn fail(&mut self) {
+    pub(crate) fn fail(&mut self) {
         self.failed = true;
     }
 
     /// Whether the command ends with exit status 1.
     #[must_use]
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.failed || self.count(Severity::Error) > 0
     }
 
     /// How many diagnostics have `severity`.
     #[must_use]
-    pub fn count(&self, severity: Severity) -> usize {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
             .filter(|d| d.severity() == severity)
@@ -113,7 +113,7 @@ impl Report {
     }
 
     /// Prints the report in `format`: results on `out`, refusals on `err` (but in JSON).
-    pub fn render(&self, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    pub(crate) fn render(&self, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Human => human::render(self, out, err),
             Format::Concise => concise::render(self, out, err),

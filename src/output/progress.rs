@@ -11,7 +11,7 @@ use super::escape;
 
 /// Where progress goes.
 #[derive(Debug)]
-pub struct Progress {
+pub(crate) struct Progress {
     quiet: bool,
     live: bool,
     /// A running line is on screen without its end.
@@ -21,7 +21,7 @@ pub struct Progress {
 impl Progress {
     /// Progress to stderr, live when stderr is a terminal.
     #[must_use]
-    pub fn stderr(quiet: bool) -> Progress {
+    pub(crate) fn stderr(quiet: bool) -> Progress {
         Progress {
             quiet,
             live: std::io::stderr().is_terminal(),
@@ -30,17 +30,17 @@ impl Progress {
     }
 
     /// A note about the run: `note: upgrade on app@db:5432/app: 3 revisions`.
-    pub fn note(&mut self, text: &str) {
+    pub(crate) fn note(&mut self, text: &str) {
         self.line(&format!("{} {}", "note:".cyan().bold(), escape::one_line(text)));
     }
 
     /// A hint after a result: what to do next.
-    pub fn hint(&mut self, text: &str) {
+    pub(crate) fn hint(&mut self, text: &str) {
         self.line(&escape::one_line(text));
     }
 
     /// A revision is about to run: `applying 012_slow_backfill.sql ...`.
-    pub fn start(&mut self, verb: &str, label: &str) {
+    pub(crate) fn start(&mut self, verb: &str, label: &str) {
         if self.quiet {
             return;
         }
@@ -56,7 +56,7 @@ impl Progress {
     }
 
     /// The revision ended: its time in human units, on the running line when it is live.
-    pub fn finish(&mut self, verb: &str, label: &str, took: Duration) {
+    pub(crate) fn finish(&mut self, verb: &str, label: &str, took: Duration) {
         if self.quiet {
             return;
         }
@@ -90,7 +90,7 @@ impl Progress {
 
 /// `830 ms`, `2.41 s`, `3 min 5 s`: a duration as people read it.
 #[must_use]
-pub fn human_duration(took: Duration) -> String {
+pub(crate) fn human_duration(took: Duration) -> String {
     let ms = took.as_millis();
     if ms < 1000 {
         format!("{ms} ms")

@@ -8,7 +8,7 @@ use crate::project::Project;
 
 /// A command's own result, beside its diagnostics.
 #[derive(Debug)]
-pub enum Body {
+pub(crate) enum Body {
     /// The command stopped before it had a result.
     Nothing,
     /// `check`'s summary: how many revisions and heads were judged.
@@ -37,7 +37,7 @@ pub enum Body {
 
 /// How a list of revisions is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// `heads`: the id and its markers.
     Heads,
     /// `history`: Alembic's one-line entry.
@@ -48,7 +48,7 @@ pub enum Style {
 
 /// What the database has of a revision, for `history --indicate-current`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     /// Applied, and none of its children is.
     Current,
     /// Applied, below the current revisions.
@@ -57,7 +57,7 @@ pub enum Mark {
 
 /// Where the database stands next to the files.
 #[derive(Debug)]
-pub struct Current {
+pub(crate) struct Current {
     pub project: Project,
     /// The history table read, as written in messages.
     pub table: String,
@@ -82,14 +82,14 @@ pub struct Current {
 impl Current {
     /// Whether the database has every head and nothing the files do not know.
     #[must_use]
-    pub fn at_heads(&self) -> bool {
+    pub(crate) fn at_heads(&self) -> bool {
         self.unknown.is_empty() && self.missing_heads.is_empty()
     }
 }
 
 /// One row of the history table, placed on the files.
 #[derive(Debug)]
-pub struct Row {
+pub(crate) struct Row {
     /// The revision as its file writes it, or the number the database holds.
     pub id: String,
     pub file: String,
@@ -100,7 +100,7 @@ pub struct Row {
 
 /// Whether an applied row still matches its file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowState {
+pub(crate) enum RowState {
     Ok,
     /// The file changed since it was applied.
     Changed,
@@ -110,7 +110,7 @@ pub enum RowState {
 
 /// What a writing command did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// `user@host:port/db`, with no password.
     pub database: String,
     pub steps: Vec<Step>,
@@ -119,7 +119,7 @@ pub struct Run {
 
 /// One revision of a run.
 #[derive(Debug)]
-pub struct Step {
+pub(crate) struct Step {
     pub id: String,
     pub file: String,
     pub direction: Direction,
@@ -129,7 +129,7 @@ pub struct Step {
 
 /// How one revision of a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepStatus {
+pub(crate) enum StepStatus {
     Applied,
     Reverted,
     Stamped,
@@ -140,7 +140,7 @@ pub enum StepStatus {
 impl StepStatus {
     /// The word results and progress use.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             StepStatus::Applied => "applied",
             StepStatus::Reverted => "reverted",
@@ -153,7 +153,7 @@ impl StepStatus {
 
 /// One file `rebase` changes.
 #[derive(Debug)]
-pub struct Change {
+pub(crate) struct Change {
     pub from: String,
     pub to: String,
     /// Whether the file exists before the change (a head file may not).

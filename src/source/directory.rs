@@ -8,7 +8,7 @@ use std::fs::File;
 use std::path::Path;
 
 /// A migrations directory, held open while its files are read.
-pub struct Directory {
+pub(super) struct Directory {
     #[cfg(unix)]
     fd: Option<std::os::fd::OwnedFd>,
 }
@@ -16,7 +16,7 @@ pub struct Directory {
 impl Directory {
     /// Opens `dir`. Should that fail, files are opened by their paths, and fail there with
     /// their own names.
-    pub fn open(dir: &Path) -> Directory {
+    pub(super) fn open(dir: &Path) -> Directory {
         #[cfg(unix)]
         {
             use rustix::fs::{Mode, OFlags};
@@ -34,7 +34,7 @@ impl Directory {
 
     /// Opens a file of the directory for reading. `path` is the file's path as listed; its last
     /// component is the name opened relative to the directory.
-    pub fn open_file(&self, path: &Path) -> std::io::Result<File> {
+    pub(super) fn open_file(&self, path: &Path) -> std::io::Result<File> {
         #[cfg(unix)]
         if let (Some(fd), Some(name)) = (&self.fd, path.file_name()) {
             use rustix::fs::{Mode, OFlags};

@@ -4,11 +4,11 @@ use crate::revision::RevisionId;
 use crate::slug;
 
 /// The extension every migration file has.
-pub const EXTENSION: &str = "sql";
+pub(crate) const EXTENSION: &str = "sql";
 
 /// A file name that follows the pattern.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The digits before the first `_`.
     pub id: RevisionId,
     /// Everything between the `_` and `.sql`.
@@ -17,7 +17,7 @@ pub struct Parsed {
 
 /// Why a name does not follow the pattern, with a better name where one can be derived.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Invalid {
+pub(crate) struct Invalid {
     /// One line saying what is wrong.
     pub reason: String,
     /// A name that would be valid, when one follows from the bad one.
@@ -26,13 +26,13 @@ pub struct Invalid {
 
 /// Whether a directory entry is a migration candidate: its extension is `sql` in any case.
 #[must_use]
-pub fn is_candidate(name: &str) -> bool {
+pub(crate) fn is_candidate(name: &str) -> bool {
     name.rsplit_once('.')
         .is_some_and(|(stem, ext)| !stem.is_empty() && ext.eq_ignore_ascii_case(EXTENSION))
 }
 
 /// Parses a candidate file name.
-pub fn parse(name: &str) -> Result<Parsed, Invalid> {
+pub(crate) fn parse(name: &str) -> Result<Parsed, Invalid> {
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     let digits_len = stem.bytes().take_while(u8::is_ascii_digit).count();
     let (digits, rest) = stem.split_at(digits_len);

@@ -4,10 +4,10 @@
 //! an Alembic versions directory); subdirectories are not, as in sqlx and Alembic (documented in
 //! the README). A file that does not parse becomes a diagnostic, never a silent omission.
 
-pub mod alembic;
+pub(crate) mod alembic;
 mod directory;
-pub mod filename;
-pub mod sql_file;
+pub(crate) mod filename;
+pub(crate) mod sql_file;
 
 use std::fs::FileType;
 use std::io::Read;
@@ -28,7 +28,7 @@ const PARALLEL_THRESHOLD: usize = 256;
 
 /// What a directory held: the revisions that could be read, and what was wrong with the rest.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// How the directory is written.
     pub format: DirFormat,
     /// Revisions in file-name order.
@@ -44,7 +44,7 @@ pub struct Loaded {
 
 /// An entry of the migrations directory that is not one of its migrations.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Its name, as the file system spells it.
     pub name: std::ffi::OsString,
     /// Its type, as listed: a link is not followed.
@@ -63,7 +63,7 @@ struct FileResult {
 /// Reads every migration file in `dir`. `display_dir` is how output shows the directory.
 /// Without a `format`, a directory with `.py` files that assign `revision` and no `.sql` file
 /// is read as an Alembic versions directory.
-pub fn load(
+pub(crate) fn load(
     dir: &Path,
     display_dir: &str,
     origin: &impl std::fmt::Display,
@@ -200,7 +200,7 @@ fn read_all(
 /// its bytes; names that are not migration candidates are left out, as `load` leaves them out
 /// of a directory listing.
 #[must_use]
-pub fn from_bytes(format: DirFormat, files: Vec<(String, String, Vec<u8>)>) -> Loaded {
+pub(crate) fn from_bytes(format: DirFormat, files: Vec<(String, String, Vec<u8>)>) -> Loaded {
     let results = files
         .into_iter()
         .filter(|(name, _, _)| is_candidate(format, name))
@@ -211,7 +211,7 @@ pub fn from_bytes(format: DirFormat, files: Vec<(String, String, Vec<u8>)>) -> L
 
 /// Whether a file name is read as a migration in a directory of this format.
 #[must_use]
-pub fn is_candidate(format: DirFormat, name: &str) -> bool {
+pub(crate) fn is_candidate(format: DirFormat, name: &str) -> bool {
     match format {
         DirFormat::Sql => filename::is_candidate(name),
         DirFormat::Alembic => alembic::is_candidate(name),

@@ -24,7 +24,7 @@ static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A file's contents, parsed as far as they could be.
 #[derive(Debug, Default)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The `revises` declaration; `Unknown` when missing or unreadable.
     pub revises: Option<Revises>,
     /// The line of `-- migrate:revises`.
@@ -39,7 +39,7 @@ pub struct Parsed {
 
 /// One thing wrong with a file: a `malformed-file` diagnostic without its path.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// The 1-based line.
     pub line: usize,
     /// The 1-based column.
@@ -53,7 +53,7 @@ pub struct Problem {
 }
 
 /// Turns raw bytes into text: drops a byte-order mark, normalises CRLF to LF, refuses bad UTF-8.
-pub fn decode(bytes: &[u8]) -> Result<String, Problem> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, Problem> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(if text.contains('\r') {
@@ -89,7 +89,7 @@ enum Part {
 
 /// Parses decoded text, collecting every problem rather than stopping at the first.
 #[must_use]
-pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
+pub(crate) fn parse(text: &str) -> (Parsed, Vec<Problem>) {
     let mut parser = Parser {
         parsed: Parsed::default(),
         problems: Vec::new(),

@@ -7,7 +7,7 @@
 
 /// One statement of a section: its text, without the terminating `;`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
+pub(crate) struct Statement {
     /// Byte offset of the statement's first non-blank character in the section.
     pub start: usize,
     /// Byte offset just past the statement's last character (before the `;`).
@@ -16,14 +16,14 @@ pub struct Statement {
 
 impl Statement {
     /// The statement's text within `sql`.
-    pub fn text<'a>(&self, sql: &'a str) -> &'a str {
+    pub(crate) fn text<'a>(&self, sql: &'a str) -> &'a str {
         &sql[self.start..self.end]
     }
 }
 
 /// How a psql variable is interpolated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VariableKind {
+pub(crate) enum VariableKind {
     /// `:'NAME'`: a quoted SQL literal.
     Literal,
     /// `:"NAME"`: a quoted identifier.
@@ -32,7 +32,7 @@ pub enum VariableKind {
 
 /// One `:'NAME'` or `:"NAME"` reference outside quotes and comments.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variable {
+pub(crate) struct Variable {
     /// Byte offset of the `:`.
     pub start: usize,
     /// Byte offset just past the closing quote.
@@ -43,14 +43,14 @@ pub struct Variable {
 
 /// What the lexer found in a section.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Lexed {
+pub(crate) struct Lexed {
     /// Statements holding more than blanks and comments, in order.
     pub statements: Vec<Statement>,
     pub variables: Vec<Variable>,
 }
 
 /// Scans `sql` once, returning its statements and its variable references.
-pub fn lex(sql: &str) -> Lexed {
+pub(crate) fn lex(sql: &str) -> Lexed {
     Lexer::new(sql).run()
 }
 
@@ -278,7 +278,7 @@ fn is_ident_char(byte: u8) -> bool {
 }
 
 /// The 1-based line within `sql` of byte offset `offset`.
-pub fn line_of(sql: &str, offset: usize) -> usize {
+pub(crate) fn line_of(sql: &str, offset: usize) -> usize {
     sql.get(..offset).unwrap_or(sql).matches('\n').count() + 1
 }
 

@@ -1,8 +1,8 @@
 //! SQL text: the statement lexer, psql variables and the one place identifiers and literals are quoted.
 
-pub mod lexer;
-pub mod quote;
-pub mod variables;
+pub(crate) mod lexer;
+pub(crate) mod quote;
+pub(crate) mod variables;
 
-pub use lexer::{Lexed, lex, line_of};
-pub use variables::{Bound, Variables};
+pub(crate) use lexer::{Lexed, lex, line_of};
+pub(crate) use variables::{Bound, Variables};

@@ -1,18 +1,18 @@
 //! Quoting of identifiers and literals: every name or value spliced into SQL text goes through here.
 
 /// Quotes an identifier, doubling embedded double quotes: `a"b` becomes `"a""b"`.
-pub fn identifier(name: &str) -> String {
+pub(crate) fn identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Quotes a schema-qualified name, each part on its own.
-pub fn qualified(schema: &str, name: &str) -> String {
+pub(crate) fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", identifier(schema), identifier(name))
 }
 
 /// Quotes a literal as psql's `:'NAME'` does: with a backslash present the value becomes an
 /// `E''` string, so it reads the same whatever `standard_conforming_strings` says.
-pub fn literal(value: &str) -> String {
+pub(crate) fn literal(value: &str) -> String {
     let doubled = value.replace('\'', "''");
     if value.contains('\\') {
         format!("E'{}'", doubled.replace('\\', "\\\\"))

@@ -7,7 +7,7 @@ use super::quote;
 
 /// Values for psql variables: `--set NAME=VALUE` first, then the environment variable `NAME`.
 #[derive(Debug, Default, Clone)]
-pub struct Variables {
+pub(crate) struct Variables {
     set: BTreeMap<String, String>,
     /// Leave every variable as written, as `--sql` does for `psql -v` to fill in.
     unbound: bool,
@@ -15,7 +15,7 @@ pub struct Variables {
 
 /// A section's SQL with its variables replaced, and the way back to the text as written.
 #[derive(Debug, Clone)]
-pub struct Bound {
+pub(crate) struct Bound {
     /// The SQL to send.
     pub text: String,
     /// Where each stretch of `text` starts, where it comes from in the original, and whether
@@ -26,7 +26,7 @@ pub struct Bound {
 impl Bound {
     /// The byte offset in the text as written that produced byte `offset` of [`Bound::text`].
     /// Inside a substituted value, that is where the variable is written.
-    pub fn original_offset(&self, offset: usize) -> usize {
+    pub(crate) fn original_offset(&self, offset: usize) -> usize {
         let index = self.spans.partition_point(|(bound, _, _)| *bound <= offset);
         match index.checked_sub(1).map(|i| self.spans[i]) {
             Some((bound, original, true)) => original + (offset - bound),
@@ -38,7 +38,7 @@ impl Bound {
 
 impl Variables {
     /// Parses `NAME=VALUE` pairs from `--set`.
-    pub fn from_pairs(pairs: &[String]) -> Result<Variables, String> {
+    pub(crate) fn from_pairs(pairs: &[String]) -> Result<Variables, String> {
         let mut set = BTreeMap::new();
         for pair in pairs {
             let Some((name, value)) = pair.split_once('=') else {
@@ -61,7 +61,7 @@ impl Variables {
     }
 
     /// Variables that stay as written: the SQL is printed for psql, never sent.
-    pub fn unbound() -> Variables {
+    pub(crate) fn unbound() -> Variables {
         Variables {
             set: BTreeMap::new(),
             unbound: true,
@@ -76,7 +76,7 @@ impl Variables {
     }
 
     /// The names `lexed` uses that have no value, sorted and without repeats.
-    pub fn missing(&self, lexed: &Lexed) -> Vec<String> {
+    pub(crate) fn missing(&self, lexed: &Lexed) -> Vec<String> {
         if self.unbound {
             return Vec::new();
         }
@@ -92,7 +92,7 @@ impl Variables {
     }
 
     /// Substitutes every variable of `lexed` into `sql`; `None` when one has no value.
-    pub fn bind(&self, sql: &str, lexed: &Lexed) -> Option<Bound> {
+    pub(crate) fn bind(&self, sql: &str, lexed: &Lexed) -> Option<Bound> {
         if self.unbound {
             return Some(Bound {
                 text: sql.to_owned(),
@@ -119,7 +119,7 @@ impl Variables {
 
     /// Replaces every value that `sql` would substitute with `***`, for text that came back
     /// from the server and may quote a value.
-    pub fn redact(&self, lexed: &Lexed, message: &str) -> String {
+    pub(crate) fn redact(&self, lexed: &Lexed, message: &str) -> String {
         let mut out = message.to_owned();
         let mut values: Vec<String> = lexed
             .variables

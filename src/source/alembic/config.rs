@@ -8,13 +8,13 @@ use crate::{Error, relpath};
 
 /// The versions directory a configuration names, and which key named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     pub dir: PathBuf,
     pub origin: Origin,
 }
 
 /// Looks in `root` for `alembic.ini`, then `pyproject.toml`, then a Flask-Migrate layout.
-pub fn discover(root: &Path) -> Result<Option<Found>, Error> {
+pub(crate) fn discover(root: &Path) -> Result<Option<Found>, Error> {
     let ini = root.join("alembic.ini");
     if ini.is_file() {
         return from_ini(&ini).map(Some);

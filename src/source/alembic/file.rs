@@ -9,7 +9,7 @@ use crate::diagnostic::Rule;
 
 /// A string read from the file, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     pub value: String,
     pub line: usize,
     pub column: usize,
@@ -17,7 +17,7 @@ pub struct Located {
 
 /// What `down_revision` says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Down {
+pub(crate) enum Down {
     /// `None` (or an empty tuple): a base revision.
     Root,
     /// One parent, or several for a merge.
@@ -26,7 +26,7 @@ pub enum Down {
 
 /// A `Key: value` line of the docstring, with the value's place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocField {
+pub(crate) struct DocField {
     /// The value, trimmed.
     pub value: String,
     pub line: usize,
@@ -37,7 +37,7 @@ pub struct DocField {
 
 /// What one file says.
 #[derive(Debug, Default)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     pub revision: Option<Located>,
     /// `None` when `down_revision` is missing or unreadable.
     pub down: Option<Down>,
@@ -56,7 +56,7 @@ pub struct Parsed {
 
 /// Something wrong with the file, with the rule it falls under.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub rule: Rule,
     pub line: usize,
     pub column: usize,
@@ -87,7 +87,7 @@ enum Value {
 
 /// Reads one file's text.
 #[must_use]
-pub fn parse(text: &str) -> (Parsed, Vec<Problem>) {
+pub(crate) fn parse(text: &str) -> (Parsed, Vec<Problem>) {
     let mut parsed = Parsed::default();
     let mut problems = Vec::new();
     // Only the docstring and assignments to the names Alembic reads are collected, and of the
@@ -458,7 +458,7 @@ fn stale_docstring(field: &DocField, message: String, help: String) -> Problem {
 /// The file's text with a new `revision`, `down_revision` and matching docstring lines. The
 /// quote style of the file is kept.
 #[must_use]
-pub fn rewrite(text: &str, id: &str, parents: &[String]) -> String {
+pub(crate) fn rewrite(text: &str, id: &str, parents: &[String]) -> String {
     let (parsed, _) = parse(text);
     let quote = parsed
         .revision_range

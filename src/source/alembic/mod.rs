@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
-pub mod config;
-pub mod file;
+pub(crate) mod config;
+pub(crate) mod file;
 mod python;
 
 use self::file::{self as alembic_file, Down, Located, Parsed, Problem};
@@ -14,12 +14,12 @@ use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::revision::{DirFormat, ParentRef, Revises, Revision, RevisionId};
 
 /// The extension of Alembic's revision files.
-pub const EXTENSION: &str = "py";
+pub(crate) const EXTENSION: &str = "py";
 
 /// Whether a file in a versions directory is a revision, as Alembic decides: every `.py` file
 /// except `__init__.py` and editors' lock files (`.#name.py`).
 #[must_use]
-pub fn is_candidate(name: &str) -> bool {
+pub(crate) fn is_candidate(name: &str) -> bool {
     name.strip_suffix(".py")
         .is_some_and(|stem| !stem.is_empty() && stem != "__init__" && !stem.starts_with(".#"))
 }
@@ -27,7 +27,7 @@ pub fn is_candidate(name: &str) -> bool {
 /// Whether a Python file assigns `revision` at its top level: what makes a directory an Alembic
 /// versions directory. Only the start of the file is read.
 #[must_use]
-pub fn assigns_revision(path: &Path) -> bool {
+pub(crate) fn assigns_revision(path: &Path) -> bool {
     let mut head = Vec::new();
     let read =
         std::fs::File::open(path).and_then(|file| file.take(64 * 1024).read_to_end(&mut head));
@@ -54,7 +54,7 @@ fn name_parts(name: &str) -> (Option<&str>, &str) {
 
 /// One file, parsed, waiting for the rest of the directory.
 #[derive(Debug)]
-pub struct Draft {
+pub(crate) struct Draft {
     name: String,
     shown: String,
     text: String,
@@ -65,7 +65,7 @@ pub struct Draft {
 impl Draft {
     /// Parses one file's text.
     #[must_use]
-    pub fn parse(name: &str, shown: String, text: String) -> Draft {
+    pub(crate) fn parse(name: &str, shown: String, text: String) -> Draft {
         let (parsed, problems) = alembic_file::parse(&text);
         Draft {
             name: name.to_owned(),
@@ -85,7 +85,7 @@ impl Draft {
 
 /// The revisions of a directory, with their text, and what is wrong with the files.
 #[derive(Debug, Default)]
-pub struct Built {
+pub(crate) struct Built {
     pub revisions: Vec<(Revision, String)>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -94,7 +94,7 @@ pub struct Built {
 /// number; only then are ids compared as numbers, do the numbering rules apply, and must each
 /// file's name match its revision.
 #[must_use]
-pub fn build(drafts: Vec<Draft>) -> Built {
+pub(crate) fn build(drafts: Vec<Draft>) -> Built {
     let readable = drafts
         .iter()
         .filter(|d| d.parsed.revision.is_some())

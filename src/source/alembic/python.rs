@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 /// One token, with where it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token<'a> {
+pub(super) struct Token<'a> {
     pub kind: Kind<'a>,
     /// The 1-based line of the token's first character.
     pub line: usize,
@@ -22,7 +22,7 @@ pub struct Token<'a> {
 
 /// What a token is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind<'a> {
+pub(super) enum Kind<'a> {
     /// An identifier or keyword.
     Name(&'a str),
     /// A plain string literal, its escapes resolved. `content` is the byte range between the quotes.
@@ -40,7 +40,7 @@ pub enum Kind<'a> {
 
 /// The logical lines the caller kept, with their tokens.
 #[derive(Debug)]
-pub struct Lines<'a> {
+pub(super) struct Lines<'a> {
     pub lines: Vec<Line<'a>>,
     /// The tokens of every line kept whole, one after the other: one vector for the file rather
     /// than one a line, since growing many small vectors costs more than reading the file.
@@ -49,7 +49,7 @@ pub struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     /// Every token of a line, the first included; empty for a line whose rest was not kept.
-    pub fn tokens(&self, line: &Line<'a>) -> &[Token<'a>] {
+    pub(super) fn tokens(&self, line: &Line<'a>) -> &[Token<'a>] {
         &self.tokens[line.tokens.clone()]
     }
 }
@@ -57,7 +57,7 @@ impl<'a> Lines<'a> {
 /// A logical line: its first token, where its tokens are when the caller kept it, and the column
 /// its first token starts at.
 #[derive(Debug)]
-pub struct Line<'a> {
+pub(super) struct Line<'a> {
     pub first: Token<'a>,
     tokens: std::ops::Range<usize>,
     /// 0 for a statement at the module's top level.
@@ -76,7 +76,7 @@ impl<'a> Line<'a> {
 
 /// What the caller wants of a logical line, told from its first token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keep {
+pub(super) enum Keep {
     /// Nothing: the line is scanned past and not returned.
     Nothing,
     /// The line, with its first token only.
@@ -87,7 +87,7 @@ pub enum Keep {
 
 /// Why the source cannot be tokenized.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Unterminated {
+pub(super) struct Unterminated {
     pub line: usize,
     pub column: usize,
 }
@@ -95,7 +95,7 @@ pub struct Unterminated {
 /// Splits the source into logical lines: brackets and backslashes join physical lines. `keep`
 /// sees each line's first token, its indentation and the line's index, and says how much of the
 /// line to return.
-pub fn logical_lines<'a>(
+pub(super) fn logical_lines<'a>(
     source: &'a str,
     keep: impl Fn(&Token<'a>, usize, usize) -> Keep,
 ) -> Result<Lines<'a>, Unterminated> {

@@ -1,0 +1,227 @@
+//! A real PostgreSQL server for the database tests: `MIGRATE_TEST_DATABASE_URL` when set, else
+//! a throwaway cluster this process starts (initdb into a temporary directory, a private socket
+//! and port, TLS with a CA made here) and that is removed when the process exits.
+//!
+//! There is no skipping: without a server and without server binaries, the tests fail.
+
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// A running server.
+pub(crate) struct Server {
+    /// A superuser URL to the `postgres` database.
+    pub(crate) admin_url: String,
+    /// The socket directory and the CA certificate, for a cluster this process started.
+    pub(crate) socket_dir: Option<PathBuf>,
+    pub(crate) port: u16,
+    pub(crate) ca_cert: Option<PathBuf>,
+    /// Closing this pipe (when the process exits) stops the cluster and deletes it.
+    _guard: Option<Mutex<(Child, ChildStdin)>>,
+}
+
+/// The server every database test uses.
+pub(crate) fn server() -> &'static Server {
+    static SHARED: OnceLock<Server> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        match std::env::var("MIGRATE_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => Server {
+                admin_url: url,
+                socket_dir: None,
+                port: 0,
+                ca_cert: None,
+                _guard: None,
+            },
+            None => own_server_start(),
+        }
+    })
+}
+
+/// A cluster this process started, for tests that need its socket or its TLS set-up.
+pub(crate) fn own_server() -> &'static Server {
+    static OWN: OnceLock<Server> = OnceLock::new();
+    if std::env::var_os("MIGRATE_TEST_DATABASE_URL").is_none() {
+        return server();
+    }
+    OWN.get_or_init(own_server_start)
+}
+
+fn bin_dir() -> PathBuf {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").is_file())
+        .collect();
+    dirs.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    dirs.pop().expect(
+        "no PostgreSQL server binaries under /usr/lib/postgresql: install Debian's `postgresql` \
+         package (scripts/test does), or set MIGRATE_TEST_DATABASE_URL",
+    )
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The cluster's whole life in one shell script, run as an unprivileged user: set up, print
+/// the directory, serve until stdin closes, then stop and delete everything.
+const LIFE: &str = r#"
+set -e
+dir=$(mktemp -d /tmp/migrate-test-XXXXXX)
+cd "$dir"
+"$BIN/initdb" -D data -U postgres --auth=trust --encoding=UTF8 --no-sync >init.log 2>&1
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=migrate test CA" \
+    -keyout ca.key -out ca.crt >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr >/dev/null 2>&1
+printf 'subjectAltName=DNS:localhost\n' >san.ext
+openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+    -extfile san.ext -out server.crt >/dev/null 2>&1
+chmod 600 server.key
+"$BIN/postgres" -D data -p "$PORT" -k "$dir" -c listen_addresses=127.0.0.1 -c fsync=off \
+    -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+    -c ssl=on -c ssl_cert_file="$dir/server.crt" -c ssl_key_file="$dir/server.key" \
+    >server.log 2>&1 &
+server=$!
+echo "$dir"
+cat >/dev/null || true
+kill -INT "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
+cd /
+rm -rf "$dir"
+"#;
+
+fn own_server_start() -> Server {
+    let bin = bin_dir();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut command = if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", "sh", "-c", LIFE]);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.args(["-c", LIFE]);
+        c
+    };
+    let mut child = command
+        .env("BIN", &bin)
+        .env("PORT", port.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the cluster script starts");
+    let stdin = child.stdin.take().expect("piped stdin");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("the cluster script prints its directory");
+    let dir = PathBuf::from(line.trim());
+    assert!(
+        dir.is_dir(),
+        "the test cluster did not start (initdb or openssl failed)"
+    );
+    let admin_url = format!("postgresql://postgres@127.0.0.1:{port}/postgres?sslmode=disable");
+    wait_until_ready(&admin_url, &dir);
+    Server {
+        admin_url,
+        socket_dir: Some(dir.clone()),
+        port,
+        ca_cert: Some(dir.join("ca.crt")),
+        _guard: Some(Mutex::new((child, stdin))),
+    }
+}
+
+fn wait_until_ready(url: &str, dir: &Path) {
+    let deadline = Instant::now() + Duration::from_mins(1);
+    loop {
+        match postgres::Client::connect(url, postgres::NoTls) {
+            Ok(_) => return,
+            Err(e) if Instant::now() > deadline => {
+                let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+                panic!("the test cluster did not accept connections: {e}\n{log}");
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// A database of its own for one test, on `server`.
+pub(crate) struct TestDb {
+    pub(crate) url: String,
+    pub(crate) name: String,
+}
+
+impl Server {
+    /// Creates an empty database named after the test.
+    pub(crate) fn database(&self, test: &str) -> TestDb {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "t_{}_{}_{}",
+            test.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(30)
+                .collect::<String>(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut admin = postgres::Client::connect(&self.admin_url, postgres::NoTls)
+            .expect("the admin connection");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("CREATE DATABASE");
+        let url = match self.admin_url.rsplit_once("/postgres") {
+            Some((base, rest)) => format!("{base}/{name}{rest}"),
+            None => panic!("MIGRATE_TEST_DATABASE_URL must end in the `postgres` database"),
+        };
+        TestDb { url, name }
+    }
+}
+
+impl TestDb {
+    /// A connection for the test's own checks.
+    pub(crate) fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("a test connection")
+    }
+
+    /// Runs a query and returns the first column of every row, as text.
+    pub(crate) fn strings(&self, sql: &str) -> Vec<String> {
+        self.client()
+            .simple_query(sql)
+            .expect("the test query")
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Runs a query expected to return one value.
+    pub(crate) fn one(&self, sql: &str) -> String {
+        let rows = self.strings(sql);
+        assert_eq!(rows.len(), 1, "{sql} returned {rows:?}");
+        rows.into_iter().next().unwrap_or_default()
+    }
+}

@@ -1,0 +1,23 @@
+//! The integration tests: one binary, one module per area, so the crate is linked once.
+//!
+//! Every test runs the real `migrate` binary. The database tests use a real PostgreSQL server
+//! (`common/server.rs`), the Alembic tests the real `alembic`, the hook tests the real
+//! `pre-commit`; where one is missing, they fail and say what is missing.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod alembic;
+mod alembic_database;
+mod alembic_oracle;
+mod base;
+mod check;
+mod commands;
+mod database;
+mod example_database;
+mod incident;
+mod pre_commit;
+mod rebase;
+mod references;
+mod robustness;
+mod settings;

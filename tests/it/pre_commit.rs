@@ -1,0 +1,193 @@
+//! The `migrate-check` and `migrate-check-alembic` hooks, run by the real pre-commit from PyPI
+//! in throwaway repositories: a commit that adds a second `002` is refused, a clean one passes.
+
+
+use crate::common::alembic;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::{revision, root, write_tree};
+
+/// pre-commit from `MIGRATE_TEST_PRE_COMMIT`, else the virtualenv `scripts/test` makes.
+fn pre_commit() -> Option<PathBuf> {
+    let named = std::env::var_os("MIGRATE_TEST_PRE_COMMIT").map(PathBuf::from);
+    let found = named
+        .or_else(|| Some(root().join("target/venv/bin/pre-commit")))
+        .filter(|p| p.exists());
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "pre-commit is missing: CI must run this test (run scripts/test, which installs it)"
+    );
+    found
+}
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(output: &Output) -> bool {
+    if !output.status.success() {
+        eprintln!(
+            "stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    output.status.success()
+}
+
+/// A git repository holding this crate's current sources, for pre-commit to install the hook from.
+fn hook_repository(dir: &Path) -> String {
+    for item in ["Cargo.toml", "Cargo.lock", ".pre-commit-hooks.yaml"] {
+        std::fs::copy(root().join(item), dir.join(item)).unwrap();
+    }
+    copy_dir(&root().join("src"), &dir.join("src"));
+    assert!(ok(&git(dir, &["init", "-q", "-b", "main"])));
+    assert!(ok(&git(dir, &["add", "-A"])));
+    assert!(ok(&git(dir, &["commit", "-q", "-m", "hook"])));
+    String::from_utf8(git(dir, &["rev-parse", "HEAD"]).stdout)
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A git repository in `tmp/project` whose pre-commit runs `hook` from a copy of this crate.
+fn installed_project(pre_commit: &Path, tmp: &Path, hook: &str) -> PathBuf {
+    let hooks = tmp.join("hooks");
+    let project = tmp.join("project");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    let rev = hook_repository(&hooks);
+    assert!(ok(&git(&project, &["init", "-q", "-b", "main"])));
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+        hooks.display()
+    );
+    write_tree(&project, &[(".pre-commit-config.yaml", &config)]);
+    let install = Command::new(pre_commit)
+        .current_dir(&project)
+        .arg("install")
+        // Cached across runs: installing the hook is a release build of this crate.
+        .env("PRE_COMMIT_HOME", root().join("target/pre-commit-home"))
+        .env("CARGO_TARGET_DIR", root().join("target/pre-commit-build"))
+        .output()
+        .unwrap();
+    assert!(ok(&install));
+    project
+}
+
+#[test]
+fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
+    let Some(pre_commit) = pre_commit() else {
+        eprintln!("skipped: no pre-commit (run scripts/test to install it)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let project = installed_project(&pre_commit, tmp.path(), "migrate-check");
+
+    let migrations = project.join("migrations");
+    write_tree(
+        &migrations,
+        &[
+            ("001_create_a.sql", &revision("create a", "none")),
+            ("002_add_b.sql", &revision("add b", "001")),
+        ],
+    );
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let clean = git(&project, &["commit", "-q", "-m", "clean"]);
+    assert!(ok(&clean), "a clean commit passes the hook");
+
+    write_tree(&migrations, &[("002_add_c.sql", &revision("add c", "001"))]);
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let refused = git(&project, &["commit", "-q", "-m", "second 002"]);
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&refused.stdout),
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        !refused.status.success(),
+        "the hook must refuse the commit:\n{shown}"
+    );
+    assert!(shown.contains("error[duplicate-revision]"), "{shown}");
+    assert!(shown.contains("error[multiple-heads]"), "{shown}");
+    let log = String::from_utf8(git(&project, &["log", "--format=%s"]).stdout).unwrap();
+    assert_eq!(log, "clean\n", "the refused commit was not made");
+}
+
+#[test]
+fn the_alembic_hook_runs_on_changes_to_the_versions_directory() {
+    let Some(pre_commit) = pre_commit() else {
+        eprintln!("skipped: no pre-commit (run scripts/test to install it)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let project = installed_project(&pre_commit, tmp.path(), "migrate-check-alembic");
+    let versions = alembic::project(&project);
+    let files = [
+        ("001_a.py", alembic::revision_file("001", &[], "a")),
+        ("002_b.py", alembic::revision_file("002", &["001"], "b")),
+    ];
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    write_tree(&versions, &borrowed);
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let clean = git(&project, &["commit", "-m", "clean"]);
+    assert!(ok(&clean), "a clean commit passes the hook");
+    let said = |o: &Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let shown = said(&clean);
+    assert!(
+        shown.contains("migrate check (Alembic)") && shown.contains("Passed"),
+        "the hook ran on a change to the versions directory:\n{shown}"
+    );
+
+    // A change elsewhere does not trigger it.
+    write_tree(&project, &[("README.md", "# app\n")]);
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let elsewhere = git(&project, &["commit", "-m", "readme"]);
+    assert!(ok(&elsewhere));
+    let shown = said(&elsewhere);
+    assert!(shown.contains("Skipped"), "{shown}");
+
+    // A second `002`: Alembic would warn and drop one file; the hook refuses the commit.
+    write_tree(
+        &versions,
+        &[("002_c.py", &alembic::revision_file("002", &["001"], "c"))],
+    );
+    assert!(ok(&git(&project, &["add", "-A"])));
+    let refused = git(&project, &["commit", "-q", "-m", "second 002"]);
+    let shown = said(&refused);
+    assert!(!refused.status.success(), "the hook must refuse:\n{shown}");
+    assert!(shown.contains("error[duplicate-revision]"), "{shown}");
+    assert!(shown.contains("alembic/versions/002_b.py"), "{shown}");
+}

@@ -1,0 +1,120 @@
+//! The stale-reference scan of `check`: what it reads, what it skips, and what it flags.
+
+
+use std::path::Path;
+
+use crate::common::{commit_all, git_init, revision, run_in, write_tree};
+
+/// Two revisions, `001_create_user` and `002_add_role`, with files around them.
+fn project(dir: &Path, files: &[(&str, &[u8])]) {
+    write_tree(
+        &dir.join("migrations"),
+        &[
+            ("001_create_user.sql", &revision("create user", "none")),
+            ("002_add_role.sql", &revision("add role", "001")),
+        ],
+    );
+    for (path, bytes) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+const STALE: &[u8] = b"see 001_add_role.sql\n";
+
+#[test]
+fn flags_a_stale_name_with_its_place_and_the_current_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    project(
+        tmp.path(),
+        &[(
+            "docs/notes.md",
+            b"# Notes\n\nRun `001_add_role.sql` \xc3\xa9 then.\n",
+        )],
+    );
+    let run = run_in(tmp.path(), &["check", "--color", "never"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "error[stale-reference]: `001_add_role.sql` names a migration that is now `002_add_role.sql`\n --> docs/notes.md:3:6\n  |\n3 | Run `001_add_role.sql` \u{e9} then.\n  |      ^^^^^^^^^^^^^^^^\n  = help: write `002_add_role.sql` (`migrate rebase` rewrites every stale reference)\n\nFound 1 error in 2 revisions (1 head)\n"
+    );
+    let run = run_in(tmp.path(), &["check", "--no-references"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn skips_what_is_not_hand_written_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let large = [STALE, &vec![b'x'; 1024 * 1024][..]].concat();
+    project(
+        tmp.path(),
+        &[
+            ("target/debug/notes.txt", STALE),
+            ("node_modules/pkg/index.js", STALE),
+            (".venv/lib/site.py", STALE),
+            ("py/pyvenv.cfg", b"home = /usr/bin\n"),
+            ("py/lib/site.py", STALE),
+            ("assets/logo.png", b"\x89PNG\x00 001_add_role.sql"),
+            ("dump.sql", &large),
+            ("vendor/old/notes.md", STALE),
+            ("CHANGELOG.md", STALE),
+            (
+                "migrate.toml",
+                b"exclude = [\"vendor/old\", \"CHANGELOG.md\"]\n",
+            ),
+        ],
+    );
+    let run = run_in(tmp.path(), &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn judges_only_slugs_that_name_one_revision() {
+    let tmp = tempfile::tempdir().unwrap();
+    project(
+        tmp.path(),
+        &[(
+            "notes.txt",
+            b"2_add_role and 002_add_role.py are current; 003_add_roles, test_001_add_role,\n009_drop_table and v001_add_role are not references\n",
+        )],
+    );
+    assert_eq!(run_in(tmp.path(), &["check"]).code, 0);
+}
+
+#[test]
+fn scans_from_the_git_top_level_and_shows_paths_from_where_it_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = tmp.path();
+    git_init(top);
+    let service = top.join("service");
+    project(&service, &[]);
+    write_tree(
+        &top.join("docs"),
+        &[("deploy.md", "apply 001_add_role first\n")],
+    );
+    commit_all(top, "init");
+    let run = run_in(&service, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "../docs/deploy.md:1:7: error[stale-reference] `001_add_role` names a migration that is now `002_add_role.sql`\n"
+    );
+}
+
+#[test]
+fn prose_in_a_migration_that_restates_its_revision_must_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    project(tmp.path(), &[]);
+    let path = tmp.path().join("migrations/002_add_role.sql");
+    std::fs::write(
+        &path,
+        "-- add role\n-- Revision ID: 002\n-- Revises: 003\n-- migrate:revises 001\n\n-- migrate:up\nSELECT 'Revises: 9';\n",
+    )
+    .unwrap();
+    let run = run_in(tmp.path(), &["check", "--format", "concise"]);
+    assert_eq!(
+        run.stdout,
+        "migrations/002_add_role.sql:3:4: error[stale-reference] `Revises: 003` disagrees: `-- migrate:revises` says `001`\n"
+    );
+}

@@ -1,0 +1,116 @@
+//! Bad input never panics or hangs: symlink loops, huge files, many files, unreadable files, closed pipes.
+
+
+
+use crate::common::{migrate_in, revision, write_chain, write_tree};
+use predicates::prelude::*;
+
+#[test]
+fn symlink_loops_do_not_hang() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 2, 3);
+    std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+    std::os::unix::fs::symlink("003_a.sql", dir.join("003_b.sql")).unwrap();
+    std::os::unix::fs::symlink("003_b.sql", dir.join("003_a.sql")).unwrap();
+    migrate_in(tmp.path())
+        .args(["check", "--format", "concise"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "migrations/003_a.sql:1:1: error[malformed-file] cannot read the file",
+        ))
+        .stdout(predicate::str::contains(
+            "migrations/003_b.sql:1:1: error[malformed-file] cannot read the file",
+        ));
+}
+
+#[test]
+fn a_symlinked_migration_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 1, 3);
+    std::fs::write(tmp.path().join("elsewhere.sql"), revision("linked", "001")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("elsewhere.sql"), dir.join("002_linked.sql"))
+        .unwrap();
+    migrate_in(tmp.path())
+        .arg("heads")
+        .assert()
+        .stdout("002 (head)\n");
+}
+
+#[test]
+fn a_file_of_several_megabytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    let mut big = revision("big", "none");
+    let row = "INSERT INTO t VALUES (1, 'some text to make the file large');\n";
+    big.push_str(&row.repeat(8 * 1024 * 1024 / row.len()));
+    write_tree(&dir, &[("001_big.sql", &big)]);
+    migrate_in(tmp.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "All checks passed: 1 revision (1 head)",
+        ));
+}
+
+#[test]
+fn twenty_thousand_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_chain(&tmp.path().join("migrations"), 20_000, 5);
+    migrate_in(tmp.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("20000 revisions (1 head)"));
+    migrate_in(tmp.path())
+        .arg("heads")
+        .assert()
+        .stdout("20000 (head)\n");
+}
+
+#[test]
+fn an_unreadable_file_is_a_diagnostic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 1, 3);
+    std::fs::create_dir(dir.join("002_dir.sql")).unwrap();
+    std::os::unix::fs::symlink("nowhere.sql", dir.join("003_dangling.sql")).unwrap();
+    migrate_in(tmp.path())
+        .args(["check", "--format", "concise"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "migrations/003_dangling.sql:1:1: error[malformed-file] cannot read the file",
+        ));
+}
+
+#[test]
+fn subdirectories_and_other_files_are_not_migrations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 2, 3);
+    write_tree(&dir.join("seeds"), &[("001_seed.sql", "not a migration")]);
+    write_tree(&dir, &[("README.md", "notes"), ("env.py", "x = 1")]);
+    migrate_in(tmp.path()).arg("check").assert().code(0);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_chain(&tmp.path().join("migrations"), 5_000, 4);
+    let status = std::process::Command::new("bash")
+        .current_dir(tmp.path())
+        .args([
+            "-c",
+            "set -o pipefail; \"$0\" history | head -n 1 >/dev/null",
+        ])
+        .arg(env!("CARGO_BIN_EXE_migrate"))
+        .env_remove("MIGRATE_DIR")
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

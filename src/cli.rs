@@ -10,7 +10,13 @@ use crate::output::Format;
 
 /// A migration runner for PostgreSQL that refuses to merge two heads.
 #[derive(Debug, Parser)]
-#[command(name = "migrate", version, about, max_term_width = 100, subcommand_help_heading = "Commands")]
+#[command(
+    name = "migrate",
+    version,
+    about,
+    max_term_width = 100,
+    subcommand_help_heading = "Commands"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

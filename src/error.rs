@@ -65,14 +65,23 @@ impl Error {
             Error::NotADir { .. } => "name the migrations directory with `--dir`",
             Error::Config { .. } => "fix the file, or name another with `--config`",
             Error::UnknownRevision(_) => "`migrate history` lists the revisions",
-            Error::Usage(_) | Error::Io { .. } | Error::Database(_) | Error::Git(_) | Error::Output(_) => "",
+            Error::Usage(_)
+            | Error::Io { .. }
+            | Error::Database(_)
+            | Error::Git(_)
+            | Error::Output(_) => "",
         }
     }
 }
 
 /// Writes an error and its chain of causes to `err`, in the one style every error shares.
 pub(crate) fn report(error: &Error, err: &mut dyn std::io::Write) {
-    let _ = writeln!(err, "{} {}", "error:".red().bold(), escape::terminal(&error.to_string()));
+    let _ = writeln!(
+        err,
+        "{} {}",
+        "error:".red().bold(),
+        escape::terminal(&error.to_string())
+    );
     let mut cause = error.source();
     while let Some(inner) = cause {
         for line in inner.to_string().trim_end().lines() {

@@ -74,7 +74,11 @@ pub fn report_error(cli: &cli::Cli, error: &Error) {
     error::report(error, &mut std::io::stderr().lock());
     if format(cli) == Format::Json {
         let report = Report::refused(cli.command.name(), diagnostic::refusal::failure(error));
-        let _ = report.render(Format::Json, &mut std::io::stdout().lock(), &mut std::io::sink());
+        let _ = report.render(
+            Format::Json,
+            &mut std::io::stdout().lock(),
+            &mut std::io::sink(),
+        );
     }
 }
 

@@ -2,7 +2,11 @@
 //! system-call time, which threads overlap.
 
 /// Applies `f` to every item, in order, on every core when there are at least `threshold` items.
-pub(crate) fn map<T: Sync, R: Send>(items: &[T], threshold: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn map<T: Sync, R: Send>(
+    items: &[T],
+    threshold: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if threads == 1 || items.len() < threshold {
         return items.iter().map(f).collect();

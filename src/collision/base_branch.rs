@@ -7,8 +7,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::Error;
-use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::collision::git::Git;
+use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::project::{Project, describe};
 use crate::revision::{DirFormat, Revision};
 use crate::settings::Settings;
@@ -41,7 +41,11 @@ pub(crate) struct Comparison {
 impl Base {
     /// Reads the migrations directory at `reference` with git.
     /// The files are read in the working tree's `format`.
-    pub(crate) fn load(settings: &Settings, reference: &str, format: DirFormat) -> Result<Base, Error> {
+    pub(crate) fn load(
+        settings: &Settings,
+        reference: &str,
+        format: DirFormat,
+    ) -> Result<Base, Error> {
         let git = Git::discover(&settings.dir).ok_or_else(|| {
             Error::Git(format!(
                 "`{}` is not inside a git repository, so there is no `{reference}` to compare with",

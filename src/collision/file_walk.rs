@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
 
+use crate::collision::head_file;
 use crate::revision::DirFormat;
 use crate::source;
-use crate::collision::head_file;
 use crate::{Error, parallel};
 
 /// Files larger than this are data, logs or bundles, not hand-written references.
@@ -69,11 +69,21 @@ pub(crate) fn root() -> Result<PathBuf, Error> {
         .to_path_buf())
 }
 
+/// What the walk found: the text files to scan, and the ones it could not read.
+#[derive(Debug, Default)]
+pub(crate) struct TextFiles {
+    /// The text files, in path order.
+    pub(crate) files: Vec<TextFile>,
+    /// Each file or directory that could not be read, with why, for the command to report.
+    pub(crate) skipped: Vec<String>,
+}
+
 /// Every text file under `root` that the scan reads, in path order.
 ///
-/// Files that cannot be read are named on stderr and skipped: the scan looks for mistakes
-/// and must not fail `check` over a file it was never asked about.
-pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Error> {
+/// Files that cannot be read are returned as skipped, for the command to name as a warning:
+/// the scan looks for mistakes and must not fail `check` over a file it was never asked about.
+pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<TextFiles, Error> {
+    let mut skipped = Vec::new();
     let canonical = |p: &Path| std::fs::canonicalize(p).ok();
     let exclude: Vec<PathBuf> = skip.exclude.iter().filter_map(|p| canonical(p)).collect();
     let migrations = skip.migrations.as_deref().and_then(canonical);
@@ -84,7 +94,7 @@ pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Erro
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                warn_skipped(&e, &display);
+                skipped.push(walk_error(&e, &display));
                 continue;
             }
         };
@@ -104,7 +114,7 @@ pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Erro
                                 paths.push(inner.into_path());
                             }
                             Ok(_) => {}
-                            Err(e) => warn_skipped(&e, &display),
+                            Err(e) => skipped.push(walk_error(&e, &display)),
                         }
                     }
                 }
@@ -134,13 +144,10 @@ pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<Vec<TextFile>, Erro
                 bytes,
             }),
             Ok(None) => {}
-            Err(e) => eprintln!(
-                "warning: the stale-reference scan skips `{}`: {e}",
-                display.show(&path)
-            ),
+            Err(e) => skipped.push(format!("`{}`: {e}", display.show(&path))),
         }
     }
-    Ok(files)
+    Ok(TextFiles { files, skipped })
 }
 
 /// The working directory with links resolved, as the walk's paths are.
@@ -166,11 +173,11 @@ fn walk<'a>(
         .filter_entry(move |entry| !skipped(entry, exclude))
 }
 
-fn warn_skipped(error: &walkdir::Error, display: &Display) {
+fn walk_error(error: &walkdir::Error, display: &Display) -> String {
     let path = error
         .path()
         .map_or_else(|| ".".to_owned(), |p| display.show(p));
-    eprintln!("warning: the stale-reference scan skips `{path}`: {error}");
+    format!("`{path}`: {error}")
 }
 
 fn skipped(entry: &DirEntry, exclude: &[PathBuf]) -> bool {
@@ -285,6 +292,7 @@ mod tests {
             };
             text_files(&root, &skip)
                 .unwrap()
+                .files
                 .iter()
                 .map(|f| {
                     f.full

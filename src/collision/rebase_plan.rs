@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use crate::check::padding_width;
-use crate::diagnostic::{self, Diagnostic};
-use crate::collision::head_file::{self, HeadFile};
-use crate::project::Project;
-use crate::collision::references;
 use crate::collision::file_walk::TextFile;
+use crate::collision::head_file::{self, HeadFile};
+use crate::collision::references;
+use crate::diagnostic::{self, Diagnostic};
+use crate::project::Project;
 use crate::revision::{DirFormat, Revision, RevisionId};
 use crate::source::alembic::file as alembic_file;
 use crate::source::{self, Loaded};

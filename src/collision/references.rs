@@ -15,9 +15,9 @@ use crate::{Error, parallel};
 
 /// Below this many files, searching on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
+use crate::collision::file_walk::{self as repository, Skip, TextFile, TextFiles};
 use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
 use crate::project::Project;
-use crate::collision::file_walk::{self as repository, Skip, TextFile};
 use crate::revision::{DirFormat, Revises, Revision, RevisionId};
 use crate::settings::Settings;
 
@@ -134,7 +134,7 @@ impl<'a> Index<'a> {
 }
 
 /// The repository's text files that the scan reads, for the project's migrations.
-pub(crate) fn repository_files(settings: &Settings, project: &Project) -> Result<Vec<TextFile>, Error> {
+pub(crate) fn repository_files(settings: &Settings, project: &Project) -> Result<TextFiles, Error> {
     let skip = Skip {
         format: project.format,
         exclude: settings.exclude.clone(),
@@ -197,10 +197,20 @@ fn indexed(found: Vec<Vec<Stale>>) -> Vec<(usize, Vec<Stale>)> {
         .collect()
 }
 
-/// `check`'s scan: every stale reference as a diagnostic, and the text of the files outside the
-/// migrations that hold one, so that output can show the line.
-pub(crate) fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagnostic>, Sources), Error> {
-    let files = repository_files(settings, project)?;
+/// `check`'s scan.
+#[derive(Debug)]
+pub(crate) struct Scan {
+    /// Every stale reference, as a diagnostic.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The text of the files outside the migrations that hold one, so that output can show the line.
+    pub(crate) sources: Sources,
+    /// Files the scan could not read, with why.
+    pub(crate) skipped: Vec<String>,
+}
+
+/// `check`'s scan of the repository for stale references.
+pub(crate) fn check(settings: &Settings, project: &Project) -> Result<Scan, Error> {
+    let TextFiles { files, skipped } = repository_files(settings, project)?;
     let Found {
         in_files,
         in_migrations,
@@ -223,7 +233,11 @@ pub(crate) fn check(settings: &Settings, project: &Project) -> Result<(Vec<Diagn
             .map_or("", String::as_str);
         found.extend(diagnostics(&revision.path, text.as_bytes(), stale));
     }
-    Ok((found, sources))
+    Ok(Scan {
+        diagnostics: found,
+        sources,
+        skipped,
+    })
 }
 
 /// `Revision ID:` and `Revises:` lines in a migration file's header that disagree with the

@@ -6,17 +6,24 @@ use crate::collision::base_branch::Base;
 use crate::collision::head_file::HeadFile;
 use crate::collision::references;
 use crate::diagnostic::{self, Diagnostic, Severity};
-use crate::output::{Body, Report};
+use crate::output::{Body, Progress, Report};
 use crate::project::Project;
 use crate::settings::Settings;
 
-pub(super) fn run(settings: &Settings, args: &CheckArgs) -> Result<Report, Error> {
+pub(super) fn run(
+    settings: &Settings,
+    args: &CheckArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
     let mut project = Project::load(settings)?;
     let mut found = HeadFile::load(settings)?.diagnostics(&project);
     if !args.no_references {
-        let (stale, sources) = references::check(settings, &project)?;
-        found.extend(stale);
-        project.sources.extend(sources);
+        let scan = references::check(settings, &project)?;
+        for skipped in &scan.skipped {
+            progress.warn(&format!("the stale-reference scan skips {skipped}"));
+        }
+        found.extend(scan.diagnostics);
+        project.sources.extend(scan.sources);
     }
     // With a base, the graph rules judge the tree that merging it would produce.
     let project = match &args.base {

@@ -111,7 +111,12 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
             })
             .collect();
         let table = alembic_table(settings).to_string();
-        (table, status.stored.is_empty(), rows, status.unknown.clone())
+        (
+            table,
+            status.stored.is_empty(),
+            rows,
+            status.unknown.clone(),
+        )
     } else {
         let rows = sql_rows(&project, &position);
         let unknown: Vec<String> = rows
@@ -204,9 +209,8 @@ fn sql_rows(project: &Project, position: &Position) -> Vec<Row> {
                     Some(n) => project.revisions[n].id.to_string(),
                     None => write::stored_label(row),
                 },
-                file: node.map_or_else(stored_file, |n| {
-                    project.revisions[n].file_name().to_owned()
-                }),
+                file: node
+                    .map_or_else(stored_file, |n| project.revisions[n].file_name().to_owned()),
                 applied_on: row.applied_on.clone(),
                 ms: row.meta.as_ref().and_then(|m| m.execution_ms),
                 state,

@@ -10,26 +10,28 @@ mod rebase;
 mod show;
 mod write;
 
+use crate::Error;
 use crate::cli::Command;
 use crate::diagnostic::{Diagnostic, Severity, refusal};
 use crate::output::{Progress, Report};
 use crate::project::Project;
 use crate::settings::Settings;
-use crate::Error;
 
 /// Runs one subcommand to its report.
-pub(crate) fn run(settings: &Settings, command: &Command, progress: &mut Progress) -> Result<Report, Error> {
+pub(crate) fn run(
+    settings: &Settings,
+    command: &Command,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
     match command {
-        Command::Check(args) => check::run(settings, args),
+        Command::Check(args) => check::run(settings, args, progress),
         Command::Heads(args) => heads::run(settings, args),
         Command::History(args) => history::run(settings, args),
         Command::Show(args) => show::run(settings, args),
         Command::New(args) => new::run(settings, args, progress),
         Command::Init(args) => init::run(settings, args, progress),
         Command::Upgrade(args) => write::run(settings, write::Command::Upgrade(args), progress),
-        Command::Downgrade(args) => {
-            write::run(settings, write::Command::Downgrade(args), progress)
-        }
+        Command::Downgrade(args) => write::run(settings, write::Command::Downgrade(args), progress),
         Command::Stamp(args) => write::run(settings, write::Command::Stamp(args), progress),
         Command::Current(args) => current::run(settings, args),
         Command::Rebase(args) => rebase::run(settings, args, progress),

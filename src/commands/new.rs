@@ -62,7 +62,8 @@ pub(super) fn run(
     if head_file.enabled {
         head_file.write(&settings.dir, &id, file_name(&path))?;
     }
-    progress.hint("write the upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)");
+    progress
+        .hint("write the upgrade SQL below `-- migrate:up` (`check` refuses an empty up section)");
     Ok(Report::new("new", Body::Created { path }))
 }
 

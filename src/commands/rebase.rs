@@ -4,17 +4,17 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::collision::base_branch::Base;
+use crate::Error;
 use crate::cli::RebaseArgs;
-use crate::diagnostic::{Severity, refusal};
-use crate::output::{self, Body, Progress, Report};
+use crate::collision::base_branch::Base;
 use crate::collision::git::Git;
 use crate::collision::head_file::{self, Content, HeadFile};
-use crate::project::Project;
 use crate::collision::rebase_plan::{self as rebase, Change, Input, RebasePlan};
-use crate::settings::Settings;
-use crate::Error;
 use crate::collision::references;
+use crate::diagnostic::{Severity, refusal};
+use crate::output::{self, Body, Progress, Report};
+use crate::project::Project;
+use crate::settings::Settings;
 
 /// The tree to renumber in, and which of its revisions move.
 struct Selection {
@@ -46,7 +46,13 @@ pub(super) fn run(
         work_len: selection.work_len,
         full_paths,
         moved: selection.moved,
-        files: references::repository_files(settings, &selection.tree)?,
+        files: {
+            let scan = references::repository_files(settings, &selection.tree)?;
+            for skipped in &scan.skipped {
+                progress.warn(&format!("the stale-reference scan skips {skipped}"));
+            }
+            scan.files
+        },
         head_file: &head_file,
         head_file_path: settings.dir.join(head_file::NAME),
     };
@@ -54,7 +60,11 @@ pub(super) fn run(
         Ok(plan) => plan,
         Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(refusal))),
     };
-    if plan.diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+    if plan
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == Severity::Error)
+    {
         let mut report = super::check::report("rebase", &plan.result, plan.diagnostics);
         report.push(refusal::rebase_check_failed());
         return Ok(report);
@@ -82,7 +92,10 @@ pub(super) fn run(
                 selection.why
             ));
         } else {
-            progress.hint(&format!("rebased {}; `migrate check` passes", selection.why));
+            progress.hint(&format!(
+                "rebased {}; `migrate check` passes",
+                selection.why
+            ));
         }
     }
     Ok(Report::new(

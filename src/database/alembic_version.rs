@@ -18,7 +18,10 @@ pub(crate) fn default_table() -> HistoryTable {
 }
 
 /// The ids in the table, sorted; `None` when the table does not exist (nothing applied yet).
-pub(crate) fn read(client: &mut Client, table: &HistoryTable) -> Result<Option<Vec<String>>, Error> {
+pub(crate) fn read(
+    client: &mut Client,
+    table: &HistoryTable,
+) -> Result<Option<Vec<String>>, Error> {
     let exists: bool = client
         .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table.to_string()])
         .map_err(|e| db_error("look up the version table", &e))?

@@ -77,7 +77,11 @@ impl Runner<'_> {
     }
 
     /// Writes or deletes the history row without running SQL, as `stamp` does.
-    pub(crate) fn stamp(&mut self, record: &Record<'_>, direction: Direction) -> Result<(), Failure> {
+    pub(crate) fn stamp(
+        &mut self,
+        record: &Record<'_>,
+        direction: Direction,
+    ) -> Result<(), Failure> {
         let result = match direction {
             Direction::Up => self.prepared.record(self.client, record, 0),
             Direction::Down => self.prepared.forget(self.client, record.version),

@@ -384,5 +384,4 @@ mod tests {
             .to_string();
         assert!(!error.contains("hunter2"), "{error}");
     }
-
 }

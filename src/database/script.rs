@@ -69,4 +69,3 @@ impl<'a> Script<'a> {
             .join(";\n")
     }
 }
-

@@ -80,7 +80,11 @@ impl Diagnostic {
 
     /// A diagnostic about the run as a whole, at no file position.
     #[must_use]
-    pub(crate) fn general(rule: Rule, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn general(
+        rule: Rule,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             rule,
             message: message.into(),

@@ -34,7 +34,12 @@ pub(crate) fn check_failed() -> Diagnostic {
 }
 
 /// An applied file that changed since.
-pub(crate) fn checksum_mismatch(path: &str, applied_on: &str, stored: &str, now: &str) -> Diagnostic {
+pub(crate) fn checksum_mismatch(
+    path: &str,
+    applied_on: &str,
+    stored: &str,
+    now: &str,
+) -> Diagnostic {
     Diagnostic::new(
         Rule::ChecksumMismatch,
         Location::file(path),
@@ -108,7 +113,9 @@ pub(crate) fn unfinished(id: &str, done: usize, error: &str, which: Unfinished) 
 pub(crate) fn irreversible(label: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::IrreversibleRevision,
-        format!("`{label}` cannot be reverted: it has no `-- migrate:down` section; nothing was run"),
+        format!(
+            "`{label}` cannot be reverted: it has no `-- migrate:down` section; nothing was run"
+        ),
         "write its down section, or `migrate stamp` past it if the database no longer needs undoing",
     )
 }
@@ -118,7 +125,10 @@ pub(crate) fn missing_variable(label: &str, names: &[String]) -> Diagnostic {
     let uses: Vec<String> = names.iter().map(|n| format!(":'{n}'")).collect();
     Diagnostic::general(
         Rule::MissingVariable,
-        format!("`{label}` uses {} without a value; nothing was run", quoted(&uses)),
+        format!(
+            "`{label}` uses {} without a value; nothing was run",
+            quoted(&uses)
+        ),
         "pass `--set NAME=VALUE`, or set the environment variable NAME",
     )
 }
@@ -136,7 +146,12 @@ pub(crate) fn single_transaction(label: &str) -> Diagnostic {
 
 /// A revision whose SQL failed. `message` is the server's error as the runner worded it, and
 /// `done` the revisions already done before it, which stay in place.
-pub(crate) fn revision_failed(label: &str, message: &str, done: &[String], verb: &str) -> Diagnostic {
+pub(crate) fn revision_failed(
+    label: &str,
+    message: &str,
+    done: &[String],
+    verb: &str,
+) -> Diagnostic {
     let help = if done.is_empty() {
         "fix the cause and rerun the same command".to_owned()
     } else {

@@ -286,8 +286,29 @@ impl Rule {
     #[must_use]
     pub(crate) fn kind(self) -> Kind {
         match self {
-            Rule::UnknownRevision | Rule::ChecksumMismatch | Rule::IrreversibleRevision | Rule::MissingVariable | Rule::UnfinishedRevision | Rule::AlembicWriteRefused | Rule::CheckFailed | Rule::RebaseCheckFailed | Rule::RebaseRefused | Rule::SingleTransactionConflict | Rule::RevisionFailed | Rule::NotAtHeads | Rule::InvalidMigrations | Rule::SeveralHeads | Rule::AlreadyInitialized => Kind::Refusal,
-            Rule::MissingDirectory | Rule::UsageError | Rule::UnknownTarget | Rule::IoError | Rule::InvalidConfig | Rule::DatabaseError | Rule::GitError | Rule::OutputError => Kind::Failure,
+            Rule::UnknownRevision
+            | Rule::ChecksumMismatch
+            | Rule::IrreversibleRevision
+            | Rule::MissingVariable
+            | Rule::UnfinishedRevision
+            | Rule::AlembicWriteRefused
+            | Rule::CheckFailed
+            | Rule::RebaseCheckFailed
+            | Rule::RebaseRefused
+            | Rule::SingleTransactionConflict
+            | Rule::RevisionFailed
+            | Rule::NotAtHeads
+            | Rule::InvalidMigrations
+            | Rule::SeveralHeads
+            | Rule::AlreadyInitialized => Kind::Refusal,
+            Rule::MissingDirectory
+            | Rule::UsageError
+            | Rule::UnknownTarget
+            | Rule::IoError
+            | Rule::InvalidConfig
+            | Rule::DatabaseError
+            | Rule::GitError
+            | Rule::OutputError => Kind::Failure,
             _ => Kind::Finding,
         }
     }
@@ -328,7 +349,12 @@ mod tests {
     fn the_readme_lists_every_rule_with_its_id_and_severity() {
         let readme = include_str!("../../README.md");
         for rule in Rule::ALL {
-            let row = format!("| `{}` | {} | {} |", rule.name(), rule.id(), rule.severity());
+            let row = format!(
+                "| `{}` | {} | {} |",
+                rule.name(),
+                rule.id(),
+                rule.severity()
+            );
             assert!(readme.contains(&row), "README has no row `{row}`");
         }
     }

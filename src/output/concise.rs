@@ -20,13 +20,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) 
 
 fn line(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
     if let Some(loc) = &d.location {
-        write!(
-            out,
-            "{}:{}:{}: ",
-            one_line(&loc.path),
-            loc.line,
-            loc.column
-        )?;
+        write!(out, "{}:{}:{}: ", one_line(&loc.path), loc.line, loc.column)?;
     }
     writeln!(
         out,

@@ -71,7 +71,13 @@ fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Res
         terminal(&d.message).bold()
     )?;
     let Some(loc) = &d.location else {
-        return writeln!(out, "  {} {}: {}", "=".blue().bold(), "help".bold(), terminal(&d.help));
+        return writeln!(
+            out,
+            "  {} {}: {}",
+            "=".blue().bold(),
+            "help".bold(),
+            terminal(&d.help)
+        );
     };
     let snippet = loc.span.and_then(|span| {
         let text = sources.get(&loc.path)?;

@@ -113,7 +113,12 @@ impl Report {
     }
 
     /// Prints the report in `format`: results on `out`, refusals on `err` (but in JSON).
-    pub(crate) fn render(&self, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    pub(crate) fn render(
+        &self,
+        format: Format,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<()> {
         match format {
             Format::Human => human::render(self, out, err),
             Format::Concise => concise::render(self, out, err),

@@ -31,7 +31,22 @@ impl Progress {
 
     /// A note about the run: `note: upgrade on app@db:5432/app: 3 revisions`.
     pub(crate) fn note(&mut self, text: &str) {
-        self.line(&format!("{} {}", "note:".cyan().bold(), escape::one_line(text)));
+        self.line(&format!(
+            "{} {}",
+            "note:".cyan().bold(),
+            escape::one_line(text)
+        ));
+    }
+
+    /// A warning that does not change the outcome: `warning: ...`. `--quiet` keeps it.
+    pub(crate) fn warn(&mut self, text: &str) {
+        let quiet = std::mem::replace(&mut self.quiet, false);
+        self.line(&format!(
+            "{} {}",
+            "warning:".yellow().bold(),
+            escape::one_line(text)
+        ));
+        self.quiet = quiet;
     }
 
     /// A hint after a result: what to do next.

@@ -128,7 +128,11 @@ fn position(current: &Current, out: &mut dyn Write) -> io::Result<()> {
         } else {
             revision.id.to_string()
         };
-        writeln!(out, "{}", terminal(&format!("{id}, {}", revision.message())))?;
+        writeln!(
+            out,
+            "{}",
+            terminal(&format!("{id}, {}", revision.message()))
+        )?;
     }
     if current.verbose {
         for row in &current.rows {

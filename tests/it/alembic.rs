@@ -2,7 +2,6 @@
 //! Python, the findings Alembic misses, and `rebase` fixing the incident on an Alembic tree.
 #![allow(clippy::too_many_lines)]
 
-
 use crate::common::alembic;
 use std::path::Path;
 

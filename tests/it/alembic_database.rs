@@ -3,12 +3,11 @@
 //! without Python.
 #![allow(clippy::too_many_lines)]
 
-
 use crate::common::alembic;
 use std::path::Path;
 
-use crate::common::{migrate_in, output, write_tree};
 use crate::common::server::{TestDb, server};
+use crate::common::{migrate_in, output, write_tree};
 
 /// Enough of `env.py` for `alembic upgrade --sql`, which needs no database driver.
 const OFFLINE_ENV: &str = "from alembic import context\n\ncontext.configure(url=context.config.get_main_option('sqlalchemy.url'), literal_binds=True)\nwith context.begin_transaction():\n    context.run_migrations()\n";

@@ -3,7 +3,6 @@
 //! the same lines as the real `alembic heads` and `alembic history`. Lines are compared as sets:
 //! the order among unrelated branches may differ (README, "Alembic projects").
 
-
 use crate::common::alembic;
 use std::collections::BTreeSet;
 use std::path::Path;

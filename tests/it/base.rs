@@ -1,7 +1,6 @@
 //! `check --base REF`: the merged tree, revisions that fell behind the base, and shipped
 //! revisions edited or deleted on the branch, in full and shallow clones.
 
-
 use std::path::Path;
 
 use crate::common::{commit_all, git, git_init, revision, rules, run_in, write_chain};

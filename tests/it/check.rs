@@ -1,7 +1,5 @@
 //! `migrate check` on every fixture tree, in every format: exit codes, the rules found, and snapshots.
 
-
-
 use crate::common::{migrate, transcript};
 use serde_json::Value;
 

@@ -1,7 +1,5 @@
 //! The offline inspection and authoring commands: `heads`, `history`, `show`, `new`, `init`.
 
-
-
 use crate::common::{migrate, migrate_in, revision, transcript, write_chain, write_tree};
 use predicates::prelude::*;
 
@@ -160,7 +158,10 @@ fn listings_print_one_json_document() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["005", "004", "003", "002", "001"]);
-    assert_eq!(history["revisions"][1]["parents"], serde_json::json!(["002", "003"]));
+    assert_eq!(
+        history["revisions"][1]["parents"],
+        serde_json::json!(["002", "003"])
+    );
     assert_eq!(history["revisions"][4]["message"], "First revision");
 
     let (code, show) = json_of(migrate().args(["show", "005", "--dir", "tests/fixtures/clean"]));
@@ -173,7 +174,8 @@ fn listings_print_one_json_document() {
     );
 
     // A listing of a tree that `check` refuses carries the warning as a diagnostic.
-    let (code, heads) = json_of(migrate().args(["heads", "--dir", "tests/fixtures/duplicate-revision"]));
+    let (code, heads) =
+        json_of(migrate().args(["heads", "--dir", "tests/fixtures/duplicate-revision"]));
     assert_eq!(code, 0);
     assert_eq!(heads["diagnostics"][0]["name"], "invalid-migrations");
     assert_eq!(heads["diagnostics"][0]["severity"], "warning");

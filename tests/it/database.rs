@@ -1,14 +1,13 @@
 //! `upgrade`, `downgrade`, `stamp`, `current` and `history --indicate-current` against a real
 //! PostgreSQL server, one database per test: every guarantee of the runner, proven on the server.
 
-
 use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::Duration;
 
-use assert_cmd::Command;
-use crate::common::{migrate_in, output, write_tree};
 use crate::common::server::{TestDb, server};
+use crate::common::{migrate_in, output, write_tree};
+use assert_cmd::Command;
 
 /// `migrate` with its migrations in `dir` itself.
 fn mig(dir: &Path) -> Command {

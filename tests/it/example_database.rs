@@ -3,17 +3,21 @@
 //! the read-only role gets exactly the access it should. Once through psql (`psql -v` fills the
 //! variables), once through `migrate` itself.
 
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use crate::common::{migrate, root};
 use crate::common::server::server;
+use crate::common::{migrate, root};
 
 /// Runs `migrate` with `--format json` and parses the document it prints.
 fn json(args: &[&str]) -> serde_json::Value {
-    let out = migrate().args(args).arg("--format").arg("json").output().unwrap();
+    let out = migrate()
+        .args(args)
+        .arg("--format")
+        .arg("json")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{args:?}");
     serde_json::from_slice(&out.stdout).unwrap()
 }

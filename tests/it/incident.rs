@@ -2,10 +2,11 @@
 //! `040_create_team.sql` while a branch cut before it adds `040_add_readonly_role.sql`, a test
 //! that names the file, and a doc that mentions it.
 
-
 use std::path::Path;
 
-use crate::common::{Run, commit_all, git, git_command, git_init, revision, rules, run_in, write_chain};
+use crate::common::{
+    Run, commit_all, git, git_command, git_init, revision, rules, run_in, write_chain,
+};
 
 const ROLE: &str = "-- Add the read-only role for the dashboard\n-- Revision ID: 040\n-- Revises: 039\n-- migrate:revises 039\n\n-- migrate:up\nCREATE ROLE dashboard_ro;\n\n-- migrate:down\nDROP ROLE dashboard_ro;\n";
 const TEST_FILE: &str = "\"\"\"Tests for migration 040.\"\"\"\n\ndef test_migration_file_exists():\n    assert (VERSIONS / \"040_add_readonly_role.sql\").exists()\n";

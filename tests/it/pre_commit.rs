@@ -1,7 +1,6 @@
 //! The `migrate-check` and `migrate-check-alembic` hooks, run by the real pre-commit from PyPI
 //! in throwaway repositories: a commit that adds a second `002` is refused, a clean one passes.
 
-
 use crate::common::alembic;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

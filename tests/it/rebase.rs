@@ -1,6 +1,5 @@
 //! `migrate rebase` beyond the incident, and the head file that `new`, `init` and `check` keep.
 
-
 use std::path::Path;
 
 use crate::common::{

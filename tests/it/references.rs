@@ -1,6 +1,5 @@
 //! The stale-reference scan of `check`: what it reads, what it skips, and what it flags.
 
-
 use std::path::Path;
 
 use crate::common::{commit_all, git_init, revision, run_in, write_tree};

@@ -1,7 +1,5 @@
 //! Bad input never panics or hangs: symlink loops, huge files, many files, unreadable files, closed pipes.
 
-
-
 use crate::common::{migrate_in, revision, write_chain, write_tree};
 use predicates::prelude::*;
 

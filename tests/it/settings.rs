@@ -1,7 +1,5 @@
 //! Settings: where the migrations directory comes from, the configuration file, global options, colour.
 
-
-
 use crate::common::{migrate, migrate_in, write_chain};
 use predicates::prelude::*;
 

@@ -138,12 +138,17 @@ pub(super) fn run(
     let target = Target::parse(command.target_text())?;
     let (mut client, info) = connect(settings)?;
     let table = settings.history_table.to_string();
-    lock::acquire(&mut client, &table, command.write().lock_timeout, &mut |holder| {
-        progress.note(&format!(
-            "waiting up to {} for the migration lock on {table}, held by {holder}",
-            humantime::format_duration(command.write().lock_timeout)
-        ));
-    })?;
+    lock::acquire(
+        &mut client,
+        &table,
+        command.write().lock_timeout,
+        &mut |holder| {
+            progress.note(&format!(
+                "waiting up to {} for the migration lock on {table}, held by {holder}",
+                humantime::format_duration(command.write().lock_timeout)
+            ));
+        },
+    )?;
     let state = tables.read(&mut client)?;
     let refusals = gate::judge(&files, &state, command);
     if !refusals.is_empty() {
@@ -245,7 +250,10 @@ pub(super) fn version_label(project: &Project, identities: &[Identity], version:
     identities
         .iter()
         .position(|i| i.version == version)
-        .map_or_else(|| version.to_string(), |n| project.revisions[n].id.to_string())
+        .map_or_else(
+            || version.to_string(),
+            |n| project.revisions[n].id.to_string(),
+        )
 }
 
 /// A row no file here knows, by the number its stored file name was written with (`003` of

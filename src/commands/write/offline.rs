@@ -11,7 +11,11 @@ use crate::output::{Body, Report};
 use crate::sql::Variables;
 
 /// The script of `command` over the range its target names.
-pub(super) fn script(files: &Files, tables: &Tables, command: Command<'_>) -> Result<Report, Error> {
+pub(super) fn script(
+    files: &Files,
+    tables: &Tables,
+    command: Command<'_>,
+) -> Result<Report, Error> {
     let name = command.name();
     let target = command.target_text();
     let (from, to) = target

@@ -61,68 +61,68 @@ fn step<'a>(
     action: &Action,
     variables: &Variables,
 ) -> Result<Step<'a>, Box<Diagnostic>> {
-    let (record, source, label, id): (Record<'a>, Option<Source<'a>>, String, String) =
-        match action {
-            Action::Up(node) | Action::StampUp(node) => {
-                let revision = &files.project.revisions[*node];
-                let source = revision.up.as_ref().map(|up| {
+    let (record, source, label, id): (Record<'a>, Option<Source<'a>>, String, String) = match action
+    {
+        Action::Up(node) | Action::StampUp(node) => {
+            let revision = &files.project.revisions[*node];
+            let source = revision.up.as_ref().map(|up| {
+                (
+                    revision.path.clone(),
+                    up.sql.as_str(),
+                    up.line + 1,
+                    up.transaction,
+                )
+            });
+            (
+                file_record(files, *node),
+                source,
+                revision.file_name().to_owned(),
+                revision.id.to_string(),
+            )
+        }
+        Action::Down(applied) | Action::StampDown(applied) => {
+            if let Some(node) = applied.node {
+                let revision = &files.project.revisions[node];
+                let source = revision.down.as_ref().map(|d| {
                     (
                         revision.path.clone(),
-                        up.sql.as_str(),
-                        up.line + 1,
-                        up.transaction,
+                        d.sql.as_str(),
+                        d.line + 1,
+                        d.transaction,
                     )
                 });
                 (
-                    file_record(files, *node),
+                    file_record(files, node),
                     source,
                     revision.file_name().to_owned(),
                     revision.id.to_string(),
                 )
-            }
-            Action::Down(applied) | Action::StampDown(applied) => {
-                if let Some(node) = applied.node {
-                    let revision = &files.project.revisions[node];
-                    let source = revision.down.as_ref().map(|d| {
+            } else {
+                // Known only to the database: its down SQL is the one stored when it was applied.
+                let row = state.get(applied.version);
+                let meta = row.and_then(|r| r.meta.as_ref());
+                let label = meta
+                    .and_then(|m| m.file_name.clone())
+                    .unwrap_or_else(|| format!("revision {}", applied.version));
+                let source = meta.and_then(|m| {
+                    m.down_sql.as_deref().map(|sql| {
                         (
-                            revision.path.clone(),
-                            d.sql.as_str(),
-                            d.line + 1,
-                            d.transaction,
+                            format!("the down SQL of {label} stored in the database"),
+                            sql,
+                            1,
+                            m.down_transaction,
                         )
-                    });
-                    (
-                        file_record(files, node),
-                        source,
-                        revision.file_name().to_owned(),
-                        revision.id.to_string(),
-                    )
-                } else {
-                    // Known only to the database: its down SQL is the one stored when it was applied.
-                    let row = state.get(applied.version);
-                    let meta = row.and_then(|r| r.meta.as_ref());
-                    let label = meta
-                        .and_then(|m| m.file_name.clone())
-                        .unwrap_or_else(|| format!("revision {}", applied.version));
-                    let source = meta.and_then(|m| {
-                        m.down_sql.as_deref().map(|sql| {
-                            (
-                                format!("the down SQL of {label} stored in the database"),
-                                sql,
-                                1,
-                                m.down_transaction,
-                            )
-                        })
-                    });
-                    (
-                        stored_record(applied, row),
-                        source,
-                        label,
-                        applied.version.to_string(),
-                    )
-                }
+                    })
+                });
+                (
+                    stored_record(applied, row),
+                    source,
+                    label,
+                    applied.version.to_string(),
+                )
             }
-        };
+        }
+    };
     let script = match (action, source) {
         (Action::StampUp(_) | Action::StampDown(_), _) => None,
         (_, Some((origin, sql, line, transaction))) => Some(

@@ -4,7 +4,6 @@
 //!
 //! There is no skipping: without a server and without server binaries, the tests fail.
 
-
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -132,9 +132,7 @@ fn migrate_says(dir: &Path, command: &str) -> BTreeSet<String> {
 
 #[test]
 fn heads_and_history_agree_with_alembic() {
-    let Some(python) = alembic::python() else {
-        return;
-    };
+    let python = alembic::python();
     let work = tempfile::tempdir().unwrap();
     let mut shapes = BTreeSet::new();
     for seed in 0..TREES {

@@ -14,6 +14,7 @@ mod base;
 mod check;
 mod commands;
 mod database;
+mod database_output;
 mod example_database;
 mod incident;
 mod pre_commit;

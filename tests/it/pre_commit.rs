@@ -1,28 +1,47 @@
 //! The `migrate-check` and `migrate-check-alembic` hooks, run by the real pre-commit from PyPI
 //! in throwaway repositories: a commit that adds a second `002` is refused, a clean one passes.
+//!
+//! Installing the hook is a release build of this crate. Every pre-commit call (the install and
+//! each `git commit`, which runs the hook) keeps pre-commit's store and cargo's build under
+//! `target/`, and the hook repository is made the same way every time (same path, same commit
+//! dates), so a second run of the suite finds the hook built and writes nothing under `~/.cache`.
 
-use crate::common::alembic;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use crate::common::alembic;
 
 use crate::common::{revision, root, write_tree};
 
-/// pre-commit from `MIGRATE_TEST_PRE_COMMIT`, else the virtualenv `scripts/test` makes.
-fn pre_commit() -> Option<PathBuf> {
-    let named = std::env::var_os("MIGRATE_TEST_PRE_COMMIT").map(PathBuf::from);
-    let found = named
-        .or_else(|| Some(root().join("target/venv/bin/pre-commit")))
-        .filter(|p| p.exists());
+/// pre-commit from `MIGRATE_TEST_PRE_COMMIT`, else the virtualenv `scripts/test` makes. The
+/// test fails without it: it never passes without running.
+fn pre_commit() -> PathBuf {
+    let path = std::env::var_os("MIGRATE_TEST_PRE_COMMIT")
+        .map_or_else(|| root().join("target/venv/bin/pre-commit"), PathBuf::from);
     assert!(
-        found.is_some() || std::env::var_os("CI").is_none(),
-        "pre-commit is missing: CI must run this test (run scripts/test, which installs it)"
+        path.exists(),
+        "pre-commit is missing at {}: run scripts/test, which installs it into target/venv, \
+         or name one with MIGRATE_TEST_PRE_COMMIT",
+        path.display()
     );
-    found
+    path
+}
+
+/// Where pre-commit keeps its store and cargo its build, for every pre-commit call.
+fn cached(cmd: &mut Command) -> &mut Command {
+    cmd.env("PRE_COMMIT_HOME", root().join("target/pre-commit/home"))
+        .env("CARGO_TARGET_DIR", root().join("target/pre-commit/build"))
 }
 
 fn git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
+    cached(&mut Command::new("git"))
         .current_dir(dir)
+        // The same commit for the same sources, so that pre-commit's store keys stay valid.
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .args([
             "-c",
             "user.name=Test",
@@ -47,8 +66,22 @@ fn ok(output: &Output) -> bool {
     output.status.success()
 }
 
-/// A git repository holding this crate's current sources, for pre-commit to install the hook from.
-fn hook_repository(dir: &Path) -> String {
+/// The git repository holding this crate's current sources that pre-commit installs the hook
+/// from, made once a run at the same path: its commit is the same while the sources are.
+fn hook_repository() -> &'static (PathBuf, String) {
+    static REPOSITORY: OnceLock<(PathBuf, String)> = OnceLock::new();
+    REPOSITORY.get_or_init(|| {
+        let dir = root().join("target/pre-commit/hook-repository");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        let rev = commit_sources(&dir);
+        (dir, rev)
+    })
+}
+
+fn commit_sources(dir: &Path) -> String {
     for item in ["Cargo.toml", "Cargo.lock", ".pre-commit-hooks.yaml"] {
         std::fs::copy(root().join(item), dir.join(item)).unwrap();
     }
@@ -77,23 +110,18 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A git repository in `tmp/project` whose pre-commit runs `hook` from a copy of this crate.
 fn installed_project(pre_commit: &Path, tmp: &Path, hook: &str) -> PathBuf {
-    let hooks = tmp.join("hooks");
+    let (hooks, rev) = hook_repository();
     let project = tmp.join("project");
-    std::fs::create_dir_all(&hooks).unwrap();
     std::fs::create_dir_all(&project).unwrap();
-    let rev = hook_repository(&hooks);
     assert!(ok(&git(&project, &["init", "-q", "-b", "main"])));
     let config = format!(
         "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
         hooks.display()
     );
     write_tree(&project, &[(".pre-commit-config.yaml", &config)]);
-    let install = Command::new(pre_commit)
+    let install = cached(&mut Command::new(pre_commit))
         .current_dir(&project)
-        .arg("install")
-        // Cached across runs: installing the hook is a release build of this crate.
-        .env("PRE_COMMIT_HOME", root().join("target/pre-commit-home"))
-        .env("CARGO_TARGET_DIR", root().join("target/pre-commit-build"))
+        .args(["install", "--install-hooks"])
         .output()
         .unwrap();
     assert!(ok(&install));
@@ -102,10 +130,7 @@ fn installed_project(pre_commit: &Path, tmp: &Path, hook: &str) -> PathBuf {
 
 #[test]
 fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
-    let Some(pre_commit) = pre_commit() else {
-        eprintln!("skipped: no pre-commit (run scripts/test to install it)");
-        return;
-    };
+    let pre_commit = pre_commit();
     let tmp = tempfile::tempdir().unwrap();
     let project = installed_project(&pre_commit, tmp.path(), "migrate-check");
 
@@ -141,10 +166,7 @@ fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
 
 #[test]
 fn the_alembic_hook_runs_on_changes_to_the_versions_directory() {
-    let Some(pre_commit) = pre_commit() else {
-        eprintln!("skipped: no pre-commit (run scripts/test to install it)");
-        return;
-    };
+    let pre_commit = pre_commit();
     let tmp = tempfile::tempdir().unwrap();
     let project = installed_project(&pre_commit, tmp.path(), "migrate-check-alembic");
     let versions = alembic::project(&project);

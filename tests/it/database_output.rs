@@ -1,0 +1,352 @@
+//! What the database commands print: one JSON document per command, refusals as named
+//! diagnostics, and progress on stderr while a revision runs, against a real PostgreSQL.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::server::{TestDb, server};
+use crate::common::{migrate_in, write_tree};
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `migrate` in `dir` (its migrations there too) against `db`.
+fn run(dir: &Path, db: &TestDb) -> Command {
+    let mut cmd = migrate_in(dir);
+    cmd.env("MIGRATE_DIR", ".")
+        .env("MIGRATE_DATABASE_URL", &db.url);
+    cmd
+}
+
+fn rev(message: &str, revises: &str, up: &str, down: &str) -> String {
+    format!(
+        "-- {message}\n-- migrate:revises {revises}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
+    )
+}
+
+fn three(dir: &Path) {
+    write_tree(
+        dir,
+        &[
+            (
+                "001_a.sql",
+                &rev(
+                    "a",
+                    "none",
+                    "CREATE TABLE a (id int PRIMARY KEY);",
+                    "DROP TABLE a;",
+                ),
+            ),
+            (
+                "002_b.sql",
+                &rev("b", "001", "INSERT INTO a VALUES (1);", "DELETE FROM a;"),
+            ),
+            (
+                "003_c.sql",
+                &rev("c", "002", "CREATE TABLE c (id int);", "DROP TABLE c;"),
+            ),
+        ],
+    );
+}
+
+/// Runs with `--format json`: the exit code, the one document stdout holds, and stderr.
+fn json(cmd: &mut Command, args: &[&str]) -> (i32, Value, String) {
+    let out = cmd.args(args).args(["--format", "json"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let document: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: stdout is not one JSON document ({e}):\n{stdout}"));
+    assert_eq!(document["version"], 1);
+    assert_eq!(document["command"], args[0]);
+    (
+        out.status.code().unwrap(),
+        document,
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn names(document: &Value) -> Vec<&str> {
+    document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn every_database_command_prints_one_json_document() {
+    let db = server().database("json_commands");
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+
+    let (code, current, _) = json(&mut run(dir.path(), &db), &["current"]);
+    assert_eq!(code, 0);
+    assert_eq!(current["applied"], serde_json::json!([]));
+    assert_eq!(current["pending"], serde_json::json!(["001", "002", "003"]));
+    assert_eq!(current["at_heads"], false);
+
+    let (code, upgrade, stderr) = json(&mut run(dir.path(), &db), &["upgrade", "002"]);
+    assert_eq!(code, 0, "{stderr}");
+    let steps = upgrade["revisions"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0]["id"], "001");
+    assert_eq!(steps[0]["file"], "001_a.sql");
+    assert_eq!(steps[0]["direction"], "up");
+    assert_eq!(steps[0]["status"], "applied");
+    assert!(steps[0]["ms"].is_u64());
+    assert_eq!(upgrade["totals"]["revisions"], 2);
+    assert_eq!(upgrade["totals"]["failed"], 0);
+    assert!(upgrade["database"].as_str().unwrap().contains('@'));
+    // Progress went to stderr, never into the document.
+    assert!(stderr.contains("applying 001_a.sql ..."), "{stderr}");
+
+    let (code, current, _) = json(&mut run(dir.path(), &db), &["current"]);
+    assert_eq!(code, 0);
+    assert_eq!(current["current"], serde_json::json!(["002"]));
+    assert_eq!(current["applied"][0]["id"], "001");
+    assert_eq!(current["applied"][0]["state"], "ok");
+    assert_eq!(current["pending"], serde_json::json!(["003"]));
+    assert_eq!(current["changed"], serde_json::json!([]));
+    assert_eq!(current["unknown"], serde_json::json!([]));
+
+    let (code, current, _) = json(&mut run(dir.path(), &db), &["current", "--check-heads"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&current), ["not-at-heads"]);
+
+    let (code, downgrade, _) = json(&mut run(dir.path(), &db), &["downgrade", "001"]);
+    assert_eq!(code, 0);
+    assert_eq!(downgrade["revisions"][0]["id"], "002");
+    assert_eq!(downgrade["revisions"][0]["direction"], "down");
+    assert_eq!(downgrade["revisions"][0]["status"], "reverted");
+
+    let (code, stamp, _) = json(&mut run(dir.path(), &db), &["stamp", "head"]);
+    assert_eq!(code, 0);
+    let stamped: Vec<&str> = stamp["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(stamped, ["stamped", "stamped"]);
+
+    let (code, current, _) = json(&mut run(dir.path(), &db), &["current"]);
+    assert_eq!(code, 0);
+    assert_eq!(current["at_heads"], true);
+
+    // `--sql` is a document too, with the script in it.
+    let (code, sql, _) = json(&mut run(dir.path(), &db), &["upgrade", "--sql", "base:001"]);
+    assert_eq!(code, 0);
+    assert!(
+        sql["sql"].as_str().unwrap().contains("CREATE TABLE a"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn refusals_are_named_diagnostics_in_the_json() {
+    let db = server().database("json_refusals");
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+    assert_eq!(
+        run(dir.path(), &db)
+            .arg("upgrade")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // upgrade: an applied file changed.
+    let path = dir.path().join("001_a.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("PRIMARY KEY", "PRIMARY KEY, x int")).unwrap();
+    let (code, upgrade, _) = json(&mut run(dir.path(), &db), &["upgrade"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&upgrade), ["checksum-mismatch"]);
+    assert_eq!(upgrade["diagnostics"][0]["kind"], "refusal");
+    assert_eq!(upgrade["diagnostics"][0]["path"], "001_a.sql");
+    std::fs::write(&path, &text).unwrap();
+
+    // downgrade: a revision without a down section.
+    let irreversible = dir.path().join("003_c.sql");
+    let reversible = std::fs::read_to_string(&irreversible).unwrap();
+    std::fs::write(
+        &irreversible,
+        "-- c\n-- migrate:revises 002\n\n-- migrate:up\nCREATE TABLE c (id int);\n",
+    )
+    .unwrap();
+    let (code, downgrade, _) = json(&mut run(dir.path(), &db), &["downgrade", "base"]);
+    assert_eq!(code, 1);
+    assert!(
+        names(&downgrade).contains(&"irreversible-revision"),
+        "{downgrade}"
+    );
+    std::fs::write(&irreversible, &reversible).unwrap();
+
+    // stamp and upgrade: the migrations fail `check`; the findings come with the refusal.
+    write_tree(
+        dir.path(),
+        &[("003_d.sql", &rev("d", "002", "SELECT 1;", "SELECT 1;"))],
+    );
+    for command in ["stamp", "upgrade"] {
+        let (code, refused, _) = json(&mut run(dir.path(), &db), &[command, "head"]);
+        assert_eq!(code, 1);
+        let found = names(&refused);
+        assert!(
+            found.contains(&"duplicate-revision"),
+            "{command}: {found:?}"
+        );
+        assert_eq!(found.last(), Some(&"check-failed"), "{command}: {found:?}");
+    }
+    std::fs::remove_file(dir.path().join("003_d.sql")).unwrap();
+
+    // upgrade: a variable without a value.
+    write_tree(
+        dir.path(),
+        &[(
+            "004_v.sql",
+            &rev("v", "003", "SELECT :'MISSING_VALUE';", "SELECT 1;"),
+        )],
+    );
+    let (code, missing, _) = json(&mut run(dir.path(), &db), &["upgrade"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&missing), ["missing-variable"]);
+
+    // A revision that fails on the server: the step and the diagnostic.
+    write_tree(
+        dir.path(),
+        &[("004_v.sql", &rev("v", "003", "SELECT 1/0;", "SELECT 1;"))],
+    );
+    let (code, failed, _) = json(&mut run(dir.path(), &db), &["upgrade"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&failed), ["revision-failed"]);
+    assert!(
+        failed["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("22012"),
+        "{failed}"
+    );
+    assert_eq!(failed["revisions"][0]["status"], "failed");
+    assert_eq!(failed["totals"]["failed"], 1);
+
+    // A failure of migrate itself (no server there) is a document with an error diagnostic.
+    let (code, unreachable, stderr) = json(
+        migrate_in(dir.path()).env("MIGRATE_DIR", ".").env(
+            "MIGRATE_DATABASE_URL",
+            "postgresql://nobody@127.0.0.1:1/none",
+        ),
+        &["upgrade"],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(names(&unreachable), ["database-error"]);
+    assert!(stderr.contains("error: cannot connect"), "{stderr}");
+}
+
+#[test]
+fn a_rebase_refusal_is_a_named_diagnostic_in_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            ("001_a.sql", &rev("a", "none", "SELECT 1;", "SELECT 1;")),
+            ("002_b.sql", &rev("b", "001", "SELECT 1;", "SELECT 1;")),
+            ("002_c.sql", &rev("c", "001", "SELECT 1;", "SELECT 1;")),
+        ],
+    );
+    let mut cmd = migrate_in(dir.path());
+    cmd.env("MIGRATE_DIR", ".");
+    let (code, rebase, _) = json(&mut cmd, &["rebase"]);
+    assert_eq!(code, 1);
+    assert_eq!(names(&rebase), ["rebase-refused"]);
+    let mut cmd = migrate_in(dir.path());
+    cmd.env("MIGRATE_DIR", ".");
+    let (code, rebase, _) = json(&mut cmd, &["rebase", "002_c.sql", "--dry-run"]);
+    assert_eq!(code, 0, "{rebase}");
+    assert_eq!(rebase["dry_run"], true);
+    assert_eq!(rebase["changes"][0]["from"], "002_c.sql");
+    assert_eq!(rebase["changes"][0]["to"], "003_c.sql");
+    assert!(
+        rebase["changes"][0]["diff"]
+            .as_str()
+            .unwrap()
+            .contains("rename to 003_c.sql")
+    );
+}
+
+#[test]
+fn the_applying_line_shows_before_a_slow_revision_finishes() {
+    let db = server().database("progress");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_fast.sql",
+                &rev("fast", "none", "SELECT 1;", "SELECT 1;"),
+            ),
+            (
+                "002_slow_backfill.sql",
+                &rev("slow", "001", "SELECT pg_sleep(2);", "SELECT 1;"),
+            ),
+        ],
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env("MIGRATE_DIR", ".")
+        .env("MIGRATE_DATABASE_URL", &db.url)
+        .arg("upgrade")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "stderr ended: {seen:?}"
+        );
+        seen.push(line.clone());
+        if line.starts_with("applying 002_slow_backfill.sql ...") {
+            break;
+        }
+    }
+    // The line came while the revision still ran: the process has not exited yet.
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "migrate had already exited when the line came: {seen:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2), "{seen:?}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{seen:?}{rest}");
+    assert!(
+        rest.contains("applied 002_slow_backfill.sql in 2.0"),
+        "the time follows in human units: {rest}"
+    );
+    assert!(
+        rest.contains("2 revisions in 2."),
+        "a total line ends the run: {rest}"
+    );
+}
+
+#[test]
+fn quiet_silences_progress_but_not_results() {
+    let db = server().database("quiet");
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+    let out = run(dir.path(), &db)
+        .args(["upgrade", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied   001_a.sql"));
+}

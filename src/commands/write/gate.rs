@@ -63,7 +63,7 @@ pub(super) fn judge(files: &Files, state: &State, command: Command<'_>) -> Vec<D
                         }
                     }
                     None if !args.allow_unknown => {
-                        refusals.push(crate::commands::current::unknown_revision(row))
+                        refusals.push(crate::commands::current::unknown_revision(row));
                     }
                     None => {}
                 }

@@ -7,3 +7,4 @@ pub(crate) mod git;
 pub(crate) mod head_file;
 pub(crate) mod rebase_plan;
 pub(crate) mod references;
+pub(crate) mod renumber;

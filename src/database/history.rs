@@ -5,7 +5,9 @@
 //! SQL as applied, timings, and the progress of a non-transactional revision) lives in
 //! `<table>_migrate`, written in the same transaction as the history row.
 
-use postgres::{Client, Row, Statement};
+use postgres::{Client, Row};
+
+pub(crate) use super::history_writer::Prepared;
 
 use crate::Error;
 use crate::settings::HistoryTable;
@@ -363,77 +365,6 @@ fn substitute_params(sql: &str, values: &[String]) -> String {
         out = out.replace(&format!("${}", i + 1), value);
     }
     out
-}
-
-/// The history statements, prepared on one connection.
-pub(crate) struct Prepared {
-    record: Statement,
-    forget: Statement,
-    progress: Statement,
-}
-
-impl Prepared {
-    /// Writes the history row and its companion row.
-    pub(crate) fn record(
-        &self,
-        client: &mut impl postgres::GenericClient,
-        record: &Record<'_>,
-        execution_ms: i64,
-    ) -> Result<(), postgres::Error> {
-        client
-            .execute(
-                &self.record,
-                &[
-                    &record.version,
-                    &record.name,
-                    &record.checksum,
-                    &record.parents,
-                    &record.file_name,
-                    &record.down_sql,
-                    &record.down_transaction,
-                    &execution_ms,
-                ],
-            )
-            .map(drop)
-    }
-
-    /// Deletes the history row and its companion row.
-    pub(crate) fn forget(
-        &self,
-        client: &mut impl postgres::GenericClient,
-        version: i32,
-    ) -> Result<(), postgres::Error> {
-        client.execute(&self.forget, &[&version]).map(drop)
-    }
-
-    /// Records how far a non-transactional revision got.
-    pub(crate) fn progress(
-        &self,
-        client: &mut Client,
-        record: &Record<'_>,
-        direction: Direction,
-        done: usize,
-        done_sql: &str,
-        error: Option<&str>,
-    ) -> Result<(), postgres::Error> {
-        let done = i32::try_from(done).unwrap_or(i32::MAX);
-        client
-            .execute(
-                &self.progress,
-                &[
-                    &record.version,
-                    &record.parents,
-                    &record.file_name,
-                    &record.down_sql,
-                    &record.down_transaction,
-                    &direction.as_str(),
-                    &done,
-                    &done_sql,
-                    &error,
-                ],
-            )
-            .map(drop)
-    }
 }
 
 /// An error from a history statement, naming what `migrate` was doing.

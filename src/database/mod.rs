@@ -5,6 +5,7 @@ pub(crate) mod alembic_version;
 pub(crate) mod apply;
 pub(crate) mod conninfo;
 pub(crate) mod history;
+pub(crate) mod history_writer;
 pub(crate) mod lock;
 pub(crate) mod plan;
 pub(crate) mod refinery_identity;

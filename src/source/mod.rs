@@ -5,8 +5,10 @@
 //! the README). A file that does not parse becomes a diagnostic, never a silent omission.
 
 pub(crate) mod alembic;
+mod directive;
 mod directory;
 pub(crate) mod filename;
+pub(crate) mod finding;
 pub(crate) mod sql_file;
 
 use std::fs::FileType;
@@ -257,7 +259,7 @@ fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> Fil
     if format == DirFormat::Alembic {
         match sql_file::decode(bytes) {
             Ok(text) => result.alembic = Some(alembic::Draft::parse(name, shown, text)),
-            Err(problem) => result.diagnostics.push(malformed(&shown, problem)),
+            Err(problem) => result.diagnostics.push(problem.at(&shown)),
         }
         return result;
     }
@@ -282,14 +284,14 @@ fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> Fil
     let text = match sql_file::decode(bytes) {
         Ok(text) => text,
         Err(problem) => {
-            result.diagnostics.push(malformed(&shown, problem));
+            result.diagnostics.push(problem.at(&shown));
             return result;
         }
     };
     let (parsed, problems) = sql_file::parse(&text);
     result
         .diagnostics
-        .extend(problems.into_iter().map(|p| malformed(&shown, p)));
+        .extend(problems.iter().map(|p| p.at(&shown)));
     let revision = Revision {
         id: parsed_name.id,
         format: DirFormat::Sql,
@@ -305,17 +307,4 @@ fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> Fil
     };
     result.revision = Some((revision, text));
     result
-}
-
-pub(crate) fn malformed(shown: &str, problem: sql_file::Problem) -> Diagnostic {
-    let span = (problem.span > 0).then_some(problem.span);
-    Diagnostic::new(
-        Rule::MalformedFile,
-        Location {
-            span,
-            ..Location::span(shown, problem.line, problem.column, 0)
-        },
-        problem.message,
-        problem.help,
-    )
 }

@@ -15,7 +15,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::revision::{ParentRef, Revises, RevisionId, Section};
+use super::directive::{column_of, parse_options, parse_revises};
+use super::finding::Finding;
+use crate::diagnostic::Rule;
+use crate::revision::{Revises, Section};
 
 /// `-- migrate:<name><rest>`, where `<rest>` holds options or ids.
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -37,23 +40,8 @@ pub(crate) struct Parsed {
     pub down: Option<Section>,
 }
 
-/// One thing wrong with a file: a `malformed-file` diagnostic without its path.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Problem {
-    /// The 1-based line.
-    pub line: usize,
-    /// The 1-based column.
-    pub column: usize,
-    /// How many characters to underline; 0 when the problem is the file as a whole.
-    pub span: usize,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: String,
-}
-
 /// Turns raw bytes into text: drops a byte-order mark, normalises CRLF to LF, refuses bad UTF-8.
-pub(crate) fn decode(bytes: &[u8]) -> Result<String, Problem> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, Finding> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(if text.contains('\r') {
@@ -69,7 +57,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, Problem> {
                 .chars()
                 .count()
                 + 1;
-            Err(Problem {
+            Err(Finding {
+                rule: Rule::MalformedFile,
                 line,
                 column,
                 span: 1,
@@ -89,7 +78,7 @@ enum Part {
 
 /// Parses decoded text, collecting every problem rather than stopping at the first.
 #[must_use]
-pub(crate) fn parse(text: &str) -> (Parsed, Vec<Problem>) {
+pub(crate) fn parse(text: &str) -> (Parsed, Vec<Finding>) {
     let mut parser = Parser {
         parsed: Parsed::default(),
         problems: Vec::new(),
@@ -133,7 +122,7 @@ pub(crate) fn parse(text: &str) -> (Parsed, Vec<Problem>) {
 /// The state of one pass over a file.
 struct Parser {
     parsed: Parsed,
-    problems: Vec<Problem>,
+    problems: Vec<Finding>,
     part: Part,
     first_sql_in_header: Option<usize>,
     up_body: String,
@@ -144,7 +133,8 @@ impl Parser {
     /// Handles a `-- migrate:<name>` line; `rest_start` is the byte offset of what follows the name.
     fn directive(&mut self, line: &str, number: usize, name: &str, rest_start: usize) {
         let column = column_of(line, line.len() - line.trim_start().len());
-        let problem = |message: &str, help: &str| Problem {
+        let problem = |message: &str, help: &str| Finding {
+            rule: Rule::MalformedFile,
             line: number,
             column,
             span: line.trim().chars().count(),
@@ -231,12 +221,13 @@ impl Parser {
 
 fn finish(
     parsed: &mut Parsed,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Finding>,
     first_sql: Option<usize>,
     up: String,
     down: String,
 ) {
-    let file_problem = |line: usize, message: &str, help: &str| Problem {
+    let file_problem = |line: usize, message: &str, help: &str| Finding {
+        rule: Rule::MalformedFile,
         line,
         column: 1,
         span: 1,
@@ -244,7 +235,8 @@ fn finish(
         help: help.to_owned(),
     };
     if parsed.revises_line.is_none() {
-        problems.push(Problem {
+        problems.push(Finding {
+            rule: Rule::MalformedFile,
             span: 0,
             ..file_problem(
             1,
@@ -266,7 +258,8 @@ fn finish(
         )),
         (Some(section), None) => {
             if !has_sql(&up) {
-                problems.push(Problem {
+                problems.push(Finding {
+                    rule: Rule::MalformedFile,
                     line: section.line,
                     column: 1,
                     span: "-- migrate:up".len(),
@@ -296,261 +289,5 @@ fn has_sql(body: &str) -> bool {
         .any(|l| !l.is_empty() && !l.starts_with("--"))
 }
 
-/// The 1-based character column of byte offset `byte` in `line`.
-fn column_of(line: &str, byte: usize) -> usize {
-    line[..byte].chars().count() + 1
-}
-
-/// The words of `line` from byte `rest_start` on, each with its 1-based column.
-fn tokens(line: &str, rest_start: usize) -> Vec<(usize, &str)> {
-    let rest = &line[rest_start..];
-    let mut offset = 0;
-    rest.split_whitespace()
-        .map(|token| {
-            let at = rest[offset..].find(token).map_or(offset, |p| p + offset);
-            offset = at + token.len();
-            (column_of(line, rest_start + at), token)
-        })
-        .collect()
-}
-
-fn parse_revises(
-    line: &str,
-    rest_start: usize,
-    number: usize,
-    problems: &mut Vec<Problem>,
-) -> Revises {
-    let rest = &line[rest_start..];
-    let mut parents = Vec::new();
-    let mut saw_none = false;
-    let mut ok = true;
-    let tokens = tokens(line, rest_start);
-    let mut problem = |column: usize, span: usize, message: String, help: &str| {
-        problems.push(Problem {
-            line: number,
-            column,
-            span,
-            message,
-            help: help.to_owned(),
-        });
-    };
-    if tokens.is_empty() {
-        problem(
-            1,
-            line.trim().len(),
-            "`-- migrate:revises` names no revision".to_owned(),
-            "name the parent revision, or `none` for the first revision",
-        );
-        return Revises::Unknown;
-    }
-    for &(column, token) in &tokens {
-        if token == "none" {
-            saw_none = true;
-        } else if let Some(id) = RevisionId::parse(token) {
-            if parents.iter().any(|p: &ParentRef| p.id == id) {
-                problem(
-                    column,
-                    token.len(),
-                    format!("`{token}` is named twice"),
-                    "name each parent once",
-                );
-                ok = false;
-            }
-            parents.push(ParentRef {
-                id,
-                line: number,
-                column,
-            });
-        } else {
-            problem(
-                column,
-                token.chars().count(),
-                format!("`{token}` is not a revision number"),
-                "name parents by their number, as in `-- migrate:revises 040`",
-            );
-            ok = false;
-        }
-    }
-    if saw_none && tokens.len() > 1 {
-        problem(
-            tokens[0].0,
-            rest.trim().len(),
-            "`none` cannot be combined with parents".to_owned(),
-            "write `none` alone for the first revision, or only parent numbers",
-        );
-        ok = false;
-    }
-    match (ok, saw_none) {
-        (false, _) => Revises::Unknown,
-        (true, true) => Revises::Root,
-        (true, false) => Revises::Parents(parents),
-    }
-}
-
-/// Reads `key:value` options after a marker; returns whether the section runs in a transaction.
-fn parse_options(
-    line: &str,
-    rest_start: usize,
-    number: usize,
-    problems: &mut Vec<Problem>,
-) -> bool {
-    let mut transaction = true;
-    for (column, token) in tokens(line, rest_start) {
-        let mut problem = |message: String, help: &str| {
-            problems.push(Problem {
-                line: number,
-                column,
-                span: token.chars().count(),
-                message,
-                help: help.to_owned(),
-            });
-        };
-        match token.split_once(':') {
-            Some(("transaction", "false")) => transaction = false,
-            Some(("transaction", "true")) => transaction = true,
-            Some(("transaction", value)) => {
-                problem(
-                    format!("`transaction` must be `true` or `false`, not `{value}`"),
-                    "write `transaction:false` to run outside a transaction",
-                );
-            }
-            _ => problem(
-                format!("unknown option `{token}`"),
-                "the only option is `transaction:false`",
-            ),
-        }
-    }
-    transaction
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn messages(text: &str) -> Vec<(usize, String)> {
-        parse(text)
-            .1
-            .into_iter()
-            .map(|p| (p.line, p.message))
-            .collect()
-    }
-
-    #[test]
-    fn parses_a_full_file() {
-        let text = "-- Add readonly role\n-- more words\n-- migrate:revises 040\n\n-- migrate:up\nCREATE ROLE r;\n-- migrate:down\nDROP ROLE r;\n";
-        let (parsed, problems) = parse(text);
-        assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(parsed.description, vec!["Add readonly role", "more words"]);
-        assert_eq!(parsed.revises_line, Some(3));
-        let Some(Revises::Parents(parents)) = parsed.revises else {
-            panic!("parents expected")
-        };
-        assert_eq!(parents[0].id.as_str(), "040");
-        assert_eq!(parents[0].column, 20);
-        let up = parsed.up.unwrap();
-        assert_eq!(
-            (up.line, up.sql.as_str(), up.transaction),
-            (5, "CREATE ROLE r;\n", true)
-        );
-        assert_eq!(parsed.down.unwrap().sql, "DROP ROLE r;\n");
-    }
-
-    #[test]
-    fn root_merge_and_options() {
-        let (parsed, problems) =
-            parse("-- migrate:revises none\n-- migrate:up transaction:false\nSELECT 1;\n");
-        assert!(problems.is_empty());
-        assert!(matches!(parsed.revises, Some(Revises::Root)));
-        assert!(!parsed.up.unwrap().transaction);
-        let (parsed, _) = parse("-- migrate:revises 040 041\n-- migrate:up\nSELECT 1;\n");
-        let Some(Revises::Parents(parents)) = parsed.revises else {
-            panic!()
-        };
-        assert_eq!(parents.len(), 2);
-        assert_eq!(parents[1].column, 24);
-    }
-
-    #[test]
-    fn missing_pieces() {
-        assert_eq!(
-            messages("-- migrate:up\nSELECT 1;\n"),
-            vec![(1, "missing `-- migrate:revises`".to_owned())]
-        );
-        assert_eq!(
-            messages("-- migrate:revises 1\nSELECT 1;\n"),
-            vec![(2, "no `-- migrate:up` marker".to_owned())]
-        );
-        assert_eq!(
-            messages("-- migrate:revises 1\n-- migrate:up\n-- just a comment\n\n"),
-            vec![(2, "the up section is empty".to_owned())]
-        );
-        assert_eq!(
-            messages(""),
-            vec![
-                (1, "missing `-- migrate:revises`".to_owned()),
-                (1, "no `-- migrate:up` marker".to_owned())
-            ]
-        );
-    }
-
-    #[test]
-    fn bad_directives_and_options() {
-        let found = messages(
-            "-- migrate:revises 1\n-- migrate:reverts 2\n-- migrate:up lock:yes\nSELECT 1;\n-- migrate:up\n-- migrate:revises 3\n",
-        );
-        assert_eq!(
-            found,
-            vec![
-                (2, "unknown directive `-- migrate:reverts`".to_owned()),
-                (3, "unknown option `lock:yes`".to_owned()),
-                (5, "second `-- migrate:up` marker".to_owned()),
-                (
-                    6,
-                    "`-- migrate:revises` must come before `-- migrate:up`".to_owned()
-                ),
-            ]
-        );
-        assert_eq!(
-            messages("-- migrate:revises 1\n-- migrate:up transaction:maybe\nSELECT 1;\n")[0].1,
-            "`transaction` must be `true` or `false`, not `maybe`"
-        );
-        assert_eq!(
-            messages("-- migrate:revises\n-- migrate:up\nSELECT 1;\n")[0].1,
-            "`-- migrate:revises` names no revision"
-        );
-        assert_eq!(
-            messages("-- migrate:revises none 3\n-- migrate:up\nSELECT 1;\n")[0].1,
-            "`none` cannot be combined with parents"
-        );
-        assert_eq!(
-            messages("-- migrate:revises 3 03\n-- migrate:up\nSELECT 1;\n")[0].1,
-            "`03` is named twice"
-        );
-        assert_eq!(
-            messages("-- migrate:revises abc\n-- migrate:up\nSELECT 1;\n")[0].1,
-            "`abc` is not a revision number"
-        );
-    }
-
-    #[test]
-    fn sql_in_header_and_down_first() {
-        assert_eq!(
-            messages("-- migrate:revises 1\nSELECT 0;\n-- migrate:up\nSELECT 1;\n")[0].0,
-            2
-        );
-        assert_eq!(
-            messages("-- migrate:revises 1\n-- migrate:down\n-- migrate:up\nSELECT 1;\n")[0].1,
-            "`-- migrate:down` comes before `-- migrate:up`"
-        );
-    }
-
-    #[test]
-    fn decodes_bom_crlf_and_rejects_bad_utf8() {
-        assert_eq!(
-            decode(b"\xEF\xBB\xBF-- a\r\n-- b\r\n").unwrap(),
-            "-- a\n-- b\n"
-        );
-        let problem = decode(b"-- ok\n-- caf\xE9\n").unwrap_err();
-        assert_eq!((problem.line, problem.column), (2, 7));
-    }
-}
+mod tests;

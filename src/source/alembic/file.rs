@@ -4,8 +4,11 @@
 //! Only literals are read: strings, `None`, and tuples or lists of strings, with or without a
 //! type annotation. Anything else is reported as `unreadable-revision`, never guessed at.
 
+mod docstring;
+
 use super::python::{self, Keep, Kind, Token};
 use crate::diagnostic::Rule;
+use crate::source::finding::Finding;
 
 /// A string read from the file, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,18 +57,6 @@ pub(crate) struct Parsed {
     pub down_range: Option<(usize, usize)>,
 }
 
-/// Something wrong with the file, with the rule it falls under.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub rule: Rule,
-    pub line: usize,
-    pub column: usize,
-    /// Characters to underline; 0 for the whole file.
-    pub span: usize,
-    pub message: String,
-    pub help: String,
-}
-
 /// The name, when a word is one that Alembic reads from a revision module. A `match` tells
 /// most words apart by their length alone, which counts: every line's first word comes here.
 fn alembic_name(word: &str) -> Option<&'static str> {
@@ -87,7 +78,7 @@ enum Value {
 
 /// Reads one file's text.
 #[must_use]
-pub(crate) fn parse(text: &str) -> (Parsed, Vec<Problem>) {
+pub(crate) fn parse(text: &str) -> (Parsed, Vec<Finding>) {
     let mut parsed = Parsed::default();
     let mut problems = Vec::new();
     // Only the docstring and assignments to the names Alembic reads are collected, and of the
@@ -102,7 +93,7 @@ pub(crate) fn parse(text: &str) -> (Parsed, Vec<Problem>) {
     let lines = match python::logical_lines(text, keep) {
         Ok(lines) => lines,
         Err(at) => {
-            problems.push(Problem {
+            problems.push(Finding {
                 rule: Rule::MalformedFile,
                 line: at.line,
                 column: at.column,
@@ -121,7 +112,7 @@ pub(crate) fn parse(text: &str) -> (Parsed, Vec<Problem>) {
                 && !tokens.is_empty()
                 && tokens.iter().all(|t| matches!(t.kind, Kind::Str { .. }))
             {
-                read_docstring(text, tokens, &mut parsed);
+                docstring::read(text, tokens, &mut parsed);
                 continue;
             }
             in_function = matches!(
@@ -153,8 +144,8 @@ fn target(tokens: &[Token<'_>]) -> Option<&'static str> {
     }
 }
 
-fn unreadable(at: &Token<'_>, message: String) -> Problem {
-    Problem {
+fn unreadable(at: &Token<'_>, message: String) -> Finding {
+    Finding {
         rule: Rule::UnreadableRevision,
         line: at.line,
         column: at.column,
@@ -166,8 +157,8 @@ fn unreadable(at: &Token<'_>, message: String) -> Problem {
     }
 }
 
-fn malformed(at: &Token<'_>, message: String, help: &str) -> Problem {
-    Problem {
+fn malformed(at: &Token<'_>, message: String, help: &str) -> Finding {
+    Finding {
         rule: Rule::MalformedFile,
         line: at.line,
         column: at.column,
@@ -177,7 +168,7 @@ fn malformed(at: &Token<'_>, message: String, help: &str) -> Problem {
     }
 }
 
-fn assignment(tokens: &[Token<'_>], parsed: &mut Parsed, problems: &mut Vec<Problem>) {
+fn assignment(tokens: &[Token<'_>], parsed: &mut Parsed, problems: &mut Vec<Finding>) {
     let Some(name) = target(tokens) else {
         return;
     };
@@ -320,51 +311,9 @@ fn strings(tokens: &[Token<'_>]) -> Option<Located> {
     })
 }
 
-/// Takes the docstring and finds its `Revision ID:` and `Revises:` lines in the source itself,
-/// so that their places are exact and a rewrite keeps everything around them.
-fn read_docstring(text: &str, tokens: &[Token<'_>], parsed: &mut Parsed) {
-    let mut doc = String::new();
-    for token in tokens {
-        if let Kind::Str { value, .. } = &token.kind {
-            doc.push_str(value);
-        }
-    }
-    parsed.doc = Some(doc);
-    let Some(Kind::Str { content, .. }) = tokens.first().map(|t| &t.kind) else {
-        return;
-    };
-    let (start, end) = *content;
-    let first_line = text[..start].matches('\n').count() + 1;
-    let mut offset = start;
-    for (line, physical) in (first_line..).zip(text[start..end].split_inclusive('\n')) {
-        let body = physical.trim_end_matches(['\n', '\r']);
-        let indent = body.len() - body.trim_start().len();
-        for (key, slot) in [
-            ("Revision ID:", &mut parsed.doc_revision),
-            ("Revises:", &mut parsed.doc_revises),
-        ] {
-            if slot.is_none()
-                && let Some(after) = body[indent..].strip_prefix(key)
-            {
-                let value = after.trim();
-                let value_start =
-                    offset + indent + key.len() + (after.len() - after.trim_start().len());
-                let line_start = offset;
-                *slot = Some(DocField {
-                    value: value.to_owned(),
-                    line,
-                    column: text[line_start..value_start].chars().count() + 1,
-                    range: (value_start, value_start + value.len()),
-                });
-            }
-        }
-        offset += physical.len();
-    }
-}
-
 /// The checks that need the whole file: required names, and the docstring against the code.
-fn finish(parsed: &mut Parsed, problems: &mut Vec<Problem>) {
-    let whole_file = |message: &str, help: &str| Problem {
+fn finish(parsed: &mut Parsed, problems: &mut Vec<Finding>) {
+    let whole_file = |message: &str, help: &str| Finding {
         rule: Rule::MalformedFile,
         line: 1,
         column: 1,
@@ -392,67 +341,7 @@ fn finish(parsed: &mut Parsed, problems: &mut Vec<Problem>) {
             "write `down_revision = None` for a first revision, or the id of the revision this one follows",
         ));
     }
-    let (Some(revision), Some(field)) = (&parsed.revision, &parsed.doc_revision) else {
-        return stale_revises(parsed, problems);
-    };
-    if field.value != revision.value {
-        problems.push(stale_docstring(
-            field,
-            format!(
-                "the docstring says `Revision ID: {}`, but `revision` is `{}`",
-                field.value, revision.value
-            ),
-            format!("write `Revision ID: {}`", revision.value),
-        ));
-    }
-    stale_revises(parsed, problems);
-}
-
-fn stale_revises(parsed: &Parsed, problems: &mut Vec<Problem>) {
-    let (Some(down), Some(field)) = (&parsed.down, &parsed.doc_revises) else {
-        return;
-    };
-    let code: Vec<&str> = match down {
-        Down::Root => Vec::new(),
-        Down::Parents(parents) => parents.iter().map(|p| p.value.as_str()).collect(),
-    };
-    let mut written: Vec<&str> = field
-        .value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    let mut sorted_code = code.clone();
-    sorted_code.sort_unstable();
-    written.sort_unstable();
-    if written != sorted_code {
-        let code_text = if code.is_empty() {
-            "None".to_owned()
-        } else {
-            code.join(", ")
-        };
-        problems.push(stale_docstring(
-            field,
-            format!(
-                "the docstring says `Revises: {}`, but `down_revision` is `{code_text}`",
-                field.value
-            ),
-            format!("write `Revises: {}`", code.join(", "))
-                .trim_end()
-                .to_owned(),
-        ));
-    }
-}
-
-fn stale_docstring(field: &DocField, message: String, help: String) -> Problem {
-    Problem {
-        rule: Rule::StaleDocstring,
-        line: field.line,
-        column: field.column,
-        span: field.value.chars().count().max(1),
-        message,
-        help,
-    }
+    docstring::check(parsed, problems);
 }
 
 /// The file's text with a new `revision`, `down_revision` and matching docstring lines. The
@@ -499,155 +388,4 @@ pub(crate) fn rewrite(text: &str, id: &str, parents: &[String]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GENERATED: &str = r#""""add readonly role
-
-Revision ID: 041
-Revises: 040
-Create Date: 2026-01-05 10:00:00
-
-"""
-from typing import Sequence, Union
-
-from alembic import op
-
-# revision identifiers, used by Alembic.
-revision: str = "041"
-down_revision: Union[str, Sequence[str], None] = "040"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
-
-
-def upgrade() -> None:
-    revision = "not this one"
-    op.execute("SELECT 1")
-"#;
-
-    fn values(located: &[Located]) -> Vec<&str> {
-        located.iter().map(|l| l.value.as_str()).collect()
-    }
-
-    #[test]
-    fn reads_a_generated_file() {
-        let (parsed, problems) = parse(GENERATED);
-        assert!(problems.is_empty(), "{problems:?}");
-        let revision = parsed.revision.unwrap();
-        assert_eq!((revision.value.as_str(), revision.line), ("041", 13));
-        let Some(Down::Parents(parents)) = &parsed.down else {
-            panic!("{:?}", parsed.down)
-        };
-        assert_eq!(values(parents), ["040"]);
-        assert_eq!(parents[0].column, 50);
-        assert_eq!(parsed.down_line, Some(14));
-        assert!(parsed.depends_on.is_empty());
-        assert!(
-            parsed
-                .doc
-                .unwrap()
-                .starts_with("add readonly role\n\nRevision ID: 041")
-        );
-        let field = parsed.doc_revision.unwrap();
-        assert_eq!((field.line, field.column), (3, 14));
-        assert_eq!(&GENERATED[field.range.0..field.range.1], "041");
-    }
-
-    #[test]
-    fn merges_dependencies_and_labels() {
-        let text = "revision = 'ae1027a6acf'\ndown_revision = (\n    '1975ea83b712',\n    \"27c6a30d7c24\",\n)\ndepends_on = ['55af2cb1c267']\nbranch_labels = ('shop',)\n";
-        let (parsed, problems) = parse(text);
-        assert!(problems.is_empty(), "{problems:?}");
-        let Some(Down::Parents(parents)) = &parsed.down else {
-            panic!()
-        };
-        assert_eq!(values(parents), ["1975ea83b712", "27c6a30d7c24"]);
-        assert_eq!((parents[1].line, parents[1].column), (4, 5));
-        assert_eq!(values(&parsed.depends_on), ["55af2cb1c267"]);
-        assert_eq!(parsed.branch_labels, ["shop"]);
-    }
-
-    #[test]
-    fn roots_and_parenthesized_strings() {
-        let (parsed, _) = parse("revision = '1'\ndown_revision = None\n");
-        assert_eq!(parsed.down, Some(Down::Root));
-        let (parsed, _) = parse("revision = '2'\ndown_revision = ('1')\n");
-        let Some(Down::Parents(parents)) = parsed.down else {
-            panic!()
-        };
-        assert_eq!(values(&parents), ["1"]);
-    }
-
-    #[test]
-    fn expressions_are_unreadable_not_guessed() {
-        let text = "revision = make_id()\ndown_revision = '0' + '39'\ndepends_on = f'{x}'\nif True:\n    branch_labels = None\n";
-        let (parsed, problems) = parse(text);
-        assert!(parsed.revision.is_none());
-        assert!(parsed.down.is_none());
-        let found: Vec<(Rule, usize)> = problems.iter().map(|p| (p.rule, p.line)).collect();
-        assert_eq!(
-            found,
-            [
-                (Rule::UnreadableRevision, 1),
-                (Rule::UnreadableRevision, 2),
-                (Rule::UnreadableRevision, 3),
-                (Rule::UnreadableRevision, 5),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_file_without_revision_is_malformed() {
-        let (_, problems) = parse("import os\n");
-        assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].rule, Rule::MalformedFile);
-        let (_, problems) = parse("revision = '1'\n");
-        assert!(problems[0].message.contains("down_revision"));
-    }
-
-    #[test]
-    fn a_stale_docstring_is_found_on_its_line() {
-        let text = GENERATED
-            .replace("Revision ID: 041", "Revision ID: 040")
-            .replace("Revises: 040", "Revises: 039");
-        let (_, problems) = parse(&text);
-        let found: Vec<(Rule, usize, usize, &str)> = problems
-            .iter()
-            .map(|p| (p.rule, p.line, p.column, p.message.as_str()))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                (
-                    Rule::StaleDocstring,
-                    3,
-                    14,
-                    "the docstring says `Revision ID: 040`, but `revision` is `041`"
-                ),
-                (
-                    Rule::StaleDocstring,
-                    4,
-                    10,
-                    "the docstring says `Revises: 039`, but `down_revision` is `040`"
-                ),
-            ]
-        );
-    }
-
-    #[test]
-    fn rewrite_changes_code_and_docstring() {
-        let after = rewrite(GENERATED, "042", &["041".to_owned()]);
-        assert!(after.contains("Revision ID: 042\nRevises: 041\n"));
-        assert!(after.contains("revision: str = \"042\"\n"));
-        assert!(after.contains("down_revision: Union[str, Sequence[str], None] = \"041\"\n"));
-        assert!(after.contains("revision = \"not this one\""));
-        let (_, problems) = parse(&after);
-        assert!(problems.is_empty(), "{problems:?}");
-        let merged = rewrite(
-            "revision = 'b'\ndown_revision = None\n",
-            "b",
-            &["x".to_owned(), "y".to_owned()],
-        );
-        assert_eq!(merged, "revision = 'b'\ndown_revision = ('x', 'y')\n");
-    }
-}
+mod tests;

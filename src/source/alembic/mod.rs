@@ -9,7 +9,8 @@ pub(crate) mod config;
 pub(crate) mod file;
 mod python;
 
-use self::file::{self as alembic_file, Down, Located, Parsed, Problem};
+use self::file::{self as alembic_file, Down, Located, Parsed};
+use super::finding::Finding;
 use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::revision::{DirFormat, ParentRef, Revises, Revision, RevisionId};
 
@@ -59,7 +60,7 @@ pub(crate) struct Draft {
     shown: String,
     text: String,
     parsed: Parsed,
-    problems: Vec<Problem>,
+    problems: Vec<Finding>,
 }
 
 impl Draft {
@@ -141,7 +142,7 @@ pub(crate) fn build(drafts: Vec<Draft>) -> Built {
     for draft in drafts {
         built
             .diagnostics
-            .extend(draft.problems.iter().map(|p| diagnostic(&draft.shown, p)));
+            .extend(draft.problems.iter().map(|p| p.at(&draft.shown)));
         let Some(revision) = &draft.parsed.revision else {
             continue;
         };
@@ -187,15 +188,6 @@ pub(crate) fn build(drafts: Vec<Draft>) -> Built {
         built.revisions.push((built_revision, text));
     }
     built
-}
-
-fn diagnostic(shown: &str, problem: &Problem) -> Diagnostic {
-    let location = if problem.span == 0 {
-        Location::file(shown)
-    } else {
-        Location::span(shown, problem.line, problem.column, problem.span)
-    };
-    Diagnostic::new(problem.rule, location, &problem.message, &problem.help)
 }
 
 fn filename_mismatch(

@@ -1,0 +1,130 @@
+//! Unit tests of `sql_file`.
+
+use super::*;
+
+fn messages(text: &str) -> Vec<(usize, String)> {
+    parse(text)
+        .1
+        .into_iter()
+        .map(|p| (p.line, p.message))
+        .collect()
+}
+
+#[test]
+fn parses_a_full_file() {
+    let text = "-- Add readonly role\n-- more words\n-- migrate:revises 040\n\n-- migrate:up\nCREATE ROLE r;\n-- migrate:down\nDROP ROLE r;\n";
+    let (parsed, problems) = parse(text);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(parsed.description, vec!["Add readonly role", "more words"]);
+    assert_eq!(parsed.revises_line, Some(3));
+    let Some(Revises::Parents(parents)) = parsed.revises else {
+        panic!("parents expected")
+    };
+    assert_eq!(parents[0].id.as_str(), "040");
+    assert_eq!(parents[0].column, 20);
+    let up = parsed.up.unwrap();
+    assert_eq!(
+        (up.line, up.sql.as_str(), up.transaction),
+        (5, "CREATE ROLE r;\n", true)
+    );
+    assert_eq!(parsed.down.unwrap().sql, "DROP ROLE r;\n");
+}
+
+#[test]
+fn root_merge_and_options() {
+    let (parsed, problems) =
+        parse("-- migrate:revises none\n-- migrate:up transaction:false\nSELECT 1;\n");
+    assert!(problems.is_empty());
+    assert!(matches!(parsed.revises, Some(Revises::Root)));
+    assert!(!parsed.up.unwrap().transaction);
+    let (parsed, _) = parse("-- migrate:revises 040 041\n-- migrate:up\nSELECT 1;\n");
+    let Some(Revises::Parents(parents)) = parsed.revises else {
+        panic!()
+    };
+    assert_eq!(parents.len(), 2);
+    assert_eq!(parents[1].column, 24);
+}
+
+#[test]
+fn missing_pieces() {
+    assert_eq!(
+        messages("-- migrate:up\nSELECT 1;\n"),
+        vec![(1, "missing `-- migrate:revises`".to_owned())]
+    );
+    assert_eq!(
+        messages("-- migrate:revises 1\nSELECT 1;\n"),
+        vec![(2, "no `-- migrate:up` marker".to_owned())]
+    );
+    assert_eq!(
+        messages("-- migrate:revises 1\n-- migrate:up\n-- just a comment\n\n"),
+        vec![(2, "the up section is empty".to_owned())]
+    );
+    assert_eq!(
+        messages(""),
+        vec![
+            (1, "missing `-- migrate:revises`".to_owned()),
+            (1, "no `-- migrate:up` marker".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn bad_directives_and_options() {
+    let found = messages(
+        "-- migrate:revises 1\n-- migrate:reverts 2\n-- migrate:up lock:yes\nSELECT 1;\n-- migrate:up\n-- migrate:revises 3\n",
+    );
+    assert_eq!(
+        found,
+        vec![
+            (2, "unknown directive `-- migrate:reverts`".to_owned()),
+            (3, "unknown option `lock:yes`".to_owned()),
+            (5, "second `-- migrate:up` marker".to_owned()),
+            (
+                6,
+                "`-- migrate:revises` must come before `-- migrate:up`".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(
+        messages("-- migrate:revises 1\n-- migrate:up transaction:maybe\nSELECT 1;\n")[0].1,
+        "`transaction` must be `true` or `false`, not `maybe`"
+    );
+    assert_eq!(
+        messages("-- migrate:revises\n-- migrate:up\nSELECT 1;\n")[0].1,
+        "`-- migrate:revises` names no revision"
+    );
+    assert_eq!(
+        messages("-- migrate:revises none 3\n-- migrate:up\nSELECT 1;\n")[0].1,
+        "`none` cannot be combined with parents"
+    );
+    assert_eq!(
+        messages("-- migrate:revises 3 03\n-- migrate:up\nSELECT 1;\n")[0].1,
+        "`03` is named twice"
+    );
+    assert_eq!(
+        messages("-- migrate:revises abc\n-- migrate:up\nSELECT 1;\n")[0].1,
+        "`abc` is not a revision number"
+    );
+}
+
+#[test]
+fn sql_in_header_and_down_first() {
+    assert_eq!(
+        messages("-- migrate:revises 1\nSELECT 0;\n-- migrate:up\nSELECT 1;\n")[0].0,
+        2
+    );
+    assert_eq!(
+        messages("-- migrate:revises 1\n-- migrate:down\n-- migrate:up\nSELECT 1;\n")[0].1,
+        "`-- migrate:down` comes before `-- migrate:up`"
+    );
+}
+
+#[test]
+fn decodes_bom_crlf_and_rejects_bad_utf8() {
+    assert_eq!(
+        decode(b"\xEF\xBB\xBF-- a\r\n-- b\r\n").unwrap(),
+        "-- a\n-- b\n"
+    );
+    let problem = decode(b"-- ok\n-- caf\xE9\n").unwrap_err();
+    assert_eq!((problem.line, problem.column), (2, 7));
+}

@@ -44,6 +44,12 @@ impl Target {
     }
 }
 
+/// `1 revision is`, `2 revisions are`.
+fn are(count: usize) -> String {
+    let verb = if count == 1 { "is" } else { "are" };
+    format!("{} {verb}", crate::diagnostic::plural(count, "revision"))
+}
+
 /// A revision the database has applied, as far as planning needs it.
 #[derive(Debug, Clone)]
 pub(crate) struct AppliedRevision {
@@ -133,8 +139,8 @@ impl<'a> Planner<'a> {
                 let plan: Vec<usize> = self.pending().take(count(*n)).collect();
                 if plan.len() < count(*n) {
                     return Err(Error::Usage(format!(
-                        "cannot upgrade +{n}: only {} revision(s) are pending",
-                        plan.len()
+                        "cannot upgrade +{n}: only {} pending",
+                        are(plan.len())
                     )));
                 }
                 return Ok(plan);
@@ -157,8 +163,8 @@ impl<'a> Planner<'a> {
                 let n = count(-n);
                 if undo.len() < n {
                     return Err(Error::Usage(format!(
-                        "cannot downgrade -{n}: only {} revision(s) are applied",
-                        undo.len()
+                        "cannot downgrade -{n}: only {} applied",
+                        are(undo.len())
                     )));
                 }
                 Ok(undo.into_iter().take(n).collect())
@@ -167,7 +173,7 @@ impl<'a> Planner<'a> {
                 let node = self.project.resolve(name)?;
                 if !self.applied_nodes.contains(&node) {
                     return Err(Error::Usage(format!(
-                        "revision {name} is not applied, so the database cannot be downgraded to it; \
+                        "revision `{name}` is not applied, so the database cannot be downgraded to it; \
                          `migrate current` shows what is applied"
                     )));
                 }
@@ -277,8 +283,14 @@ mod tests {
             Target::parse("040").unwrap(),
             Target::Revision("040".to_owned())
         );
-        assert!(Target::parse("+0").is_err());
-        assert!(Target::parse("-x").is_err());
+        let message = |text: &str| Target::parse(text).unwrap_err().to_string();
+        assert!(
+            message("+0").contains("not a relative target"),
+            "{}",
+            message("+0")
+        );
+        assert!(message("-x").contains("not a relative target"));
+        assert!(message("001:003").contains("only `--sql` takes"));
     }
 
     #[test]
@@ -297,8 +309,12 @@ mod tests {
             ids(&p, &planner.upgrade(&Target::Relative(2)).unwrap()),
             ["2", "3"]
         );
-        assert!(planner.upgrade(&Target::Relative(5)).is_err());
-        assert!(planner.upgrade(&Target::Base).is_err());
+        let error = |target| planner.upgrade(&target).unwrap_err().to_string();
+        assert_eq!(
+            error(Target::Relative(5)),
+            "cannot upgrade +5: only 4 revisions are pending"
+        );
+        assert!(error(Target::Base).contains("`upgrade` moves up"));
     }
 
     #[test]
@@ -333,14 +349,24 @@ mod tests {
             versions(&planner.downgrade(&Target::Revision("3".into())).unwrap()),
             [6, 5, 4]
         );
-        assert!(planner.downgrade(&Target::Head).is_err());
+        let error = planner.downgrade(&Target::Head).unwrap_err().to_string();
+        assert!(error.contains("`downgrade` moves down"), "{error}");
+        let error = planner
+            .downgrade(&Target::Relative(-9))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "cannot downgrade -9: only 6 revisions are applied");
     }
 
     #[test]
     fn downgrade_refuses_a_target_that_is_not_applied() {
         let p = merged();
         let planner = Planner::new(&p, applied(&p, &["1", "2"]));
-        assert!(planner.downgrade(&Target::Revision("4".into())).is_err());
+        let error = planner
+            .downgrade(&Target::Revision("4".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("revision `4` is not applied"), "{error}");
     }
 
     #[test]

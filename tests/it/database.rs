@@ -171,10 +171,15 @@ fn targets_head_base_ids_and_relative_steps() {
         "0"
     );
     // A downgrade needs its target; `+N` belongs to upgrade.
-    assert_eq!(output(run(dir.path(), &db).arg("downgrade")).code, 2);
-    assert_eq!(
-        output(run(dir.path(), &db).args(["downgrade", "+1"])).code,
-        2
+    let out = output(run(dir.path(), &db).arg("downgrade"));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("<TARGET>"), "{}", out.stderr);
+    let out = output(run(dir.path(), &db).args(["downgrade", "+1"]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`downgrade` moves down"),
+        "{}",
+        out.stderr
     );
 }
 
@@ -364,7 +369,13 @@ fn tls_verify_full_checks_the_ca_and_the_host_name() {
         db.name,
         other.path().display()
     );
-    assert_eq!(current(wrong).code, 2);
+    let out = current(wrong);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot connect") && out.stderr.contains("certificate verify failed"),
+        "a wrong CA fails with a certificate message: {}",
+        out.stderr
+    );
     // The server really uses TLS for these connections.
     assert_eq!(current(url("localhost", "require")).code, 0);
 }
@@ -1035,6 +1046,7 @@ fn the_history_table_is_configurable_and_a_search_path_change_cannot_redirect_it
     );
     let out = output(run(dir.path(), &db).args(["current", "--history-table", "Bad Name"]));
     assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("Bad Name"), "{}", out.stderr);
 }
 
 #[test]

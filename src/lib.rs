@@ -42,6 +42,7 @@ pub(crate) mod sql;
 
 pub use error::Error;
 
+use crate::diagnostic::Diagnostic;
 use crate::output::{Format, Progress, Report};
 
 /// How a command ended, when `migrate` itself did not fail.
@@ -80,6 +81,39 @@ pub fn report_error(cli: &cli::Cli, error: &Error) {
             &mut std::io::sink(),
         );
     }
+}
+
+/// Reports a command line clap refused (or `--help`): clap's own text, and in JSON mode a
+/// document with a `usage-error` diagnostic on stdout, as for every other failure. Returns
+/// whether it was a failure, as opposed to help or the version.
+pub fn report_usage(error: &clap::Error) -> bool {
+    let failed = error.use_stderr();
+    if failed && json_requested(std::env::args()) {
+        let rendered = error.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let refusal = Diagnostic::general(
+            diagnostic::Rule::UsageError,
+            first.strip_prefix("error: ").unwrap_or(first),
+            "see `migrate --help`",
+        );
+        let report = Report::refused("migrate", refusal);
+        let _ = report.render(
+            Format::Json,
+            &mut std::io::stdout().lock(),
+            &mut std::io::sink(),
+        );
+    }
+    let _ = error.print();
+    failed
+}
+
+/// Whether the raw arguments ask for JSON, for a command line too broken for clap to read.
+fn json_requested(args: impl Iterator<Item = String>) -> bool {
+    let args: Vec<String> = args.collect();
+    args.iter().any(|a| a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 fn format(cli: &cli::Cli) -> Format {

@@ -15,7 +15,11 @@ use migrate::{Error, Outcome, cli::Cli};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if migrate::report_usage(&error) => return ExitCode::from(2),
+        Err(_) => return ExitCode::SUCCESS,
+    };
     match migrate::run(&cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Failure) => ExitCode::from(1),

@@ -204,6 +204,20 @@ fn a_failure_in_json_mode_is_a_document_too() {
 }
 
 #[test]
+fn a_command_line_clap_refuses_is_a_json_document_too() {
+    let (code, document) = json_of(migrate().args(["upgrade", "--bogus"]));
+    assert_eq!(code, 2);
+    assert_eq!(document["diagnostics"][0]["name"], "usage-error");
+    assert!(
+        document["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'--bogus'"),
+        "{document}"
+    );
+}
+
+#[test]
 fn authoring_commands_print_one_json_document() {
     let tmp = tempfile::tempdir().unwrap();
     let (code, init) = json_of(migrate_in(tmp.path()).args(["init"]));

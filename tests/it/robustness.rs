@@ -112,3 +112,28 @@ fn a_closed_pipe_is_not_an_error() {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn control_characters_in_a_file_name_are_escaped_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 1, 3);
+    std::fs::write(dir.join("002_x\u{1b}[2J\r.sql"), revision("x", "001")).unwrap();
+    for format in ["human", "concise", "github", "json"] {
+        let out = migrate_in(tmp.path())
+            .args(["check", "--no-references", "--format", format])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{format}: {stdout}");
+        assert!(
+            !stdout.contains('\u{1b}'),
+            "{format}: raw escape in {stdout:?}"
+        );
+        assert!(
+            !stdout.contains('\r'),
+            "{format}: raw carriage return in {stdout:?}"
+        );
+        assert!(stdout.contains("invalid-filename"), "{format}: {stdout}");
+    }
+}

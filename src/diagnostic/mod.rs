@@ -70,11 +70,8 @@ impl Diagnostic {
         help: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic {
-            rule,
-            message: message.into(),
             location: Some(location),
-            related: Vec::new(),
-            help: help.into(),
+            ..Diagnostic::general(rule, message, help)
         }
     }
 

@@ -17,21 +17,21 @@ fn mig(dir: &Path) -> Command {
 }
 
 /// `migrate` in `dir` against `db`, with the URL from the environment variable.
-fn run(dir: &Path, db: &TestDb) -> Command {
+pub(crate) fn run(dir: &Path, db: &TestDb) -> Command {
     let mut cmd = mig(dir);
     cmd.env("MIGRATE_DATABASE_URL", &db.url);
     cmd
 }
 
 /// A revision with its own up and down SQL.
-fn rev(message: &str, revises: &str, up: &str, down: &str) -> String {
+pub(crate) fn rev(message: &str, revises: &str, up: &str, down: &str) -> String {
     format!(
         "-- {message}\n-- migrate:revises {revises}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
     )
 }
 
 /// Three revisions: a table, a row, a second table.
-fn three(dir: &Path) {
+pub(crate) fn three(dir: &Path) {
     write_tree(
         dir,
         &[

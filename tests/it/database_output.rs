@@ -2,53 +2,14 @@
 //! diagnostics, and progress on stderr while a revision runs, against a real PostgreSQL.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::server::{TestDb, server};
+use crate::common::server::server;
 use crate::common::{migrate_in, write_tree};
+use crate::database::{rev, run, three};
 use assert_cmd::Command;
 use serde_json::Value;
-
-/// `migrate` in `dir` (its migrations there too) against `db`.
-fn run(dir: &Path, db: &TestDb) -> Command {
-    let mut cmd = migrate_in(dir);
-    cmd.env("MIGRATE_DIR", ".")
-        .env("MIGRATE_DATABASE_URL", &db.url);
-    cmd
-}
-
-fn rev(message: &str, revises: &str, up: &str, down: &str) -> String {
-    format!(
-        "-- {message}\n-- migrate:revises {revises}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
-    )
-}
-
-fn three(dir: &Path) {
-    write_tree(
-        dir,
-        &[
-            (
-                "001_a.sql",
-                &rev(
-                    "a",
-                    "none",
-                    "CREATE TABLE a (id int PRIMARY KEY);",
-                    "DROP TABLE a;",
-                ),
-            ),
-            (
-                "002_b.sql",
-                &rev("b", "001", "INSERT INTO a VALUES (1);", "DELETE FROM a;"),
-            ),
-            (
-                "003_c.sql",
-                &rev("c", "002", "CREATE TABLE c (id int);", "DROP TABLE c;"),
-            ),
-        ],
-    );
-}
 
 /// Runs with `--format json`: the exit code, the one document stdout holds, and stderr.
 fn json(cmd: &mut Command, args: &[&str]) -> (i32, Value, String) {

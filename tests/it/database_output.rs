@@ -71,6 +71,19 @@ fn every_database_command_prints_one_json_document() {
     assert_eq!(current["changed"], serde_json::json!([]));
     assert_eq!(current["unknown"], serde_json::json!([]));
 
+    let (code, history, _) = json(
+        &mut run(dir.path(), &db),
+        &["history", "--indicate-current"],
+    );
+    assert_eq!(code, 0);
+    let states: Vec<&str> = history["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["pending", "current", "applied"]);
+
     let (code, current, _) = json(&mut run(dir.path(), &db), &["current", "--check-heads"]);
     assert_eq!(code, 1);
     assert_eq!(names(&current), ["not-at-heads"]);

@@ -16,7 +16,8 @@ use crate::{Error, parallel};
 /// Below this many files, searching on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
 use crate::collision::file_walk::{self as repository, Skip, TextFile, TextFiles};
-use crate::diagnostic::{Diagnostic, Location, Rule, Sources};
+use crate::diagnostic::{Diagnostic, Rule, Sources};
+use crate::source::finding::Finding;
 use crate::project::Project;
 use crate::revision::{DirFormat, Revises, Revision, RevisionId};
 use crate::settings::Settings;
@@ -331,12 +332,15 @@ pub(crate) fn diagnostics(path: &str, text: &[u8], stale: Vec<Stale>) -> Vec<Dia
             let span = String::from_utf8_lossy(&text[s.span.clone()])
                 .chars()
                 .count();
-            Diagnostic::new(
-                Rule::StaleReference,
-                Location::span(path, line, column, span),
-                s.message,
-                s.help,
-            )
+            Finding {
+                rule: Rule::StaleReference,
+                line,
+                column,
+                span,
+                message: s.message,
+                help: s.help,
+            }
+            .at(path)
         })
         .collect()
 }

@@ -16,6 +16,7 @@ mod commands;
 mod database;
 mod database_output;
 mod example_database;
+mod house;
 mod incident;
 mod pre_commit;
 mod rebase;

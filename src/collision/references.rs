@@ -17,10 +17,10 @@ use crate::{Error, parallel};
 const PARALLEL_THRESHOLD: usize = 256;
 use crate::collision::file_walk::{self as repository, Skip, TextFile, TextFiles};
 use crate::diagnostic::{Diagnostic, Rule, Sources};
-use crate::source::finding::Finding;
 use crate::project::Project;
 use crate::revision::{DirFormat, Revises, Revision, RevisionId};
 use crate::settings::Settings;
+use crate::source::finding::Finding;
 
 /// `Revision ID: 040` or `Revises: 039` at the start of a line, after an optional comment marker.
 static PROSE: LazyLock<Regex> = LazyLock::new(|| {

@@ -14,6 +14,7 @@ use postgres::error::ErrorPosition;
 use regex::Regex;
 
 use super::history::{Direction, Prepared, Progress, Record};
+use super::script::Origin;
 pub(crate) use super::script::Script;
 use crate::Error;
 use crate::sql::Variables;
@@ -28,7 +29,19 @@ pub(crate) struct Runner<'a> {
 }
 
 /// Why a revision failed, already worded for the user; secrets are redacted.
-pub(crate) type Failure = String;
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// The revision file and 1-based line the error points at, when it comes from a file.
+    pub(crate) place: Option<(String, usize)>,
+    /// The error, with its detail, hint and context lines and what to do next.
+    pub(crate) text: String,
+}
+
+impl From<String> for Failure {
+    fn from(text: String) -> Failure {
+        Failure { place: None, text }
+    }
+}
 
 impl Runner<'_> {
     /// Opens the run's one transaction with `--single-transaction`; otherwise each revision
@@ -112,18 +125,18 @@ impl Runner<'_> {
         };
         if let Err(error) = written {
             self.rollback();
-            return Err(format!(
+            return Err(Failure::from(format!(
                 "cannot write the history row, so the revision was rolled back: {}",
                 super::describe(&error)
-            ));
+            )));
         }
         if !self.single
             && let Err(error) = self.client.batch_execute("COMMIT")
         {
-            return Err(format!(
+            return Err(Failure::from(format!(
                 "the commit failed, so nothing of the revision was applied: {}",
                 super::describe(&error)
-            ));
+            )));
         }
         Ok(elapsed_ms(started))
     }
@@ -154,7 +167,7 @@ impl Runner<'_> {
             self.find_failing_statement(script)
         };
         let mut message = self.describe(Some(script), error, offset, statement);
-        message.push_str(&if self.single {
+        message.text.push_str(&if self.single {
             "\n  the whole run was one transaction (`--single-transaction`): nothing was applied"
                 .to_owned()
         } else {
@@ -206,17 +219,17 @@ impl Runner<'_> {
         let total = script.statement_count();
         if script.bound_lexed.statements.len() != total {
             // A value glued to a word (`x:'V'`) can change how the text splits; never guess.
-            return Err(format!(
+            return Err(Failure::from(format!(
                 "{}: with the variables substituted, the section splits into {} statements instead of {total}; \
                  put a space before each `:'NAME'` and `:\"NAME\"`",
                 script.origin,
                 script.bound_lexed.statements.len()
-            ));
+            )));
         }
         let start = match progress {
             Some(p) if p.direction == direction => {
                 if script.done_sql(p.done) != p.done_sql {
-                    return Err(format!(
+                    return Err(Failure::from(format!(
                         "{}: this revision stopped part-way before, after statement {} of {}, \
                          and the statements that ran have been edited since\n  \
                          restore them as they were, so the rerun continues at statement {}; \
@@ -225,7 +238,7 @@ impl Runner<'_> {
                         p.done,
                         total,
                         p.done + 1
-                    ));
+                    )));
                 }
                 p.done
             }
@@ -244,10 +257,10 @@ impl Runner<'_> {
                     direction,
                     index,
                     &script.done_sql(index),
-                    Some(&message),
+                    Some(&message.text),
                 );
                 let _ = write!(
-                    message,
+                    message.text,
                     "\n  this revision runs outside a transaction (`transaction:false`): \
                      {index} of {total} statements are applied, statement {} (line {}) is not\n  \
                      fix the cause and rerun the same command: it continues at statement {}",
@@ -257,7 +270,7 @@ impl Runner<'_> {
                 );
                 if let Err(e) = saved {
                     let _ = write!(
-                        message,
+                        message.text,
                         "\n  warning: the progress could not be recorded: {}",
                         super::describe(&e)
                     );
@@ -274,27 +287,30 @@ impl Runner<'_> {
                     None,
                 )
             {
-                return Err(format!(
+                return Err(Failure::from(format!(
                     "{}: statement {} ran, but its progress could not be recorded: {}",
                     script.origin,
                     index + 1,
                     super::describe(&error)
-                ));
+                )));
             }
         }
         let ms = elapsed_ms(started);
-        let mut transaction = self.client.transaction().map_err(|e| super::describe(&e))?;
+        let mut transaction = self
+            .client
+            .transaction()
+            .map_err(|e| Failure::from(super::describe(&e)))?;
         let written = match direction {
             Direction::Up => self.prepared.record(&mut transaction, record, ms),
             Direction::Down => self.prepared.forget(&mut transaction, record.version),
         };
         written.and_then(|()| transaction.commit()).map_err(|e| {
-            format!(
+            Failure::from(format!(
                 "{}: every statement ran, but the history row could not be written: {}; \
                      rerun the same command to record it",
                 script.origin,
                 super::describe(&e)
-            )
+            ))
         })?;
         Ok(ms)
     }
@@ -324,14 +340,22 @@ impl Runner<'_> {
                 }
                 (None, None) => s.first_line,
             };
-            format!("{}:{line}: ", s.origin)
+            (s, line)
         });
+        let place = location.and_then(|(s, line)| match &s.origin {
+            Origin::File(path) => Some((path.clone(), line)),
+            Origin::Stored { .. } => None,
+        });
+        let location = location.map(|(s, line)| format!("{}:{line}: ", s.origin));
         let Some(db) = error.as_db_error() else {
-            return format!(
-                "{}{}",
-                location.unwrap_or_default(),
-                redact(&super::describe(error))
-            );
+            return Failure {
+                place,
+                text: format!(
+                    "{}{}",
+                    location.unwrap_or_default(),
+                    redact(&super::describe(error))
+                ),
+            };
         };
         let mut text = format!(
             "{}{} {}: {}",
@@ -352,7 +376,7 @@ impl Runner<'_> {
         if offset.is_none() && statement.is_none() && script.is_some() {
             text.push_str("\n  (the server named no position, and rerunning the statements one by one did not fail again)");
         }
-        text
+        Failure { place, text }
     }
 }
 

@@ -1,12 +1,34 @@
 //! SQL ready to send: a section's text as written, its statements, and the text with the
 //! variables bound, with the line of the file each byte came from.
 
+use std::fmt;
+
 use crate::sql::{Bound, Lexed, Variables, lex, line_of};
+
+/// Where a script's SQL comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A revision file, by its displayed path.
+    File(String),
+    /// The down SQL stored in the database when a revision no file knows was applied.
+    Stored { label: String },
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(path) => f.write_str(path),
+            Origin::Stored { label } => {
+                write!(f, "the down SQL of {label} stored in the database")
+            }
+        }
+    }
+}
 
 /// SQL ready to send: the text as written, its statements, and the text with variables bound.
 pub(crate) struct Script<'a> {
-    /// Where the SQL comes from, for messages: a file path, or the stored down SQL.
-    pub origin: String,
+    /// Where the SQL comes from, for messages and locations.
+    pub origin: Origin,
     pub sql: &'a str,
     /// The line of the origin on which `sql` starts.
     pub first_line: usize,
@@ -20,7 +42,7 @@ pub(crate) struct Script<'a> {
 impl<'a> Script<'a> {
     /// Lexes and binds `sql`; `Err` lists the variables without a value.
     pub(crate) fn new(
-        origin: String,
+        origin: Origin,
         sql: &'a str,
         first_line: usize,
         transaction: bool,

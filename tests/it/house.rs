@@ -25,7 +25,10 @@ fn every_source_file_is_short_and_says_what_it_owns() {
         let text = std::fs::read_to_string(&file).unwrap();
         let shown = file.strip_prefix(root()).unwrap().display().to_string();
         let lines = text.lines().count();
-        assert!(lines <= 400, "{shown} has {lines} lines; split it (400 at most)");
+        assert!(
+            lines <= 400,
+            "{shown} has {lines} lines; split it (400 at most)"
+        );
         assert!(
             text.starts_with("//! "),
             "{shown} does not open with a `//!` line saying what it owns"

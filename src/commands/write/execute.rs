@@ -8,7 +8,7 @@ use super::steps::Step;
 use crate::Error;
 use crate::database::apply::Runner;
 use crate::database::history::{Direction, State};
-use crate::diagnostic::{Diagnostic, plural, refusal};
+use crate::diagnostic::{Diagnostic, Location, plural, refusal};
 use crate::output::{self, Progress, Run, StepStatus};
 
 /// Runs the steps into `run`; `Ok(Some(_))` is the refusal of a revision that failed.
@@ -53,7 +53,7 @@ pub(super) fn run(
             status: ended,
             took,
         });
-        if let Err(message) = result {
+        if let Err(failure) = result {
             runner.abandon_run();
             run.elapsed = started.elapsed();
             // In one transaction, what ran before the failure was rolled back with it.
@@ -65,12 +65,16 @@ pub(super) fn run(
             } else {
                 "done"
             };
-            return Ok(Some(refusal::revision_failed(
-                &step.label,
-                &message,
-                &done,
-                verb,
-            )));
+            let mut diagnostic = refusal::revision_failed(&step.label, &failure.text, &done, verb);
+            if let Some((path, line)) = failure.place {
+                diagnostic.location = Some(Location {
+                    path,
+                    line,
+                    column: 1,
+                    span: None,
+                });
+            }
+            return Ok(Some(diagnostic));
         }
         done.push(step.label.clone());
     }

@@ -5,6 +5,7 @@ use super::{Action, Command, Files};
 use crate::database::apply::Script;
 use crate::database::history::{Applied, Record, State};
 use crate::database::plan::AppliedRevision;
+use crate::database::script::Origin;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::refusal;
 use crate::sql::Variables;
@@ -52,7 +53,7 @@ pub(super) fn prepare<'a>(
 }
 
 /// SQL to run: where it comes from, the text, its first line and whether it is transactional.
-type Source<'a> = (String, &'a str, usize, bool);
+type Source<'a> = (Origin, &'a str, usize, bool);
 
 /// One action's step, or the reason it cannot run.
 fn step<'a>(
@@ -67,7 +68,7 @@ fn step<'a>(
             let revision = &files.project.revisions[*node];
             let source = revision.up.as_ref().map(|up| {
                 (
-                    revision.path.clone(),
+                    Origin::File(revision.path.clone()),
                     up.sql.as_str(),
                     up.line + 1,
                     up.transaction,
@@ -85,7 +86,7 @@ fn step<'a>(
                 let revision = &files.project.revisions[node];
                 let source = revision.down.as_ref().map(|d| {
                     (
-                        revision.path.clone(),
+                        Origin::File(revision.path.clone()),
                         d.sql.as_str(),
                         d.line + 1,
                         d.transaction,
@@ -107,7 +108,9 @@ fn step<'a>(
                 let source = meta.and_then(|m| {
                     m.down_sql.as_deref().map(|sql| {
                         (
-                            format!("the down SQL of {label} stored in the database"),
+                            Origin::Stored {
+                                label: label.clone(),
+                            },
                             sql,
                             1,
                             m.down_transaction,

@@ -35,7 +35,7 @@ pub(super) fn run(
     let git = Git::discover(&settings.dir);
     let selection = match select(settings, args, work, &head_file, git.as_ref())? {
         Ok(selection) => selection,
-        Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(refusal))),
+        Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(&refusal))),
     };
     let full_paths: Vec<PathBuf> = selection.tree.revisions[..selection.work_len]
         .iter()
@@ -58,7 +58,7 @@ pub(super) fn run(
     };
     let plan = match rebase::plan(&input) {
         Ok(plan) => plan,
-        Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(refusal))),
+        Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(&refusal))),
     };
     if plan
         .diagnostics
@@ -197,7 +197,7 @@ fn select(
             why: "no revision needs a new number".to_owned(),
         })),
         heads => Ok(Err(format!(
-            "there are {heads} heads and nothing says which revisions are this branch's: name them (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch"
+            "there are {heads} heads and nothing says which revisions are this branch's; name them (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch"
         ))),
     }
 }

@@ -203,13 +203,14 @@ pub(crate) fn already_initialized(dir: &str) -> Diagnostic {
     )
 }
 
-/// `rebase` cannot go ahead as asked.
-pub(crate) fn rebase_refused(message: String) -> Diagnostic {
-    Diagnostic::general(
-        Rule::RebaseRefused,
-        message,
+/// `rebase` cannot go ahead as asked. `reason` is worded `problem; what to do`, and the part
+/// after the last `; ` becomes the help line.
+pub(crate) fn rebase_refused(reason: &str) -> Diagnostic {
+    let (message, help) = reason.rsplit_once("; ").unwrap_or((
+        reason,
         "name the revisions to move (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch",
-    )
+    ));
+    Diagnostic::general(Rule::RebaseRefused, message, help)
 }
 
 /// A rebase whose result would not pass `check`.

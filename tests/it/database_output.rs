@@ -157,6 +157,13 @@ fn refusals_are_named_diagnostics_in_the_json() {
         names(&downgrade).contains(&"irreversible-revision"),
         "{downgrade}"
     );
+    let irreversible_at = downgrade["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "irreversible-revision")
+        .unwrap();
+    assert_eq!(irreversible_at["path"], "003_c.sql");
     std::fs::write(&irreversible, &reversible).unwrap();
 
     // stamp and upgrade: the migrations fail `check`; the findings come with the refusal.
@@ -187,6 +194,7 @@ fn refusals_are_named_diagnostics_in_the_json() {
     let (code, missing, _) = json(&mut run(dir.path(), &db), &["upgrade"]);
     assert_eq!(code, 1);
     assert_eq!(names(&missing), ["missing-variable"]);
+    assert_eq!(missing["diagnostics"][0]["path"], "004_v.sql");
 
     // A revision that fails on the server: the step and the diagnostic.
     write_tree(
@@ -203,6 +211,8 @@ fn refusals_are_named_diagnostics_in_the_json() {
             .contains("22012"),
         "{failed}"
     );
+    assert_eq!(failed["diagnostics"][0]["path"], "004_v.sql");
+    assert_eq!(failed["diagnostics"][0]["line"], 5);
     assert_eq!(failed["revisions"][0]["status"], "failed");
     assert_eq!(failed["totals"]["failed"], 1);
 

@@ -6,8 +6,8 @@ use crate::database::apply::Script;
 use crate::database::history::{Applied, Record, State};
 use crate::database::plan::AppliedRevision;
 use crate::database::script::Origin;
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::refusal;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::sql::Variables;
 
 /// One action with everything needed to carry it out.
@@ -128,11 +128,34 @@ fn step<'a>(
     };
     let script = match (action, source) {
         (Action::StampUp(_) | Action::StampDown(_), _) => None,
-        (_, Some((origin, sql, line, transaction))) => Some(
-            Script::new(origin, sql, line, transaction, variables)
-                .map_err(|missing| Box::new(refusal::missing_variable(&label, &missing)))?,
-        ),
-        (_, None) => return Err(Box::new(refusal::irreversible(&label))),
+        (_, Some((origin, sql, line, transaction))) => {
+            let at = match &origin {
+                Origin::File(path) => Some(Location {
+                    path: path.clone(),
+                    line,
+                    column: 1,
+                    span: None,
+                }),
+                Origin::Stored { .. } => None,
+            };
+            Some(
+                Script::new(origin, sql, line, transaction, variables).map_err(|missing| {
+                    let mut refusal = refusal::missing_variable(&label, &missing);
+                    refusal.location = at;
+                    Box::new(refusal)
+                })?,
+            )
+        }
+        (_, None) => {
+            let mut refusal = refusal::irreversible(&label);
+            if let Action::Down(AppliedRevision {
+                node: Some(node), ..
+            }) = action
+            {
+                refusal.location = Some(Location::file(&files.project.revisions[*node].path));
+            }
+            return Err(Box::new(refusal));
+        }
     };
     Ok(Step {
         action: action.clone(),

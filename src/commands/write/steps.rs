@@ -126,7 +126,26 @@ fn step<'a>(
             }
         }
     };
-    let script = match (action, source) {
+    let script = script(files, action, source, &label, variables)?;
+    Ok(Step {
+        action: action.clone(),
+        id,
+        label,
+        record,
+        script,
+    })
+}
+
+/// The SQL an action runs, bound to the variables; `None` for a stamp. Refuses a variable
+/// without a value and a revert without a down section, at the file when there is one.
+fn script<'a>(
+    files: &Files,
+    action: &Action,
+    source: Option<Source<'a>>,
+    label: &str,
+    variables: &Variables,
+) -> Result<Option<Script<'a>>, Box<Diagnostic>> {
+    Ok(match (action, source) {
         (Action::StampUp(_) | Action::StampDown(_), _) => None,
         (_, Some((origin, sql, line, transaction))) => {
             let at = match &origin {
@@ -140,14 +159,14 @@ fn step<'a>(
             };
             Some(
                 Script::new(origin, sql, line, transaction, variables).map_err(|missing| {
-                    let mut refusal = refusal::missing_variable(&label, &missing);
+                    let mut refusal = refusal::missing_variable(label, &missing);
                     refusal.location = at;
                     Box::new(refusal)
                 })?,
             )
         }
         (_, None) => {
-            let mut refusal = refusal::irreversible(&label);
+            let mut refusal = refusal::irreversible(label);
             if let Action::Down(AppliedRevision {
                 node: Some(node), ..
             }) = action
@@ -156,13 +175,6 @@ fn step<'a>(
             }
             return Err(Box::new(refusal));
         }
-    };
-    Ok(Step {
-        action: action.clone(),
-        id,
-        label,
-        record,
-        script,
     })
 }
 

@@ -137,3 +137,37 @@ fn control_characters_in_a_file_name_are_escaped_in_every_format() {
         assert!(stdout.contains("invalid-filename"), "{format}: {stdout}");
     }
 }
+
+#[test]
+fn a_closed_pipe_does_not_turn_findings_into_success() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 1, 3);
+    // Two thousand badly named files: a failing document far larger than a pipe's buffer.
+    for n in 0..2_000 {
+        std::fs::write(dir.join(format!("Bad Name {n}.sql")), "").unwrap();
+    }
+    let status = std::process::Command::new("bash")
+        .current_dir(tmp.path())
+        .args([
+            "-c",
+            "\"$0\" --format json heads | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}",
+        ])
+        .arg(env!("CARGO_BIN_EXE_migrate"))
+        .env_remove("MIGRATE_DIR")
+        .status()
+        .unwrap();
+    // `heads` succeeds even on a failing tree (with a warning); a closed pipe keeps its 0.
+    assert_eq!(status.code(), Some(0));
+    let status = std::process::Command::new("bash")
+        .current_dir(tmp.path())
+        .args([
+            "-c",
+            "\"$0\" --format json check --no-references | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}",
+        ])
+        .arg(env!("CARGO_BIN_EXE_migrate"))
+        .env_remove("MIGRATE_DIR")
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "the findings still fail the check");
+}

@@ -144,7 +144,7 @@ pub struct WriteArgs {
     pub sql: bool,
     /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
-    pub lock_timeout: std::time::Duration,
+    pub lock_wait: std::time::Duration,
     /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,

@@ -1,9 +1,9 @@
 //! The session advisory lock that lets one writer at a time change a history table.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::Client;
-use postgres::error::SqlState;
+use postgres::types::Type;
 
 use super::describe;
 use crate::Error;
@@ -11,51 +11,71 @@ use crate::Error;
 /// The first key of the two-key advisory lock: "migr" in ASCII, so `pg_locks` shows who it is.
 const CLASS: i32 = 0x6d69_6772;
 
-/// Takes the lock for `table`, waiting up to `timeout` for another runner to release it.
+/// The longest pause between two tries.
+const MAX_DELAY: Duration = Duration::from_secs(1);
+/// How often a runner that keeps waiting says again who holds the lock.
+const REPORT_EVERY: Duration = Duration::from_secs(10);
+
+/// Takes the lock for `table`, waiting up to `wait` for another runner to release it.
 ///
 /// The lock belongs to the session: it is held across the transactions of a whole run, and the
-/// server releases it when the connection ends, however the run ends. `waiting` hears who
-/// holds it when another runner does.
+/// server releases it when the connection ends, however the run ends. A waiting runner polls
+/// `pg_try_advisory_lock` with backoff instead of blocking in `pg_advisory_lock`: a blocked call
+/// is an open transaction, and `CREATE INDEX CONCURRENTLY` in the holder's run waits for every
+/// open transaction, which deadlocks them (flyway#1654). `waiting` hears who holds the lock,
+/// when it changes and every ten seconds.
 pub(crate) fn acquire(
     client: &mut Client,
     table: &str,
-    timeout: Duration,
+    wait: Duration,
     waiting: &mut dyn FnMut(&str),
 ) -> Result<(), Error> {
-    let got: bool = client
-        .query_one(
-            "SELECT pg_try_advisory_lock($1, hashtext($2))",
-            &[&CLASS, &table],
-        )
-        .map_err(|e| lock_error(&e))?
-        .get(0);
-    if got {
-        return Ok(());
-    }
-    waiting(&holder(client, table)?);
-    let millis = timeout.as_millis().clamp(1, i32::MAX as u128).to_string();
-    client
-        .execute("SELECT set_config('lock_timeout', $1, false)", &[&millis])
-        .map_err(|e| lock_error(&e))?;
-    let result = client.execute(
-        "SELECT pg_advisory_lock($1, hashtext($2))",
-        &[&CLASS, &table],
-    );
-    client
-        .batch_execute("RESET lock_timeout")
-        .map_err(|e| lock_error(&e))?;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
-            let holder = holder(client, table)?;
-            Err(Error::Database(format!(
-                "another runner holds the migration lock on {table}: {holder}; gave up after {} \
-                 (raise it with `--lock-timeout`, or stop that session with `SELECT pg_terminate_backend(<pid>)` if it is stuck)",
-                humantime::format_duration(timeout)
-            )))
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(20);
+    let mut told: Option<(String, Instant)> = None;
+    loop {
+        let got: bool = client
+            .query_typed(
+                "SELECT pg_try_advisory_lock($1, hashtext($2))",
+                &[(&CLASS, Type::INT4), (&table, Type::TEXT)],
+            )
+            .map_err(|e| lock_error(&e))?
+            .first()
+            .is_some_and(|row| row.get(0));
+        if got {
+            return Ok(());
         }
-        Err(e) => Err(lock_error(&e)),
+        let holding = holder(client, table)?;
+        let now = Instant::now();
+        if told
+            .as_ref()
+            .is_none_or(|(h, at)| *h != holding || now.duration_since(*at) >= REPORT_EVERY)
+        {
+            waiting(&holding);
+            told = Some((holding.clone(), now));
+        }
+        let elapsed = started.elapsed();
+        if elapsed >= wait {
+            return Err(Error::Database(format!(
+                "another runner holds the migration lock on {table}: {holding}; gave up after {} \
+                 (raise it with `--lock-wait`, or stop that session with `SELECT pg_terminate_backend(<pid>)` if it is stuck)",
+                humantime::format_duration(wait)
+            )));
+        }
+        std::thread::sleep(jittered(delay).min(wait - elapsed));
+        delay = (delay * 2).min(MAX_DELAY);
     }
+}
+
+/// `delay` scaled by a factor between 0.5 and 1.5, so that runners that started together do
+/// not retry together.
+fn jittered(delay: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let seed = u64::from(nanos ^ std::process::id().rotate_left(16));
+    let permille = 500 + seed % 1001;
+    delay * u32::try_from(permille).unwrap_or(1000) / 1000
 }
 
 /// Releases the lock; closing the connection would too, this only makes it prompt.

@@ -638,14 +638,14 @@ fn a_second_runner_waits_then_names_the_lock_holder_and_exits_2() {
         .query_one("SELECT pg_backend_pid()", &[])
         .unwrap()
         .get(0);
-    let out = output(run(dir.path(), &db).args(["upgrade", "--lock-timeout", "1s"]));
+    let out = output(run(dir.path(), &db).args(["upgrade", "--lock-wait", "1s"]));
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains(&format!("pid {pid}")), "{}", out.stderr);
     assert!(out.stderr.contains("deploy-replica-7"), "{}", out.stderr);
     assert_eq!(versions(&db), ["1"]);
     drop(holder);
     assert_eq!(
-        output(run(dir.path(), &db).args(["upgrade", "--lock-timeout", "5s"])).code,
+        output(run(dir.path(), &db).args(["upgrade", "--lock-wait", "5s"])).code,
         0
     );
 }
@@ -810,7 +810,7 @@ fn a_killed_client_or_backend_leaves_a_consistent_database_that_reruns_to_head()
     assert_eq!(versions(&db), ["1"]);
     // The backend finishes its sleep, finds the client gone, and rolls back; the rerun waits
     // for its lock and completes.
-    let out = output(run(dir.path(), &db).args(["upgrade", "--lock-timeout", "30s"]));
+    let out = output(run(dir.path(), &db).args(["upgrade", "--lock-wait", "30s"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(versions(&db), ["1", "2"]);
     // The server backend is killed in the middle of a revision.

@@ -141,11 +141,11 @@ pub(super) fn run(
     lock::acquire(
         &mut client,
         &table,
-        command.write().lock_timeout,
+        command.write().lock_wait,
         &mut |holder| {
             progress.note(&format!(
                 "waiting up to {} for the migration lock on {table}, held by {holder}",
-                humantime::format_duration(command.write().lock_timeout)
+                humantime::format_duration(command.write().lock_wait)
             ));
         },
     )?;

@@ -1,0 +1,114 @@
+//! The runner under real operating conditions, against a real PostgreSQL: many runners at once
+//! on a tree with `transaction:false` index builds, and a database the files have drifted from.
+
+use std::process::{Command as StdCommand, Stdio};
+
+use crate::common::server::{TestDb, server};
+use crate::common::write_tree;
+use crate::database::{rev, run};
+
+/// A chain of revisions with `CREATE INDEX CONCURRENTLY` builds outside a transaction between
+/// ordinary ones.
+fn index_builds(dir: &std::path::Path) {
+    let mut files = vec![(
+        "001_table.sql".to_owned(),
+        rev(
+            "table",
+            "none",
+            "CREATE TABLE t (id int, a int, b int, c int);\nINSERT INTO t SELECT g, g, g, g FROM generate_series(1, 20000) g;",
+            "DROP TABLE t;",
+        ),
+    )];
+    for (n, column) in [(2, "a"), (4, "b"), (6, "c")] {
+        files.push((
+            format!("{n:03}_index_{column}.sql"),
+            format!(
+                "-- index {column}\n-- migrate:revises {:03}\n\n-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_{column}_idx ON t ({column});\n\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY t_{column}_idx;\n",
+                n - 1
+            ),
+        ));
+        files.push((
+            format!("{:03}_after_{column}.sql", n + 1),
+            rev(
+                "after",
+                &format!("{n:03}"),
+                &format!("UPDATE t SET {column} = {column} + 1 WHERE id = 1;"),
+                "SELECT 1;",
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_tree(dir, &refs);
+}
+
+fn concurrent_upgrades(
+    dir: &std::path::Path,
+    db: &TestDb,
+    runners: usize,
+) -> Vec<std::process::Output> {
+    let children: Vec<_> = (0..runners)
+        .map(|_| {
+            StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
+                .current_dir(dir)
+                .env("MIGRATE_DIR", ".")
+                .env("MIGRATE_DATABASE_URL", &db.url)
+                .args(["upgrade", "head"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect()
+}
+
+#[test]
+fn twelve_concurrent_upgrades_with_index_builds_all_succeed_every_index_valid() {
+    for round in 0..3 {
+        let db = server().database(&format!("index_builds_{round}"));
+        let dir = tempfile::tempdir().unwrap();
+        index_builds(dir.path());
+        let outputs = concurrent_upgrades(dir.path(), &db, 12);
+        let mut applied_lines = 0;
+        for out in &outputs {
+            assert!(
+                out.status.success(),
+                "round {round}: a runner failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            applied_lines += String::from_utf8_lossy(&out.stdout).lines().count();
+        }
+        assert_eq!(
+            applied_lines, 7,
+            "round {round}: each revision applied once"
+        );
+        assert_eq!(
+            db.one("SELECT count(*) FROM public.refinery_schema_history"),
+            "7"
+        );
+        assert_eq!(
+            db.one("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 't\\__\\_idx' AND i.indisvalid"),
+            "3",
+            "round {round}: every index built and valid"
+        );
+        assert_eq!(
+            db.one("SELECT count(*) FROM pg_index WHERE NOT indisvalid"),
+            "0"
+        );
+        assert_eq!(
+            db.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+            "0",
+            "round {round}: no lock left behind"
+        );
+        // A rerun has nothing to do.
+        let again = run(dir.path(), &db).arg("upgrade").output().unwrap();
+        assert!(again.status.success());
+        assert_eq!(String::from_utf8_lossy(&again.stdout), "");
+    }
+}

@@ -124,9 +124,23 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
             .filter(|r| r.state == RowState::NoFile)
             .map(|r| r.id.clone())
             .collect();
+        let nodes = write::nodes_by_version(&position.identities);
         for (row, shown) in position.state.applied.iter().zip(&rows) {
-            if shown.state == RowState::NoFile {
-                diagnostics.push(unknown_revision(row));
+            match shown.state {
+                RowState::NoFile => diagnostics.push(unknown_revision(row)),
+                // Drift: the deploy gate must see it before `upgrade` refuses it.
+                RowState::Changed => {
+                    let Some(&node) = nodes.get(&row.version) else {
+                        continue;
+                    };
+                    diagnostics.push(refusal::checksum_mismatch(
+                        &project.revisions[node].path,
+                        row.applied_on.as_deref().unwrap_or("an unknown date"),
+                        row.checksum.as_deref().unwrap_or("NULL"),
+                        &position.identities[node].checksum,
+                    ));
+                }
+                RowState::Ok => {}
             }
         }
         for progress in &position.state.progress {

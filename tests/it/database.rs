@@ -1064,7 +1064,9 @@ fn malformed_history_rows_are_reported_not_a_panic() {
         )
         .unwrap();
     let out = output(run(dir.path(), &db).args(["current", "--verbose"]));
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    // A checksum that is not refinery's reads as drift: reported, and `current` fails.
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("error[checksum-mismatch]"), "{}", out.stderr);
     assert!(
         out.stdout.contains("changed since applied"),
         "{}",

@@ -112,3 +112,63 @@ fn twelve_concurrent_upgrades_with_index_builds_all_succeed_every_index_valid() 
         assert_eq!(String::from_utf8_lossy(&again.stdout), "");
     }
 }
+
+#[test]
+fn the_deploy_gate_sees_drift_pending_and_unknown_revisions() {
+    let db = server().database("gate_drift");
+    let dir = tempfile::tempdir().unwrap();
+    crate::database::three(dir.path());
+    let current = |args: &[&str]| {
+        let out = run(dir.path(), &db)
+            .arg("current")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Pending: the gate fails.
+    let (code, _, stderr) = current(&["--check-heads"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("error[not-at-heads]"), "{stderr}");
+    assert!(
+        run(dir.path(), &db)
+            .arg("upgrade")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let (code, stdout, _) = current(&["--check-heads"]);
+    assert_eq!(
+        (code, stdout.trim_end().lines().last()),
+        (0, Some("at head"))
+    );
+    // Drift: an applied file edited. `current` says so, and the gate fails.
+    let path = dir.path().join("002_b.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("VALUES (1)", "VALUES (2)")).unwrap();
+    for args in [&[][..], &["--check-heads"][..]] {
+        let (code, _, stderr) = current(args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("error[checksum-mismatch]: `002_b.sql` changed since it was applied"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = run(dir.path(), &db)
+        .args(["current", "--format", "json"])
+        .output()
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(document["changed"], serde_json::json!(["002"]));
+    std::fs::write(&path, &text).unwrap();
+    // Unknown: the database is ahead of these files.
+    std::fs::remove_file(dir.path().join("003_c.sql")).unwrap();
+    let (code, _, stderr) = current(&["--check-heads"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("error[unknown-revision]"), "{stderr}");
+}

@@ -134,6 +134,34 @@ impl fmt::Display for ConnInfo {
     }
 }
 
+/// libpq's connection keywords, the words an error may show.
+const KEYWORDS: [&str; 24] = [
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "connect_timeout",
+    "client_encoding",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "channel_binding",
+    "target_session_attrs",
+    "load_balance_hosts",
+];
+
 fn is_url(text: &str) -> bool {
     text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
@@ -209,8 +237,21 @@ fn key_values(text: &str) -> Result<Vec<(String, String)>, Error> {
         }
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         if chars.next() != Some('=') {
+            // The word is echoed only when it is one of libpq's keywords: anything else may
+            // hold a password, as a misspelled URL (`postgress://user:secret@host`) or a
+            // missing `=` (`passwordsecret`) does.
+            let word = if KEYWORDS.contains(&key.as_str()) {
+                format!("`{key}`")
+            } else {
+                "a word that is not a keyword (not shown: it may hold a password)".to_owned()
+            };
+            let hint = if key.contains("://") {
+                "; a URL starts with `postgresql://` or `postgres://`"
+            } else {
+                ""
+            };
             return Err(Error::Database(format!(
-                "invalid connection string: expected `=` after `{key}`"
+                "invalid connection string: expected `=` after {word}{hint}"
             )));
         }
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
@@ -295,93 +336,4 @@ fn fill_from_env(config: &mut postgres::Config, env: Env<'_>) -> Result<(), Erro
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn no_env(_: &str) -> Option<String> {
-        None
-    }
-
-    fn parse(text: &str, env: Env<'_>) -> ConnInfo {
-        ConnInfo::parse(text, env).unwrap()
-    }
-
-    #[test]
-    fn urls_and_key_values_parse_alike() {
-        let url = parse(
-            "postgresql://alice:s3cret@db.example:6543/app?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.crt&application_name=deploy",
-            &no_env,
-        );
-        let kv = parse(
-            "host=db.example port=6543 user=alice password='s3cret' dbname=app sslmode=verify-full sslrootcert=/tmp/ca.crt application_name=deploy",
-            &no_env,
-        );
-        for info in [&url, &kv] {
-            assert_eq!(info.tls, TlsMode::VerifyFull);
-            assert_eq!(
-                info.root_cert.as_deref(),
-                Some(std::path::Path::new("/tmp/ca.crt"))
-            );
-            assert_eq!(info.config.get_password(), Some(&b"s3cret"[..]));
-            assert_eq!(info.config.get_application_name(), Some("deploy"));
-            assert_eq!(info.to_string(), "alice@db.example:6543/app");
-        }
-    }
-
-    #[test]
-    fn pg_variables_fill_only_what_is_missing() {
-        let env = |name: &str| -> Option<String> {
-            Some(
-                match name {
-                    "PGHOST" => "envhost",
-                    "PGPORT" => "5499",
-                    "PGUSER" => "envuser",
-                    "PGPASSWORD" => "envpw",
-                    "PGDATABASE" => "envdb",
-                    "PGSSLMODE" => "require",
-                    "PGAPPNAME" => "envapp",
-                    _ => return None,
-                }
-                .to_owned(),
-            )
-        };
-        let info = parse("postgresql://urluser@/urldb", &env);
-        assert_eq!(info.to_string(), "urluser@envhost:5499/urldb");
-        assert_eq!(info.config.get_password(), Some(&b"envpw"[..]));
-        assert_eq!(info.config.get_application_name(), Some("envapp"));
-        assert_eq!(info.tls, TlsMode::Require);
-        let info = parse("", &env);
-        assert_eq!(info.to_string(), "envuser@envhost:5499/envdb");
-    }
-
-    #[test]
-    fn unix_socket_hosts_never_use_tls() {
-        let info = parse(
-            "host=/var/run/postgresql dbname=app sslmode=require",
-            &no_env,
-        );
-        assert!(matches!(info.config.get_hosts(), [Host::Unix(_)]));
-        assert_eq!(info.tls, TlsMode::Disable);
-        let info = parse("postgresql://%2Ftmp%2Fsock/app", &no_env);
-        assert!(matches!(info.config.get_hosts(), [Host::Unix(_)]));
-    }
-
-    #[test]
-    fn the_application_name_defaults_to_migrate() {
-        let info = parse("host=localhost", &no_env);
-        assert_eq!(info.config.get_application_name(), Some("migrate"));
-    }
-
-    #[test]
-    fn bad_values_are_errors_that_do_not_echo_the_password() {
-        let error = ConnInfo::parse("postgresql://u:hunter2@h/d?sslmode=sometimes", &no_env)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("sometimes"), "{error}");
-        assert!(!error.contains("hunter2"), "{error}");
-        let error = ConnInfo::parse("host=h password='hunter2", &no_env)
-            .unwrap_err()
-            .to_string();
-        assert!(!error.contains("hunter2"), "{error}");
-    }
-}
+mod tests;

@@ -1066,7 +1066,11 @@ fn malformed_history_rows_are_reported_not_a_panic() {
     let out = output(run(dir.path(), &db).args(["current", "--verbose"]));
     // A checksum that is not refinery's reads as drift: reported, and `current` fails.
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("error[checksum-mismatch]"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error[checksum-mismatch]"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stdout.contains("changed since applied"),
         "{}",

@@ -67,6 +67,9 @@ struct Lexer<'a> {
     words: Vec<String>,
     /// Nesting of `BEGIN`/`CASE` ... `END` inside a function body, as psql counts it.
     begin_depth: usize,
+    /// Nesting of parentheses: as in psql, a semicolon inside them ends nothing, and `begin`
+    /// inside them (a parameter's name) opens no body.
+    paren_depth: usize,
 }
 
 impl<'a> Lexer<'a> {
@@ -80,6 +83,7 @@ impl<'a> Lexer<'a> {
             statement_end: 0,
             words: Vec::new(),
             begin_depth: 0,
+            paren_depth: 0,
         }
     }
 
@@ -103,7 +107,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     continue;
                 }
-                b';' if self.begin_depth == 0 => {
+                b';' if self.begin_depth == 0 && self.paren_depth == 0 => {
                     self.pos += 1;
                     self.end_statement();
                     continue;
@@ -113,6 +117,14 @@ impl<'a> Lexer<'a> {
                 b'$' if self.dollar_tag().is_some() => self.skip_dollar_quoted(),
                 b':' if matches!(self.peek(1), Some(b'\'' | b'"')) && self.variable() => {}
                 b if is_ident_start(b) => self.word(),
+                b'(' => {
+                    self.paren_depth += 1;
+                    self.pos += 1;
+                }
+                b')' => {
+                    self.paren_depth = self.paren_depth.saturating_sub(1);
+                    self.pos += 1;
+                }
                 _ => self.pos += 1,
             }
             self.statement_start.get_or_insert(start);
@@ -131,6 +143,7 @@ impl<'a> Lexer<'a> {
         }
         self.words.clear();
         self.begin_depth = 0;
+        self.paren_depth = 0;
     }
 
     fn skip_line_comment(&mut self) {
@@ -168,7 +181,8 @@ impl<'a> Lexer<'a> {
         while let Some(byte) = self.peek(0) {
             self.pos += 1;
             if backslash_escapes && byte == b'\\' {
-                self.pos += 1;
+                // A text that ends in `E'\` has nothing left to escape.
+                self.pos = (self.pos + 1).min(self.bytes.len());
             } else if byte == quote {
                 if self.peek(0) == Some(quote) {
                     self.pos += 1;
@@ -242,9 +256,12 @@ impl<'a> Lexer<'a> {
             self.pos += 1;
         }
         let word = self.sql[start..self.pos].to_ascii_lowercase();
-        if self.in_sql_function_body() {
+        // psql's heuristic (psqlscan.l): outside parentheses, `BEGIN` opens a body, `CASE`
+        // nests only inside one, and `END` closes.
+        if self.paren_depth == 0 && self.in_sql_function_body() {
             match word.as_str() {
-                "begin" | "case" => self.begin_depth += 1,
+                "begin" => self.begin_depth += 1,
+                "case" if self.begin_depth > 0 => self.begin_depth += 1,
                 "end" => self.begin_depth = self.begin_depth.saturating_sub(1),
                 _ => {}
             }
@@ -283,117 +300,4 @@ pub(crate) fn line_of(sql: &str, offset: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn statements(sql: &str) -> Vec<&str> {
-        lex(sql).statements.iter().map(|s| s.text(sql)).collect()
-    }
-
-    #[test]
-    fn splits_on_semicolons_outside_quotes() {
-        assert_eq!(
-            statements("create table t (a int);\ninsert into t values (1) ; "),
-            ["create table t (a int)", "insert into t values (1)"]
-        );
-    }
-
-    #[test]
-    fn keeps_semicolons_inside_strings_identifiers_and_comments() {
-        let sql = "select 'a;b', \"c;d\" -- e;f\n from t /* g; /* nested; */ h; */;\nselect 2";
-        assert_eq!(
-            statements(sql),
-            ["select 'a;b', \"c;d\" -- e;f\n from t", "select 2"]
-        );
-    }
-
-    #[test]
-    fn doubled_quotes_and_escape_strings() {
-        assert_eq!(
-            statements("select 'it''s;'; select E'\\';' ; select e'a\\\\'; select 1"),
-            [
-                "select 'it''s;'",
-                "select E'\\';'",
-                "select e'a\\\\'",
-                "select 1"
-            ]
-        );
-    }
-
-    #[test]
-    fn dollar_quoting_with_and_without_tags() {
-        let sql = "do $$ begin raise notice ';'; end $$;\ncreate function f() returns int as $body$ select 1; $body$ language sql;\nselect $1";
-        assert_eq!(
-            statements(sql),
-            [
-                "do $$ begin raise notice ';'; end $$",
-                "create function f() returns int as $body$ select 1; $body$ language sql",
-                "select $1"
-            ]
-        );
-    }
-
-    #[test]
-    fn identifier_dollars_are_not_quotes() {
-        assert_eq!(
-            statements("select a$b$ from t; select 2"),
-            ["select a$b$ from t", "select 2"]
-        );
-    }
-
-    #[test]
-    fn sql_standard_function_bodies_keep_their_semicolons() {
-        let sql = "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; SELECT 2; END;\nselect 3";
-        assert_eq!(
-            statements(sql),
-            [
-                "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; SELECT 2; END",
-                "select 3"
-            ]
-        );
-        // Outside a function, BEGIN is a transaction statement of its own.
-        assert_eq!(
-            statements("begin; select 1; end;"),
-            ["begin", "select 1", "end"]
-        );
-    }
-
-    #[test]
-    fn comment_only_statements_are_dropped() {
-        assert_eq!(
-            statements("-- only a comment;\n;;  /* x */ ;"),
-            Vec::<&str>::new()
-        );
-    }
-
-    #[test]
-    fn unterminated_quotes_run_to_the_end() {
-        assert_eq!(
-            statements("select 'abc; select 2"),
-            ["select 'abc; select 2"]
-        );
-    }
-
-    #[test]
-    fn finds_variables_outside_quotes_only() {
-        let sql = "create role r password :'PW'; grant select on t to :\"ROLE\"; select ':''X''', a::text, $$:'Y'$$ -- :'Z'";
-        let found: Vec<(String, VariableKind)> = lex(sql)
-            .variables
-            .into_iter()
-            .map(|v| (v.name, v.kind))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                ("PW".to_owned(), VariableKind::Literal),
-                ("ROLE".to_owned(), VariableKind::Identifier)
-            ]
-        );
-    }
-
-    #[test]
-    fn lines_are_one_based() {
-        assert_eq!(line_of("a\nb\nc", 0), 1);
-        assert_eq!(line_of("a\nb\nc", 4), 3);
-    }
-}
+mod tests;

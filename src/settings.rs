@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
 use crate::revision::DirFormat;
 use crate::source::alembic::config as alembic_config;
+use crate::source::bounded;
 use crate::{Error, relpath};
 
 /// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
@@ -282,7 +283,7 @@ fn load_config(args: &GlobalArgs) -> Result<Option<(PathBuf, ConfigFile)>, Error
         Some(path) => (path, true),
         None => (PathBuf::from(DEFAULT_CONFIG), false),
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match bounded::read_to_string(&path, bounded::CONFIG_LIMIT) {
         Ok(text) => text,
         Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {

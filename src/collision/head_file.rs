@@ -149,7 +149,9 @@ fn same_line(written: &str, expected: &str) -> bool {
 }
 
 fn read(full: &Path, shown: &str) -> Result<Content, Error> {
-    let bytes = match std::fs::read(full) {
+    let bytes = match crate::source::bounded::read(full, crate::source::bounded::CONFIG_LIMIT)
+        .map_err(crate::source::bounded::Refused::into_io)
+    {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Content::Missing),
         Err(source) => {

@@ -6,15 +6,14 @@
 //! what ran and a rerun continues where it stopped.
 
 use std::fmt::Write as _;
-use std::sync::LazyLock;
 use std::time::Instant;
 
 use postgres::Client;
 use postgres::error::ErrorPosition;
-use regex::Regex;
 
+pub(crate) use super::failure::Failure;
+use super::failure::describe;
 use super::history::{Direction, Prepared, Progress, Record};
-use super::script::Origin;
 pub(crate) use super::script::Script;
 use crate::Error;
 use crate::sql::Variables;
@@ -26,21 +25,6 @@ pub(crate) struct Runner<'a> {
     pub variables: &'a Variables,
     /// `--single-transaction`: the caller opened the transaction and commits it.
     pub single: bool,
-}
-
-/// Why a revision failed, already worded for the user; secrets are redacted.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    /// The revision file and 1-based line the error points at, when it comes from a file.
-    pub(crate) place: Option<(String, usize)>,
-    /// The error, with its detail, hint and context lines and what to do next.
-    pub(crate) text: String,
-}
-
-impl From<String> for Failure {
-    fn from(text: String) -> Failure {
-        Failure { place: None, text }
-    }
 }
 
 impl Runner<'_> {
@@ -99,7 +83,7 @@ impl Runner<'_> {
             Direction::Up => self.prepared.record(self.client, record, 0),
             Direction::Down => self.prepared.forget(self.client, record.version),
         };
-        result.map_err(|e| self.describe(None, &e, None, None))
+        result.map_err(|e| describe(self.variables, None, &e, None, None))
     }
 
     fn run_transactional(
@@ -166,7 +150,7 @@ impl Runner<'_> {
         } else {
             self.find_failing_statement(script)
         };
-        let mut message = self.describe(Some(script), error, offset, statement);
+        let mut message = describe(self.variables, Some(script), error, offset, statement);
         message.text.push_str(&if self.single {
             "\n  the whole run was one transaction (`--single-transaction`): nothing was applied"
                 .to_owned()
@@ -250,7 +234,7 @@ impl Runner<'_> {
                 .client
                 .batch_execute(statement.text(&script.bound.text))
             {
-                let mut message = self.describe(Some(script), &error, None, Some(index));
+                let mut message = describe(self.variables, Some(script), &error, None, Some(index));
                 let saved = self.prepared.progress(
                     self.client,
                     record,
@@ -314,88 +298,6 @@ impl Runner<'_> {
         })?;
         Ok(ms)
     }
-
-    /// Words a driver error: file and line, SQLSTATE, message, detail, hint, with secrets redacted.
-    fn describe(
-        &self,
-        script: Option<&Script<'_>>,
-        error: &postgres::Error,
-        offset: Option<usize>,
-        statement: Option<usize>,
-    ) -> Failure {
-        let redact = |text: &str| match script {
-            Some(s) => self.variables.redact(&s.lexed, text),
-            None => text.to_owned(),
-        };
-        let location = script.map(|s| {
-            let line = match (offset, statement) {
-                (Some(offset), _) => s.line(offset),
-                (None, Some(index)) => {
-                    let base = s.statement_line(index);
-                    error
-                        .as_db_error()
-                        .and_then(|db| db.where_())
-                        .and_then(|context| do_block_line(s, index, context))
-                        .unwrap_or(base)
-                }
-                (None, None) => s.first_line,
-            };
-            (s, line)
-        });
-        let place = location.and_then(|(s, line)| match &s.origin {
-            Origin::File(path) => Some((path.clone(), line)),
-            Origin::Stored { .. } => None,
-        });
-        let location = location.map(|(s, line)| format!("{}:{line}: ", s.origin));
-        let Some(db) = error.as_db_error() else {
-            return Failure {
-                place,
-                text: format!(
-                    "{}{}",
-                    location.unwrap_or_default(),
-                    redact(&super::describe(error))
-                ),
-            };
-        };
-        let mut text = format!(
-            "{}{} {}: {}",
-            location.unwrap_or_default(),
-            db.severity(),
-            db.code().code(),
-            redact(db.message())
-        );
-        for (label, value) in [
-            ("detail", db.detail()),
-            ("hint", db.hint()),
-            ("context", db.where_()),
-        ] {
-            if let Some(value) = value {
-                let _ = write!(text, "\n  {label}: {}", redact(value));
-            }
-        }
-        if offset.is_none() && statement.is_none() && script.is_some() {
-            text.push_str("\n  (the server named no position, and rerunning the statements one by one did not fail again)");
-        }
-        Failure { place, text }
-    }
-}
-
-/// For an error inside a `DO` block, the file line from the server's "PL/pgSQL function
-/// `inline_code_block` line N" context: line N of the body that opens at the statement's
-/// first dollar quote.
-fn do_block_line(script: &Script<'_>, index: usize, context: &str) -> Option<usize> {
-    static INLINE: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r"inline_code_block line (\d+)").ok());
-    let line: usize = INLINE
-        .as_ref()?
-        .captures(context)?
-        .get(1)?
-        .as_str()
-        .parse()
-        .ok()?;
-    let statement = script.lexed.statements.get(index)?;
-    let body = statement.text(script.sql).find('$')?;
-    Some(script.line(statement.start + body) + line - 1)
 }
 
 fn elapsed_ms(started: Instant) -> i64 {

@@ -62,7 +62,7 @@ pub(crate) fn acquire(
                 humantime::format_duration(wait)
             )));
         }
-        std::thread::sleep(jittered(delay).min(wait - elapsed));
+        std::thread::sleep(jittered(delay).min(wait.saturating_sub(elapsed)));
         delay = (delay * 2).min(MAX_DELAY);
     }
 }

@@ -4,6 +4,7 @@ pub(crate) mod alembic_status;
 pub(crate) mod alembic_version;
 pub(crate) mod apply;
 pub(crate) mod conninfo;
+pub(crate) mod failure;
 pub(crate) mod history;
 pub(crate) mod history_writer;
 pub(crate) mod lock;

@@ -120,7 +120,7 @@ const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
 /// Reads every certificate of a PEM bundle.
 fn read_certificates(path: &Path) -> Result<Vec<Certificate>, Error> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::source::bounded::read_to_string(path, crate::source::bounded::CONFIG_LIMIT).map_err(|e| {
         Error::Database(format!(
             "cannot read the root certificate `{shown}` ({e}); sslmode verify-ca and verify-full need it: \
              set sslrootcert, or sslrootcert=system for the system's trusted roots"

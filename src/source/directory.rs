@@ -38,11 +38,14 @@ impl Directory {
         #[cfg(unix)]
         if let (Some(fd), Some(name)) = (&self.fd, path.file_name()) {
             use rustix::fs::{Mode, OFlags};
-            return rustix::fs::openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+            // Non-blocking, so that a link to a FIFO does not hang the open; reads of a regular
+            // file are unaffected.
+            let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
+            return rustix::fs::openat(fd, name, flags, Mode::empty())
                 .map(File::from)
                 .map_err(std::io::Error::from);
         }
-        File::open(path)
+        super::bounded::open(path)
     }
 }
 

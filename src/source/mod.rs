@@ -5,6 +5,7 @@
 //! the README). A file that does not parse becomes a diagnostic, never a silent omission.
 
 pub(crate) mod alembic;
+pub(crate) mod bounded;
 mod directive;
 mod directory;
 pub(crate) mod filename;
@@ -12,7 +13,6 @@ pub(crate) mod finding;
 pub(crate) mod sql_file;
 
 use std::fs::FileType;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -108,7 +108,12 @@ pub(crate) fn load(
         })?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type();
-        if kind.is_file() || kind.is_symlink() {
+        // A FIFO, socket or device named like a migration is kept, to be refused by name:
+        // never read (it could block or never end), never skipped in silence.
+        if kind.is_file()
+            || kind.is_symlink()
+            || bounded::special_kind(kind).is_some_and(|_| !kind.is_dir())
+        {
             if filename::is_candidate(&name) {
                 sql.push((name, entry.into_path(), kind));
                 continue;
@@ -141,10 +146,7 @@ pub(crate) fn load(
         name: path.file_name().unwrap_or_default().to_owned(),
         kind,
     }));
-    let mut candidates: Vec<(String, PathBuf)> = chosen
-        .into_iter()
-        .map(|(name, path, _)| (name, path))
-        .collect();
+    let mut candidates = chosen;
     // Sorting once here, on names taken once, is cheaper than walkdir's sort, which re-parses
     // both paths at every comparison.
     candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -188,12 +190,19 @@ fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {
 fn read_all(
     format: DirFormat,
     dir: &Path,
-    candidates: &[(String, PathBuf)],
+    candidates: &[(String, PathBuf, FileType)],
     display_dir: &str,
 ) -> Vec<FileResult> {
     let dir = Directory::open(dir);
-    parallel::map(candidates, PARALLEL_THRESHOLD, |(name, path)| {
-        load_file(format, &dir, path, name, relpath::join(display_dir, name))
+    parallel::map(candidates, PARALLEL_THRESHOLD, |(name, path, kind)| {
+        load_file(
+            format,
+            &dir,
+            path,
+            *kind,
+            name,
+            relpath::join(display_dir, name),
+        )
     })
 }
 
@@ -233,16 +242,34 @@ fn load_file(
     format: DirFormat,
     dir: &Directory,
     path: &Path,
+    kind: FileType,
     name: &str,
     shown: String,
 ) -> FileResult {
+    if let Some(special) = bounded::special_kind(kind).filter(|_| !kind.is_symlink()) {
+        let mut result = FileResult::default();
+        result.diagnostics.push(unreadable(
+            &shown,
+            &bounded::Refused::NotRegular(special).to_string(),
+        ));
+        return result;
+    }
     if format == DirFormat::Alembic || filename::parse(name).is_ok() {
         // `File::read_to_end` asks for the size and the position first (statx and lseek); through
         // `take`, with room for a typical file, it only reads: two system calls fewer per file.
+        // A file listed as regular needs no further check; a link is checked once opened.
         let mut bytes = Vec::with_capacity(READ_CAPACITY);
         if let Err(e) = dir
             .open_file(path)
-            .and_then(|file| file.take(u64::MAX).read_to_end(&mut bytes))
+            .map_err(bounded::Refused::from)
+            .and_then(|file| {
+                bounded::read_into(
+                    file,
+                    kind.is_symlink(),
+                    bounded::MIGRATION_LIMIT,
+                    &mut bytes,
+                )
+            })
         {
             let mut result = FileResult::default();
             result.diagnostics.push(unreadable(&shown, &e.to_string()));

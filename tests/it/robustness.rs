@@ -171,3 +171,84 @@ fn a_closed_pipe_does_not_turn_findings_into_success() {
         .unwrap();
     assert_eq!(status.code(), Some(1), "the findings still fail the check");
 }
+
+/// `migrate` in `dir` that must end within ten seconds, whatever the files are.
+fn bounded_run(dir: &std::path::Path, args: &[&str]) -> crate::common::Run {
+    let mut cmd = migrate_in(dir);
+    cmd.args(args).timeout(std::time::Duration::from_secs(10));
+    let run = crate::common::output(&mut cmd);
+    assert_ne!(run.code, -1, "{args:?} did not end: {}", run.stderr);
+    run
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_devices_and_huge_files_are_named_never_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 1, 3);
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("002_pipe.sql"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("003_zero.sql")).unwrap();
+    let huge = std::fs::File::create(dir.join("004_huge.sql")).unwrap();
+    huge.set_len(33 * 1024 * 1024).unwrap();
+    let run = bounded_run(
+        tmp.path(),
+        &["check", "--no-references", "--format", "concise"],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for (file, why) in [
+        ("002_pipe.sql", "it is a FIFO, not a regular file"),
+        ("003_zero.sql", "it is a device, not a regular file"),
+        ("004_huge.sql", "it is larger than the limit of 32 MiB"),
+    ] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.contains(file) && l.contains(why)),
+            "{file}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_head_file_or_configuration_linked_to_a_device_is_an_error_not_a_hang() {
+    for name in ["migrations/HEAD", "migrate.toml"] {
+        let tmp = tempfile::tempdir().unwrap();
+        write_chain(&tmp.path().join("migrations"), 1, 3);
+        std::os::unix::fs::symlink("/dev/zero", tmp.path().join(name)).unwrap();
+        let run = bounded_run(tmp.path(), &["check", "--no-references"]);
+        assert_eq!(run.code, 2, "{name}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("it is a device, not a regular file"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+    // A FIFO among Alembic files does not hang the detection of the format.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("001_a.py"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = bounded_run(tmp.path(), &["check", "--no-references"]);
+    assert_eq!(
+        run.code, 0,
+        "not an Alembic tree: {}{}",
+        run.stdout, run.stderr
+    );
+    let run = bounded_run(
+        tmp.path(),
+        &["check", "--no-references", "--dir-format", "alembic"],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("it is a FIFO"), "{}", run.stdout);
+}

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::settings::Origin;
+use crate::source::bounded;
 use crate::{Error, relpath};
 
 /// The versions directory a configuration names, and which key named it.
@@ -40,7 +41,13 @@ fn from_ini(path: &Path) -> Result<Found, Error> {
     let shown = relpath::display(path);
     let mut ini = configparser::ini::Ini::new();
     ini.set_multiline(true);
-    ini.load(path)
+    let text =
+        bounded::read_to_string(path, bounded::CONFIG_LIMIT).map_err(|source| Error::Io {
+            action: "read",
+            path: shown.clone(),
+            source,
+        })?;
+    ini.read(text)
         .map_err(|reason| Error::Usage(format!("cannot read `{shown}`: {reason}")))?;
     let here = path.parent().unwrap_or_else(|| Path::new("."));
     let get = |key: &str| ini.get("alembic", key).filter(|v| !v.trim().is_empty());
@@ -82,11 +89,12 @@ enum Locations {
 
 fn from_pyproject(path: &Path) -> Result<Option<Found>, Error> {
     let shown = relpath::display(path);
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read",
-        path: shown.clone(),
-        source,
-    })?;
+    let text =
+        bounded::read_to_string(path, bounded::CONFIG_LIMIT).map_err(|source| Error::Io {
+            action: "read",
+            path: shown.clone(),
+            source,
+        })?;
     let parsed: Pyproject = toml::from_str(&text).map_err(|source| Error::Config {
         path: shown.clone(),
         source,

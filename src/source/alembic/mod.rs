@@ -30,9 +30,17 @@ pub(crate) fn is_candidate(name: &str) -> bool {
 #[must_use]
 pub(crate) fn assigns_revision(path: &Path) -> bool {
     let mut head = Vec::new();
-    let read =
-        std::fs::File::open(path).and_then(|file| file.take(64 * 1024).read_to_end(&mut head));
-    read.is_ok()
+    // Only a regular file is looked at: a FIFO named `x.py` must not hang the detection.
+    let read = super::bounded::open(path)
+        .map_err(super::bounded::Refused::from)
+        .and_then(|file| {
+            let regular = file.metadata()?.is_file();
+            if regular {
+                file.take(64 * 1024).read_to_end(&mut head)?;
+            }
+            Ok(regular)
+        });
+    read.is_ok_and(|regular| regular)
         && String::from_utf8_lossy(&head).lines().any(|line| {
             line.strip_prefix("revision")
                 .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))

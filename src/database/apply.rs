@@ -142,15 +142,33 @@ impl Runner<'_> {
             byte.checked_sub(prefix.len())
                 .map(|b| script.bound.original_offset(b))
         });
+        if connection_lost(self.client, error) {
+            // Nothing can be rolled back or rerun on a dead connection; the server rolled back
+            // what had not committed when the session ended.
+            let mut message = describe(self.variables, Some(script), error, offset, None);
+            message.text.push_str(
+                "\n  the connection to the server was lost while the revision ran: the server rolled back \
+                 what had not committed, so nothing of it was applied; check the server, then rerun the same command",
+            );
+            return message;
+        }
         self.rollback();
-        let statement = if offset.is_some() {
-            None
+        let (statement, searched) = if offset.is_some() {
+            (None, false)
         } else if script.statement_count() <= 1 {
-            Some(0)
+            (Some(0), false)
         } else {
-            self.find_failing_statement(script)
+            match self.find_failing_statement(script) {
+                Some(found) => (found, true),
+                None => (None, false),
+            }
         };
         let mut message = describe(self.variables, Some(script), error, offset, statement);
+        if searched && statement.is_none() {
+            message.text.push_str(
+                "\n  (the server named no position, and rerunning the statements one by one did not fail again)",
+            );
+        }
         message.text.push_str(&if self.single {
             "\n  the whole run was one transaction (`--single-transaction`): nothing was applied"
                 .to_owned()
@@ -162,8 +180,9 @@ impl Runner<'_> {
 
     /// The server names no position for errors raised while running (a constraint, a `DO`
     /// block): rerun the statements one by one, in a transaction that is rolled back, to find
-    /// which one fails. `None` when none fails the second time (a deadlock, say).
-    fn find_failing_statement(&mut self, script: &Script<'_>) -> Option<usize> {
+    /// which one fails. `Some(None)` when none fails the second time (a deadlock, say), `None`
+    /// when they could not be rerun.
+    fn find_failing_statement(&mut self, script: &Script<'_>) -> Option<Option<usize>> {
         let opened = if self.single {
             self.client.batch_execute("SAVEPOINT migrate_revision")
         } else {
@@ -178,7 +197,7 @@ impl Runner<'_> {
                 .is_err()
         });
         self.rollback();
-        found
+        Some(found)
     }
 
     /// Ends the failed revision: the whole transaction, or only its savepoint in single mode.
@@ -235,6 +254,19 @@ impl Runner<'_> {
                 .batch_execute(statement.text(&script.bound.text))
             {
                 let mut message = describe(self.variables, Some(script), &error, None, Some(index));
+                if connection_lost(self.client, &error) {
+                    let _ = write!(
+                        message.text,
+                        "\n  the connection to the server was lost during statement {} of {total} (line {}), \
+                         outside a transaction (`transaction:false`): the {index} before it are applied and recorded\n  \
+                         check whether statement {} took effect, then rerun the same command: it continues at statement {}",
+                        index + 1,
+                        script.statement_line(index),
+                        index + 1,
+                        index + 1
+                    );
+                    return Err(message);
+                }
                 let saved = self.prepared.progress(
                     self.client,
                     record,
@@ -298,6 +330,15 @@ impl Runner<'_> {
         })?;
         Ok(ms)
     }
+}
+
+/// Whether `error` ended the session: the connection closed, or the server terminated it
+/// (SQLSTATE class 57P, as `pg_terminate_backend` does, or class 08).
+fn connection_lost(client: &Client, error: &postgres::Error) -> bool {
+    let code = error.code().map(postgres::error::SqlState::code);
+    error.is_closed()
+        || client.is_closed()
+        || code.is_some_and(|c| c.starts_with("57P") || c.starts_with("08"))
 }
 
 fn elapsed_ms(started: Instant) -> i64 {

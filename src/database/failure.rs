@@ -82,9 +82,6 @@ pub(crate) fn describe(
             let _ = write!(text, "\n  {label}: {}", redact(value));
         }
     }
-    if offset.is_none() && statement.is_none() && script.is_some() {
-        text.push_str("\n  (the server named no position, and rerunning the statements one by one did not fail again)");
-    }
     Failure { place, text }
 }
 

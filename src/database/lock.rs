@@ -86,7 +86,12 @@ pub(crate) fn release(client: &mut Client, table: &str) -> Result<(), Error> {
             &[&CLASS, &table],
         )
         .map(drop)
-        .map_err(|e| lock_error(&e))
+        .map_err(|e| {
+            Error::Database(format!(
+                "cannot release the migration lock: {}",
+                describe(&e)
+            ))
+        })
 }
 
 /// Describes the session holding the lock: pid and application name.

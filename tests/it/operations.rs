@@ -172,3 +172,121 @@ fn the_deploy_gate_sees_drift_pending_and_unknown_revisions() {
     assert_eq!(code, 1);
     assert!(stderr.contains("error[unknown-revision]"), "{stderr}");
 }
+
+/// Starts `upgrade` in `dir`, waits until its backend runs `pg_sleep`, terminates that backend,
+/// and returns what the run printed.
+fn upgrade_with_backend_killed(dir: &std::path::Path, db: &TestDb) -> crate::common::Run {
+    let child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir)
+        .env("MIGRATE_DIR", ".")
+        .env("MIGRATE_DATABASE_URL", &db.url)
+        .arg("upgrade")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sleeping = format!(
+        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+        db.name
+    );
+    let started = std::time::Instant::now();
+    while db.strings(&sleeping).is_empty() {
+        assert!(started.elapsed().as_secs() < 20, "the revision never ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    db.strings(&format!(
+        "SELECT pg_terminate_backend(pid) FROM ({sleeping}) s"
+    ));
+    let out = child.wait_with_output().unwrap();
+    crate::common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_lost_connection_is_one_clear_error_with_the_revisions_state() {
+    let db = server().database("lost_connection");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_a.sql",
+                &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            ),
+            (
+                "002_b.sql",
+                &rev(
+                    "b",
+                    "001",
+                    "INSERT INTO a VALUES (1);\nSELECT pg_sleep(30);",
+                    "DELETE FROM a;",
+                ),
+            ),
+        ],
+    );
+    let out = upgrade_with_backend_killed(dir.path(), &db);
+    assert_eq!(out.code, 1, "a failed revision: {}", out.stderr);
+    assert!(
+        out.stderr.contains("error[revision-failed]"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("the connection to the server was lost while the revision ran"),
+        "{}",
+        out.stderr
+    );
+    for misleading in [
+        "cannot take the migration lock",
+        "did not fail again",
+        "error: ",
+    ] {
+        assert!(
+            !out.stderr.contains(misleading),
+            "`{misleading}`: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(db.one("SELECT count(*) FROM a"), "0", "002 was rolled back");
+    assert_eq!(
+        db.strings("SELECT version FROM public.refinery_schema_history"),
+        ["1"]
+    );
+
+    // Outside a transaction: the statements before the lost one stay, and the rerun continues.
+    write_tree(
+        dir.path(),
+        &[(
+            "002_b.sql",
+            "-- b\n-- migrate:revises 001\n\n-- migrate:up transaction:false\nINSERT INTO a VALUES (1);\nSELECT pg_sleep(30);\nINSERT INTO a VALUES (3);\n\n-- migrate:down\nDELETE FROM a;\n",
+        )],
+    );
+    let out = upgrade_with_backend_killed(dir.path(), &db);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("lost during statement 2 of 3 (line 6)")
+            && out.stderr.contains("it continues at statement 2"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("error: "), "{}", out.stderr);
+    // The statement that did not finish may be edited before the rerun; the one that ran not.
+    let path = dir.path().join("002_b.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("pg_sleep(30)", "pg_sleep(0)")).unwrap();
+    let rerun = run(dir.path(), &db)
+        .arg("upgrade")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    assert_eq!(db.strings("SELECT id FROM a ORDER BY id"), ["1", "3"]);
+}

@@ -193,10 +193,16 @@ pub(super) fn run(
         single: command.single_transaction(),
     };
     let failure = execute::run(&mut runner, &steps, &state, &mut run, progress)?;
-    if clear && failure.is_none() {
-        tables.clear_progress(&mut client)?;
+    if failure.is_none() {
+        if clear {
+            tables.clear_progress(&mut client)?;
+        }
+        lock::release(&mut client, &table)?;
+    } else if !client.is_closed() {
+        // After a failure the refusal says what happened; the lock goes with the session if
+        // this does not reach the server, so an error here would only hide the real one.
+        let _ = lock::release(&mut client, &table);
     }
-    lock::release(&mut client, &table)?;
     let mut report = Report::new(name, Body::Run(run));
     report.diagnostics.extend(failure);
     Ok(report)

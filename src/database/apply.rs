@@ -125,6 +125,58 @@ impl Runner<'_> {
         Ok(elapsed_ms(started))
     }
 
+    /// Words the failure of statement `index` of a `transaction:false` section and records how
+    /// far the section got, so that a rerun continues there.
+    fn statement_failure(
+        &mut self,
+        script: &Script<'_>,
+        record: &Record<'_>,
+        direction: Direction,
+        index: usize,
+        error: &postgres::Error,
+    ) -> Failure {
+        let total = script.statement_count();
+        let mut message = describe(self.variables, Some(script), error, None, Some(index));
+        if connection_lost(self.client, error) {
+            let _ = write!(
+                message.text,
+                "\n  the connection to the server was lost during statement {} of {total} (line {}), \
+                 outside a transaction (`transaction:false`): the {index} before it are applied and recorded\n  \
+                 check whether statement {} took effect, then rerun the same command: it continues at statement {}",
+                index + 1,
+                script.statement_line(index),
+                index + 1,
+                index + 1
+            );
+            return message;
+        }
+        let saved = self.prepared.progress(
+            self.client,
+            record,
+            direction,
+            index,
+            &script.done_sql(index),
+            Some(&message.text),
+        );
+        let _ = write!(
+            message.text,
+            "\n  this revision runs outside a transaction (`transaction:false`): \
+             {index} of {total} statements are applied, statement {} (line {}) is not\n  \
+             fix the cause and rerun the same command: it continues at statement {}",
+            index + 1,
+            script.statement_line(index),
+            index + 1
+        );
+        if let Err(e) = saved {
+            let _ = write!(
+                message.text,
+                "\n  warning: the progress could not be recorded: {}",
+                super::describe(&e)
+            );
+        }
+        message
+    }
+
     /// Rolls back the failed revision and words the error with the failing statement's line.
     fn transactional_failure(
         &mut self,
@@ -159,8 +211,9 @@ impl Runner<'_> {
             (Some(0), false)
         } else {
             match self.find_failing_statement(script) {
-                Some(found) => (found, true),
-                None => (None, false),
+                Rerun::Failed(index) => (Some(index), true),
+                Rerun::NoneFailed => (None, true),
+                Rerun::Impossible => (None, false),
             }
         };
         let mut message = describe(self.variables, Some(script), error, offset, statement);
@@ -180,16 +233,15 @@ impl Runner<'_> {
 
     /// The server names no position for errors raised while running (a constraint, a `DO`
     /// block): rerun the statements one by one, in a transaction that is rolled back, to find
-    /// which one fails. `Some(None)` when none fails the second time (a deadlock, say), `None`
-    /// when they could not be rerun.
-    fn find_failing_statement(&mut self, script: &Script<'_>) -> Option<Option<usize>> {
+    /// which one fails; none may fail the second time (a deadlock, say).
+    fn find_failing_statement(&mut self, script: &Script<'_>) -> Rerun {
         let opened = if self.single {
             self.client.batch_execute("SAVEPOINT migrate_revision")
         } else {
             self.client.batch_execute("BEGIN")
         };
         if opened.is_err() {
-            return None;
+            return Rerun::Impossible;
         }
         let found = script.bound_lexed.statements.iter().position(|s| {
             self.client
@@ -197,7 +249,7 @@ impl Runner<'_> {
                 .is_err()
         });
         self.rollback();
-        Some(found)
+        found.map_or(Rerun::NoneFailed, Rerun::Failed)
     }
 
     /// Ends the failed revision: the whole transaction, or only its savepoint in single mode.
@@ -253,45 +305,7 @@ impl Runner<'_> {
                 .client
                 .batch_execute(statement.text(&script.bound.text))
             {
-                let mut message = describe(self.variables, Some(script), &error, None, Some(index));
-                if connection_lost(self.client, &error) {
-                    let _ = write!(
-                        message.text,
-                        "\n  the connection to the server was lost during statement {} of {total} (line {}), \
-                         outside a transaction (`transaction:false`): the {index} before it are applied and recorded\n  \
-                         check whether statement {} took effect, then rerun the same command: it continues at statement {}",
-                        index + 1,
-                        script.statement_line(index),
-                        index + 1,
-                        index + 1
-                    );
-                    return Err(message);
-                }
-                let saved = self.prepared.progress(
-                    self.client,
-                    record,
-                    direction,
-                    index,
-                    &script.done_sql(index),
-                    Some(&message.text),
-                );
-                let _ = write!(
-                    message.text,
-                    "\n  this revision runs outside a transaction (`transaction:false`): \
-                     {index} of {total} statements are applied, statement {} (line {}) is not\n  \
-                     fix the cause and rerun the same command: it continues at statement {}",
-                    index + 1,
-                    script.statement_line(index),
-                    index + 1
-                );
-                if let Err(e) = saved {
-                    let _ = write!(
-                        message.text,
-                        "\n  warning: the progress could not be recorded: {}",
-                        super::describe(&e)
-                    );
-                }
-                return Err(message);
+                return Err(self.statement_failure(script, record, direction, index, &error));
             }
             if index + 1 < total
                 && let Err(error) = self.prepared.progress(
@@ -330,6 +344,16 @@ impl Runner<'_> {
         })?;
         Ok(ms)
     }
+}
+
+/// What rerunning a failed revision's statements one by one found.
+enum Rerun {
+    /// This statement failed again.
+    Failed(usize),
+    /// Every statement ran: the failure did not come back.
+    NoneFailed,
+    /// The statements could not be rerun.
+    Impossible,
 }
 
 /// Whether `error` ended the session: the connection closed, or the server terminated it

@@ -280,7 +280,7 @@ fn a_lost_connection_is_one_clear_error_with_the_revisions_state() {
     std::fs::write(&path, text.replace("pg_sleep(30)", "pg_sleep(0)")).unwrap();
     let rerun = run(dir.path(), &db)
         .arg("upgrade")
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(std::time::Duration::from_mins(1))
         .output()
         .unwrap();
     assert!(

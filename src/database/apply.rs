@@ -5,7 +5,6 @@
 //! statement at a time, with its progress recorded after each, so a failure leaves a record of
 //! what ran and a rerun continues where it stopped.
 
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use postgres::Client;
@@ -125,58 +124,6 @@ impl Runner<'_> {
         Ok(elapsed_ms(started))
     }
 
-    /// Words the failure of statement `index` of a `transaction:false` section and records how
-    /// far the section got, so that a rerun continues there.
-    fn statement_failure(
-        &mut self,
-        script: &Script<'_>,
-        record: &Record<'_>,
-        direction: Direction,
-        index: usize,
-        error: &postgres::Error,
-    ) -> Failure {
-        let total = script.statement_count();
-        let mut message = describe(self.variables, Some(script), error, None, Some(index));
-        if connection_lost(self.client, error) {
-            let _ = write!(
-                message.text,
-                "\n  the connection to the server was lost during statement {} of {total} (line {}), \
-                 outside a transaction (`transaction:false`): the {index} before it are applied and recorded\n  \
-                 check whether statement {} took effect, then rerun the same command: it continues at statement {}",
-                index + 1,
-                script.statement_line(index),
-                index + 1,
-                index + 1
-            );
-            return message;
-        }
-        let saved = self.prepared.progress(
-            self.client,
-            record,
-            direction,
-            index,
-            &script.done_sql(index),
-            Some(&message.text),
-        );
-        let _ = write!(
-            message.text,
-            "\n  this revision runs outside a transaction (`transaction:false`): \
-             {index} of {total} statements are applied, statement {} (line {}) is not\n  \
-             fix the cause and rerun the same command: it continues at statement {}",
-            index + 1,
-            script.statement_line(index),
-            index + 1
-        );
-        if let Err(e) = saved {
-            let _ = write!(
-                message.text,
-                "\n  warning: the progress could not be recorded: {}",
-                super::describe(&e)
-            );
-        }
-        message
-    }
-
     /// Rolls back the failed revision and words the error with the failing statement's line.
     fn transactional_failure(
         &mut self,
@@ -217,6 +164,12 @@ impl Runner<'_> {
             }
         };
         let mut message = describe(self.variables, Some(script), error, offset, statement);
+        if error.code() == Some(&postgres::error::SqlState::ACTIVE_SQL_TRANSACTION) {
+            message.text.push_str(
+                "\n  this statement cannot run inside a transaction (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...): \
+                 mark its section `-- migrate:up transaction:false`, which runs each statement on its own",
+            );
+        }
         if searched && statement.is_none() {
             message.text.push_str(
                 "\n  (the server named no position, and rerunning the statements one by one did not fail again)",
@@ -262,88 +215,6 @@ impl Runner<'_> {
         // A broken connection fails here too; the server has then rolled back already.
         let _ = self.client.batch_execute(sql);
     }
-
-    fn run_statements(
-        &mut self,
-        script: &Script<'_>,
-        record: &Record<'_>,
-        direction: Direction,
-        progress: Option<&Progress>,
-        started: Instant,
-    ) -> Result<i64, Failure> {
-        let total = script.statement_count();
-        if script.bound_lexed.statements.len() != total {
-            // A value glued to a word (`x:'V'`) can change how the text splits; never guess.
-            return Err(Failure::from(format!(
-                "{}: with the variables substituted, the section splits into {} statements instead of {total}; \
-                 put a space before each `:'NAME'` and `:\"NAME\"`",
-                script.origin,
-                script.bound_lexed.statements.len()
-            )));
-        }
-        let start = match progress {
-            Some(p) if p.direction == direction => {
-                if script.done_sql(p.done) != p.done_sql {
-                    return Err(Failure::from(format!(
-                        "{}: this revision stopped part-way before, after statement {} of {}, \
-                         and the statements that ran have been edited since\n  \
-                         restore them as they were, so the rerun continues at statement {}; \
-                         or undo them by hand and run `migrate stamp` to clear the record",
-                        script.origin,
-                        p.done,
-                        total,
-                        p.done + 1
-                    )));
-                }
-                p.done
-            }
-            _ => 0,
-        };
-        for index in start..total {
-            let statement = &script.bound_lexed.statements[index];
-            if let Err(error) = self
-                .client
-                .batch_execute(statement.text(&script.bound.text))
-            {
-                return Err(self.statement_failure(script, record, direction, index, &error));
-            }
-            if index + 1 < total
-                && let Err(error) = self.prepared.progress(
-                    self.client,
-                    record,
-                    direction,
-                    index + 1,
-                    &script.done_sql(index + 1),
-                    None,
-                )
-            {
-                return Err(Failure::from(format!(
-                    "{}: statement {} ran, but its progress could not be recorded: {}",
-                    script.origin,
-                    index + 1,
-                    super::describe(&error)
-                )));
-            }
-        }
-        let ms = elapsed_ms(started);
-        let mut transaction = self
-            .client
-            .transaction()
-            .map_err(|e| Failure::from(super::describe(&e)))?;
-        let written = match direction {
-            Direction::Up => self.prepared.record(&mut transaction, record, ms),
-            Direction::Down => self.prepared.forget(&mut transaction, record.version),
-        };
-        written.and_then(|()| transaction.commit()).map_err(|e| {
-            Failure::from(format!(
-                "{}: every statement ran, but the history row could not be written: {}; \
-                     rerun the same command to record it",
-                script.origin,
-                super::describe(&e)
-            ))
-        })?;
-        Ok(ms)
-    }
 }
 
 /// What rerunning a failed revision's statements one by one found.
@@ -358,13 +229,13 @@ enum Rerun {
 
 /// Whether `error` ended the session: the connection closed, or the server terminated it
 /// (SQLSTATE class 57P, as `pg_terminate_backend` does, or class 08).
-fn connection_lost(client: &Client, error: &postgres::Error) -> bool {
+pub(super) fn connection_lost(client: &Client, error: &postgres::Error) -> bool {
     let code = error.code().map(postgres::error::SqlState::code);
     error.is_closed()
         || client.is_closed()
         || code.is_some_and(|c| c.starts_with("57P") || c.starts_with("08"))
 }
 
-fn elapsed_ms(started: Instant) -> i64 {
+pub(super) fn elapsed_ms(started: Instant) -> i64 {
     i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }

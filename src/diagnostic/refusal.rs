@@ -120,14 +120,13 @@ pub(crate) fn irreversible(label: &str) -> Diagnostic {
     )
 }
 
-/// Variables the SQL uses without a value.
-pub(crate) fn missing_variable(label: &str, names: &[String]) -> Diagnostic {
-    let uses: Vec<String> = names.iter().map(|n| format!(":'{n}'")).collect();
+/// Variables the SQL uses without a value, as the file writes them (`:'NAME'`, `:"NAME"`).
+pub(crate) fn missing_variable(label: &str, uses: &[String]) -> Diagnostic {
     Diagnostic::general(
         Rule::MissingVariable,
         format!(
             "`{label}` uses {} without a value; nothing was run",
-            quoted(&uses)
+            quoted(uses)
         ),
         "pass `--set NAME=VALUE`, or set the environment variable NAME",
     )

@@ -75,7 +75,8 @@ impl Variables {
             .or_else(|| std::env::var(name).ok())
     }
 
-    /// The names `lexed` uses that have no value, sorted and without repeats.
+    /// The variables `lexed` uses that have no value, as the file writes them (`:'NAME'` or
+    /// `:"NAME"`), sorted and without repeats.
     pub(crate) fn missing(&self, lexed: &Lexed) -> Vec<String> {
         if self.unbound {
             return Vec::new();
@@ -84,7 +85,10 @@ impl Variables {
             .variables
             .iter()
             .filter(|v| self.value(&v.name).is_none())
-            .map(|v| v.name.clone())
+            .map(|v| match v.kind {
+                VariableKind::Literal => format!(":'{}'", v.name),
+                VariableKind::Identifier => format!(":\"{}\"", v.name),
+            })
             .collect();
         missing.sort();
         missing.dedup();
@@ -168,11 +172,12 @@ mod tests {
     #[test]
     fn reports_missing_values_once() {
         let sql =
-            "select :'MIGRATE_TEST_UNSET_B', :'MIGRATE_TEST_UNSET_A', :'MIGRATE_TEST_UNSET_B'";
+            "select :'MIGRATE_TEST_UNSET_B', :\"MIGRATE_TEST_UNSET_A\", :'MIGRATE_TEST_UNSET_B'";
         let lexed = lex(sql);
+        // Each as the file writes it: an identifier is named `:"X"`, not `:'X'`.
         assert_eq!(
             Variables::default().missing(&lexed),
-            ["MIGRATE_TEST_UNSET_A", "MIGRATE_TEST_UNSET_B"]
+            [":\"MIGRATE_TEST_UNSET_A\"", ":'MIGRATE_TEST_UNSET_B'"]
         );
         assert!(Variables::default().bind(sql, &lexed).is_none());
     }

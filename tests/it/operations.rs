@@ -290,3 +290,116 @@ fn a_lost_connection_is_one_clear_error_with_the_revisions_state() {
     );
     assert_eq!(db.strings("SELECT id FROM a ORDER BY id"), ["1", "3"]);
 }
+
+#[test]
+fn an_invalid_index_is_never_recorded_and_the_error_says_how_to_drop_it() {
+    let db = server().database("invalid_index");
+    let dir = tempfile::tempdir().unwrap();
+    let build = |if_not_exists: &str| {
+        format!(
+            "-- unique\n-- migrate:revises 001\n\n-- migrate:up transaction:false\nCREATE UNIQUE INDEX CONCURRENTLY {if_not_exists}t_v_key ON t (v);\n\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY t_v_key;\n"
+        )
+    };
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_t.sql",
+                &rev(
+                    "t",
+                    "none",
+                    "CREATE TABLE t (v int);\nINSERT INTO t VALUES (1), (1);",
+                    "DROP TABLE t;",
+                ),
+            ),
+            ("002_unique.sql", &build("IF NOT EXISTS ")),
+        ],
+    );
+    let upgrade = || {
+        let out = run(dir.path(), &db).arg("upgrade").output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The build fails on the duplicate and leaves an invalid index: the error says so.
+    let (code, stderr) = upgrade();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("ERROR 23505"), "{stderr}");
+    assert!(
+        stderr.contains("left the index `t_v_key` behind, invalid: drop it with `DROP INDEX CONCURRENTLY IF EXISTS \"t_v_key\";`"),
+        "{stderr}"
+    );
+    // The rerun's IF NOT EXISTS skips the invalid index: it is found, and nothing is recorded.
+    let (code, stderr) = upgrade();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("index `t_v_key` is invalid"), "{stderr}");
+    assert_eq!(
+        db.strings("SELECT version FROM public.refinery_schema_history"),
+        ["1"]
+    );
+    // Fixed and dropped, the rerun builds it and records the revision.
+    db.strings("DELETE FROM t WHERE ctid <> (SELECT min(ctid) FROM t)");
+    db.strings("DROP INDEX t_v_key");
+    let (code, stderr) = upgrade();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        db.one("SELECT count(*) FROM pg_index WHERE NOT indisvalid"),
+        "0"
+    );
+    assert_eq!(
+        db.strings("SELECT version FROM public.refinery_schema_history ORDER BY 1"),
+        ["1", "2"]
+    );
+}
+
+#[test]
+fn messages_that_used_to_mislead() {
+    let db = server().database("misleading");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_t.sql",
+                &rev("t", "none", "CREATE TABLE t (v int);", "DROP TABLE t;"),
+            ),
+            (
+                "002_index.sql",
+                &rev(
+                    "index",
+                    "001",
+                    "CREATE INDEX CONCURRENTLY t_v ON t (v);",
+                    "DROP INDEX t_v;",
+                ),
+            ),
+        ],
+    );
+    let out = run(dir.path(), &db).arg("upgrade").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ERROR 25001"), "{stderr}");
+    assert!(
+        stderr.contains("mark its section `-- migrate:up transaction:false`"),
+        "{stderr}"
+    );
+    // A missing identifier variable is named as the file writes it.
+    write_tree(
+        dir.path(),
+        &[(
+            "002_index.sql",
+            &rev(
+                "index",
+                "001",
+                "GRANT SELECT ON t TO :\"MIGRATE_TEST_NO_ROLE\";",
+                "SELECT 1;",
+            ),
+        )],
+    );
+    let out = run(dir.path(), &db).arg("upgrade").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("uses `:\"MIGRATE_TEST_NO_ROLE\"` without a value"),
+        "{stderr}"
+    );
+}

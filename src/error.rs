@@ -43,6 +43,9 @@ pub enum Error {
     /// git could not answer, or a ref named on the command line does not exist.
     #[error("{0}")]
     Git(String),
+    /// A signal stopped the run before a revision started (waiting for the lock, say).
+    #[error("interrupted by {}: nothing more was run", .0.name())]
+    Interrupted(crate::database::interrupt::Signal),
     /// Writing the results failed (a closed pipe is handled by `main`).
     #[error("cannot write output")]
     Output(#[source] io::Error),
@@ -65,6 +68,9 @@ impl Error {
             Error::NotADir { .. } => "name the migrations directory with `--dir`",
             Error::Config { .. } => "fix the file, or name another with `--config`",
             Error::UnknownRevision(_) => "`migrate history` lists the revisions",
+            Error::Interrupted(_) => {
+                "rerun the same command when ready; what ran before the signal stays applied"
+            }
             Error::Usage(_)
             | Error::Io { .. }
             | Error::Database(_)

@@ -26,7 +26,7 @@ pub(crate) mod check;
 pub mod cli;
 pub(crate) mod collision;
 pub(crate) mod commands;
-pub(crate) mod database;
+pub mod database;
 pub(crate) mod diagnostic;
 pub(crate) mod error;
 pub(crate) mod graph;
@@ -52,6 +52,8 @@ pub enum Outcome {
     Success,
     /// Exit 1: findings, or a command refused because the migrations are not in a state to allow it.
     Failure,
+    /// A signal stopped a write, which rolled back and let go of its lock: exit 130 or 143.
+    Interrupted(database::interrupt::Signal),
 }
 
 /// Runs one parsed command line, prints its report, and says how it ended.
@@ -67,7 +69,9 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         result => result?,
     }
-    Ok(if report.failed() {
+    Ok(if let Some(signal) = database::interrupt::received() {
+        Outcome::Interrupted(signal)
+    } else if report.failed() {
         Outcome::Failure
     } else {
         Outcome::Success

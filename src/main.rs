@@ -23,11 +23,15 @@ fn main() -> ExitCode {
     match migrate::run(&cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Failure) => ExitCode::from(1),
+        Ok(Outcome::Interrupted(signal)) => ExitCode::from(signal.exit_status()),
         // A reader that stops early (`migrate history | head`) is not a failure.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
             migrate::report_error(&cli, &error);
-            ExitCode::from(2)
+            match error {
+                Error::Interrupted(signal) => ExitCode::from(signal.exit_status()),
+                _ => ExitCode::from(2),
+            }
         }
     }
 }

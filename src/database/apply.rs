@@ -156,6 +156,10 @@ impl Runner<'_> {
             (None, false)
         } else if script.statement_count() <= 1 {
             (Some(0), false)
+        } else if super::interrupt::received().is_some() {
+            // A cancelled statement would not fail again; rerunning the others would only
+            // keep the server busy after the user asked to stop.
+            (None, false)
         } else {
             match self.find_failing_statement(script) {
                 Rerun::Failed(index) => (Some(index), true),

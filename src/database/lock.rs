@@ -34,6 +34,9 @@ pub(crate) fn acquire(
     let mut delay = Duration::from_millis(20);
     let mut told: Option<(String, Instant)> = None;
     loop {
+        if let Some(signal) = super::interrupt::received() {
+            return Err(Error::Interrupted(signal));
+        }
         let got: bool = client
             .query_typed(
                 "SELECT pg_try_advisory_lock($1, hashtext($2))",

@@ -8,6 +8,7 @@ pub(crate) mod failure;
 pub(crate) mod history;
 pub(crate) mod history_writer;
 pub(crate) mod index_check;
+pub mod interrupt;
 pub(crate) mod lock;
 mod outside_transaction;
 pub(crate) mod plan;

@@ -5,6 +5,7 @@ use std::error::Error as _;
 
 use super::{Diagnostic, Location, Rule, plural};
 use crate::Error;
+use crate::database::interrupt::Signal;
 
 /// `` `a`, `b` ``: names in backticks, joined.
 fn quoted(names: &[String]) -> String {
@@ -166,6 +167,46 @@ pub(crate) fn revision_failed(
     )
 }
 
+/// A signal stopped the run while `label` ran: its statement was cancelled on the server.
+pub(crate) fn interrupted(
+    signal: Signal,
+    label: &str,
+    message: &str,
+    done: &[String],
+) -> Diagnostic {
+    Diagnostic::general(
+        Rule::Interrupted,
+        format!(
+            "interrupted by {} while `{label}` ran: {message}",
+            signal.name()
+        ),
+        still_in_place(done),
+    )
+}
+
+/// A signal stopped the run between revisions, before `label` started.
+pub(crate) fn interrupted_before(signal: Signal, label: &str, done: &[String]) -> Diagnostic {
+    Diagnostic::general(
+        Rule::Interrupted,
+        format!(
+            "interrupted by {} before `{label}` started: nothing of it ran",
+            signal.name()
+        ),
+        still_in_place(done),
+    )
+}
+
+fn still_in_place(done: &[String]) -> String {
+    if done.is_empty() {
+        "nothing of this run stays applied; rerun the same command when ready".to_owned()
+    } else {
+        format!(
+            "done before the signal, and still in place: {}; rerun the same command to go on",
+            done.join(", ")
+        )
+    }
+}
+
 /// `current --check-heads` on a database behind the files.
 pub(crate) fn not_at_heads() -> Diagnostic {
     Diagnostic::general(
@@ -232,6 +273,7 @@ pub(crate) fn failure(error: &Error) -> Diagnostic {
         Error::Database(_) => Rule::DatabaseError,
         Error::Git(_) => Rule::GitError,
         Error::Output(_) => Rule::OutputError,
+        Error::Interrupted(_) => Rule::Interrupted,
     };
     let mut message = error.to_string();
     let mut cause = error.source();

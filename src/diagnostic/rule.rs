@@ -125,12 +125,14 @@ pub(crate) enum Rule {
     GitError,
     /// The results could not be written.
     OutputError,
+    /// A signal stopped the run.
+    Interrupted,
 }
 
 impl Rule {
     /// Every rule, in id order.
     #[cfg(test)]
-    pub(crate) const ALL: [Rule; 41] = [
+    pub(crate) const ALL: [Rule; 42] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -172,6 +174,7 @@ impl Rule {
         Rule::DatabaseError,
         Rule::GitError,
         Rule::OutputError,
+        Rule::Interrupted,
     ];
 
     /// The stable kebab-case name.
@@ -219,6 +222,7 @@ impl Rule {
             Rule::DatabaseError => "database-error",
             Rule::GitError => "git-error",
             Rule::OutputError => "output-error",
+            Rule::Interrupted => "interrupted",
         }
     }
 
@@ -267,6 +271,7 @@ impl Rule {
             Rule::DatabaseError => "M106",
             Rule::GitError => "M107",
             Rule::OutputError => "M108",
+            Rule::Interrupted => "M034",
         }
     }
 
@@ -300,7 +305,8 @@ impl Rule {
             | Rule::NotAtHeads
             | Rule::InvalidMigrations
             | Rule::SeveralHeads
-            | Rule::AlreadyInitialized => Kind::Refusal,
+            | Rule::AlreadyInitialized
+            | Rule::Interrupted => Kind::Refusal,
             Rule::MissingDirectory
             | Rule::UsageError
             | Rule::UnknownTarget

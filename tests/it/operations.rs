@@ -403,3 +403,139 @@ fn messages_that_used_to_mislead() {
         "{stderr}"
     );
 }
+
+/// Starts `upgrade`, waits until its backend runs `pg_sleep`, sends `signal` to the process,
+/// and returns how it ended and how long after the signal.
+fn upgrade_interrupted(
+    dir: &std::path::Path,
+    db: &TestDb,
+    signal: &str,
+) -> (crate::common::Run, std::time::Duration) {
+    let child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir)
+        .env("MIGRATE_DIR", ".")
+        .env("MIGRATE_DATABASE_URL", &db.url)
+        .arg("upgrade")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sleeping = format!(
+        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+        db.name
+    );
+    let started = std::time::Instant::now();
+    while db.strings(&sleeping).is_empty() {
+        assert!(started.elapsed().as_secs() < 20, "the revision never ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let signalled = std::time::Instant::now();
+    let sent = StdCommand::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let took = signalled.elapsed();
+    (
+        crate::common::Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        },
+        took,
+    )
+}
+
+#[test]
+fn sigint_and_sigterm_cancel_the_statement_roll_back_and_let_go_of_the_lock() {
+    for (signal, status) in [("-INT", 130), ("-TERM", 143)] {
+        let db = server().database(&format!("interrupt{}", status));
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                (
+                    "001_a.sql",
+                    &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+                ),
+                (
+                    "002_b.sql",
+                    &rev(
+                        "b",
+                        "001",
+                        "INSERT INTO a VALUES (1);\nSELECT pg_sleep(60);",
+                        "DELETE FROM a;",
+                    ),
+                ),
+            ],
+        );
+        let (out, took) = upgrade_interrupted(dir.path(), &db, signal);
+        assert_eq!(out.code, status, "{signal}: {}", out.stderr);
+        assert!(took.as_secs() < 3, "{signal}: took {took:?}");
+        assert!(
+            out.stderr.contains(&format!(
+                "error[interrupted]: interrupted by SIG{} while `002_b.sql` ran",
+                &signal[1..]
+            )) && out.stderr.contains("rolled back"),
+            "{signal}: {}",
+            out.stderr
+        );
+        // Within the three seconds: nothing of the run is active, no lock is left, and 002
+        // is neither applied nor recorded.
+        assert_eq!(
+            db.one(&format!("SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND pid <> pg_backend_pid()", db.name)),
+            "0",
+            "{signal}"
+        );
+        assert_eq!(
+            db.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+            "0",
+            "{signal}"
+        );
+        assert_eq!(db.one("SELECT count(*) FROM a"), "0", "{signal}");
+        assert_eq!(
+            db.strings("SELECT version FROM public.refinery_schema_history"),
+            ["1"],
+            "{signal}"
+        );
+    }
+}
+
+#[test]
+fn an_interrupted_transaction_false_revision_says_which_statement_ran_last() {
+    let db = server().database("interrupt_statements");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_a.sql",
+                &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            ),
+            (
+                "002_b.sql",
+                "-- b\n-- migrate:revises 001\n\n-- migrate:up transaction:false\nINSERT INTO a VALUES (1);\nSELECT pg_sleep(60);\nINSERT INTO a VALUES (3);\n\n-- migrate:down\nDELETE FROM a;\n",
+            ),
+        ],
+    );
+    let (out, took) = upgrade_interrupted(dir.path(), &db, "-INT");
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(took.as_secs() < 3, "took {took:?}");
+    assert!(
+        out.stderr
+            .contains("1 of 3 statements are applied, statement 2 (line 6) is not")
+            && out.stderr.contains("it continues at statement 2"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        db.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+        "0"
+    );
+    assert_eq!(db.strings("SELECT id FROM a"), ["1"]);
+    assert_eq!(
+        db.strings("SELECT version FROM public.refinery_schema_history"),
+        ["1"]
+    );
+}

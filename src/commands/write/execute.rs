@@ -8,6 +8,7 @@ use super::steps::Step;
 use crate::Error;
 use crate::database::apply::Runner;
 use crate::database::history::{Direction, State};
+use crate::database::interrupt;
 use crate::diagnostic::{Diagnostic, Location, plural, refusal};
 use crate::output::{self, Progress, Run, StepStatus};
 
@@ -25,6 +26,19 @@ pub(super) fn run(
     }
     let mut done: Vec<String> = Vec::new();
     for step in steps {
+        if let Some(signal) = interrupt::received() {
+            runner.abandon_run();
+            run.elapsed = started.elapsed();
+            // In one transaction, what ran before is rolled back with it.
+            if runner.single {
+                done.clear();
+            }
+            return Ok(Some(refusal::interrupted_before(
+                signal,
+                &step.label,
+                &done,
+            )));
+        }
         let (doing, status, direction) = match step.action {
             Action::Up(_) => ("applying", StepStatus::Applied, Direction::Up),
             Action::Down(_) => ("reverting", StepStatus::Reverted, Direction::Down),
@@ -65,7 +79,10 @@ pub(super) fn run(
             } else {
                 "done"
             };
-            let mut diagnostic = refusal::revision_failed(&step.label, &failure.text, &done, verb);
+            let mut diagnostic = match interrupt::received() {
+                Some(signal) => refusal::interrupted(signal, &step.label, &failure.text, &done),
+                None => refusal::revision_failed(&step.label, &failure.text, &done, verb),
+            };
             if let Some((path, line)) = failure.place {
                 diagnostic.location = Some(Location {
                     path,

@@ -450,7 +450,7 @@ fn upgrade_interrupted(
 #[test]
 fn sigint_and_sigterm_cancel_the_statement_roll_back_and_let_go_of_the_lock() {
     for (signal, status) in [("-INT", 130), ("-TERM", 143)] {
-        let db = server().database(&format!("interrupt{}", status));
+        let db = server().database(&format!("interrupt{status}"));
         let dir = tempfile::tempdir().unwrap();
         write_tree(
             dir.path(),

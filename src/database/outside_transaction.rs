@@ -32,7 +32,7 @@ impl Runner<'_> {
         }
         let start = match progress {
             Some(p) if p.direction == direction => {
-                if script.done_sql(p.done) != p.done_sql {
+                if !script.same_done(p.done, &p.done_sql) {
                     return Err(Failure::from(format!(
                         "{}: this revision stopped part-way before, after statement {} of {}, \
                          and the statements that ran have been edited since\n  \

@@ -5,28 +5,38 @@ use std::io::{self, Write};
 use colored::{ColoredString, Colorize};
 
 use super::escape::terminal;
+use super::snippet::Snippets;
 use super::{Body, Report, text};
-use crate::diagnostic::{Diagnostic, Severity, Sources, plural};
+use crate::diagnostic::{Diagnostic, Severity, plural};
 
 pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    let mut snippets = Snippets::new(&report.sources);
     match &report.body {
-        Body::Check { revisions, heads } => check(report, *revisions, *heads, out)?,
+        Body::Check { revisions, heads } => {
+            check(report, *revisions, *heads, &mut snippets, out)?;
+        }
         body => {
             for diagnostic in report.findings() {
-                render_one(diagnostic, &report.sources, out)?;
+                render_one(diagnostic, &mut snippets, out)?;
                 writeln!(out)?;
             }
             text::body(body, out)?;
         }
     }
     for diagnostic in report.refusals() {
-        render_one(diagnostic, &report.sources, err)?;
+        render_one(diagnostic, &mut snippets, err)?;
     }
     Ok(())
 }
 
 /// `check`'s result: every finding, then the one-line summary.
-fn check(report: &Report, revisions: usize, heads: usize, out: &mut dyn Write) -> io::Result<()> {
+fn check(
+    report: &Report,
+    revisions: usize,
+    heads: usize,
+    snippets: &mut Snippets<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut errors = 0;
     let mut warnings = 0;
     for diagnostic in report.findings() {
@@ -34,7 +44,7 @@ fn check(report: &Report, revisions: usize, heads: usize, out: &mut dyn Write) -
             Severity::Error => errors += 1,
             Severity::Warning => warnings += 1,
         }
-        render_one(diagnostic, &report.sources, out)?;
+        render_one(diagnostic, snippets, out)?;
         writeln!(out)?;
     }
     let scope = format!(
@@ -61,7 +71,7 @@ fn label(severity: Severity) -> ColoredString {
     }
 }
 
-fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+fn render_one(d: &Diagnostic, snippets: &mut Snippets<'_>, out: &mut dyn Write) -> io::Result<()> {
     let severity = d.severity();
     writeln!(
         out,
@@ -79,11 +89,9 @@ fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Res
             terminal(&d.help)
         );
     };
-    let snippet = loc.span.and_then(|span| {
-        let text = sources.get(&loc.path)?;
-        let line = text.lines().nth(loc.line.checked_sub(1)?)?;
-        Some((terminal(&line.replace('\t', " ")).into_owned(), span))
-    });
+    let snippet = loc
+        .span
+        .and_then(|span| snippets.get(&loc.path, loc.line, loc.column, span));
     let gutter = " ".repeat(loc.line.to_string().len());
     writeln!(
         out,
@@ -94,11 +102,16 @@ fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Res
         loc.column
     )?;
     let bar = "|".blue().bold();
-    if let Some((line, span)) = snippet {
+    if let Some(snippet) = snippet {
         writeln!(out, "{gutter} {bar}")?;
-        writeln!(out, "{} {bar} {line}", loc.line.to_string().blue().bold())?;
-        let pad = " ".repeat(loc.column.saturating_sub(1));
-        let carets = "^".repeat(span.max(1));
+        writeln!(
+            out,
+            "{} {bar} {}",
+            loc.line.to_string().blue().bold(),
+            snippet.text
+        )?;
+        let pad = " ".repeat(snippet.pad);
+        let carets = "^".repeat(snippet.carets);
         let carets = match severity {
             Severity::Error => carets.red().bold(),
             Severity::Warning => carets.yellow().bold(),

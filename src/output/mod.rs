@@ -14,6 +14,7 @@ mod github;
 mod human;
 mod json;
 mod progress;
+mod snippet;
 mod text;
 mod view;
 

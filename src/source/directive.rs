@@ -10,17 +10,28 @@ pub(super) fn column_of(line: &str, byte: usize) -> usize {
     line[..byte].chars().count() + 1
 }
 
-/// The words of `line` from byte `rest_start` on, each with its 1-based column.
+/// The words of `line` from byte `rest_start` on, each with its 1-based column, in one pass:
+/// columns are counted as the words go, so a line of many words costs no more than its length.
 fn tokens(line: &str, rest_start: usize) -> Vec<(usize, &str)> {
-    let rest = &line[rest_start..];
-    let mut offset = 0;
-    rest.split_whitespace()
-        .map(|token| {
-            let at = rest[offset..].find(token).map_or(offset, |p| p + offset);
-            offset = at + token.len();
-            (column_of(line, rest_start + at), token)
-        })
-        .collect()
+    let mut found = Vec::new();
+    let mut column = column_of(line, rest_start);
+    let mut start: Option<(usize, usize)> = None;
+    for (at, c) in line[rest_start..].char_indices() {
+        let at = rest_start + at;
+        match (c.is_whitespace(), start) {
+            (true, Some((begin, begin_column))) => {
+                found.push((begin_column, &line[begin..at]));
+                start = None;
+            }
+            (false, None) => start = Some((at, column)),
+            _ => {}
+        }
+        column += 1;
+    }
+    if let Some((begin, begin_column)) = start {
+        found.push((begin_column, &line[begin..]));
+    }
+    found
 }
 
 pub(super) fn parse_revises(
@@ -31,6 +42,7 @@ pub(super) fn parse_revises(
 ) -> Revises {
     let rest = &line[rest_start..];
     let mut parents = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut saw_none = false;
     let mut ok = true;
     let tokens = tokens(line, rest_start);
@@ -57,7 +69,7 @@ pub(super) fn parse_revises(
         if token == "none" {
             saw_none = true;
         } else if let Some(id) = RevisionId::parse(token) {
-            if parents.iter().any(|p: &ParentRef| p.id == id) {
+            if !seen.insert(id.clone()) {
                 problem(
                     column,
                     token.len(),

@@ -108,6 +108,7 @@ pub(super) fn logical_lines<'a>(
         pos: 0,
         line: 1,
         line_start: 0,
+        counted: (0, 0),
     };
     let bytes = source.as_bytes();
     // Sized for a typical revision file, whose kept lines are its docstring, imports, functions

@@ -22,6 +22,10 @@ pub(super) struct Lexer<'a> {
     pub(super) pos: usize,
     pub(super) line: usize,
     pub(super) line_start: usize,
+    /// Where the last column was counted to, and how many characters of the line lie before
+    /// it: columns are counted on from there, so a long line costs its length once, not once
+    /// per token.
+    pub(super) counted: (usize, usize),
 }
 
 impl<'a> Lexer<'a> {
@@ -131,15 +135,21 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    pub(super) fn column(&self) -> usize {
+    pub(super) fn column(&mut self) -> usize {
+        let (mut from, mut chars) = self.counted;
+        if from < self.line_start || from > self.pos {
+            (from, chars) = (self.line_start, 0);
+        }
         // Counting characters is needed only where the line holds other than ASCII; the bytes
         // are looked at first, which spares the character-boundary checks of slicing a `str`.
-        let before = &self.src.as_bytes()[self.line_start..self.pos];
-        if before.is_ascii() {
-            before.len() + 1
+        let between = &self.src.as_bytes()[from..self.pos];
+        chars += if between.is_ascii() {
+            between.len()
         } else {
-            self.src[self.line_start..self.pos].chars().count() + 1
-        }
+            self.src[from..self.pos].chars().count()
+        };
+        self.counted = (self.pos, chars);
+        chars + 1
     }
 
     /// Reads one token.

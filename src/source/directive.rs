@@ -14,9 +14,9 @@ pub(super) fn column_of(line: &str, byte: usize) -> usize {
 /// columns are counted as the words go, so a line of many words costs no more than its length.
 fn tokens(line: &str, rest_start: usize) -> Vec<(usize, &str)> {
     let mut found = Vec::new();
-    let mut column = column_of(line, rest_start);
     let mut start: Option<(usize, usize)> = None;
-    for (at, c) in line[rest_start..].char_indices() {
+    for (column, (at, c)) in (column_of(line, rest_start)..).zip(line[rest_start..].char_indices())
+    {
         let at = rest_start + at;
         match (c.is_whitespace(), start) {
             (true, Some((begin, begin_column))) => {
@@ -26,7 +26,6 @@ fn tokens(line: &str, rest_start: usize) -> Vec<(usize, &str)> {
             (false, None) => start = Some((at, column)),
             _ => {}
         }
-        column += 1;
     }
     if let Some((begin, begin_column)) = start {
         found.push((begin_column, &line[begin..]));

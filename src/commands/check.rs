@@ -59,7 +59,9 @@ pub(super) fn report(
         },
     );
     for diagnostic in &diagnostics {
+        // Each file's text once, however many findings point into it.
         if let Some(path) = diagnostic.path()
+            && !report.sources.contains_key(path)
             && let Some(text) = project.sources.get(path)
         {
             report.sources.insert(path.to_owned(), text.clone());

@@ -12,6 +12,7 @@ pub mod interrupt;
 pub(crate) mod lock;
 mod outside_transaction;
 pub(crate) mod plan;
+pub(crate) mod pooler;
 pub(crate) mod refinery_identity;
 pub(crate) mod script;
 pub(crate) mod tls;

@@ -207,6 +207,22 @@ fn still_in_place(done: &[String]) -> String {
     }
 }
 
+/// A writing command through a pooler that moves sessions between server connections.
+pub(crate) fn pooled(database: &str, port: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::PooledConnection,
+        format!(
+            "{database} goes through a connection pooler that moves sessions between server connections \
+             (transaction pooling, as in PgBouncer's `pool_mode = transaction`): the migration lock would be \
+             left on a server connection this run does not own, so nothing was run or locked"
+        ),
+        format!(
+            "run migrations with a direct URL to the server, or through a session-pooled one (PgBouncer's \
+             `pool_mode = session`), not the application's pooled URL on port {port}"
+        ),
+    )
+}
+
 /// `current --check-heads` on a database behind the files.
 pub(crate) fn not_at_heads() -> Diagnostic {
     Diagnostic::general(

@@ -127,12 +127,14 @@ pub(crate) enum Rule {
     OutputError,
     /// A signal stopped the run.
     Interrupted,
+    /// A writing command through a pooler that moves sessions between server connections.
+    PooledConnection,
 }
 
 impl Rule {
     /// Every rule, in id order.
     #[cfg(test)]
-    pub(crate) const ALL: [Rule; 42] = [
+    pub(crate) const ALL: [Rule; 43] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -175,6 +177,7 @@ impl Rule {
         Rule::GitError,
         Rule::OutputError,
         Rule::Interrupted,
+        Rule::PooledConnection,
     ];
 
     /// The stable kebab-case name.
@@ -223,6 +226,7 @@ impl Rule {
             Rule::GitError => "git-error",
             Rule::OutputError => "output-error",
             Rule::Interrupted => "interrupted",
+            Rule::PooledConnection => "pooled-connection",
         }
     }
 
@@ -272,6 +276,7 @@ impl Rule {
             Rule::GitError => "M107",
             Rule::OutputError => "M108",
             Rule::Interrupted => "M034",
+            Rule::PooledConnection => "M035",
         }
     }
 
@@ -306,7 +311,8 @@ impl Rule {
             | Rule::InvalidMigrations
             | Rule::SeveralHeads
             | Rule::AlreadyInitialized
-            | Rule::Interrupted => Kind::Refusal,
+            | Rule::Interrupted
+            | Rule::PooledConnection => Kind::Refusal,
             Rule::MissingDirectory
             | Rule::UsageError
             | Rule::UnknownTarget

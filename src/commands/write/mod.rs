@@ -18,7 +18,8 @@ use crate::cli::{DowngradeArgs, StampArgs, UpgradeArgs, WriteArgs};
 use crate::database::history::{Applied, State, Tables};
 use crate::database::plan::{AppliedRevision, Planner, Target};
 use crate::database::refinery_identity::{self, Identity};
-use crate::database::{self, ConnInfo, conninfo, interrupt, lock};
+use crate::database::{self, ConnInfo, conninfo, interrupt, lock, pooler};
+use crate::diagnostic::refusal;
 use crate::output::{Body, Progress, Report, Run};
 use crate::project::Project;
 use crate::settings::Settings;
@@ -137,6 +138,13 @@ pub(super) fn run(
     }
     let target = Target::parse(command.target_text())?;
     let (mut client, info) = connect(settings)?;
+    // Before any lock: a lock taken through a transaction pooler would be stranded.
+    if let pooler::Path::SessionMoved { port } = pooler::probe(&mut client, &info)? {
+        return Ok(Report::refused(
+            name,
+            refusal::pooled(&info.to_string(), &port),
+        ));
+    }
     // From here on a signal cancels what runs on the server instead of abandoning it.
     let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
     let table = settings.history_table.to_string();

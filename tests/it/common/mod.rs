@@ -1,6 +1,7 @@
 //! Shared helpers for the tests that run the `migrate` binary.
 
 pub(crate) mod alembic;
+pub(crate) mod pgbouncer;
 pub(crate) mod server;
 
 use std::path::{Path, PathBuf};

@@ -19,7 +19,7 @@
 //! - `commands/`: one small file per subcommand; `commands/write/` is the engine of `upgrade`,
 //!   `downgrade` and `stamp` (gate, steps, execution, offline SQL).
 //! - `error`: the one error type of `migrate` failing to do its job.
-//! - `slug`, `relpath`, `parallel`: small helpers.
+//! - `slug`, `relpath`, `parallel`: small helpers; `fuzz` (tests only) fuzzes every parser.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub(crate) mod check;
@@ -29,6 +29,8 @@ pub(crate) mod commands;
 pub mod database;
 pub(crate) mod diagnostic;
 pub(crate) mod error;
+#[cfg(test)]
+mod fuzz;
 pub(crate) mod graph;
 pub(crate) mod output;
 pub(crate) mod parallel;

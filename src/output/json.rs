@@ -85,6 +85,14 @@ struct SectionEntry<'a> {
     sql: &'a str,
     transaction: bool,
     line: usize,
+    /// The statements as `migrate` splits the section, each with its 1-based line.
+    statements: Vec<StatementEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct StatementEntry<'a> {
+    line: usize,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -307,10 +315,19 @@ fn revision(project: &Project, node: usize) -> RevisionEntry<'_> {
 }
 
 fn section(section: &Section) -> SectionEntry<'_> {
+    let lexed = crate::sql::lex(&section.sql);
     SectionEntry {
         sql: &section.sql,
         transaction: section.transaction,
         line: section.line,
+        statements: lexed
+            .statements
+            .iter()
+            .map(|s| StatementEntry {
+                line: section.line + crate::sql::line_of(&section.sql, s.start),
+                text: s.text(&section.sql),
+            })
+            .collect(),
     }
 }
 

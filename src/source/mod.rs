@@ -10,6 +10,7 @@ mod directive;
 mod directory;
 pub(crate) mod filename;
 pub(crate) mod finding;
+mod psql_only;
 pub(crate) mod sql_file;
 
 use std::fs::FileType;

@@ -17,6 +17,7 @@ use regex::Regex;
 
 use super::directive::{column_of, parse_options, parse_revises};
 use super::finding::Finding;
+use super::psql_only;
 use crate::diagnostic::Rule;
 use crate::revision::{Revises, Section};
 
@@ -271,9 +272,11 @@ fn finish(
     }
     if let Some(section) = &mut parsed.up {
         section.sql = up;
+        psql_only::check(section, problems);
     }
     if let Some(section) = &mut parsed.down {
         section.sql = down;
+        psql_only::check(section, problems);
     }
 }
 

@@ -107,6 +107,18 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     continue;
                 }
+                // An unquoted backslash begins a psql meta-command, which runs to the end of
+                // its line (PostgreSQL has no `\` operator): a statement of its own, so that
+                // `check` can name it, and it never joins the SQL around it.
+                b'\\' => {
+                    self.end_statement();
+                    let end = self.sql[start..]
+                        .find('\n')
+                        .map_or(self.bytes.len(), |i| start + i);
+                    self.out.statements.push(Statement { start, end });
+                    self.pos = end;
+                    continue;
+                }
                 b';' if self.begin_depth == 0 && self.paren_depth == 0 => {
                     self.pos += 1;
                     self.end_statement();

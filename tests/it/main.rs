@@ -24,3 +24,4 @@ mod rebase;
 mod references;
 mod robustness;
 mod settings;
+mod splitter;

@@ -128,3 +128,26 @@ fn decodes_bom_crlf_and_rejects_bad_utf8() {
     let problem = decode(b"-- ok\n-- caf\xE9\n").unwrap_err();
     assert_eq!((problem.line, problem.column), (2, 7));
 }
+
+#[test]
+fn psql_meta_commands_and_copy_from_stdin_are_refused_by_name() {
+    let text = "-- x\n-- migrate:revises none\n\n-- migrate:up\n\\set role app\nCOPY t (a) FROM stdin;\n1\n\\.\nSELECT 1;\n";
+    let (_, problems) = parse(text);
+    let found: Vec<(usize, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (5, "`\\set` is a psql meta-command, which only psql runs"),
+            (
+                6,
+                "`COPY ... FROM STDIN` needs psql to send the rows that follow it"
+            ),
+        ]
+    );
+    // COPY from a server file is plain SQL.
+    let text = "-- x\n-- migrate:revises none\n\n-- migrate:up\nCOPY t FROM '/srv/t.csv';\n";
+    assert!(parse(text).1.is_empty());
+}

@@ -148,6 +148,15 @@ pub struct WriteArgs {
     /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// PostgreSQL's lock_timeout for the revisions' statements: a DDL statement that waits longer for its lock gives up, so queries are not queued behind it [default: `lock_timeout` in migrate.toml, else 2s; 0 turns it off]
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub lock_timeout: Option<std::time::Duration>,
+    /// How often a revision that timed out waiting for a lock is tried again, with jittered exponential backoff [default: `lock_retries` in migrate.toml, else 5]
+    #[arg(long, value_name = "N")]
+    pub lock_retries: Option<u32>,
+    /// PostgreSQL's statement_timeout for the revisions' statements [default: `statement_timeout` in migrate.toml, else none]
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub statement_timeout: Option<std::time::Duration>,
 }
 
 /// Options of `upgrade`.

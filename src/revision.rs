@@ -185,6 +185,16 @@ pub(crate) struct Section {
     pub sql: String,
     /// Whether the section runs inside a transaction (`transaction:false` turns it off).
     pub transaction: bool,
+    /// `lock_timeout:5s` and `statement_timeout:10m` on the marker line, over the run's own.
+    pub timeouts: Timeouts,
+}
+
+/// PostgreSQL's `lock_timeout` and `statement_timeout` for a section's statements; `None`
+/// leaves the run's setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Timeouts {
+    pub(crate) lock: Option<std::time::Duration>,
+    pub(crate) statement: Option<std::time::Duration>,
 }
 
 /// One migration file, parsed.

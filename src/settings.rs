@@ -40,6 +40,16 @@ pub(crate) struct Settings {
     pub exclude: Vec<PathBuf>,
     /// How the migrations directory is written; `None` detects it from the files.
     pub dir_format: Option<DirFormat>,
+    /// `lock_timeout`, `statement_timeout` and `lock_retries` in the configuration file.
+    pub run: RunConfig,
+}
+
+/// The run settings `migrate.toml` may give; flags beat them, and they beat the defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RunConfig {
+    pub(crate) lock_timeout: Option<std::time::Duration>,
+    pub(crate) statement_timeout: Option<std::time::Duration>,
+    pub(crate) lock_retries: Option<u32>,
 }
 
 /// The schema-qualified name of refinery's history table.
@@ -137,6 +147,12 @@ pub(crate) struct ConfigFile {
     /// write it.
     #[serde(alias = "format")]
     pub dir_format: Option<DirFormatChoice>,
+    /// PostgreSQL's `lock_timeout` for the revisions' statements, as `2s`.
+    pub lock_timeout: Option<String>,
+    /// PostgreSQL's `statement_timeout` for the revisions' statements, as `10m`.
+    pub statement_timeout: Option<String>,
+    /// How often a revision that timed out waiting for a lock is tried again.
+    pub lock_retries: Option<u32>,
 }
 
 impl Settings {
@@ -195,7 +211,31 @@ impl Settings {
             }
             None => (None, Vec::new()),
         };
+        let run = match &config {
+            Some((file, c)) => {
+                let duration = |key: &str, value: &Option<String>| {
+                    value
+                        .as_deref()
+                        .map(|v| {
+                            humantime::parse_duration(v).map_err(|_| {
+                                Error::Usage(format!(
+                                    "`{key}` in `{}` must be a duration such as `2s` or `10m`, not `{v}`",
+                                    relpath::display(file)
+                                ))
+                            })
+                        })
+                        .transpose()
+                };
+                RunConfig {
+                    lock_timeout: duration("lock_timeout", &c.lock_timeout)?,
+                    statement_timeout: duration("statement_timeout", &c.statement_timeout)?,
+                    lock_retries: c.lock_retries,
+                }
+            }
+            None => RunConfig::default(),
+        };
         Ok(Settings {
+            run,
             database_url,
             history_table_named: history_table_named.is_some(),
             history_table,

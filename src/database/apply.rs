@@ -5,6 +5,7 @@
 //! statement at a time, with its progress recorded after each, so a failure leaves a record of
 //! what ran and a rerun continues where it stopped.
 
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use postgres::Client;
@@ -15,6 +16,7 @@ use super::failure::describe;
 use super::history::{Direction, Prepared, Progress, Record};
 pub(crate) use super::script::Script;
 use crate::Error;
+use crate::revision::Timeouts;
 use crate::sql::Variables;
 
 /// Applies and reverts revisions on one locked connection.
@@ -24,6 +26,10 @@ pub(crate) struct Runner<'a> {
     pub variables: &'a Variables,
     /// `--single-transaction`: the caller opened the transaction and commits it.
     pub single: bool,
+    /// The run's `lock_timeout` and `statement_timeout`; a section's own override them.
+    pub timeouts: Timeouts,
+    /// How often a statement that timed out waiting for a lock is tried again.
+    pub retries: u32,
 }
 
 impl Runner<'_> {
@@ -63,13 +69,85 @@ impl Runner<'_> {
         record: &Record<'_>,
         direction: Direction,
         progress: Option<&Progress>,
+        retrying: &mut dyn FnMut(&str),
     ) -> Result<i64, Failure> {
         let started = Instant::now();
         if script.transaction {
-            self.run_transactional(script, record, direction, started)
+            self.run_transactional(script, record, direction, started, retrying)
         } else {
-            self.run_statements(script, record, direction, progress, started)
+            let result =
+                self.run_statements(script, record, direction, progress, started, retrying);
+            // The section's session settings end with it; a lost connection has none left.
+            let _ = self
+                .client
+                .batch_execute("RESET lock_timeout; RESET statement_timeout");
+            result
         }
+    }
+
+    /// `SET [LOCAL] lock_timeout` and `statement_timeout` for `script`: its own, else the run's.
+    /// The values are whole milliseconds, so nothing from a file reaches this SQL.
+    pub(super) fn settings_sql(&self, script: &Script<'_>, local: bool) -> String {
+        let scope = if local { "LOCAL " } else { "" };
+        let mut sql = String::new();
+        for (name, value) in [
+            ("lock_timeout", script.timeouts.lock.or(self.timeouts.lock)),
+            (
+                "statement_timeout",
+                script.timeouts.statement.or(self.timeouts.statement),
+            ),
+        ] {
+            if let Some(value) = value {
+                let _ = writeln!(sql, "SET {scope}{name} = '{}ms';", value.as_millis());
+            }
+        }
+        sql
+    }
+
+    /// Whether `error` is a lock wait that ran out of `lock_timeout`, with a try left.
+    pub(super) fn may_retry(&self, error: &postgres::Error, attempt: u32) -> bool {
+        error.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE)
+            && attempt < self.retries
+            && super::interrupt::received().is_none()
+    }
+
+    /// Says who holds locks, waits a jittered, growing while, and tells whether to try again
+    /// (not when a signal came meanwhile).
+    pub(super) fn before_retry(
+        &mut self,
+        script: &Script<'_>,
+        attempt: u32,
+        retrying: &mut dyn FnMut(&str),
+    ) -> bool {
+        let delay =
+            super::lock::jittered(RETRY_BASE * 2u32.saturating_pow(attempt - 1)).min(RETRY_MAX);
+        let holders = self
+            .client
+            .simple_query(HOLDERS)
+            .ok()
+            .and_then(|messages| {
+                messages.into_iter().find_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                    _ => None,
+                })
+            })
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "none seen now".to_owned());
+        retrying(&format!(
+            "{}: a lock wait ran out of lock_timeout; try {} of {} in {}; sessions holding locks: {holders}",
+            script.origin,
+            attempt + 1,
+            self.retries + 1,
+            crate::output::human_duration(delay)
+        ));
+        let until = Instant::now() + delay;
+        while Instant::now() < until {
+            if super::interrupt::received().is_some() {
+                return false;
+            }
+            std::thread::sleep((until - Instant::now()).min(std::time::Duration::from_millis(50)));
+        }
+        super::interrupt::received().is_none()
     }
 
     /// Writes or deletes the history row without running SQL, as `stamp` does.
@@ -91,15 +169,26 @@ impl Runner<'_> {
         record: &Record<'_>,
         direction: Direction,
         started: Instant,
+        retrying: &mut dyn FnMut(&str),
     ) -> Result<i64, Failure> {
-        let prefix = if self.single {
+        let opening = if self.single {
             "SAVEPOINT migrate_revision;\n"
         } else {
             "BEGIN;\n"
         };
+        let prefix = format!("{opening}{}", self.settings_sql(script, true));
         let query = format!("{prefix}{}", script.bound.text);
-        if let Err(error) = self.client.batch_execute(&query) {
-            return Err(self.transactional_failure(script, prefix, &error));
+        let mut attempt = 0;
+        while let Err(error) = self.client.batch_execute(&query) {
+            if self.may_retry(&error, attempt) {
+                // The whole revision again, from a clean slate.
+                self.rollback();
+                attempt += 1;
+                if self.before_retry(script, attempt, retrying) {
+                    continue;
+                }
+            }
+            return Err(self.transactional_failure(script, &prefix, &error));
         }
         let ms = elapsed_ms(started);
         let written = match direction {
@@ -156,7 +245,9 @@ impl Runner<'_> {
             (None, false)
         } else if script.statement_count() <= 1 {
             (Some(0), false)
-        } else if super::interrupt::received().is_some() {
+        } else if super::interrupt::received().is_some()
+            || error.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE)
+        {
             // A cancelled statement would not fail again; rerunning the others would only
             // keep the server busy after the user asked to stop.
             (None, false)
@@ -233,6 +324,17 @@ enum Rerun {
 
 /// Whether `error` ended the session: the connection closed, or the server terminated it
 /// (SQLSTATE class 57P, as `pg_terminate_backend` does, or class 08).
+/// The first wait before a retry, doubled each time up to `RETRY_MAX`.
+const RETRY_BASE: std::time::Duration = std::time::Duration::from_millis(200);
+const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The sessions of this database holding relation locks in an open transaction: who is likely
+/// in the way of a statement that timed out waiting for a lock.
+const HOLDERS: &str = "SELECT string_agg(format('pid %s (%s: %s)', a.pid, a.state, \
+    left(regexp_replace(a.query, '\\s+', ' ', 'g'), 60)), ', ' ORDER BY a.xact_start) \
+    FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() \
+    AND a.xact_start IS NOT NULL AND a.pid IN (SELECT pid FROM pg_locks WHERE granted AND relation IS NOT NULL)";
+
 pub(super) fn connection_lost(client: &Client, error: &postgres::Error) -> bool {
     let code = error.code().map(postgres::error::SqlState::code);
     error.is_closed()

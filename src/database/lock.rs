@@ -72,7 +72,7 @@ pub(crate) fn acquire(
 
 /// `delay` scaled by a factor between 0.5 and 1.5, so that runners that started together do
 /// not retry together.
-fn jittered(delay: Duration) -> Duration {
+pub(super) fn jittered(delay: Duration) -> Duration {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());

@@ -19,6 +19,7 @@ impl Runner<'_> {
         direction: Direction,
         progress: Option<&Progress>,
         started: Instant,
+        retrying: &mut dyn FnMut(&str),
     ) -> Result<i64, Failure> {
         let total = script.statement_count();
         if script.bound_lexed.statements.len() != total {
@@ -48,12 +49,29 @@ impl Runner<'_> {
             }
             _ => 0,
         };
+        self.client
+            .batch_execute(&self.settings_sql(script, false))
+            .map_err(|e| {
+                Failure::from(format!(
+                    "{}: cannot set the timeouts: {}",
+                    script.origin,
+                    super::describe(&e)
+                ))
+            })?;
         for index in start..total {
             let statement = &script.bound_lexed.statements[index];
-            if let Err(error) = self
+            let mut attempt = 0;
+            // A statement that timed out waiting for a lock is tried again by itself.
+            while let Err(error) = self
                 .client
                 .batch_execute(statement.text(&script.bound.text))
             {
+                if self.may_retry(&error, attempt) {
+                    attempt += 1;
+                    if self.before_retry(script, attempt, retrying) {
+                        continue;
+                    }
+                }
                 return Err(self.statement_failure(script, record, direction, index, &error));
             }
             if index + 1 < total

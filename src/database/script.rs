@@ -6,6 +6,7 @@ use std::hash::Hasher as _;
 
 use siphasher::sip::SipHasher13;
 
+use crate::revision::Timeouts;
 use crate::sql::{Bound, Lexed, Variables, lex, line_of};
 
 /// What marks a recorded fingerprint of the statements done.
@@ -39,6 +40,8 @@ pub(crate) struct Script<'a> {
     /// The line of the origin on which `sql` starts.
     pub first_line: usize,
     pub transaction: bool,
+    /// The section's own `lock_timeout` and `statement_timeout`, from its marker line.
+    pub timeouts: Timeouts,
     pub lexed: Lexed,
     pub bound: Bound,
     /// The statements of the bound text, one for one with those of `lexed`.
@@ -54,6 +57,7 @@ impl<'a> Script<'a> {
         sql: &'a str,
         first_line: usize,
         transaction: bool,
+        timeouts: Timeouts,
         variables: &Variables,
     ) -> Result<Script<'a>, Vec<String>> {
         let lexed = lex(sql);
@@ -66,6 +70,7 @@ impl<'a> Script<'a> {
             sql,
             first_line,
             transaction,
+            timeouts,
             lexed,
             bound,
             bound_lexed,

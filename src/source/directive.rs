@@ -3,7 +3,7 @@
 
 use super::finding::Finding;
 use crate::diagnostic::Rule;
-use crate::revision::{ParentRef, Revises, RevisionId};
+use crate::revision::{ParentRef, Revises, RevisionId, Timeouts};
 
 /// The 1-based character column of byte offset `byte` in `line`.
 pub(super) fn column_of(line: &str, byte: usize) -> usize {
@@ -108,14 +108,16 @@ pub(super) fn parse_revises(
     }
 }
 
-/// Reads `key:value` options after a marker; returns whether the section runs in a transaction.
+/// Reads `key:value` options after a marker: whether the section runs in a transaction, and
+/// its timeouts.
 pub(super) fn parse_options(
     line: &str,
     rest_start: usize,
     number: usize,
     problems: &mut Vec<Finding>,
-) -> bool {
+) -> (bool, Timeouts) {
     let mut transaction = true;
+    let mut timeouts = Timeouts::default();
     for (column, token) in tokens(line, rest_start) {
         let mut problem = |message: String, help: &str| {
             problems.push(Finding {
@@ -136,11 +138,21 @@ pub(super) fn parse_options(
                     "write `transaction:false` to run outside a transaction",
                 );
             }
+            Some((key @ ("lock_timeout" | "statement_timeout"), value)) => {
+                match humantime::parse_duration(value) {
+                    Ok(duration) if key == "lock_timeout" => timeouts.lock = Some(duration),
+                    Ok(duration) => timeouts.statement = Some(duration),
+                    Err(_) => problem(
+                        format!("`{key}` must be a duration, not `{value}`"),
+                        "write a duration such as `5s`, `500ms` or `10m` (`0` turns it off)",
+                    ),
+                }
+            }
             _ => problem(
                 format!("unknown option `{token}`"),
-                "the only option is `transaction:false`",
+                "the options are `transaction:false`, `lock_timeout:DURATION` and `statement_timeout:DURATION`",
             ),
         }
     }
-    transaction
+    (transaction, timeouts)
 }

@@ -189,11 +189,12 @@ impl Parser {
 
     /// Starts a section at its marker line; its SQL is filled in when the file ends.
     fn section(&mut self, line: &str, rest_start: usize, number: usize) -> Section {
-        let transaction = parse_options(line, rest_start, number, &mut self.problems);
+        let (transaction, timeouts) = parse_options(line, rest_start, number, &mut self.problems);
         Section {
             line: number,
             sql: String::new(),
             transaction,
+            timeouts,
         }
     }
 

@@ -611,3 +611,76 @@ fn behind_a_transaction_pooler_every_runner_refuses_cleanly_and_no_lock_is_left(
         "3"
     );
 }
+
+#[test]
+fn a_ddl_lock_wait_gives_up_and_retries_so_readers_are_not_queued_behind_it() {
+    let db = server().database("lock_retries");
+    db.strings("CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 100)");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[(
+            "001_alter.sql",
+            &rev(
+                "alter",
+                "none",
+                "ALTER TABLE t ADD COLUMN x int;",
+                "ALTER TABLE t DROP COLUMN x;",
+            ),
+        )],
+    );
+    // A session in the middle of a transaction that read the table: the ALTER must wait for it.
+    let mut blocker = db.client();
+    blocker
+        .batch_execute("BEGIN; SELECT count(*) FROM t")
+        .unwrap();
+    let blocker_pid = blocker
+        .simple_query("SELECT pg_backend_pid()")
+        .unwrap()
+        .into_iter()
+        .find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .unwrap();
+    let child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env("MIGRATE_DIR", ".")
+        .env("MIGRATE_DATABASE_URL", &db.url)
+        .args(["upgrade", "--lock-timeout", "200ms", "--lock-retries", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Readers that come while the migration waits and retries are served at once: they are
+    // never queued behind an ALTER that waits for its lock for long.
+    let mut reader = db.client();
+    let mut slowest = std::time::Duration::ZERO;
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for _ in 0..8 {
+        let started = std::time::Instant::now();
+        reader.simple_query("SELECT count(*) FROM t").unwrap();
+        slowest = slowest.max(started.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    blocker.batch_execute("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        slowest < std::time::Duration::from_secs(1),
+        "a reader waited {slowest:?} behind the migration"
+    );
+    assert!(
+        stderr.contains("a lock wait ran out of lock_timeout; try 2 of 31"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("pid {blocker_pid} (idle in transaction")),
+        "{stderr}"
+    );
+    assert_eq!(
+        db.one("SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'x'"),
+        "1"
+    );
+}

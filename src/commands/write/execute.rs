@@ -50,7 +50,15 @@ pub(super) fn run(
         let progress_row = state.progress_of(step.record.version);
         let result = match (&step.action, &step.script) {
             (Action::Up(_) | Action::Down(_), Some(script)) => runner
-                .run(script, &step.record, direction, progress_row)
+                .run(
+                    script,
+                    &step.record,
+                    direction,
+                    progress_row,
+                    &mut |line: &str| {
+                        progress.note(line);
+                    },
+                )
                 .map(drop),
             _ => runner.stamp(&step.record, direction),
         };

@@ -22,10 +22,19 @@ use crate::database::{self, ConnInfo, conninfo, interrupt, lock, pooler};
 use crate::diagnostic::refusal;
 use crate::output::{Body, Progress, Report, Run};
 use crate::project::Project;
+use crate::revision::Timeouts;
 use crate::settings::Settings;
 use crate::sql::Variables;
 
 pub(super) use gate::load_valid;
+
+/// How long a revision's statement may wait for a lock before it gives up and is tried again:
+/// a DDL statement waiting for its lock makes every later query on the table wait behind it, so
+/// two seconds of that, then a pause that lets the queue drain, beats an outage.
+const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often such a statement is tried again, with backoff from 200 ms doubling to 5 s: about
+/// 20 s of waiting in all before the run gives up.
+const DEFAULT_LOCK_RETRIES: u32 = 5;
 
 /// One thing a plan does to the database.
 #[derive(Debug, Clone)]
@@ -194,6 +203,7 @@ pub(super) fn run(
         lock::release(&mut client, &table)?;
         return Ok(Report::new(name, Body::Run(run)));
     }
+    let write = command.write();
     // Only now, with a plan that passed every check, is anything created.
     let prepared = tables.writer_setup(&mut client)?;
     let mut runner = database::apply::Runner {
@@ -201,6 +211,19 @@ pub(super) fn run(
         prepared,
         variables: &variables,
         single: command.single_transaction(),
+        timeouts: Timeouts {
+            lock: Some(
+                write
+                    .lock_timeout
+                    .or(settings.run.lock_timeout)
+                    .unwrap_or(DEFAULT_LOCK_TIMEOUT),
+            ),
+            statement: write.statement_timeout.or(settings.run.statement_timeout),
+        },
+        retries: write
+            .lock_retries
+            .or(settings.run.lock_retries)
+            .unwrap_or(DEFAULT_LOCK_RETRIES),
     };
     let failure = execute::run(&mut runner, &steps, &state, &mut run, progress)?;
     if failure.is_none() {

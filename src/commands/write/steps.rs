@@ -8,6 +8,7 @@ use crate::database::plan::AppliedRevision;
 use crate::database::script::Origin;
 use crate::diagnostic::refusal;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::revision::Timeouts;
 use crate::sql::Variables;
 
 /// One action with everything needed to carry it out.
@@ -53,7 +54,7 @@ pub(super) fn prepare<'a>(
 }
 
 /// SQL to run: where it comes from, the text, its first line and whether it is transactional.
-type Source<'a> = (Origin, &'a str, usize, bool);
+type Source<'a> = (Origin, &'a str, usize, bool, Timeouts);
 
 /// One action's step, or the reason it cannot run.
 fn step<'a>(
@@ -72,6 +73,7 @@ fn step<'a>(
                     up.sql.as_str(),
                     up.line + 1,
                     up.transaction,
+                    up.timeouts,
                 )
             });
             (
@@ -90,6 +92,7 @@ fn step<'a>(
                         d.sql.as_str(),
                         d.line + 1,
                         d.transaction,
+                        d.timeouts,
                     )
                 });
                 (
@@ -114,6 +117,7 @@ fn step<'a>(
                             sql,
                             1,
                             m.down_transaction,
+                            Timeouts::default(),
                         )
                     })
                 });
@@ -147,7 +151,7 @@ fn script<'a>(
 ) -> Result<Option<Script<'a>>, Box<Diagnostic>> {
     Ok(match (action, source) {
         (Action::StampUp(_) | Action::StampDown(_), _) => None,
-        (_, Some((origin, sql, line, transaction))) => {
+        (_, Some((origin, sql, line, transaction, timeouts))) => {
             let at = match &origin {
                 Origin::File(path) => Some(Location {
                     path: path.clone(),
@@ -158,11 +162,13 @@ fn script<'a>(
                 Origin::Stored { .. } => None,
             };
             Some(
-                Script::new(origin, sql, line, transaction, variables).map_err(|missing| {
-                    let mut refusal = refusal::missing_variable(label, &missing);
-                    refusal.location = at;
-                    Box::new(refusal)
-                })?,
+                Script::new(origin, sql, line, transaction, timeouts, variables).map_err(
+                    |missing| {
+                        let mut refusal = refusal::missing_variable(label, &missing);
+                        refusal.location = at;
+                        Box::new(refusal)
+                    },
+                )?,
             )
         }
         (_, None) => {

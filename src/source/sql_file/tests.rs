@@ -151,3 +151,18 @@ fn psql_meta_commands_and_copy_from_stdin_are_refused_by_name() {
     let text = "-- x\n-- migrate:revises none\n\n-- migrate:up\nCOPY t FROM '/srv/t.csv';\n";
     assert!(parse(text).1.is_empty());
 }
+
+#[test]
+fn a_marker_may_set_the_sections_timeouts() {
+    let text = "-- x\n-- migrate:revises none\n\n-- migrate:up transaction:false lock_timeout:5s statement_timeout:10m\nSELECT 1;\n\n-- migrate:down lock_timeout:soon\nSELECT 1;\n";
+    let (parsed, problems) = parse(text);
+    let up = parsed.up.unwrap();
+    assert!(!up.transaction);
+    assert_eq!(up.timeouts.lock, Some(std::time::Duration::from_secs(5)));
+    assert_eq!(
+        up.timeouts.statement,
+        Some(std::time::Duration::from_mins(10))
+    );
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages, ["`lock_timeout` must be a duration, not `soon`"]);
+}

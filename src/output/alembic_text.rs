@@ -1,5 +1,6 @@
 //! How revisions are written for people, in Alembic's forms: the one-line history entry and the verbose block.
 
+use super::escape::one_line;
 use crate::graph::RevisionGraph;
 use crate::revision::{DirFormat, Revises, Revision};
 
@@ -98,7 +99,7 @@ pub(crate) fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize
         let ids: Vec<&str> = revision.depends_on.iter().map(|d| d.id.as_str()).collect();
         lines.push(format!("Depends on: {}", ids.join(", ")));
     }
-    lines.push(format!("Path: {}", revision.path));
+    lines.push(format!("Path: {}", one_line(&revision.path)));
     let reversible = if revision.down.is_some() {
         "yes"
     } else {

@@ -3,19 +3,22 @@
 use std::fmt::Write as _;
 
 use super::Change;
+use super::escape::one_line;
 
 /// The changes as one patch, as `git diff -M` would print it.
 pub(super) fn patch(changes: &[Change]) -> String {
     let mut text = String::new();
     for change in changes {
+        // A name is one line of the patch, whatever it holds.
+        let (from_name, to_name) = (one_line(&change.from), one_line(&change.to));
         let from = if change.existed {
-            format!("a/{}", change.from)
+            format!("a/{from_name}")
         } else {
             "/dev/null".to_owned()
         };
-        let _ = writeln!(text, "diff --git a/{} b/{}", change.from, change.to);
+        let _ = writeln!(text, "diff --git a/{from_name} b/{to_name}");
         if change.from != change.to {
-            let _ = writeln!(text, "rename from {}\nrename to {}", change.from, change.to);
+            let _ = writeln!(text, "rename from {from_name}\nrename to {to_name}");
         }
         if change.before != change.after {
             let diff = similar::TextDiff::from_lines(&change.before, &change.after);
@@ -24,7 +27,7 @@ pub(super) fn patch(changes: &[Change]) -> String {
                 "{}",
                 diff.unified_diff()
                     .context_radius(3)
-                    .header(&from, &format!("b/{}", change.to))
+                    .header(&from, &format!("b/{to_name}"))
             );
         }
     }

@@ -31,6 +31,28 @@ pub(crate) fn one_line(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` as a message of several lines: escaped, and every line after the first indented, so
+/// that no text from a file can begin a line of its own (`::error ...` is a GitHub command
+/// only at the start of a line).
+#[must_use]
+pub(crate) fn message(text: &str) -> Cow<'_, str> {
+    let escaped = terminal(text);
+    if !escaped.contains('\n') {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 8);
+    for (i, line) in escaped.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.starts_with([' ', '\t']) && !line.is_empty() {
+                out.push_str("  ");
+            }
+        }
+        out.push_str(line);
+    }
+    Cow::Owned(out)
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
-use super::escape::terminal;
+use super::escape::{message, one_line};
 use super::snippet::Snippets;
 use super::{Body, Report, text};
 use crate::diagnostic::{Diagnostic, Severity, plural};
@@ -78,7 +78,7 @@ fn render_one(d: &Diagnostic, snippets: &mut Snippets<'_>, out: &mut dyn Write) 
         "{}{} {}",
         label(severity),
         format!("[{}]:", d.rule.name()).bold(),
-        terminal(&d.message).bold()
+        message(&d.message).bold()
     )?;
     let Some(loc) = &d.location else {
         return writeln!(
@@ -86,7 +86,7 @@ fn render_one(d: &Diagnostic, snippets: &mut Snippets<'_>, out: &mut dyn Write) 
             "  {} {}: {}",
             "=".blue().bold(),
             "help".bold(),
-            terminal(&d.help)
+            message(&d.help)
         );
     };
     let snippet = loc
@@ -97,7 +97,7 @@ fn render_one(d: &Diagnostic, snippets: &mut Snippets<'_>, out: &mut dyn Write) 
         out,
         "{gutter}{} {}:{}:{}",
         "-->".blue().bold(),
-        terminal(&loc.path),
+        one_line(&loc.path),
         loc.line,
         loc.column
     )?;
@@ -124,7 +124,7 @@ fn render_one(d: &Diagnostic, snippets: &mut Snippets<'_>, out: &mut dyn Write) 
             "{gutter} {} {}: {}:{}",
             "=".blue().bold(),
             "see".bold(),
-            terminal(&related.path),
+            one_line(&related.path),
             related.line
         )?;
     }
@@ -133,6 +133,6 @@ fn render_one(d: &Diagnostic, snippets: &mut Snippets<'_>, out: &mut dyn Write) 
         "{gutter} {} {}: {}",
         "=".blue().bold(),
         "help".bold(),
-        terminal(&d.help)
+        message(&d.help)
     )
 }

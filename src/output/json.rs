@@ -316,18 +316,25 @@ fn revision(project: &Project, node: usize) -> RevisionEntry<'_> {
 
 fn section(section: &Section) -> SectionEntry<'_> {
     let lexed = crate::sql::lex(&section.sql);
+    // Lines counted on from one statement to the next, so a long section costs its length once.
+    let (mut counted, mut line) = (0, section.line + 1);
+    let statements = lexed
+        .statements
+        .iter()
+        .map(|s| {
+            line += memchr::memchr_iter(b'\n', &section.sql.as_bytes()[counted..s.start]).count();
+            counted = s.start;
+            StatementEntry {
+                line,
+                text: s.text(&section.sql),
+            }
+        })
+        .collect();
     SectionEntry {
         sql: &section.sql,
         transaction: section.transaction,
         line: section.line,
-        statements: lexed
-            .statements
-            .iter()
-            .map(|s| StatementEntry {
-                line: section.line + crate::sql::line_of(&section.sql, s.start),
-                text: s.text(&section.sql),
-            })
-            .collect(),
+        statements,
     }
 }
 

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::alembic_text;
-use super::escape::terminal;
+use super::escape::{message, one_line, terminal};
 use super::{Body, Current, Mark, RowState, Style, diff};
 use crate::diagnostic::plural;
 use crate::project::{self, Project};
@@ -28,7 +28,13 @@ pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
                     Some(Mark::Applied) => mark_entry(&entry, " (applied)"),
                     None => entry,
                 };
-                writeln!(out, "{}", terminal(&entry))?;
+                // A one-line entry stays one line, whatever a docstring holds; the verbose
+                // block has lines of its own, and its path is escaped as it is built.
+                if *style == Style::Verbose {
+                    writeln!(out, "{}", terminal(&entry))?;
+                } else {
+                    writeln!(out, "{}", message(&entry))?;
+                }
             }
             Ok(())
         }
@@ -48,7 +54,7 @@ pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
                     out,
                     "{:<9} {}  {}",
                     step.status.as_str(),
-                    terminal(&step.file),
+                    one_line(&step.file),
                     format!("{} ms", step.took.as_millis()).dimmed()
                 )?;
             }
@@ -61,19 +67,19 @@ pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
             }
             for change in changes {
                 if change.from == change.to {
-                    writeln!(out, "rewrote {}", terminal(&change.from))?;
+                    writeln!(out, "rewrote {}", one_line(&change.from))?;
                 } else {
                     writeln!(
                         out,
                         "renamed {} -> {}",
-                        terminal(&change.from),
-                        terminal(&change.to)
+                        one_line(&change.from),
+                        one_line(&change.to)
                     )?;
                 }
             }
             Ok(())
         }
-        Body::Created { path } => writeln!(out, "{}", terminal(path)),
+        Body::Created { path } => writeln!(out, "{}", one_line(path)),
     }
 }
 
@@ -128,11 +134,7 @@ fn position(current: &Current, out: &mut dyn Write) -> io::Result<()> {
         } else {
             revision.id.to_string()
         };
-        writeln!(
-            out,
-            "{}",
-            terminal(&format!("{id}, {}", revision.message()))
-        )?;
+        writeln!(out, "{}", message(&format!("{id}, {}", revision.message())))?;
     }
     if current.verbose {
         for row in &current.rows {
@@ -146,7 +148,7 @@ fn position(current: &Current, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 "  {:>6}  {}  applied {}{ms}  {state}",
                 row.id,
-                terminal(&row.file),
+                one_line(&row.file),
                 row.applied_on.as_deref().unwrap_or("?"),
             )?;
         }

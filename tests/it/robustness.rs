@@ -252,3 +252,28 @@ fn a_head_file_or_configuration_linked_to_a_device_is_an_error_not_a_hang() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("it is a FIFO"), "{}", run.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn no_file_name_can_forge_a_line_in_any_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
+    write_chain(&dir, 1, 3);
+    std::fs::write(
+        dir.join("002_x\n::error file=app.py,line=1::forged.sql"),
+        revision("x", "001"),
+    )
+    .unwrap();
+    for format in ["human", "concise", "github", "json"] {
+        let out = migrate_in(tmp.path())
+            .args(["check", "--no-references", "--format", format])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("invalid-filename"), "{format}: {stdout}");
+        assert!(
+            !stdout.lines().any(|l| l.starts_with("::error file=app.py")),
+            "{format} printed a forged line:\n{stdout}"
+        );
+    }
+}

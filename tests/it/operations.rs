@@ -684,3 +684,71 @@ fn a_ddl_lock_wait_gives_up_and_retries_so_readers_are_not_queued_behind_it() {
         "1"
     );
 }
+
+#[test]
+fn a_second_signal_exits_at_once_when_the_first_one_cannot_finish() {
+    let db = server().database("second_signal");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[(
+            "001_a.sql",
+            &rev("a", "none", "SELECT pg_sleep(60);", "SELECT 1;"),
+        )],
+    );
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env("MIGRATE_DIR", ".")
+        .env("MIGRATE_DATABASE_URL", &db.url)
+        .arg("upgrade")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let sleeping = format!(
+        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+        db.name
+    );
+    let started = std::time::Instant::now();
+    let backend = loop {
+        if let Some(pid) = db.strings(&sleeping).into_iter().next() {
+            break pid;
+        }
+        assert!(started.elapsed().as_secs() < 20, "the revision never ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // A stopped backend cannot act on the cancel request: the first signal cannot finish.
+    let signal = |name: &str, pid: &str| {
+        assert!(
+            StdCommand::new("kill")
+                .args([name, pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    signal("-STOP", &backend);
+    let me = child.id().to_string();
+    signal("-INT", &me);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting for the rollback"
+    );
+    signal("-INT", &me);
+    let second = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            second.elapsed().as_secs() < 2,
+            "the second signal did not end the run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    signal("-CONT", &backend);
+    assert_eq!(status.code(), Some(130));
+    // The server rolls back the abandoned session when it notices the client is gone.
+    db.strings(&format!("SELECT pg_terminate_backend({backend})"));
+}

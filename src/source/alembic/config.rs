@@ -37,16 +37,20 @@ pub(crate) fn discover(root: &Path) -> Result<Option<Found>, Error> {
     Ok(None)
 }
 
+/// A configuration file's text, bounded like every file `migrate` reads.
+fn read_config(path: &Path, shown: &str) -> Result<String, Error> {
+    bounded::read_to_string(path, bounded::CONFIG_LIMIT).map_err(|source| Error::Io {
+        action: "read",
+        path: shown.to_owned(),
+        source,
+    })
+}
+
 fn from_ini(path: &Path) -> Result<Found, Error> {
     let shown = relpath::display(path);
     let mut ini = configparser::ini::Ini::new();
     ini.set_multiline(true);
-    let text =
-        bounded::read_to_string(path, bounded::CONFIG_LIMIT).map_err(|source| Error::Io {
-            action: "read",
-            path: shown.clone(),
-            source,
-        })?;
+    let text = read_config(path, &shown)?;
     ini.read(text)
         .map_err(|reason| Error::Usage(format!("cannot read `{shown}`: {reason}")))?;
     let here = path.parent().unwrap_or_else(|| Path::new("."));
@@ -89,12 +93,7 @@ enum Locations {
 
 fn from_pyproject(path: &Path) -> Result<Option<Found>, Error> {
     let shown = relpath::display(path);
-    let text =
-        bounded::read_to_string(path, bounded::CONFIG_LIMIT).map_err(|source| Error::Io {
-            action: "read",
-            path: shown.clone(),
-            source,
-        })?;
+    let text = read_config(path, &shown)?;
     let parsed: Pyproject = toml::from_str(&text).map_err(|source| Error::Config {
         path: shown.clone(),
         source,

@@ -30,6 +30,10 @@ pub(crate) struct Runner<'a> {
     pub timeouts: Timeouts,
     /// How often a statement that timed out waiting for a lock is tried again.
     pub retries: u32,
+    /// The connection settings, for the watcher of blockers a retry starts.
+    pub info: &'a super::ConnInfo,
+    /// Watches who blocks this session, from the first lock timeout on.
+    pub watcher: Option<super::blockers::Watcher>,
 }
 
 impl Runner<'_> {
@@ -121,20 +125,27 @@ impl Runner<'_> {
     ) -> bool {
         let delay =
             super::lock::jittered(RETRY_BASE * 2u32.saturating_pow(attempt - 1)).min(RETRY_MAX);
-        let holders = self
-            .client
-            .simple_query(HOLDERS)
-            .ok()
-            .and_then(|messages| {
-                messages.into_iter().find_map(|m| match m {
-                    postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-                    _ => None,
-                })
-            })
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "none seen now".to_owned());
+        // The watcher saw who blocked the try that just ran out; before the first retry there
+        // was none, and the sessions that hold locks in an open transaction are the suspects.
+        let blocked_by = self
+            .watcher
+            .as_ref()
+            .and_then(super::blockers::Watcher::take);
+        let who = if let Some(blockers) = blocked_by {
+            format!("blocked by {blockers}")
+        } else {
+            let holders =
+                first_cell(self.client, HOLDERS).unwrap_or_else(|| "none seen now".to_owned());
+            format!("sessions holding locks: {holders}")
+        };
+        if self.watcher.is_none()
+            && let Some(backend) =
+                first_cell(self.client, "SELECT pg_backend_pid()").and_then(|pid| pid.parse().ok())
+        {
+            self.watcher = super::blockers::Watcher::start(self.info, backend);
+        }
         retrying(&format!(
-            "{}: a lock wait ran out of lock_timeout; try {} of {} in {}; sessions holding locks: {holders}",
+            "{}: a lock wait ran out of lock_timeout; try {} of {} in {}; {who}",
             script.origin,
             attempt + 1,
             self.retries + 1,
@@ -324,6 +335,19 @@ enum Rerun {
 
 /// Whether `error` ended the session: the connection closed, or the server terminated it
 /// (SQLSTATE class 57P, as `pg_terminate_backend` does, or class 08).
+/// The first column of the first row of a simple query, when it is not empty.
+fn first_cell(client: &mut Client, sql: &str) -> Option<String> {
+    client
+        .simple_query(sql)
+        .ok()?
+        .into_iter()
+        .find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .filter(|cell| !cell.is_empty())
+}
+
 /// The first wait before a retry, doubled each time up to `RETRY_MAX`.
 const RETRY_BASE: std::time::Duration = std::time::Duration::from_millis(200);
 const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(5);

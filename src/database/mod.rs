@@ -3,6 +3,7 @@
 pub(crate) mod alembic_status;
 pub(crate) mod alembic_version;
 pub(crate) mod apply;
+pub(crate) mod blockers;
 pub(crate) mod conninfo;
 pub(crate) mod failure;
 pub(crate) mod history;

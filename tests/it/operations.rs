@@ -679,6 +679,13 @@ fn a_ddl_lock_wait_gives_up_and_retries_so_readers_are_not_queued_behind_it() {
         stderr.contains(&format!("pid {blocker_pid} (idle in transaction")),
         "{stderr}"
     );
+    // From the second try on, a watcher saw the blocker through `pg_blocking_pids`.
+    assert!(
+        stderr.contains(&format!(
+            "blocked by pid {blocker_pid} (idle in transaction"
+        )),
+        "{stderr}"
+    );
     assert_eq!(
         db.one("SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'x'"),
         "1"

@@ -203,27 +203,18 @@ pub(super) fn run(
         lock::release(&mut client, &table)?;
         return Ok(Report::new(name, Body::Run(run)));
     }
-    let write = command.write();
     // Only now, with a plan that passed every check, is anything created.
     let prepared = tables.writer_setup(&mut client)?;
+    let (timeouts, retries) = lock_policy(settings, command);
     let mut runner = database::apply::Runner {
         client: &mut client,
         prepared,
         variables: &variables,
         single: command.single_transaction(),
-        timeouts: Timeouts {
-            lock: Some(
-                write
-                    .lock_timeout
-                    .or(settings.run.lock_timeout)
-                    .unwrap_or(DEFAULT_LOCK_TIMEOUT),
-            ),
-            statement: write.statement_timeout.or(settings.run.statement_timeout),
-        },
-        retries: write
-            .lock_retries
-            .or(settings.run.lock_retries)
-            .unwrap_or(DEFAULT_LOCK_RETRIES),
+        info: &info,
+        watcher: None,
+        timeouts,
+        retries,
     };
     let failure = execute::run(&mut runner, &steps, &state, &mut run, progress)?;
     if failure.is_none() {
@@ -239,6 +230,25 @@ pub(super) fn run(
     let mut report = Report::new(name, Body::Run(run));
     report.diagnostics.extend(failure);
     Ok(report)
+}
+
+/// The run's timeouts and lock retries: flags, then `migrate.toml`, then the defaults.
+fn lock_policy(settings: &Settings, command: Command<'_>) -> (Timeouts, u32) {
+    let write = command.write();
+    let timeouts = Timeouts {
+        lock: Some(
+            write
+                .lock_timeout
+                .or(settings.run.lock_timeout)
+                .unwrap_or(DEFAULT_LOCK_TIMEOUT),
+        ),
+        statement: write.statement_timeout.or(settings.run.statement_timeout),
+    };
+    let retries = write
+        .lock_retries
+        .or(settings.run.lock_retries)
+        .unwrap_or(DEFAULT_LOCK_RETRIES);
+    (timeouts, retries)
 }
 
 /// Each revision's refinery identity; any revision number beyond int4 is an error.

@@ -13,6 +13,7 @@ use postgres::error::ErrorPosition;
 
 pub(crate) use super::failure::Failure;
 use super::failure::describe;
+use super::first_cell;
 use super::history::{Direction, Prepared, Progress, Record};
 pub(crate) use super::script::Script;
 use crate::Error;
@@ -134,13 +135,18 @@ impl Runner<'_> {
         let who = if let Some(blockers) = blocked_by {
             format!("blocked by {blockers}")
         } else {
-            let holders =
-                first_cell(self.client, HOLDERS).unwrap_or_else(|| "none seen now".to_owned());
+            let holders = first_cell(self.client, HOLDERS)
+                .ok()
+                .flatten()
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "none seen now".to_owned());
             format!("sessions holding locks: {holders}")
         };
         if self.watcher.is_none()
-            && let Some(backend) =
-                first_cell(self.client, "SELECT pg_backend_pid()").and_then(|pid| pid.parse().ok())
+            && let Some(backend) = first_cell(self.client, "SELECT pg_backend_pid()")
+                .ok()
+                .flatten()
+                .and_then(|pid| pid.parse().ok())
         {
             self.watcher = super::blockers::Watcher::start(self.info, backend);
         }
@@ -335,19 +341,6 @@ enum Rerun {
 
 /// Whether `error` ended the session: the connection closed, or the server terminated it
 /// (SQLSTATE class 57P, as `pg_terminate_backend` does, or class 08).
-/// The first column of the first row of a simple query, when it is not empty.
-fn first_cell(client: &mut Client, sql: &str) -> Option<String> {
-    client
-        .simple_query(sql)
-        .ok()?
-        .into_iter()
-        .find_map(|m| match m {
-            postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-            _ => None,
-        })
-        .filter(|cell| !cell.is_empty())
-}
-
 /// The first wait before a retry, doubled each time up to `RETRY_MAX`.
 const RETRY_BASE: std::time::Duration = std::time::Duration::from_millis(200);
 const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(5);

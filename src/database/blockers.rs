@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use postgres::SimpleQueryMessage;
-
-use super::{ConnInfo, connect};
+use super::{ConnInfo, connect, first_cell};
 
 /// How often the watcher looks.
 const EVERY: Duration = Duration::from_millis(50);
@@ -36,13 +34,9 @@ impl Watcher {
         );
         let thread = std::thread::spawn(move || {
             while !stopping.load(Ordering::SeqCst) {
-                let Ok(messages) = client.simple_query(&sql) else {
+                let Ok(row) = first_cell(&mut client, &sql) else {
                     return;
                 };
-                let row = messages.into_iter().find_map(|m| match m {
-                    SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-                    _ => None,
-                });
                 if let Some(blockers) = row.filter(|b| !b.is_empty())
                     && let Ok(mut slot) = found.lock()
                 {

@@ -33,6 +33,19 @@ pub(crate) fn connect(info: &ConnInfo) -> Result<Client, Error> {
     result.map_err(|e| Error::Database(format!("cannot connect to {info}: {}", describe(&e))))
 }
 
+/// The first column of the first row of `sql`, sent with the simple query protocol (no
+/// prepared statement, so nothing is left on a pooled connection); `None` without a row or
+/// for NULL.
+pub(crate) fn first_cell(
+    client: &mut Client,
+    sql: &str,
+) -> Result<Option<String>, postgres::Error> {
+    Ok(client.simple_query(sql)?.into_iter().find_map(|m| match m {
+        postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+        _ => None,
+    }))
+}
+
 /// A driver error in one line, with the server's own message when there is one.
 pub(crate) fn describe(error: &postgres::Error) -> String {
     use std::error::Error as _;

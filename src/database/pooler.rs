@@ -8,7 +8,7 @@
 
 use postgres::{Client, SimpleQueryMessage};
 
-use super::{ConnInfo, connect, describe};
+use super::{ConnInfo, connect, describe, first_cell};
 use crate::Error;
 
 /// How many times the probe looks for a moved session before it trusts the path.
@@ -92,15 +92,10 @@ fn pgbouncer_mode(info: &ConnInfo) -> Option<String> {
     })
 }
 
-/// The first column of the first row of a simple query.
+/// The first column of the first row of a simple query, which must have one.
 fn one(client: &mut Client, sql: &str) -> Result<String, Error> {
-    let messages = client.simple_query(sql).map_err(|e| failed(&e))?;
-    messages
-        .iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-            _ => None,
-        })
+    first_cell(client, sql)
+        .map_err(|e| failed(&e))?
         .ok_or_else(|| Error::Database(format!("`{sql}` returned no row")))
 }
 

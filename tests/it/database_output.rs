@@ -2,7 +2,6 @@
 //! diagnostics, and progress on stderr while a revision runs, against a real PostgreSQL.
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::server::server;
@@ -277,15 +276,7 @@ fn the_applying_line_shows_before_a_slow_revision_finishes() {
             ),
         ],
     );
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir.path())
-        .env("MIGRATE_DIR", ".")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .arg("upgrade")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::operations::spawn_upgrade(dir.path(), &db, &[]);
     let started = Instant::now();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut seen = Vec::new();

@@ -50,17 +50,7 @@ fn concurrent_upgrades(
     runners: usize,
 ) -> Vec<std::process::Output> {
     let children: Vec<_> = (0..runners)
-        .map(|_| {
-            StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-                .current_dir(dir)
-                .env("MIGRATE_DIR", ".")
-                .env("MIGRATE_DATABASE_URL", &db.url)
-                .args(["upgrade", "head"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|_| spawn_upgrade(dir, db, &["head"]))
         .collect();
     children
         .into_iter()
@@ -173,36 +163,57 @@ fn the_deploy_gate_sees_drift_pending_and_unknown_revisions() {
     assert!(stderr.contains("error[unknown-revision]"), "{stderr}");
 }
 
-/// Starts `upgrade` in `dir`, waits until its backend runs `pg_sleep`, terminates that backend,
-/// and returns what the run printed.
-fn upgrade_with_backend_killed(dir: &std::path::Path, db: &TestDb) -> crate::common::Run {
-    let child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
+/// `upgrade` started in `dir` against `db`, with `args` after it, its output piped.
+pub(crate) fn spawn_upgrade(
+    dir: &std::path::Path,
+    db: &TestDb,
+    args: &[&str],
+) -> std::process::Child {
+    StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
         .current_dir(dir)
         .env("MIGRATE_DIR", ".")
         .env("MIGRATE_DATABASE_URL", &db.url)
         .arg("upgrade")
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Waits until a session of `db` runs `pg_sleep`, and returns its backend pid.
+fn sleeping_backend(db: &TestDb) -> String {
     let sleeping = format!(
-        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
         db.name
     );
     let started = std::time::Instant::now();
-    while db.strings(&sleeping).is_empty() {
+    loop {
+        if let Some(pid) = db.strings(&sleeping).into_iter().next() {
+            return pid;
+        }
         assert!(started.elapsed().as_secs() < 20, "the revision never ran");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    db.strings(&format!(
-        "SELECT pg_terminate_backend(pid) FROM ({sleeping}) s"
-    ));
+}
+
+/// What a finished child printed and how it exited.
+fn finished(child: std::process::Child) -> crate::common::Run {
     let out = child.wait_with_output().unwrap();
     crate::common::Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Starts `upgrade` in `dir`, waits until its backend runs `pg_sleep`, terminates that backend,
+/// and returns what the run printed.
+fn upgrade_with_backend_killed(dir: &std::path::Path, db: &TestDb) -> crate::common::Run {
+    let child = spawn_upgrade(dir, db, &[]);
+    let backend = sleeping_backend(db);
+    db.strings(&format!("SELECT pg_terminate_backend({backend})"));
+    finished(child)
 }
 
 #[test]
@@ -405,47 +416,22 @@ fn messages_that_used_to_mislead() {
 }
 
 /// Starts `upgrade`, waits until its backend runs `pg_sleep`, sends `signal` to the process,
-/// and returns how it ended and how long after the signal.
+/// and returns how it ended, how long after the signal, and when the signal was sent.
 fn upgrade_interrupted(
     dir: &std::path::Path,
     db: &TestDb,
     signal: &str,
 ) -> (crate::common::Run, std::time::Duration, std::time::Instant) {
-    let child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir)
-        .env("MIGRATE_DIR", ".")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .arg("upgrade")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let sleeping = format!(
-        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-        db.name
-    );
-    let started = std::time::Instant::now();
-    while db.strings(&sleeping).is_empty() {
-        assert!(started.elapsed().as_secs() < 20, "the revision never ran");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let child = spawn_upgrade(dir, db, &[]);
+    sleeping_backend(db);
     let signalled = std::time::Instant::now();
     let sent = StdCommand::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
-    let out = child.wait_with_output().unwrap();
-    let took = signalled.elapsed();
-    (
-        crate::common::Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        },
-        took,
-        signalled,
-    )
+    let run = finished(child);
+    (run, signalled.elapsed(), signalled)
 }
 
 #[test]
@@ -643,15 +629,11 @@ fn a_ddl_lock_wait_gives_up_and_retries_so_readers_are_not_queued_behind_it() {
             _ => None,
         })
         .unwrap();
-    let child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir.path())
-        .env("MIGRATE_DIR", ".")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .args(["upgrade", "--lock-timeout", "200ms", "--lock-retries", "30"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_upgrade(
+        dir.path(),
+        &db,
+        &["--lock-timeout", "200ms", "--lock-retries", "30"],
+    );
     // Readers that come while the migration waits and retries are served at once: they are
     // never queued behind an ALTER that waits for its lock for long.
     let mut reader = db.client();
@@ -703,27 +685,8 @@ fn a_second_signal_exits_at_once_when_the_first_one_cannot_finish() {
             &rev("a", "none", "SELECT pg_sleep(60);", "SELECT 1;"),
         )],
     );
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir.path())
-        .env("MIGRATE_DIR", ".")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .arg("upgrade")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let sleeping = format!(
-        "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-        db.name
-    );
-    let started = std::time::Instant::now();
-    let backend = loop {
-        if let Some(pid) = db.strings(&sleeping).into_iter().next() {
-            break pid;
-        }
-        assert!(started.elapsed().as_secs() < 20, "the revision never ran");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let mut child = spawn_upgrade(dir.path(), &db, &[]);
+    let backend = sleeping_backend(&db);
     // A stopped backend cannot act on the cancel request: the first signal cannot finish.
     let signal = |name: &str, pid: &str| {
         assert!(

@@ -186,7 +186,17 @@ pub(crate) struct Section {
     /// Whether the section runs inside a transaction (`transaction:false` turns it off).
     pub transaction: bool,
     /// `lock_timeout:5s` and `statement_timeout:10m` on the marker line, over the run's own.
-    pub timeouts: Timeouts,
+    /// Boxed, and only when the marker sets one: every revision of a large tree has sections,
+    /// almost none of them timeouts, and the loader keeps tens of thousands of them.
+    pub timeouts: Option<Box<Timeouts>>,
+}
+
+impl Section {
+    /// The section's own timeouts; `None` fields leave the run's.
+    #[must_use]
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        self.timeouts.as_deref().copied().unwrap_or_default()
+    }
 }
 
 /// PostgreSQL's `lock_timeout` and `statement_timeout` for a section's statements; `None`

@@ -19,7 +19,7 @@ use super::directive::{column_of, parse_options, parse_revises};
 use super::finding::Finding;
 use super::psql_only;
 use crate::diagnostic::Rule;
-use crate::revision::{Revises, Section};
+use crate::revision::{Revises, Section, Timeouts};
 
 /// `-- migrate:<name><rest>`, where `<rest>` holds options or ids.
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -194,7 +194,7 @@ impl Parser {
             line: number,
             sql: String::new(),
             transaction,
-            timeouts,
+            timeouts: (timeouts != Timeouts::default()).then(|| Box::new(timeouts)),
         }
     }
 

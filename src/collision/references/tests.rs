@@ -61,7 +61,7 @@ fn prose_that_disagrees_is_stale() {
         line: 6,
         sql: String::new(),
         transaction: true,
-        timeouts: crate::revision::Timeouts::default(),
+        timeouts: None,
     });
     let found = stale_prose(&list[1], text);
     let messages: Vec<_> = found.iter().map(|s| s.message.as_str()).collect();

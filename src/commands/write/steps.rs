@@ -73,7 +73,7 @@ fn step<'a>(
                     up.sql.as_str(),
                     up.line + 1,
                     up.transaction,
-                    up.timeouts,
+                    up.timeouts(),
                 )
             });
             (
@@ -92,7 +92,7 @@ fn step<'a>(
                         d.sql.as_str(),
                         d.line + 1,
                         d.transaction,
-                        d.timeouts,
+                        d.timeouts(),
                     )
                 });
                 (

@@ -158,9 +158,9 @@ fn a_marker_may_set_the_sections_timeouts() {
     let (parsed, problems) = parse(text);
     let up = parsed.up.unwrap();
     assert!(!up.transaction);
-    assert_eq!(up.timeouts.lock, Some(std::time::Duration::from_secs(5)));
+    assert_eq!(up.timeouts().lock, Some(std::time::Duration::from_secs(5)));
     assert_eq!(
-        up.timeouts.statement,
+        up.timeouts().statement,
         Some(std::time::Duration::from_mins(10))
     );
     let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();

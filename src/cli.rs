@@ -29,9 +29,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The migrations directory [env: MIGRATE_DIR] [default: `dir` in migrate.toml, else migrations]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
+    /// The migrations directory; given again, more directories of the same tree [env: MIGRATE_DIR] [default: `dir` or `dirs` in migrate.toml, else the tree found in the repository]
+    #[arg(long, global = true, value_name = "DIR", action = clap::ArgAction::Append)]
+    pub dir: Vec<PathBuf>,
+    /// Read revisions in subdirectories of the migrations directories too, as Alembic's `recursive_version_locations`
+    #[arg(long, global = true)]
+    pub recursive: bool,
     /// How the migrations directory is written: `sql` files, or Alembic's Python revisions [default: `dir_format` in migrate.toml, else auto: detected from the files]
     #[arg(
         long,
@@ -101,6 +104,8 @@ pub enum Command {
     New(NewArgs),
     /// Create the migrations directory with a first revision
     Init(InitArgs),
+    /// Write a merge revision that revises every head, as `alembic merge heads`
+    Merge(MergeArgs),
     /// Apply revisions up to TARGET (default: head)
     #[command(visible_aliases = ["up", "run"])]
     Upgrade(UpgradeArgs),
@@ -127,6 +132,7 @@ impl Command {
             Command::Show(_) => "show",
             Command::New(_) => "new",
             Command::Init(_) => "init",
+            Command::Merge(_) => "merge",
             Command::Upgrade(_) => "upgrade",
             Command::Downgrade(_) => "downgrade",
             Command::Stamp(_) => "stamp",
@@ -211,6 +217,10 @@ pub struct CurrentArgs {
 
 /// Options of `check`.
 #[derive(Debug, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each is one flag of the command line"
+)]
 pub struct CheckArgs {
     /// Fail on warnings too
     #[arg(long)]
@@ -221,6 +231,15 @@ pub struct CheckArgs {
     /// Skip the scan of the repository for stale references to renamed migrations
     #[arg(long)]
     pub no_references: bool,
+    /// Repair what can be repaired safely: stale docstrings and prose, stale references, the head file; then check
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the repairs as a unified diff and change nothing
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
+    /// With --base: report only the findings this branch introduces, not those the base already has
+    #[arg(long, requires = "base")]
+    pub new_only: bool,
 }
 
 /// Options of `heads`.
@@ -256,6 +275,14 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// The revision's message; its slug becomes the file name
+    pub message: String,
+}
+
+/// Options of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The merge revision's message; its slug becomes the file name
+    #[arg(default_value = "merge heads")]
     pub message: String,
 }
 

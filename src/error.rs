@@ -31,6 +31,13 @@ pub enum Error {
         #[source]
         source: toml::de::Error,
     },
+    /// A value in `migrate.toml` that parses but means nothing, at its line.
+    #[error("`{path}`, line {line}: {message}")]
+    ConfigValue {
+        path: String,
+        line: usize,
+        message: String,
+    },
     /// The command line asked for something that cannot be done as written.
     #[error("{0}")]
     Usage(String),
@@ -66,7 +73,9 @@ impl Error {
                 "create it with `migrate init`, or name the directory with `--dir` or `dir` in migrate.toml"
             }
             Error::NotADir { .. } => "name the migrations directory with `--dir`",
-            Error::Config { .. } => "fix the file, or name another with `--config`",
+            Error::Config { .. } | Error::ConfigValue { .. } => {
+                "fix the file, or name another with `--config`"
+            }
             Error::UnknownRevision(_) => "`migrate history` lists the revisions",
             Error::Interrupted(_) => {
                 "rerun the same command when ready; what ran before the signal stays applied"

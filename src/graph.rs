@@ -319,6 +319,7 @@ pub(crate) mod tests {
                 revises_line: Some(2),
                 depends_on: Vec::new(),
                 branch_labels: Vec::new(),
+                shown_labels: Vec::new(),
                 description: vec![format!("revision {id}")],
                 up: None,
                 down: None,

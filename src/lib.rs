@@ -7,7 +7,8 @@
 //!   environment, `migrate.toml`, defaults).
 //! - `source/`: finding and reading migration files; `source/alembic/` reads Alembic's config,
 //!   revision files and the Python they are written in, without running it.
-//! - `revision`, `graph`, `project`: a revision, the revision DAG, and a loaded directory.
+//! - `revision`, `graph`, `branches`, `project`: a revision, the revision DAG, Alembic's named
+//!   branches, and a loaded directory.
 //! - `check/`: the graph rules, one file each.
 //! - `collision/`: what branches do to each other: git, the base branch, the head file, the
 //!   scan for stale references, and the rebase plan.
@@ -19,9 +20,11 @@
 //! - `commands/`: one small file per subcommand; `commands/write/` is the engine of `upgrade`,
 //!   `downgrade` and `stamp` (gate, steps, execution, offline SQL).
 //! - `error`: the one error type of `migrate` failing to do its job.
+//! - `walker`: the one gitignore-aware walk of the repository, for discovery and the scan.
 //! - `slug`, `relpath`, `parallel`: small helpers; `fuzz` (tests only) fuzzes every parser.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub(crate) mod branches;
 pub(crate) mod check;
 pub mod cli;
 pub(crate) mod collision;
@@ -41,6 +44,7 @@ pub(crate) mod settings;
 pub(crate) mod slug;
 pub(crate) mod source;
 pub(crate) mod sql;
+pub(crate) mod walker;
 
 pub use error::Error;
 

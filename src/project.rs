@@ -1,10 +1,12 @@
 //! A loaded migrations directory: its revisions, their graph, and what loading found wrong.
 
+use std::path::Path;
+
 use crate::diagnostic::{Diagnostic, Sources};
 use crate::graph::RevisionGraph;
 use crate::revision::{DirFormat, Revision, RevisionId};
 use crate::settings::Settings;
-use crate::{Error, check, source};
+use crate::{Error, branches, check, source};
 
 /// Everything the offline commands work from.
 #[derive(Debug)]
@@ -21,31 +23,45 @@ pub(crate) struct Project {
     pub sources: Sources,
     /// The directory's other entries, when it was listed.
     pub others: Option<Vec<source::Entry>>,
+    /// `heads` in migrate.toml, when the tree declares the heads it is meant to have.
+    pub declared_heads: Option<Vec<String>>,
+    /// Every directory the revisions were read from.
+    pub dirs: Vec<std::path::PathBuf>,
 }
 
 impl Project {
     /// Loads the migrations directory the settings name.
     pub(crate) fn load(settings: &Settings) -> Result<Project, Error> {
-        let loaded = source::load(
-            &settings.dir,
-            &settings.display_dir,
+        let dirs: Vec<std::path::PathBuf> = settings.dirs().map(Path::to_path_buf).collect();
+        let loaded = source::load_all(
+            &dirs,
+            settings.recursive,
             &settings.dir_origin,
             settings.dir_format,
         )?;
-        Ok(Project::from_loaded(loaded))
+        let mut project = Project::from_loaded(loaded);
+        project.declared_heads.clone_from(&settings.heads);
+        Ok(project)
     }
 
     /// Builds the graph over already loaded revisions.
     #[must_use]
     pub(crate) fn from_loaded(loaded: source::Loaded) -> Project {
         let graph = RevisionGraph::new(&loaded.revisions);
+        let mut revisions = loaded.revisions;
+        let shown = branches::shown_labels(&revisions, &graph);
+        for (revision, labels) in revisions.iter_mut().zip(shown) {
+            revision.shown_labels = labels;
+        }
         Project {
             format: loaded.format,
-            revisions: loaded.revisions,
+            revisions,
             graph,
             load_diagnostics: loaded.diagnostics,
             sources: loaded.sources,
             others: loaded.others,
+            declared_heads: None,
+            dirs: loaded.dirs,
         }
     }
 

@@ -224,8 +224,11 @@ pub(crate) struct Revision {
     pub revises_line: Option<usize>,
     /// Alembic's `depends_on`: revisions that must be applied first without being parents.
     pub depends_on: Vec<ParentRef>,
-    /// Alembic's `branch_labels`.
+    /// Alembic's `branch_labels`, as the file declares them.
     pub branch_labels: Vec<String>,
+    /// The labels Alembic shows on this revision, inherited ones too (`branches::shown_labels`);
+    /// filled in when the graph is built.
+    pub shown_labels: Vec<String>,
     /// The header's free comment lines, in order; the first non-empty one is the message. For
     /// an Alembic revision, the docstring as one entry.
     pub description: Vec<String>,
@@ -237,15 +240,12 @@ pub(crate) struct Revision {
 
 impl Revision {
     /// The one-line message: the header's first comment, else the slug in words. An Alembic
-    /// revision's message is what Alembic prints: its docstring up to the first blank line,
-    /// `None` without one.
+    /// revision's message is what Alembic prints: its stripped docstring up to the first blank
+    /// line, and nothing without one.
     #[must_use]
     pub(crate) fn message(&self) -> String {
         if self.format == DirFormat::Alembic {
-            if self.description.is_empty() {
-                return "None".to_owned();
-            }
-            let doc = self.description.join("\n");
+            let doc = self.long_message();
             return doc.split("\n\n").next().unwrap_or_default().to_owned();
         }
         self.description
@@ -255,6 +255,15 @@ impl Revision {
                 || self.slug.replace('_', " "),
                 |line| line.trim().to_owned(),
             )
+    }
+
+    /// An Alembic revision's whole docstring as Alembic shows it (`longdoc`): stripped of the
+    /// whitespace around it, as Python's `str.strip` does.
+    #[must_use]
+    pub(crate) fn long_message(&self) -> &str {
+        self.description
+            .first()
+            .map_or("", |doc| doc.trim_matches(python_whitespace))
     }
 
     /// The parents' ids, empty for a root or an unreadable header.
@@ -271,6 +280,12 @@ impl Revision {
     pub(crate) fn file_name(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)
     }
+}
+
+/// What Python's `str.strip()` takes away: Unicode whitespace and the separators ASCII calls
+/// control characters (`\x1c` to `\x1f`), which Rust's `trim` keeps.
+fn python_whitespace(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}')
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub(crate) struct Context<'a> {
     sources: &'a Sources,
     /// Distinct ids in ascending order, each with its first revision.
     numbers: Vec<(&'a RevisionId, usize)>,
+    /// `heads` in migrate.toml: the heads the tree is meant to have, by id or branch label.
+    declared_heads: Option<&'a [String]>,
 }
 
 impl<'a> Context<'a> {
@@ -46,6 +48,7 @@ impl<'a> Context<'a> {
             graph,
             sources,
             numbers,
+            declared_heads: project.declared_heads.as_deref(),
         }
     }
 

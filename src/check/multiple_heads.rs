@@ -1,9 +1,11 @@
-//! `multiple-heads`: more than one revision that nothing revises; names each and where they fork.
+//! `multiple-heads`: more than one revision that nothing revises on one branch (Alembic's
+//! `branch_labels`), or heads other than those `heads` in migrate.toml declares.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use super::Context;
-use crate::diagnostic::{Diagnostic, Rule};
+use crate::branches;
+use crate::diagnostic::{Diagnostic, Rule, plural};
 use crate::revision::DirFormat;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -15,52 +17,91 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .into_iter()
         .filter(|&head| !descends_from_dangling(cx, head))
         .collect();
+    if heads.len() < 2 {
+        return;
+    }
+    if let Some(declared) = cx.declared_heads {
+        let unexpected = undeclared(cx, &heads, declared);
+        if !unexpected.is_empty() {
+            report(
+                cx,
+                &unexpected,
+                "not declared in `heads` of migrate.toml",
+                out,
+            );
+        }
+        return;
+    }
+    // Alembic's rule: `branch@head` must name one revision. The unlabelled part of the tree
+    // is one branch too.
+    let mut by_branch: BTreeMap<Option<&[String]>, Vec<usize>> = BTreeMap::new();
+    for &head in &heads {
+        by_branch
+            .entry(branches::branch_of(cx.revisions, cx.graph, head))
+            .or_default()
+            .push(head);
+    }
+    for (branch, heads) in by_branch {
+        if heads.len() > 1 {
+            let on = match branch {
+                Some(labels) => format!("on branch `{}`", labels.join(", ")),
+                None => String::new(),
+            };
+            report(cx, &heads, &on, out);
+        }
+    }
+}
+
+/// The heads that no entry of `heads` in migrate.toml names, by id or branch label, each entry
+/// naming one head at most.
+fn undeclared(cx: &Context<'_>, heads: &[usize], declared: &[String]) -> Vec<usize> {
+    let mut used = vec![false; declared.len()];
+    let mut unexpected = Vec::new();
+    for &head in heads {
+        let revision = &cx.revisions[head];
+        let branch = branches::branch_of(cx.revisions, cx.graph, head).unwrap_or(&[]);
+        let entry = declared.iter().enumerate().position(|(i, name)| {
+            !used[i] && (name == revision.id.as_str() || branch.contains(name))
+        });
+        match entry {
+            Some(i) => used[i] = true,
+            None => unexpected.push(head),
+        }
+    }
+    unexpected
+}
+
+fn report(cx: &Context<'_>, heads: &[usize], on: &str, out: &mut Vec<Diagnostic>) {
     let Some((&newest, others)) = heads.split_last() else {
         return;
     };
-    if others.is_empty() || on_labeled_branches(cx, &heads) {
-        return;
-    }
     let help = match cx.revisions[newest].format {
         DirFormat::Sql => {
-            "make one branch follow the other: renumber its revisions after the other head and point its first `-- migrate:revises` at that head, or add a merge revision that revises every head"
+            "make one branch follow the other: renumber its revisions after the other head and point its first `-- migrate:revises` at that head, or add a merge revision (`migrate merge`)"
         }
         DirFormat::Alembic => {
-            "make one branch follow the other: point its first `down_revision` at the other head (`migrate rebase` does it), or add a merge revision (`alembic merge heads`)"
+            "make one branch follow the other: point its first `down_revision` at the other head (`migrate rebase` does it), or add a merge revision (`migrate merge`, as `alembic merge heads`)"
         }
     };
-    let fork = match cx.graph.newest_common_ancestor(&heads) {
+    let fork = match cx.graph.newest_common_ancestor(heads) {
         Some(fork) => format!("forking from `{}`", cx.revisions[fork].id),
         None => "with no common ancestor".to_owned(),
+    };
+    let count = plural(heads.len(), "head");
+    let on = if on.is_empty() {
+        String::new()
+    } else {
+        format!(" {on}")
     };
     out.push(
         Diagnostic::new(
             Rule::MultipleHeads,
             cx.revises_location(newest),
-            format!("{} heads: {}, {fork}", heads.len(), cx.list(&heads)),
+            format!("{count}{on}: {}, {fork}", cx.list(heads)),
             help,
         )
         .with_related(others.iter().map(|&n| cx.revises_location(n)).collect()),
     );
-}
-
-/// Whether each head is on its own branch named by Alembic's `branch_labels`: separate
-/// branches are then intended (`alembic upgrade shop@head`), not a collision.
-fn on_labeled_branches(cx: &Context<'_>, heads: &[usize]) -> bool {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    for &head in heads {
-        let mut line = cx.graph.ancestors(head);
-        line.insert(head);
-        let labels: BTreeSet<&str> = line
-            .iter()
-            .flat_map(|&n| cx.revisions[n].branch_labels.iter().map(String::as_str))
-            .collect();
-        if labels.is_empty() || labels.iter().any(|l| seen.contains(l)) {
-            return false;
-        }
-        seen.extend(labels);
-    }
-    true
 }
 
 fn descends_from_dangling(cx: &Context<'_>, head: usize) -> bool {

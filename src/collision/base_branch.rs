@@ -21,6 +21,8 @@ pub(crate) struct Base {
     pub reference: String,
     /// The revisions there; paths are shown as git shows them, `REF:migrations/040_x.sql`.
     pub project: Project,
+    /// The commit the ref names.
+    pub commit: String,
     /// The file names at the commit where this branch left the base, when history reaches it.
     fork_point: Option<BTreeSet<String>>,
     /// The migrations directory as output shows it.
@@ -73,6 +75,7 @@ impl Base {
         };
         Ok(Base {
             reference: reference.to_owned(),
+            commit,
             project,
             fork_point,
             display_dir: settings.display_dir.clone(),
@@ -120,7 +123,9 @@ impl Base {
             diagnostics: work.load_diagnostics,
             sources: work.sources,
             others: work.others,
+            dirs: work.dirs,
         };
+        let declared_heads = work.declared_heads;
         let first_gained = loaded.revisions.len();
         for &node in &gained {
             let revision = &base.revisions[node];
@@ -129,7 +134,8 @@ impl Base {
                 loaded.sources.insert(revision.path.clone(), text.clone());
             }
         }
-        let merged = Project::from_loaded(loaded);
+        let mut merged = Project::from_loaded(loaded);
+        merged.declared_heads = declared_heads;
         let gained: Vec<usize> = (first_gained..merged.revisions.len()).collect();
         let added: Vec<usize> = (0..first_gained)
             .filter(|&n| {

@@ -4,32 +4,16 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use walkdir::{DirEntry, WalkDir};
-
 use crate::collision::head_file;
 use crate::revision::DirFormat;
 use crate::source;
+use crate::walker::{self, Exclude};
 use crate::{Error, parallel};
 
 /// Files larger than this are data, logs or bundles, not hand-written references.
 pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// A NUL byte in this many leading bytes marks a binary file, as git and ripgrep decide.
 const BINARY_PROBE: usize = 8 * 1024;
-/// Directories never scanned: version control, build output, dependencies, virtualenvs.
-const SKIPPED_DIRS: &[&str] = &[
-    ".git",
-    ".hg",
-    ".svn",
-    "target",
-    "node_modules",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-    "__pycache__",
-];
-/// Every virtualenv holds this file at its top, whatever the directory is called.
-const VENV_MARKER: &str = "pyvenv.cfg";
 /// Below this many files, reading on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
 
@@ -47,14 +31,14 @@ pub(crate) struct TextFile {
 /// What the scan skips besides the fixed list.
 #[derive(Debug, Default)]
 pub(crate) struct Skip<'a> {
-    /// Paths from `exclude` in `migrate.toml`.
-    pub exclude: Vec<PathBuf>,
-    /// The migrations directory, whose migration files and head file are read elsewhere.
-    pub migrations: Option<PathBuf>,
+    /// `exclude` in `migrate.toml`.
+    pub exclude: Exclude,
+    /// The migrations directories, whose migration files and head file are read elsewhere.
+    pub migrations: Vec<PathBuf>,
     /// How the migrations directory is written, which says which of its files are migrations.
     pub format: DirFormat,
-    /// The migrations directory's entries other than its migrations, when the loader listed it:
-    /// a directory of thousands of migrations is then not listed a second time.
+    /// The migrations directory's entries other than its migrations, when the loader listed
+    /// the one directory: a directory of thousands of migrations is then not listed again.
     pub listed: Option<&'a [source::Entry]>,
 }
 
@@ -85,55 +69,62 @@ pub(crate) struct TextFiles {
 pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<TextFiles, Error> {
     let mut skipped = Vec::new();
     let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-    let exclude: Vec<PathBuf> = skip.exclude.iter().filter_map(|p| canonical(p)).collect();
-    let migrations = skip.migrations.as_deref().and_then(canonical);
+    let migrations: Vec<PathBuf> = skip
+        .migrations
+        .iter()
+        .filter_map(|p| canonical(p))
+        .collect();
     let display = Display::new(root)?;
     let mut paths = Vec::new();
-    let mut entries = walk(root, 1, &exclude);
-    while let Some(entry) = entries.next() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                skipped.push(walk_error(&e, &display));
-                continue;
-            }
-        };
-        let in_migrations = migrations.as_deref() == entry.path().parent();
-        if let (Some(listed), true) = (skip.listed, migrations.as_deref() == Some(entry.path())) {
-            entries.skip_current_dir();
-            for other in listed {
-                let path = entry.path().join(&other.name);
-                if other.kind.is_file() {
-                    if other.name != head_file::NAME && !exclude.contains(&path) {
-                        paths.push(path);
-                    }
-                } else if other.kind.is_dir() {
-                    for inner in walk(&path, 0, &exclude) {
-                        match inner {
-                            Ok(inner) if inner.file_type().is_file() => {
-                                paths.push(inner.into_path());
-                            }
-                            Ok(_) => {}
-                            Err(e) => skipped.push(walk_error(&e, &display)),
+    // With the loader's listing in hand, the one migrations directory is not walked again:
+    // its other entries are taken from the listing, and only its subdirectories are walked.
+    let listed = match (skip.listed, migrations.as_slice()) {
+        (Some(listed), [one]) => Some((listed, one.clone())),
+        _ => None,
+    };
+    let prune = listed.iter().map(|(_, dir)| dir.clone()).collect();
+    let mut walk_into =
+        |dir: &Path, prune: Vec<PathBuf>, paths: &mut Vec<PathBuf>| -> Result<(), Error> {
+            for entry in walker::walk(dir, &skip.exclude, prune)? {
+                match entry {
+                    // Links are not followed: what they point to inside the repository is scanned there.
+                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                        let in_migrations = entry
+                            .path()
+                            .parent()
+                            .is_some_and(|parent| migrations.iter().any(|m| m == parent));
+                        let name = entry.file_name().to_string_lossy();
+                        if in_migrations
+                            && (source::is_candidate(skip.format, &name) || name == head_file::NAME)
+                        {
+                            continue;
                         }
+                        paths.push(entry.into_path());
                     }
+                    Ok(_) => {}
+                    Err(e) => skipped.push(walk_error(&e, &display)),
                 }
             }
-            continue;
-        }
-        // Links are not followed: what they point to inside the repository is scanned there.
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if in_migrations {
-            let name = entry.file_name().to_string_lossy();
-            if source::is_candidate(skip.format, &name) || name == head_file::NAME {
-                continue;
+            Ok(())
+        };
+    walk_into(root, prune, &mut paths)?;
+    if let Some((listed, dir)) = &listed {
+        for other in *listed {
+            let path = dir.join(&other.name);
+            if other.kind.is_file() {
+                if other.name != head_file::NAME {
+                    paths.push(path);
+                }
+            } else if other.kind.is_dir() {
+                walk_into(&path, Vec::new(), &mut paths)?;
             }
         }
-        paths.push(entry.into_path());
+        // The listing knows nothing of `exclude`: the walk of the directory would have.
+        let exclude = skip.exclude.matcher()?;
+        paths.retain(|p| !p.starts_with(dir) || !exclude.excludes(p));
     }
     paths.sort_unstable();
+    paths.dedup();
     let read = parallel::map(&paths, PARALLEL_THRESHOLD, |path| read_text(path));
     let mut files = Vec::with_capacity(paths.len());
     for (path, result) in paths.into_iter().zip(read) {
@@ -161,34 +152,12 @@ fn working_directory() -> Result<PathBuf, Error> {
         })
 }
 
-/// Walks `dir` from `min_depth`, leaving out what the scan skips.
-fn walk<'a>(
-    dir: &Path,
-    min_depth: usize,
-    exclude: &'a [PathBuf],
-) -> walkdir::FilterEntry<walkdir::IntoIter, impl FnMut(&DirEntry) -> bool + 'a> {
-    WalkDir::new(dir)
-        .min_depth(min_depth)
-        .into_iter()
-        .filter_entry(move |entry| !skipped(entry, exclude))
-}
-
-fn walk_error(error: &walkdir::Error, display: &Display) -> String {
-    let path = error
-        .path()
-        .map_or_else(|| ".".to_owned(), |p| display.show(p));
+fn walk_error(error: &ignore::Error, display: &Display) -> String {
+    let path = match error {
+        ignore::Error::WithPath { path, .. } => display.show(path),
+        _ => ".".to_owned(),
+    };
     format!("`{path}`: {error}")
-}
-
-fn skipped(entry: &DirEntry, exclude: &[PathBuf]) -> bool {
-    if exclude.iter().any(|p| p == entry.path()) {
-        return true;
-    }
-    if !entry.file_type().is_dir() {
-        return false;
-    }
-    let name = entry.file_name().to_string_lossy();
-    SKIPPED_DIRS.contains(&name.as_ref()) || entry.path().join(VENV_MARKER).is_file()
 }
 
 /// The file's bytes, or `None` for a binary or large file.
@@ -282,11 +251,14 @@ mod tests {
             "migrations/README",
             "migrations/notes/n.md",
         ];
-        let exclude = vec![root.join("vendor"), root.join("migrations/excluded.txt")];
+        let exclude = Exclude {
+            base: root.clone(),
+            entries: vec!["vendor".to_owned(), "migrations/excluded.txt".to_owned()],
+        };
         let names = |listed: Option<&[source::Entry]>| {
             let skip = Skip {
                 exclude: exclude.clone(),
-                migrations: Some(root.join("migrations")),
+                migrations: vec![root.join("migrations")],
                 format: DirFormat::Sql,
                 listed,
             };

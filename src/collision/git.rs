@@ -186,6 +186,19 @@ impl Git {
         Ok(files)
     }
 
+    /// A file's bytes at `commit`, by its path relative to the directory git was entered from;
+    /// `None` when the file is not there.
+    #[must_use]
+    pub(crate) fn show(&self, commit: &str, path: &str) -> Option<Vec<u8>> {
+        let output = self
+            .command(&["cat-file", "blob", &format!("{commit}:./{path}")])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        output.status.success().then_some(output.stdout)
+    }
+
     /// Whether a merge is in progress, and which commit is being merged in.
     #[must_use]
     pub(crate) fn merge_head(&self) -> Option<String> {

@@ -16,6 +16,7 @@ use crate::{Error, parallel};
 /// Below this many files, searching on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
 use crate::collision::file_walk::{self as repository, Skip, TextFile, TextFiles};
+use crate::diagnostic::suppress::{self, Suppression};
 use crate::diagnostic::{Diagnostic, Rule, Sources};
 use crate::project::Project;
 use crate::revision::{DirFormat, Revises, Revision, RevisionId};
@@ -139,7 +140,7 @@ pub(crate) fn repository_files(settings: &Settings, project: &Project) -> Result
     let skip = Skip {
         format: project.format,
         exclude: settings.exclude.clone(),
-        migrations: Some(settings.dir.clone()),
+        migrations: project.dirs.clone(),
         listed: project.others.as_deref(),
     };
     repository::text_files(&repository::root()?, &skip)
@@ -207,6 +208,8 @@ pub(crate) struct Scan {
     pub(crate) sources: Sources,
     /// Files the scan could not read, with why.
     pub(crate) skipped: Vec<String>,
+    /// The suppression comments in the files scanned.
+    pub(crate) suppressions: Vec<Suppression>,
 }
 
 /// `check`'s scan of the repository for stale references.
@@ -218,6 +221,10 @@ pub(crate) fn check(settings: &Settings, project: &Project) -> Result<Scan, Erro
     } = find(project, &files);
     let mut found = Vec::new();
     let mut sources = Sources::new();
+    let suppressions = files
+        .iter()
+        .flat_map(|file| suppress::find(&file.path, &String::from_utf8_lossy(&file.bytes)))
+        .collect();
     for (i, stale) in in_files {
         let file = &files[i];
         found.extend(diagnostics(&file.path, &file.bytes, stale));
@@ -238,6 +245,7 @@ pub(crate) fn check(settings: &Settings, project: &Project) -> Result<Scan, Erro
         diagnostics: found,
         sources,
         skipped,
+        suppressions,
     })
 }
 

@@ -1,12 +1,14 @@
-//! `migrate check`: every finding about the migrations.
+//! `migrate check`: every finding about every tree, with `migrate.toml`'s rule settings and
+//! the files' suppressions applied; `--fix` first repairs what can be repaired safely, and
+//! `--new-only` leaves out what the base already had.
 
 use crate::Error;
 use crate::cli::CheckArgs;
 use crate::collision::base_branch::Base;
 use crate::collision::head_file::HeadFile;
-use crate::collision::references;
-use crate::diagnostic::{self, Diagnostic, Severity};
-use crate::output::{Body, Progress, Report};
+use crate::collision::{fix, new_only, references};
+use crate::diagnostic::{self, Diagnostic, Severity, Sources, suppress};
+use crate::output::{Body, Change, Fixes, Progress, Report, TreeCount};
 use crate::project::Project;
 use crate::settings::Settings;
 
@@ -15,8 +17,74 @@ pub(super) fn run(
     args: &CheckArgs,
     progress: &mut Progress,
 ) -> Result<Report, Error> {
+    if args.new_only && args.base.is_none() {
+        return Err(Error::Usage(
+            "`--new-only` needs `--base REF`: the findings the base already has are left out"
+                .to_owned(),
+        ));
+    }
+    let trees: Vec<Settings> = if settings.trees.is_empty() {
+        vec![settings.clone()]
+    } else {
+        settings
+            .trees
+            .iter()
+            .map(|t| settings.for_tree(t))
+            .collect()
+    };
+    let mut diagnostics = Vec::new();
+    let mut sources = Sources::new();
+    let mut counts = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
+    for tree in &trees {
+        if args.fix {
+            changes.extend(fix::run(tree, args.dry_run, progress)?);
+        }
+        let checked = check_tree(tree, args, progress)?;
+        counts.push(TreeCount {
+            dir: tree.display_dir.clone(),
+            revisions: checked.project.revisions.len(),
+            heads: checked.project.graph.heads().len(),
+        });
+        diagnostics.extend(checked.diagnostics);
+        sources.extend(checked.project.sources);
+    }
+    let diagnostics = settings.rules.apply(diagnostics);
+    let body = Body::Check {
+        revisions: counts.iter().map(|c| c.revisions).sum(),
+        heads: counts.iter().map(|c| c.heads).sum(),
+        trees: counts,
+        fixes: args.fix.then_some(Fixes {
+            dry_run: args.dry_run,
+            changes,
+        }),
+    };
+    let mut report = report_with(Report::new("check", body), &sources, diagnostics);
+    if args.strict && report.count(Severity::Warning) > 0 {
+        report.fail();
+    }
+    Ok(report)
+}
+
+/// One tree checked: the tree as judged (merged with the base under `--base`) and its findings,
+/// suppressions applied.
+struct Checked {
+    project: Project,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn check_tree(
+    settings: &Settings,
+    args: &CheckArgs,
+    progress: &mut Progress,
+) -> Result<Checked, Error> {
     let mut project = Project::load(settings)?;
     let mut found = HeadFile::load(settings)?.diagnostics(&project);
+    let mut suppressions: Vec<_> = project
+        .sources
+        .iter()
+        .flat_map(|(path, text)| suppress::find(path, text))
+        .collect();
     if !args.no_references {
         let scan = references::check(settings, &project)?;
         for skipped in &scan.skipped {
@@ -24,23 +92,30 @@ pub(super) fn run(
         }
         found.extend(scan.diagnostics);
         project.sources.extend(scan.sources);
+        suppressions.extend(scan.suppressions);
     }
     // With a base, the graph rules judge the tree that merging it would produce.
-    let project = match &args.base {
+    let (project, base) = match &args.base {
         Some(reference) => {
-            let comparison = Base::load(settings, reference, project.format)?.compare(project);
+            let base = Base::load(settings, reference, project.format)?;
+            let comparison = base.compare(project);
             found.extend(comparison.diagnostics);
-            comparison.merged
+            (comparison.merged, Some(base))
         }
-        None => project,
+        None => (project, None),
     };
     let mut diagnostics = project.diagnostics();
     diagnostics.extend(found);
-    let mut report = report("check", &project, diagnostics);
-    if args.strict && report.count(Severity::Warning) > 0 {
-        report.fail();
+    let mut diagnostics = suppress::apply(diagnostics, &suppressions);
+    if args.new_only
+        && let Some(base) = &base
+    {
+        diagnostics = new_only::new_findings(base, diagnostics, !args.no_references);
     }
-    Ok(report)
+    Ok(Checked {
+        project,
+        diagnostics,
+    })
 }
 
 /// `check`'s report of `diagnostics` about `project`, sorted: what `check` prints, and what a
@@ -48,21 +123,24 @@ pub(super) fn run(
 pub(super) fn report(
     command: &'static str,
     project: &Project,
-    mut diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
 ) -> Report {
+    let body = Body::Check {
+        revisions: project.revisions.len(),
+        heads: project.graph.heads().len(),
+        trees: Vec::new(),
+        fixes: None,
+    };
+    report_with(Report::new(command, body), &project.sources, diagnostics)
+}
+
+fn report_with(mut report: Report, sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Report {
     diagnostic::sort(&mut diagnostics);
-    let mut report = Report::new(
-        command,
-        Body::Check {
-            revisions: project.revisions.len(),
-            heads: project.graph.heads().len(),
-        },
-    );
     for diagnostic in &diagnostics {
         // Each file's text once, however many findings point into it.
         if let Some(path) = diagnostic.path()
             && !report.sources.contains_key(path)
-            && let Some(text) = project.sources.get(path)
+            && let Some(text) = sources.get(path)
         {
             report.sources.insert(path.to_owned(), text.clone());
         }

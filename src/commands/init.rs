@@ -45,7 +45,7 @@ pub(super) fn run(
         &settings.display_dir,
         &first,
         &args.message,
-        None,
+        &[],
     )?;
     // A new directory gets the head file unless the configuration turns it off.
     let head_file = HeadFile::load(settings)?;

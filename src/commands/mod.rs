@@ -5,6 +5,7 @@ mod current;
 mod heads;
 mod history;
 mod init;
+mod merge;
 mod new;
 mod rebase;
 mod show;
@@ -16,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Severity, refusal};
 use crate::output::{Progress, Report};
 use crate::project::Project;
 use crate::settings::Settings;
+use crate::source::discover::Tree;
 
 /// Runs one subcommand to its report.
 pub(crate) fn run(
@@ -23,6 +25,13 @@ pub(crate) fn run(
     command: &Command,
     progress: &mut Progress,
 ) -> Result<Report, Error> {
+    if !settings.trees.is_empty() && !matches!(command, Command::Check(_) | Command::Init(_)) {
+        let shown: Vec<String> = settings.trees.iter().map(Tree::shown).collect();
+        return Ok(Report::refused(
+            command.name(),
+            refusal::several_trees(&shown),
+        ));
+    }
     match command {
         Command::Check(args) => check::run(settings, args, progress),
         Command::Heads(args) => heads::run(settings, args),
@@ -30,6 +39,7 @@ pub(crate) fn run(
         Command::Show(args) => show::run(settings, args),
         Command::New(args) => new::run(settings, args, progress),
         Command::Init(args) => init::run(settings, args, progress),
+        Command::Merge(args) => merge::run(settings, args, progress),
         Command::Upgrade(args) => write::run(settings, write::Command::Upgrade(args), progress),
         Command::Downgrade(args) => write::run(settings, write::Command::Downgrade(args), progress),
         Command::Stamp(args) => write::run(settings, write::Command::Stamp(args), progress),

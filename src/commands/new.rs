@@ -57,7 +57,7 @@ pub(super) fn run(
         &settings.display_dir,
         &id,
         &args.message,
-        parent,
+        &parent.into_iter().collect::<Vec<_>>(),
     )?;
     if head_file.enabled {
         head_file.write(&settings.dir, &id, file_name(&path))?;
@@ -78,7 +78,7 @@ pub(super) fn write_revision(
     display_dir: &str,
     id: &RevisionId,
     message: &str,
-    parent: Option<&RevisionId>,
+    parents: &[&RevisionId],
 ) -> Result<String, Error> {
     let slug = slug::slugify(message);
     let slug = slug::truncate(&slug, slug::MAX_LEN);
@@ -94,24 +94,33 @@ pub(super) fn write_revision(
         text.push_str(format!("-- {line}").trim_end());
         text.push('\n');
     }
-    let parent = parent.map_or_else(|| "none".to_owned(), ToString::to_string);
+    let revises: Vec<String> = parents.iter().map(ToString::to_string).collect();
     text.push_str("-- migrate:revises ");
-    text.push_str(&parent);
-    text.push_str("\n\n-- migrate:up\n\n\n-- migrate:down\n\n");
+    text.push_str(if revises.is_empty() { "none" } else { "" });
+    text.push_str(&revises.join(" "));
+    if parents.len() > 1 {
+        text.push_str("\n\n-- migrate:up\n-- A merge revision: it joins the heads and has nothing to run.\n\n-- migrate:down\n\n");
+    } else {
+        text.push_str("\n\n-- migrate:up\n\n\n-- migrate:down\n\n");
+    }
+    create(&dir.join(&name), &shown, &text)?;
+    Ok(shown)
+}
+
+/// Creates a file with `text`; never overwrites one.
+pub(super) fn create(path: &Path, shown: &str, text: &str) -> Result<(), Error> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(dir.join(&name))
+        .open(path)
         .map_err(|source| Error::Io {
             action: "create",
-            path: shown.clone(),
+            path: shown.to_owned(),
             source,
         })?;
-    file.write_all(text.as_bytes())
-        .map_err(|source| Error::Io {
-            action: "write",
-            path: shown.clone(),
-            source,
-        })?;
-    Ok(shown)
+    file.write_all(text.as_bytes()).map_err(|source| Error::Io {
+        action: "write",
+        path: shown.to_owned(),
+        source,
+    })
 }

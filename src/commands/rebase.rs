@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 use crate::cli::RebaseArgs;
+use crate::collision::atomic::{temp_name, write_atomically};
 use crate::collision::base_branch::Base;
 use crate::collision::git::Git;
 use crate::collision::head_file::{self, Content, HeadFile};
@@ -331,30 +332,4 @@ fn apply(
         git.add(head_path)?;
     }
     Ok(())
-}
-
-const TEMP_SUFFIX: &str = ".migrate-rebase";
-
-fn temp_name(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(TEMP_SUFFIX);
-    PathBuf::from(name)
-}
-
-/// Writes through a temporary file and a rename, so that no file is ever left half written.
-fn write_atomically(path: &Path, text: &str, shown: &str) -> Result<(), Error> {
-    let temp = temp_name(path);
-    let failed = |action| {
-        move |source| Error::Io {
-            action,
-            path: shown.to_owned(),
-            source,
-        }
-    };
-    std::fs::write(&temp, text).map_err(failed("write"))?;
-    // Keep the file's mode: a script that names a migration stays executable.
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(&temp, meta.permissions()).map_err(failed("write"))?;
-    }
-    std::fs::rename(&temp, path).map_err(failed("write"))
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod refusal;
 mod rule;
+pub(crate) mod suppress;
 
 use std::collections::BTreeMap;
 
@@ -58,6 +59,8 @@ pub(crate) struct Diagnostic {
     pub related: Vec<Location>,
     /// How to fix it.
     pub help: String,
+    /// The severity `[rules]` in migrate.toml gives the rule here, when it changes it.
+    pub configured: Option<Severity>,
 }
 
 impl Diagnostic {
@@ -88,6 +91,7 @@ impl Diagnostic {
             location: None,
             related: Vec::new(),
             help: help.into(),
+            configured: None,
         }
     }
 
@@ -104,10 +108,10 @@ impl Diagnostic {
         self
     }
 
-    /// The severity, fixed by the rule.
+    /// The severity: the rule's, unless migrate.toml sets another for it.
     #[must_use]
     pub(crate) fn severity(&self) -> Severity {
-        self.rule.severity()
+        self.configured.unwrap_or_else(|| self.rule.severity())
     }
 
     fn sort_key(&self) -> (Option<&Location>, Rule, &str) {

@@ -250,6 +250,22 @@ pub(crate) fn several_heads(heads: usize) -> Diagnostic {
     )
 }
 
+/// `merge` with fewer than two heads.
+pub(crate) fn nothing_to_merge(heads: usize) -> Diagnostic {
+    Diagnostic::general(
+        Rule::NothingToMerge,
+        format!(
+            "`merge` joins two heads or more, and there {}",
+            if heads == 1 {
+                "is 1".to_owned()
+            } else {
+                format!("are {heads}")
+            }
+        ),
+        "nothing to do: the tree has one line of revisions",
+    )
+}
+
 /// `init` on a directory with migrations.
 pub(crate) fn already_initialized(dir: &str) -> Diagnostic {
     Diagnostic::general(
@@ -269,6 +285,23 @@ pub(crate) fn rebase_refused(reason: &str) -> Diagnostic {
     Diagnostic::general(Rule::RebaseRefused, message, help)
 }
 
+/// A command that acts on one tree, where discovery found several.
+pub(crate) fn several_trees(trees: &[String]) -> Diagnostic {
+    Diagnostic::general(
+        Rule::SeveralTrees,
+        format!(
+            "this repository has {}: {}; this command acts on one",
+            plural(trees.len(), "migration tree"),
+            trees
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "choose one with `--dir` (or `MIGRATE_DIR`), or set `dir` in migrate.toml; `migrate check` checks them all",
+    )
+}
+
 /// A rebase whose result would not pass `check`.
 pub(crate) fn rebase_check_failed() -> Diagnostic {
     Diagnostic::general(
@@ -283,7 +316,7 @@ pub(crate) fn failure(error: &Error) -> Diagnostic {
     let rule = match error {
         Error::MissingDir { .. } | Error::NotADir { .. } => Rule::MissingDirectory,
         Error::Io { .. } => Rule::IoError,
-        Error::Config { .. } => Rule::InvalidConfig,
+        Error::Config { .. } | Error::ConfigValue { .. } => Rule::InvalidConfig,
         Error::Usage(_) => Rule::UsageError,
         Error::UnknownRevision(_) => Rule::UnknownTarget,
         Error::Database(_) => Rule::DatabaseError,

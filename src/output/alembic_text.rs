@@ -1,5 +1,7 @@
 //! How revisions are written for people, in Alembic's forms: the one-line history entry and the verbose block.
 
+use std::fmt::Write as _;
+
 use super::escape::one_line;
 use crate::graph::RevisionGraph;
 use crate::revision::{DirFormat, Revises, Revision};
@@ -8,9 +10,9 @@ use crate::revision::{DirFormat, Revises, Revision};
 /// for a head that other revisions depend on.
 fn head_markers(revision: &Revision, graph: &RevisionGraph, node: usize) -> String {
     let mut text = String::new();
-    if !revision.branch_labels.is_empty() {
+    if !revision.shown_labels.is_empty() {
         text.push_str(" (");
-        text.push_str(&revision.branch_labels.join(", "));
+        text.push_str(&revision.shown_labels.join(", "));
         text.push(')');
     }
     if graph.is_real_head(node) {
@@ -77,10 +79,14 @@ pub(crate) fn head(revisions: &[Revision], graph: &RevisionGraph, node: usize) -
     format!("{}{}", revision.id, head_markers(revision, graph, node))
 }
 
-/// The verbose block: id, parents, children at a branch point, path, reversibility, full message.
+/// The verbose block. An Alembic revision's is Alembic's `log_entry`, line for line; a
+/// native revision's adds whether it can be reverted.
 #[must_use]
 pub(crate) fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
     let revision = &revisions[node];
+    if revision.format == DirFormat::Alembic {
+        return log_entry(revisions, graph, node);
+    }
     let parents_label = if graph.parents(node).len() > 1 {
         "Merges"
     } else {
@@ -95,26 +101,18 @@ pub(crate) fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize
         let ids: Vec<&str> = children.iter().map(|&c| revisions[c].id.as_str()).collect();
         lines.push(format!("Branches into: {}", ids.join(", ")));
     }
-    if !revision.depends_on.is_empty() {
-        let ids: Vec<&str> = revision.depends_on.iter().map(|d| d.id.as_str()).collect();
-        lines.push(format!("Depends on: {}", ids.join(", ")));
-    }
     lines.push(format!("Path: {}", one_line(&revision.path)));
     let reversible = if revision.down.is_some() {
         "yes"
     } else {
         "no (no `-- migrate:down` section)"
     };
-    // An Alembic revision's SQL is Python code, which migrate does not read.
-    if revision.format == DirFormat::Sql {
-        lines.push(format!("Reversible: {reversible}"));
-    }
+    lines.push(format!("Reversible: {reversible}"));
     lines.push(String::new());
-    // An Alembic docstring is kept whole, so its lines are split here.
     let description: Vec<&str> = revision
         .description
         .iter()
-        .flat_map(|entry| entry.split('\n'))
+        .map(String::as_str)
         .skip_while(|l| l.trim().is_empty())
         .collect();
     if description.is_empty() {
@@ -127,4 +125,81 @@ pub(crate) fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize
     );
     lines.push(String::new());
     lines.join("\n")
+}
+
+/// Alembic's `Script.log_entry`: here `(head)` means no revision follows this one, whatever
+/// depends on it, and the docstring is `longdoc`, split as Python's `splitlines` splits.
+fn log_entry(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> String {
+    let revision = &revisions[node];
+    let children = graph.children(node);
+    let mut text = format!("Rev: {}", revision.id);
+    if children.is_empty() {
+        text.push_str(" (head)");
+    }
+    if children.len() > 1 {
+        text.push_str(" (branchpoint)");
+    }
+    let merge = revision.parent_ids().len() > 1;
+    if merge {
+        text.push_str(" (mergepoint)");
+    }
+    let label = if merge { "Merges" } else { "Parent" };
+    let _ = write!(text, "\n{label}: {}\n", parent_list(revision));
+    if !revision.depends_on.is_empty() {
+        let ids: Vec<&str> = revision.depends_on.iter().map(|d| d.id.as_str()).collect();
+        let _ = writeln!(text, "Also depends on: {}", ids.join(", "));
+    }
+    if children.len() > 1 {
+        let ids: Vec<&str> = children.iter().map(|&c| revisions[c].id.as_str()).collect();
+        let _ = writeln!(text, "Branches into: {}", ids.join(", "));
+    }
+    if !revision.shown_labels.is_empty() {
+        let _ = writeln!(text, "Branch names: {}", revision.shown_labels.join(", "));
+    }
+    let _ = write!(text, "Path: {}\n\n", one_line(&revision.path));
+    let body: Vec<String> = python_lines(revision.long_message())
+        .map(|line| format!("    {line}"))
+        .collect();
+    text.push_str(&body.join("\n"));
+    text.push('\n');
+    text
+}
+
+/// Python's `str.splitlines()`: every line break Python knows, `\r\n` as one.
+fn python_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(at) = rest.find([
+            '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
+            '\u{2029}',
+        ]) else {
+            let line = rest;
+            rest = "";
+            return Some(line);
+        };
+        let line = &rest[..at];
+        let width = if rest[at..].starts_with("\r\n") {
+            2
+        } else {
+            rest[at..].chars().next().map_or(1, char::len_utf8)
+        };
+        rest = &rest[at + width..];
+        Some(line)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_lines;
+
+    #[test]
+    fn lines_split_as_python_splits_them() {
+        let lines: Vec<&str> = python_lines("a\r\nb\rc\u{2028}d\n\ne").collect();
+        assert_eq!(lines, ["a", "b", "c", "d", "", "e"]);
+        assert_eq!(python_lines("").count(), 0);
+        assert_eq!(python_lines("one\n").collect::<Vec<_>>(), ["one"]);
+    }
 }

@@ -12,8 +12,36 @@ use crate::diagnostic::{Diagnostic, Severity, plural};
 pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
     let mut snippets = Snippets::new(&report.sources);
     match &report.body {
-        Body::Check { revisions, heads } => {
-            check(report, *revisions, *heads, &mut snippets, out)?;
+        Body::Check {
+            revisions,
+            heads,
+            trees,
+            fixes,
+        } => {
+            if let Some(fixes) = fixes {
+                text::rewrites(fixes.dry_run, &fixes.changes, out)?;
+            }
+            let scope = if trees.len() > 1 {
+                let each: Vec<String> = trees
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "`{}` ({}, {})",
+                            one_line(&t.dir),
+                            plural(t.revisions, "revision"),
+                            plural(t.heads, "head")
+                        )
+                    })
+                    .collect();
+                format!("{}: {}", plural(trees.len(), "tree"), each.join(", "))
+            } else {
+                format!(
+                    "{} ({})",
+                    plural(*revisions, "revision"),
+                    plural(*heads, "head")
+                )
+            };
+            check(report, &scope, &mut snippets, out)?;
         }
         body => {
             for diagnostic in report.findings() {
@@ -32,8 +60,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) 
 /// `check`'s result: every finding, then the one-line summary.
 fn check(
     report: &Report,
-    revisions: usize,
-    heads: usize,
+    scope: &str,
     snippets: &mut Snippets<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -47,11 +74,6 @@ fn check(
         render_one(diagnostic, snippets, out)?;
         writeln!(out)?;
     }
-    let scope = format!(
-        "{} ({})",
-        plural(revisions, "revision"),
-        plural(heads, "head")
-    );
     if errors + warnings == 0 {
         writeln!(out, "{} {scope}", "All checks passed:".green().bold())
     } else {

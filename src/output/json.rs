@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Body, Change, Mark, Report, RowState, Run, diff};
+use super::{Body, Change, Mark, Report, RowState, Run, TreeCount, diff};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::project::Project;
 use crate::revision::{DirFormat, Section};
@@ -21,7 +21,7 @@ struct Document<'a> {
     body: Fields<'a>,
     diagnostics: Vec<Entry<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<Summary>,
+    summary: Option<Summary<'a>>,
 }
 
 /// The command's own fields, beside `diagnostics`.
@@ -58,6 +58,11 @@ enum Fields<'a> {
     },
     Created {
         path: &'a str,
+    },
+    /// `check --fix`: the files repaired.
+    Fixed {
+        dry_run: bool,
+        fixed: Vec<ChangeEntry<'a>>,
     },
 }
 
@@ -149,20 +154,29 @@ struct Related<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     errors: usize,
     warnings: usize,
     revisions: usize,
     heads: usize,
+    /// Each tree, when `check` checked several.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    trees: &'a [TreeCount],
 }
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let summary = match report.body {
-        Body::Check { revisions, heads } => Some(Summary {
-            errors: count(report, Severity::Error),
-            warnings: count(report, Severity::Warning),
+    let summary = match &report.body {
+        Body::Check {
             revisions,
             heads,
+            trees,
+            ..
+        } => Some(Summary {
+            errors: count(report, Severity::Error),
+            warnings: count(report, Severity::Warning),
+            revisions: *revisions,
+            heads: *heads,
+            trees: if trees.len() > 1 { trees } else { &[] },
         }),
         _ => None,
     };
@@ -187,6 +201,12 @@ fn count(report: &Report, severity: Severity) -> usize {
 
 fn fields(body: &Body) -> Fields<'_> {
     match body {
+        Body::Check {
+            fixes: Some(fixes), ..
+        } => Fields::Fixed {
+            dry_run: fixes.dry_run,
+            fixed: fixes.changes.iter().map(change).collect(),
+        },
         Body::Nothing | Body::Check { .. } => Fields::None {},
         Body::Revisions {
             project,

@@ -21,7 +21,9 @@ mod view;
 use std::io::{self, Write};
 
 pub(crate) use progress::{Progress, human_duration};
-pub(crate) use view::{Body, Change, Current, Mark, Row, RowState, Run, Step, StepStatus, Style};
+pub(crate) use view::{
+    Body, Change, Current, Fixes, Mark, Row, RowState, Run, Step, StepStatus, Style, TreeCount,
+};
 
 use crate::diagnostic::{Diagnostic, Kind, Severity, Sources};
 

@@ -7,14 +7,18 @@ use colored::Colorize;
 
 use super::alembic_text;
 use super::escape::{message, one_line, terminal};
-use super::{Body, Current, Mark, RowState, Style, diff};
+use super::{Body, Change, Current, Mark, RowState, Style, diff};
 use crate::diagnostic::plural;
 use crate::project::{self, Project};
 use crate::revision::Section;
 
 pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
     match body {
-        Body::Nothing | Body::Check { .. } => Ok(()),
+        Body::Nothing => Ok(()),
+        Body::Check { fixes, .. } => match fixes {
+            Some(fixes) => rewrites(fixes.dry_run, &fixes.changes, out),
+            None => Ok(()),
+        },
         Body::Revisions {
             project,
             nodes,
@@ -61,26 +65,29 @@ pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
             Ok(())
         }
         Body::Sql(sql) => write!(out, "{sql}"),
-        Body::Rebase { dry_run, changes } => {
-            if *dry_run {
-                return write!(out, "{}", terminal(&diff::patch(changes)));
-            }
-            for change in changes {
-                if change.from == change.to {
-                    writeln!(out, "rewrote {}", one_line(&change.from))?;
-                } else {
-                    writeln!(
-                        out,
-                        "renamed {} -> {}",
-                        one_line(&change.from),
-                        one_line(&change.to)
-                    )?;
-                }
-            }
-            Ok(())
-        }
+        Body::Rebase { dry_run, changes } => rewrites(*dry_run, changes, out),
         Body::Created { path } => writeln!(out, "{}", one_line(path)),
     }
+}
+
+/// The files a rebase or a fix changes: a unified diff for a dry run, else one line each.
+pub(super) fn rewrites(dry_run: bool, changes: &[Change], out: &mut dyn Write) -> io::Result<()> {
+    if dry_run {
+        return write!(out, "{}", terminal(&diff::patch(changes)));
+    }
+    for change in changes {
+        if change.from == change.to {
+            writeln!(out, "rewrote {}", one_line(&change.from))?;
+        } else {
+            writeln!(
+                out,
+                "renamed {} -> {}",
+                one_line(&change.from),
+                one_line(&change.to)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn entry(project: &Project, node: usize, style: Style) -> String {

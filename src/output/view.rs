@@ -12,7 +12,14 @@ pub(crate) enum Body {
     /// The command stopped before it had a result.
     Nothing,
     /// `check`'s summary: how many revisions and heads were judged.
-    Check { revisions: usize, heads: usize },
+    Check {
+        revisions: usize,
+        heads: usize,
+        /// Each tree checked, when discovery found several.
+        trees: Vec<TreeCount>,
+        /// `--fix`: what was repaired, or would be under `--dry-run`.
+        fixes: Option<Fixes>,
+    },
     /// `heads` and `history`: revisions of the graph, in the order given.
     Revisions {
         project: Box<Project>,
@@ -160,4 +167,19 @@ pub(crate) struct Change {
     pub existed: bool,
     pub before: String,
     pub after: String,
+}
+
+/// One tree of several that `check` checked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct TreeCount {
+    pub dir: String,
+    pub revisions: usize,
+    pub heads: usize,
+}
+
+/// What `check --fix` repaired.
+#[derive(Debug)]
+pub(crate) struct Fixes {
+    pub dry_run: bool,
+    pub changes: Vec<Change>,
 }

@@ -1,17 +1,21 @@
 //! Finding migration files in a directory and parsing them into revisions.
 //!
-//! Every `.sql` file directly in the directory is read (every `.py` file but `__init__.py` in
-//! an Alembic versions directory); subdirectories are not, as in sqlx and Alembic (documented in
-//! the README). A file that does not parse becomes a diagnostic, never a silent omission.
+//! Every `.sql` file directly in a directory is read (every `.py` file but `__init__.py` in
+//! an Alembic versions directory); subdirectories only when the tree is recursive, as in
+//! Alembic (`tree`). A file that does not parse becomes a diagnostic, never a silent omission.
 
 pub(crate) mod alembic;
 pub(crate) mod bounded;
 mod directive;
 mod directory;
+pub(crate) mod discover;
 pub(crate) mod filename;
 pub(crate) mod finding;
 mod psql_only;
 pub(crate) mod sql_file;
+mod tree;
+
+pub(crate) use tree::load_all;
 
 use std::fs::FileType;
 use std::path::{Path, PathBuf};
@@ -43,6 +47,8 @@ pub(crate) struct Loaded {
     /// What else the directory holds, when it was listed: the stale-reference scan reads these
     /// without listing the directory a second time.
     pub others: Option<Vec<Entry>>,
+    /// Every directory read.
+    pub dirs: Vec<PathBuf>,
 }
 
 /// An entry of the migrations directory that is not one of its migrations.
@@ -329,6 +335,7 @@ fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> Fil
         revises_line: parsed.revises_line,
         depends_on: Vec::new(),
         branch_labels: Vec::new(),
+        shown_labels: Vec::new(),
         description: parsed.description,
         up: parsed.up,
         down: parsed.down,

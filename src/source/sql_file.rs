@@ -179,9 +179,11 @@ impl Parser {
                 "second `-- migrate:down` marker",
                 "a file holds one down section; remove this marker",
             )),
+            // A suppression, read by `check` from the text (`diagnostic::suppress`).
+            ("ignore", _) => None,
             _ => Some(problem(
                 &format!("unknown directive `-- migrate:{name}`"),
-                "the directives are `revises`, `up` and `down`",
+                "the directives are `revises`, `up`, `down` and `ignore`",
             )),
         };
         self.problems.extend(found);
@@ -259,14 +261,16 @@ fn finish(
             "move it below `-- migrate:up`, or make it a `--` comment",
         )),
         (Some(section), None) => {
-            if !has_sql(&up) {
+            // A merge revision joins heads and may have nothing to run.
+            let merge = matches!(&parsed.revises, Some(Revises::Parents(p)) if p.len() > 1);
+            if !has_sql(&up) && !merge {
                 problems.push(Finding {
                     rule: Rule::MalformedFile,
                     line: section.line,
                     column: 1,
                     span: "-- migrate:up".len(),
                     message: "the up section is empty".to_owned(),
-                    help: "write the upgrade SQL below `-- migrate:up`".to_owned(),
+                    help: "write the upgrade SQL below `-- migrate:up`; only a merge revision (`migrate merge`) may have none".to_owned(),
                 });
             }
         }

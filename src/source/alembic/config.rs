@@ -7,32 +7,25 @@ use crate::settings::Origin;
 use crate::source::bounded;
 use crate::{Error, relpath};
 
-/// The versions directory a configuration names, and which key named it.
+/// The versions directories a configuration names, and which key named them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Found {
-    pub dir: PathBuf,
+    /// The directories of one tree, the first where Alembic writes new revisions.
+    pub dirs: Vec<PathBuf>,
+    /// `recursive_version_locations`.
+    pub recursive: bool,
     pub origin: Origin,
 }
 
-/// Looks in `root` for `alembic.ini`, then `pyproject.toml`, then a Flask-Migrate layout.
+/// Looks in `root` for `alembic.ini`, then `pyproject.toml` with `[tool.alembic]`.
 pub(crate) fn discover(root: &Path) -> Result<Option<Found>, Error> {
     let ini = root.join("alembic.ini");
     if ini.is_file() {
         return from_ini(&ini).map(Some);
     }
     let pyproject = root.join("pyproject.toml");
-    if pyproject.is_file()
-        && let Some(found) = from_pyproject(&pyproject)?
-    {
-        return Ok(Some(found));
-    }
-    // Flask-Migrate keeps Alembic's script directory in `migrations/`, its ini file inside it.
-    let flask = root.join("migrations");
-    if flask.join("env.py").is_file() && flask.join("versions").is_dir() {
-        return Ok(Some(Found {
-            dir: flask.join("versions"),
-            origin: Origin::Detected("`migrations/env.py` (Flask-Migrate)".to_owned()),
-        }));
+    if pyproject.is_file() {
+        return from_pyproject(&pyproject);
     }
     Ok(None)
 }
@@ -46,7 +39,8 @@ fn read_config(path: &Path, shown: &str) -> Result<String, Error> {
     })
 }
 
-fn from_ini(path: &Path) -> Result<Found, Error> {
+/// The tree an `alembic.ini` names.
+pub(crate) fn from_ini(path: &Path) -> Result<Found, Error> {
     let shown = relpath::display(path);
     let mut ini = configparser::ini::Ini::new();
     ini.set_multiline(true);
@@ -55,17 +49,26 @@ fn from_ini(path: &Path) -> Result<Found, Error> {
         .map_err(|reason| Error::Usage(format!("cannot read `{shown}`: {reason}")))?;
     let here = path.parent().unwrap_or_else(|| Path::new("."));
     let get = |key: &str| ini.get("alembic", key).filter(|v| !v.trim().is_empty());
-    if let Some(locations) = get("version_locations") {
+    let recursive = get("recursive_version_locations").is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes" | "on"
+        )
+    });
+    let mut found = if let Some(locations) = get("version_locations") {
         let separator = get("path_separator").or_else(|| get("version_path_separator"));
         let list = split_locations(&locations, separator.as_deref());
-        return one_location(&list, here, "version_locations", &shown);
-    }
-    let Some(script) = get("script_location") else {
-        return Err(Error::Usage(format!(
-            "`{shown}` has no `script_location` in its `[alembic]` section: pass `--dir` with the versions directory"
-        )));
+        locations_found(&list, here, "version_locations", &shown)?
+    } else {
+        let Some(script) = get("script_location") else {
+            return Err(Error::Usage(format!(
+                "`{shown}` has no `script_location` in its `[alembic]` section: pass `--dir` with the versions directory"
+            )));
+        };
+        script_versions(&script, here, &shown)?
     };
-    script_versions(&script, here, &shown)
+    found.recursive = recursive;
+    Ok(found)
 }
 
 #[derive(serde::Deserialize)]
@@ -82,6 +85,7 @@ struct Tool {
 struct AlembicTable {
     script_location: Option<String>,
     version_locations: Option<Locations>,
+    recursive_version_locations: Option<bool>,
 }
 
 #[derive(serde::Deserialize)]
@@ -91,7 +95,8 @@ enum Locations {
     Many(Vec<String>),
 }
 
-fn from_pyproject(path: &Path) -> Result<Option<Found>, Error> {
+/// The tree `[tool.alembic]` in a `pyproject.toml` names, when it has the table.
+pub(crate) fn from_pyproject(path: &Path) -> Result<Option<Found>, Error> {
     let shown = relpath::display(path);
     let text = read_config(path, &shown)?;
     let parsed: Pyproject = toml::from_str(&text).map_err(|source| Error::Config {
@@ -102,17 +107,21 @@ fn from_pyproject(path: &Path) -> Result<Option<Found>, Error> {
         return Ok(None);
     };
     let here = path.parent().unwrap_or_else(|| Path::new("."));
-    if let Some(locations) = table.version_locations {
+    let found = if let Some(locations) = table.version_locations {
         let list = match locations {
             Locations::One(text) => split_locations(&text, None),
             Locations::Many(list) => list,
         };
-        return one_location(&list, here, "version_locations", &shown).map(Some);
-    }
-    match table.script_location {
-        Some(script) => script_versions(&script, here, &shown).map(Some),
-        None => Ok(None),
-    }
+        locations_found(&list, here, "version_locations", &shown)?
+    } else if let Some(script) = table.script_location {
+        script_versions(&script, here, &shown)?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(Found {
+        recursive: table.recursive_version_locations.unwrap_or(false),
+        ..found
+    }))
 }
 
 /// Splits `version_locations` as Alembic does: by the configured separator, else by spaces
@@ -133,43 +142,75 @@ fn split_locations(text: &str, separator: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-fn one_location(
+fn locations_found(
     list: &[String],
     here: &Path,
     key: &'static str,
     shown: &str,
 ) -> Result<Found, Error> {
-    match list {
-        [one] => Ok(Found {
-            dir: resolve(one, here),
-            origin: Origin::Config {
-                key,
-                file: shown.to_owned(),
-            },
-        }),
-        [] => Err(Error::Usage(format!("`{key}` in `{shown}` is empty"))),
-        many => Err(Error::Usage(format!(
-            "`{key}` in `{shown}` lists {} directories ({}); migrate reads one versions directory: pass `--dir`",
-            many.len(),
-            many.join(", ")
-        ))),
-    }
-}
-
-fn script_versions(script: &str, here: &Path, shown: &str) -> Result<Found, Error> {
-    // `package:path` names a directory inside an installed Python package: only Python knows where.
-    if script.contains(':') && !script.contains(['/', '\\']) && !script.contains("%(here)s") {
-        return Err(Error::Usage(format!(
-            "`script_location = {script}` in `{shown}` names a Python package, which migrate cannot locate without Python: pass `--dir` with the versions directory"
-        )));
+    if list.is_empty() {
+        return Err(Error::Usage(format!("`{key}` in `{shown}` is empty")));
     }
     Ok(Found {
-        dir: resolve(script, here).join("versions"),
+        dirs: list
+            .iter()
+            .map(|location| match package_dir(location, here) {
+                Some(dir) => dir,
+                None => resolve(location, here),
+            })
+            .collect(),
+        recursive: false,
         origin: Origin::Config {
-            key: "script_location",
+            key,
             file: shown.to_owned(),
         },
     })
+}
+
+fn script_versions(script: &str, here: &Path, shown: &str) -> Result<Found, Error> {
+    let origin = Origin::Config {
+        key: "script_location",
+        file: shown.to_owned(),
+    };
+    let dir = if is_package_location(script) {
+        package_dir(script, here).ok_or_else(|| {
+            Error::Usage(format!(
+                "`script_location = {script}` in `{shown}` names a directory inside the Python package `{}`, which is neither beside `{shown}` nor under `src/`: pass `--dir` with the versions directory",
+                script.split(':').next().unwrap_or(script)
+            ))
+        })?
+    } else {
+        resolve(script, here)
+    };
+    Ok(Found {
+        dirs: vec![dir.join("versions")],
+        recursive: false,
+        origin,
+    })
+}
+
+/// `package:path`, or the colon form `pkg:sub:dir`: a directory inside a Python package.
+fn is_package_location(location: &str) -> bool {
+    location.contains(':')
+        && !location.contains(['/', '\\'])
+        && !location.contains("%(here)s")
+        && !location
+            .starts_with(|c: char| c.is_ascii_alphabetic() && location[1..].starts_with(':'))
+}
+
+/// Where a package-relative location is, found as Python would find the package in a checkout:
+/// beside the configuration file, or under `src/` (the "src layout").
+fn package_dir(location: &str, here: &Path) -> Option<PathBuf> {
+    if !is_package_location(location) {
+        return None;
+    }
+    let mut parts = location.trim().split(':');
+    let package = parts.next()?.replace('.', "/");
+    let inside: PathBuf = parts.filter(|p| !p.is_empty()).collect();
+    [here.join(&package), here.join("src").join(&package)]
+        .into_iter()
+        .map(|dir| dir.join(&inside))
+        .find(|dir| dir.is_dir())
 }
 
 /// A location from the configuration: `%(here)s` is the configuration file's directory, and a
@@ -216,18 +257,20 @@ mod tests {
         let root = dir.path();
         std::fs::write(
             root.join("pyproject.toml"),
-            "[tool.alembic]\nscript_location = \"%(here)s/db\"\n",
+            "[tool.alembic]\nscript_location = \"%(here)s/db\"\nrecursive_version_locations = true\n",
         )
         .unwrap();
         let found = discover(root).unwrap().unwrap();
-        assert_eq!(found.dir, root.join("db/versions"));
+        assert_eq!(found.dirs, [root.join("db/versions")]);
+        assert!(found.recursive);
         std::fs::write(
             root.join("alembic.ini"),
             "[alembic]\nscript_location = alembic\n# a comment\nversion_locations = %(here)s/one %(here)s/two\n",
         )
         .unwrap();
-        let error = discover(root).unwrap_err().to_string();
-        assert!(error.contains("lists 2 directories"), "{error}");
+        let found = discover(root).unwrap().unwrap();
+        assert_eq!(found.dirs, [root.join("one"), root.join("two")]);
+        assert!(!found.recursive);
         std::fs::write(
             root.join("alembic.ini"),
             "[alembic]\nscript_location = app:migrations\n",
@@ -237,7 +280,17 @@ mod tests {
             discover(root)
                 .unwrap_err()
                 .to_string()
-                .contains("Python package")
+                .contains("Python package `app`")
+        );
+        std::fs::create_dir_all(root.join("src/app/db/migrations")).unwrap();
+        std::fs::write(
+            root.join("alembic.ini"),
+            "[alembic]\nscript_location = app.db:migrations\n",
+        )
+        .unwrap();
+        assert_eq!(
+            discover(root).unwrap().unwrap().dirs,
+            [root.join("src/app/db/migrations/versions")]
         );
         std::fs::write(
             root.join("alembic.ini"),
@@ -245,8 +298,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            discover(root).unwrap().unwrap().dir,
-            root.join("alembic/versions")
+            discover(root).unwrap().unwrap().dirs,
+            [root.join("alembic/versions")]
         );
     }
 }

@@ -5,6 +5,9 @@
 //! type annotation. Anything else is reported as `unreadable-revision`, never guessed at.
 
 mod docstring;
+mod rewrite;
+
+pub(crate) use rewrite::{fix_docstring, rewrite};
 
 use super::python::{self, Keep, Kind, Token};
 use crate::diagnostic::Rule;
@@ -342,49 +345,6 @@ fn finish(parsed: &mut Parsed, problems: &mut Vec<Finding>) {
         ));
     }
     docstring::check(parsed, problems);
-}
-
-/// The file's text with a new `revision`, `down_revision` and matching docstring lines. The
-/// quote style of the file is kept.
-#[must_use]
-pub(crate) fn rewrite(text: &str, id: &str, parents: &[String]) -> String {
-    let (parsed, _) = parse(text);
-    let quote = parsed
-        .revision_range
-        .and_then(|(start, _)| text[start..].chars().next())
-        .filter(|c| *c == '\'' || *c == '"')
-        .unwrap_or('"');
-    let quoted = |s: &str| format!("{quote}{s}{quote}");
-    let down_value = match parents {
-        [] => "None".to_owned(),
-        [one] => quoted(one),
-        many => format!(
-            "({})",
-            many.iter()
-                .map(|p| quoted(p))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut edits: Vec<((usize, usize), String)> = Vec::new();
-    if let Some(range) = parsed.revision_range {
-        edits.push((range, quoted(id)));
-    }
-    if let Some(range) = parsed.down_range {
-        edits.push((range, down_value));
-    }
-    if let Some(field) = &parsed.doc_revision {
-        edits.push((field.range, id.to_owned()));
-    }
-    if let Some(field) = &parsed.doc_revises {
-        edits.push((field.range, parents.join(", ")));
-    }
-    edits.sort_by_key(|edit| std::cmp::Reverse(edit.0.0));
-    let mut out = text.to_owned();
-    for ((start, end), with) in edits {
-        out.replace_range(start..end, &with);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::path::Path;
 pub(crate) mod config;
 pub(crate) mod file;
 mod python;
+pub(crate) mod template;
 
 use self::file::{self as alembic_file, Down, Located, Parsed};
 use super::finding::Finding;
@@ -188,6 +189,7 @@ pub(crate) fn build(drafts: Vec<Draft>) -> Built {
             revises_line: parsed.down_line,
             depends_on,
             branch_labels: parsed.branch_labels,
+            shown_labels: Vec::new(),
             // The docstring stays whole: `message` and `show` split it where they need to.
             description: parsed.doc.into_iter().collect(),
             up: None,

@@ -73,15 +73,12 @@ fn stale_revises(parsed: &Parsed, problems: &mut Vec<Finding>) {
         Down::Root => Vec::new(),
         Down::Parents(parents) => parents.iter().map(|p| p.value.as_str()).collect(),
     };
-    let mut written: Vec<&str> = field
-        .value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let mut written = revises_ids(&field.value);
     let mut sorted_code = code.clone();
     sorted_code.sort_unstable();
     written.sort_unstable();
+    written.dedup();
+    sorted_code.dedup();
     if written != sorted_code {
         let code_text = if code.is_empty() {
             "None".to_owned()
@@ -110,4 +107,19 @@ fn stale_docstring(field: &DocField, message: String, help: String) -> Finding {
         message,
         help,
     }
+}
+
+/// The ids a `Revises:` line names, in every form Alembic's templates have written: empty,
+/// `None`, one id, `a, b`, or the repr of a tuple or list (`('a', 'b')`).
+fn revises_ids(value: &str) -> Vec<&str> {
+    let inner = value
+        .trim()
+        .strip_prefix(['(', '['])
+        .and_then(|v| v.strip_suffix([')', ']']))
+        .unwrap_or(value);
+    inner
+        .split(',')
+        .map(|id| id.trim().trim_matches(['\'', '"']).trim())
+        .filter(|id| !id.is_empty() && *id != "None")
+        .collect()
 }

@@ -150,3 +150,32 @@ fn rewrite_changes_code_and_docstring() {
     );
     assert_eq!(merged, "revision = 'b'\ndown_revision = ('x', 'y')\n");
 }
+
+#[test]
+fn every_form_of_revises_that_alembic_wrote_is_read() {
+    let merge = GENERATED.replace(
+        "down_revision: Union[str, Sequence[str], None] = \"040\"",
+        "down_revision = ('1f002cab0a7', '28a7e805fd0')",
+    );
+    for written in [
+        "('1f002cab0a7', '28a7e805fd0')",
+        "['28a7e805fd0', '1f002cab0a7']",
+        "1f002cab0a7, 28a7e805fd0",
+        "28a7e805fd0,1f002cab0a7",
+    ] {
+        let text = merge.replace("Revises: 040", &format!("Revises: {written}"));
+        let (_, problems) = parse(&text);
+        assert!(problems.is_empty(), "{written}: {problems:?}");
+    }
+    let root = GENERATED.replace(
+        "down_revision: Union[str, Sequence[str], None] = \"040\"",
+        "down_revision = None",
+    );
+    for written in ["Revises: None", "Revises: ", "Revises:"] {
+        let text = root.replace("Revises: 040", written);
+        let (_, problems) = parse(&text);
+        assert!(problems.is_empty(), "{written}: {problems:?}");
+    }
+    let stale = merge.replace("Revises: 040", "Revises: ('1f002cab0a7', '999')");
+    assert_eq!(parse(&stale).1.len(), 1);
+}

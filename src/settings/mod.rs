@@ -4,13 +4,21 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+mod config_file;
+mod rules;
 
 use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
 use crate::revision::DirFormat;
 use crate::source::alembic::config as alembic_config;
-use crate::source::bounded;
+use crate::source::discover::{self, Tree};
+use crate::walker::Exclude;
 use crate::{Error, relpath};
+#[cfg(test)]
+pub(crate) use config_file::ConfigFile;
+#[cfg(not(test))]
+use config_file::ConfigFile;
+use config_file::load_config;
+pub(crate) use rules::RuleSettings;
 
 /// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
 pub(crate) const DEFAULT_CONFIG: &str = "migrate.toml";
@@ -18,10 +26,22 @@ pub(crate) const DEFAULT_CONFIG: &str = "migrate.toml";
 pub(crate) const DEFAULT_DIR: &str = "migrations";
 
 /// The validated settings every command runs with.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Settings {
-    /// The migrations directory, as a path to open.
+    /// The migrations directory, as a path to open: the tree's first directory, where new
+    /// revisions and the head file go.
     pub dir: PathBuf,
+    /// The tree's other directories (`--dir` given again, `dirs`, `version_locations`).
+    pub more_dirs: Vec<PathBuf>,
+    /// Whether subdirectories of the tree's directories are read.
+    pub recursive: bool,
+    /// Every tree discovery found, when it found more than one: `check` checks each, and the
+    /// commands that act on one tree refuse.
+    pub trees: Vec<Tree>,
+    /// `heads` in the configuration file.
+    pub heads: Option<Vec<String>>,
+    /// `[rules]` and `[per-path-rules]` in the configuration file.
+    pub rules: RuleSettings,
     /// The migrations directory as output shows it.
     pub display_dir: String,
     /// Which setting chose the directory, for error messages.
@@ -36,8 +56,8 @@ pub(crate) struct Settings {
     pub history_table_named: bool,
     /// `head_file` in the configuration file; unset means "when `migrations/HEAD` exists".
     pub head_file: Option<bool>,
-    /// Paths the stale-reference scan skips, relative to the configuration file's directory.
-    pub exclude: Vec<PathBuf>,
+    /// What discovery and the stale-reference scan skip, relative to the configuration file.
+    pub exclude: Exclude,
     /// How the migrations directory is written; `None` detects it from the files.
     pub dir_format: Option<DirFormat>,
     /// `lock_timeout`, `statement_timeout` and `lock_retries` in the configuration file.
@@ -128,131 +148,172 @@ impl fmt::Display for Origin {
     }
 }
 
-/// The contents of `migrate.toml`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ConfigFile {
-    /// The migrations directory, relative to the configuration file.
-    pub dir: Option<PathBuf>,
-    /// The database URL; better kept in the environment when it holds a password.
-    pub database_url: Option<String>,
-    /// The history table, `schema.table`.
-    pub history_table: Option<String>,
-    /// Whether `migrations/HEAD` names the head, so that git reports two heads as a conflict.
-    pub head_file: Option<bool>,
-    /// Files and directories the stale-reference scan skips.
-    #[serde(default)]
-    pub exclude: Vec<PathBuf>,
-    /// How the migrations directory is written; `format` is accepted too, as Alembic users
-    /// write it.
-    #[serde(alias = "format")]
-    pub dir_format: Option<DirFormatChoice>,
-    /// PostgreSQL's `lock_timeout` for the revisions' statements, as `2s`.
-    pub lock_timeout: Option<String>,
-    /// PostgreSQL's `statement_timeout` for the revisions' statements, as `10m`.
-    pub statement_timeout: Option<String>,
-    /// How often a revision that timed out waiting for a lock is tried again.
-    pub lock_retries: Option<u32>,
-}
-
 impl Settings {
     /// Resolves the settings from the command line, the environment and the configuration file.
     pub(crate) fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
         let config = load_config(args)?;
-        let env_dir = std::env::var_os("MIGRATE_DIR").filter(|v| !v.is_empty());
-        let (dir, dir_origin) = if let Some(dir) = &args.dir {
-            (dir.clone(), Origin::Flag("--dir"))
-        } else if let Some(dir) = env_dir {
-            (PathBuf::from(dir), Origin::Env("MIGRATE_DIR"))
-        } else if let Some((file, dir)) = config
-            .as_ref()
-            .and_then(|(file, c)| c.dir.clone().map(|d| (file, d)))
-        {
-            // A directory in the configuration file is relative to that file, not to the caller.
-            let base = file.parent().unwrap_or_else(|| Path::new("."));
-            (
-                base.join(dir),
-                Origin::Config {
-                    key: "dir",
-                    file: relpath::display(file),
-                },
-            )
-        } else {
-            (PathBuf::from(DEFAULT_DIR), Origin::Default)
+        let file = config.as_ref().map(|(file, _, c)| (file, c));
+        let base = file
+            .map_or(Path::new(""), |(f, _)| f.parent().unwrap_or(Path::new("")))
+            .to_path_buf();
+        let exclude = Exclude {
+            base: if base.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                base.clone()
+            },
+            entries: file.map(|(_, c)| c.exclude.clone()).unwrap_or_default(),
         };
-        let mut dir_format = dir_format(args, config.as_ref());
-        // Without a directory named anywhere, an Alembic project says where its revisions are.
-        let (dir, dir_origin) = match (&dir_origin, dir_format) {
-            (Origin::Default, None | Some(DirFormat::Alembic)) => {
-                match alembic_config::discover(Path::new("."))? {
-                    Some(found) => {
-                        dir_format = Some(DirFormat::Alembic);
-                        (strip_dot(&found.dir), found.origin)
-                    }
-                    None => (dir, dir_origin),
+        let mut dir_format = dir_format(args, file);
+        let mut tree = chosen_tree(args, file, &base);
+        tree.recursive |= args.recursive || file.and_then(|(_, c)| c.recursive).unwrap_or(false);
+        let mut trees = Vec::new();
+        // Without a directory named anywhere, the project says where its revisions are.
+        if tree.origin == Origin::Default && dir_format != Some(DirFormat::Sql) {
+            if let Some(found) = alembic_config::discover(Path::new("."))? {
+                dir_format = Some(DirFormat::Alembic);
+                tree.dirs = found.dirs.iter().map(|d| strip_dot(d)).collect();
+                tree.recursive |= found.recursive;
+                tree.origin = found.origin;
+            } else if !holds_native_revisions(Path::new(DEFAULT_DIR)) {
+                let found = discover::trees(Path::new("."), &exclude)?;
+                if let Some(first) = found.first() {
+                    dir_format = dir_format.or(first.format);
+                    tree = Tree {
+                        dirs: first.dirs.iter().map(|d| strip_dot(d)).collect(),
+                        ..first.clone()
+                    };
+                }
+                if found.len() > 1 {
+                    trees = found;
                 }
             }
-            _ => (dir, dir_origin),
-        };
-        let database_url = database_url(args, config.as_ref());
-        let configured = config.as_ref().and_then(|(_, c)| c.history_table.as_ref());
+        }
+        let database_url = database_url(args, file);
+        let configured = file.and_then(|(_, c)| c.history_table.as_ref());
         let history_table_named = args.history_table.as_ref().or(configured);
         let history_table = match history_table_named {
             Some(table) => HistoryTable::parse(table)?,
             None => HistoryTable::default(),
         };
-        let (head_file, exclude) = match &config {
-            Some((file, c)) => {
-                let base = file.parent().unwrap_or_else(|| Path::new("."));
-                (
-                    c.head_file,
-                    c.exclude.iter().map(|p| base.join(p)).collect(),
-                )
-            }
-            None => (None, Vec::new()),
+        let rules = match &config {
+            Some((path, text, c)) => RuleSettings::parse(path, text, &c.rules, &c.per_path_rules)?,
+            None => RuleSettings::default(),
         };
-        let run = match &config {
-            Some((file, c)) => {
-                let duration = |key: &str, value: &Option<String>| {
-                    value
-                        .as_deref()
-                        .map(|v| {
-                            humantime::parse_duration(v).map_err(|_| {
-                                Error::Usage(format!(
-                                    "`{key}` in `{}` must be a duration such as `2s` or `10m`, not `{v}`",
-                                    relpath::display(file)
-                                ))
-                            })
-                        })
-                        .transpose()
-                };
-                RunConfig {
-                    lock_timeout: duration("lock_timeout", &c.lock_timeout)?,
-                    statement_timeout: duration("statement_timeout", &c.statement_timeout)?,
-                    lock_retries: c.lock_retries,
-                }
-            }
+        let run = match file {
+            Some((file, c)) => run_config(file, c)?,
             None => RunConfig::default(),
         };
+        let mut dirs = tree.dirs.into_iter();
+        let dir = dirs.next().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
         Ok(Settings {
             run,
             database_url,
             history_table_named: history_table_named.is_some(),
             history_table,
             dir_format,
-            head_file,
+            head_file: file.and_then(|(_, c)| c.head_file),
             exclude,
             display_dir: relpath::display(&dir),
             dir,
-            dir_origin,
+            more_dirs: dirs.collect(),
+            recursive: tree.recursive,
+            trees,
+            heads: file.and_then(|(_, c)| c.heads.clone()),
+            rules,
+            dir_origin: tree.origin,
             color: color_enabled(args.color),
         })
     }
+
+    /// These settings for one tree of several that discovery found.
+    #[must_use]
+    pub(crate) fn for_tree(&self, tree: &Tree) -> Settings {
+        let mut dirs = tree.dirs.iter().map(|d| strip_dot(d));
+        let dir = dirs.next().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+        Settings {
+            display_dir: relpath::display(&dir),
+            dir,
+            more_dirs: dirs.collect(),
+            recursive: tree.recursive,
+            dir_format: tree.format.or(self.dir_format),
+            dir_origin: tree.origin.clone(),
+            trees: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// Every directory of the tree, the first first.
+    pub(crate) fn dirs(&self) -> impl Iterator<Item = &Path> {
+        std::iter::once(self.dir.as_path()).chain(self.more_dirs.iter().map(PathBuf::as_path))
+    }
+}
+
+/// The tree the command line, the environment or the configuration file names, else the
+/// default directory.
+fn chosen_tree(args: &GlobalArgs, file: Option<(&PathBuf, &ConfigFile)>, base: &Path) -> Tree {
+    let tree = |dirs: Vec<PathBuf>, origin: Origin| Tree {
+        dirs,
+        recursive: false,
+        format: None,
+        origin,
+    };
+    if !args.dir.is_empty() {
+        return tree(args.dir.clone(), Origin::Flag("--dir"));
+    }
+    if let Some(dir) = std::env::var_os("MIGRATE_DIR").filter(|v| !v.is_empty()) {
+        return tree(vec![PathBuf::from(dir)], Origin::Env("MIGRATE_DIR"));
+    }
+    if let Some((path, c)) = file {
+        // Directories in the configuration file are relative to that file, not to the caller.
+        let origin = |key| Origin::Config {
+            key,
+            file: relpath::display(path),
+        };
+        if let Some(dirs) = c.dirs.as_ref().filter(|d| !d.is_empty()) {
+            return tree(dirs.iter().map(|d| base.join(d)).collect(), origin("dirs"));
+        }
+        if let Some(dir) = &c.dir {
+            return tree(vec![base.join(dir)], origin("dir"));
+        }
+    }
+    tree(vec![PathBuf::from(DEFAULT_DIR)], Origin::Default)
+}
+
+/// Whether the default directory exists with `.sql` files in it: then it is the tree, and the
+/// repository is not searched.
+fn holds_native_revisions(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| crate::source::filename::is_candidate(&e.file_name().to_string_lossy()))
+    })
+}
+
+fn run_config(file: &Path, c: &ConfigFile) -> Result<RunConfig, Error> {
+    let duration = |key: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| {
+                humantime::parse_duration(v).map_err(|_| {
+                    Error::Usage(format!(
+                        "`{key}` in `{}` must be a duration such as `2s` or `10m`, not `{v}`",
+                        relpath::display(file)
+                    ))
+                })
+            })
+            .transpose()
+    };
+    Ok(RunConfig {
+        lock_timeout: duration("lock_timeout", &c.lock_timeout)?,
+        statement_timeout: duration("statement_timeout", &c.statement_timeout)?,
+        lock_retries: c.lock_retries,
+    })
 }
 
 /// `--dir-format` (or `MIGRATE_DIR_FORMAT`, which clap reads), then `dir_format` in the
 /// configuration file; `None` means "detect it".
-fn dir_format(args: &GlobalArgs, config: Option<&(PathBuf, ConfigFile)>) -> Option<DirFormat> {
+fn dir_format(args: &GlobalArgs, config: Option<(&PathBuf, &ConfigFile)>) -> Option<DirFormat> {
     let choice = args
         .dir_format
         .or_else(|| config.and_then(|(_, c)| c.dir_format));
@@ -285,7 +346,7 @@ impl Settings {
 
 fn database_url(
     args: &GlobalArgs,
-    config: Option<&(PathBuf, ConfigFile)>,
+    config: Option<(&PathBuf, &ConfigFile)>,
 ) -> Option<(String, Origin)> {
     let env = |name: &'static str| {
         std::env::var(name)
@@ -311,34 +372,6 @@ fn database_url(
                 })
             })
         })
-}
-
-fn load_config(args: &GlobalArgs) -> Result<Option<(PathBuf, ConfigFile)>, Error> {
-    let named = args.config.clone().or_else(|| {
-        std::env::var_os("MIGRATE_CONFIG")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    let (path, required) = match named {
-        Some(path) => (path, true),
-        None => (PathBuf::from(DEFAULT_CONFIG), false),
-    };
-    let text = match bounded::read_to_string(&path, bounded::CONFIG_LIMIT) {
-        Ok(text) => text,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(Error::Io {
-                action: "read",
-                path: relpath::display(&path),
-                source,
-            });
-        }
-    };
-    let config = toml::from_str(&text).map_err(|source| Error::Config {
-        path: relpath::display(&path),
-        source,
-    })?;
-    Ok(Some((path, config)))
 }
 
 fn color_enabled(choice: ColorChoice) -> bool {

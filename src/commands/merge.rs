@@ -1,0 +1,111 @@
+//! `migrate merge [MESSAGE]`: a merge revision that revises every head, as `alembic merge heads`
+//! writes one: a native `.sql` file with nothing to run, or an Alembic file from the project's
+//! template with `down_revision` a tuple.
+
+use std::hash::{BuildHasher, Hasher};
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::check::padding_width;
+use crate::cli::MergeArgs;
+use crate::collision::head_file::HeadFile;
+use crate::diagnostic::refusal;
+use crate::output::{Body, Progress, Report};
+use crate::project::Project;
+use crate::revision::{DirFormat, RevisionId};
+use crate::settings::Settings;
+use crate::source::alembic::template::{self, NewFile};
+use crate::{Error, relpath, slug};
+
+/// Alembic cuts a file name's slug at this many characters (`truncate_slug_length`).
+const ALEMBIC_SLUG: usize = 40;
+
+pub(super) fn run(
+    settings: &Settings,
+    args: &MergeArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
+    let project = Project::load(settings)?;
+    let heads = project.graph.heads();
+    if heads.len() < 2 {
+        return Ok(Report::refused(
+            "merge",
+            refusal::nothing_to_merge(heads.len()),
+        ));
+    }
+    let parents: Vec<&RevisionId> = heads.iter().map(|&h| &project.revisions[h].id).collect();
+    let numbered = project.revisions.iter().all(|r| r.id.is_number());
+    let id = if numbered {
+        let width = padding_width(project.revisions.iter().map(|r| &r.id)).unwrap_or(1);
+        project
+            .revisions
+            .iter()
+            .map(|r| &r.id)
+            .max()
+            .map_or_else(|| RevisionId::name("1"), |highest| highest.successor(width))
+    } else {
+        RevisionId::name(&random_hex())
+    };
+    let path = match project.format {
+        DirFormat::Sql => super::new::write_revision(
+            &settings.dir,
+            &settings.display_dir,
+            &id,
+            &args.message,
+            &parents,
+        )?,
+        DirFormat::Alembic => write_alembic(settings, &id, &parents, &args.message)?,
+    };
+    let head_file = HeadFile::load(settings)?;
+    if head_file.enabled {
+        head_file.write(&settings.dir, &id, super::new::file_name(&path))?;
+    }
+    progress.hint(&format!(
+        "merged {} heads; `migrate check` passes once the merge revision is committed",
+        parents.len()
+    ));
+    Ok(Report::new("merge", Body::Created { path }))
+}
+
+fn write_alembic(
+    settings: &Settings,
+    id: &RevisionId,
+    parents: &[&RevisionId],
+    message: &str,
+) -> Result<String, Error> {
+    let slug = slug::slugify(message);
+    let slug = slug::truncate(&slug, ALEMBIC_SLUG);
+    let name = format!("{id}_{slug}.py");
+    let shown = relpath::join(&settings.display_dir, &name);
+    let parents: Vec<String> = parents.iter().map(ToString::to_string).collect();
+    let create_date = humantime::format_rfc3339_micros(SystemTime::now())
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned();
+    let script_directory = settings.dir.parent().unwrap_or(Path::new("."));
+    let text = template::render(
+        script_directory,
+        &NewFile {
+            id: id.as_str(),
+            parents: &parents,
+            message,
+            create_date: &create_date,
+        },
+    );
+    super::new::create(&settings.dir.join(&name), &shown, &text)?;
+    Ok(shown)
+}
+
+/// Twelve hex digits, as Alembic's `uuid4().hex[-12:]`: random enough that two branches never
+/// draw the same id.
+fn random_hex() -> String {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.write_u32(std::process::id());
+    format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff)
+}

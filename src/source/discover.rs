@@ -1,0 +1,195 @@
+//! Every migration tree in a repository, found with the one walker: native `.sql` trees, and
+//! Alembic script directories named by an `alembic.ini` or `[tool.alembic]` anywhere, or found
+//! as an `env.py` beside a `versions/` directory (Flask-Migrate, a package's own migrations).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::alembic::config::{self, Found};
+use super::{alembic, bounded, filename};
+use crate::revision::DirFormat;
+use crate::settings::Origin;
+use crate::walker::{self, Exclude};
+use crate::{Error, relpath};
+
+/// One tree: its directories, the first where new revisions go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tree {
+    pub dirs: Vec<PathBuf>,
+    pub recursive: bool,
+    pub format: Option<DirFormat>,
+    pub origin: Origin,
+}
+
+impl Tree {
+    /// The first directory as output shows it.
+    #[must_use]
+    pub(crate) fn shown(&self) -> String {
+        relpath::display(&self.dirs[0])
+    }
+}
+
+/// The marker every native revision carries near its top.
+const NATIVE_MARKER: &[u8] = b"-- migrate:";
+
+/// Every tree under `root`, in path order; one directory is never two trees.
+pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<Vec<Tree>, Error> {
+    let mut found: Vec<Tree> = Vec::new();
+    let mut sql_dirs: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    for entry in walker::walk(root, exclude, Vec::new())? {
+        let entry = match entry {
+            Ok(entry) => entry,
+            // A directory that cannot be listed could hold a tree: saying nothing would be
+            // choosing for the user.
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "while looking for migration trees: {e}; name the tree with `--dir`, or add the path to `exclude` in migrate.toml"
+                )));
+            }
+        };
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy();
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        if is_file && name == "alembic.ini" {
+            found.push(alembic_tree(config::from_ini(path)?, path));
+        } else if is_file && name == "pyproject.toml" {
+            if let Some(tree) = config::from_pyproject(path)? {
+                found.push(alembic_tree(tree, path));
+            }
+        } else if is_dir && name == "versions" {
+            let script = path.parent().unwrap_or(root);
+            if script.join("env.py").is_file() {
+                found.extend(script_directory(path));
+            }
+        } else if is_file
+            && filename::is_candidate(&name)
+            && let Some(dir) = path.parent()
+        {
+            sql_dirs
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| path.to_path_buf());
+        }
+    }
+    for (dir, first) in sql_dirs {
+        if starts_with_marker(&first) {
+            found.push(Tree {
+                dirs: vec![dir.clone()],
+                recursive: false,
+                format: Some(DirFormat::Sql),
+                origin: Origin::Detected(format!(
+                    "found `{}` holding migrate's `.sql` revisions",
+                    relpath::display(&dir)
+                )),
+            });
+        }
+    }
+    // A configuration file and its `env.py` both find one script directory: the first wins,
+    // and a configuration file comes first.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    found.sort_by_key(|t| matches!(t.origin, Origin::Detected(_)));
+    let mut seen = Vec::new();
+    found.retain(|tree| {
+        let key: Vec<PathBuf> = tree.dirs.iter().map(|d| canonical(d)).collect();
+        let overlaps = seen
+            .iter()
+            .any(|s: &Vec<PathBuf>| s.iter().any(|d| key.contains(d)));
+        seen.push(key);
+        !overlaps
+    });
+    found.sort_by(|a, b| a.dirs.cmp(&b.dirs));
+    Ok(found)
+}
+
+fn alembic_tree(found: Found, file: &Path) -> Tree {
+    Tree {
+        dirs: found.dirs,
+        recursive: found.recursive,
+        format: Some(DirFormat::Alembic),
+        origin: Origin::Detected(format!("found `{}`", relpath::display(file))),
+    }
+}
+
+/// The trees of a script directory's `versions/`: one, read recursively when its revisions all
+/// live in subdirectories, except when each subdirectory is a tree of its own (one per
+/// database, chosen by `env.py` at run time).
+fn script_directory(versions: &Path) -> Vec<Tree> {
+    let detected = |dir: &Path, recursive: bool| Tree {
+        dirs: vec![dir.to_path_buf()],
+        recursive,
+        format: Some(DirFormat::Alembic),
+        origin: Origin::Detected(format!(
+            "found `env.py` beside `{}`",
+            relpath::display(versions)
+        )),
+    };
+    let (top, subdirs) = python_files(versions);
+    if top || subdirs.is_empty() {
+        return vec![detected(versions, false)];
+    }
+    if subdirs.len() > 1 && subdirs.iter().all(|dir| self_contained(dir)) {
+        return subdirs.iter().map(|dir| detected(dir, true)).collect();
+    }
+    vec![detected(versions, true)]
+}
+
+/// Whether `dir` holds revision files itself, and its subdirectories that hold some.
+fn python_files(dir: &Path) -> (bool, Vec<PathBuf>) {
+    let mut top = false;
+    let mut subdirs = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (false, subdirs);
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() && alembic::is_candidate(&name) {
+            top = true;
+        } else if kind.is_dir() && name != "__pycache__" && holds_python(&entry.path()) {
+            subdirs.push(entry.path());
+        }
+    }
+    subdirs.sort();
+    (top, subdirs)
+}
+
+fn holds_python(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .any(|e| e.file_type().is_file() && alembic::is_candidate(&e.file_name().to_string_lossy()))
+}
+
+/// Whether every parent the revisions under `dir` name is defined under `dir` too.
+fn self_contained(dir: &Path) -> bool {
+    let files: Vec<(String, String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let bytes = bounded::read(e.path(), bounded::MIGRATION_LIMIT).ok()?;
+            Some((name.clone(), relpath::display(e.path()), bytes))
+        })
+        .collect();
+    let loaded = super::from_bytes(DirFormat::Alembic, files);
+    let ids: Vec<&str> = loaded.revisions.iter().map(|r| r.id.as_str()).collect();
+    loaded
+        .revisions
+        .iter()
+        .all(|r| r.parent_ids().iter().all(|p| ids.contains(&p.as_str())))
+}
+
+/// Whether a `.sql` file is one of migrate's: its first lines carry a `-- migrate:` marker.
+fn starts_with_marker(path: &Path) -> bool {
+    let mut head = Vec::new();
+    bounded::open(path)
+        .ok()
+        .filter(|file| file.metadata().is_ok_and(|m| m.is_file()))
+        .and_then(|file| file.take(8 * 1024).read_to_end(&mut head).ok())
+        .is_some()
+        && memchr::memmem::find(&head, NATIVE_MARKER).is_some()
+}

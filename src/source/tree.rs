@@ -1,0 +1,101 @@
+//! One tree read from all its directories: several locations (`--dir` given again, `dirs`,
+//! `version_locations`), their subdirectories when the tree is recursive, and a warning naming
+//! the subdirectories with revisions that are not read.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::{Loaded, is_candidate, load};
+use crate::diagnostic::{Diagnostic, Location, Rule, plural};
+use crate::revision::DirFormat;
+use crate::{Error, relpath};
+
+/// Reads every directory of the tree. The first decides the format when none is given.
+pub(crate) fn load_all(
+    dirs: &[PathBuf],
+    recursive: bool,
+    origin: &impl std::fmt::Display,
+    format: Option<DirFormat>,
+) -> Result<Loaded, Error> {
+    let mut read: Vec<PathBuf> = Vec::new();
+    for dir in dirs {
+        read.push(dir.clone());
+        if recursive {
+            read.extend(subdirectories(dir));
+        }
+    }
+    let mut merged: Option<Loaded> = None;
+    for dir in &read {
+        let format = format.or(merged.as_ref().map(|m| m.format));
+        let loaded = load(dir, &relpath::display(dir), origin, format)?;
+        merged = Some(match merged {
+            None => loaded,
+            Some(mut all) => {
+                all.revisions.extend(loaded.revisions);
+                all.diagnostics.extend(loaded.diagnostics);
+                all.sources.extend(loaded.sources);
+                // The scan lists directories itself when there are several.
+                all.others = None;
+                all
+            }
+        });
+    }
+    let mut loaded = merged.unwrap_or_default();
+    if !recursive {
+        for dir in dirs {
+            loaded
+                .diagnostics
+                .extend(unread(dir, loaded.format, dirs.len() > 1));
+        }
+    }
+    loaded.dirs = read;
+    Ok(loaded)
+}
+
+/// The subdirectories of `dir`, at every depth, but caches; links are not followed.
+fn subdirectories(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "__pycache__")
+        .flatten()
+        .filter(|e| e.file_type().is_dir())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    found.sort();
+    found
+}
+
+/// A warning for each subdirectory that holds revision files the tree does not read.
+fn unread(dir: &Path, format: DirFormat, several: bool) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for sub in subdirectories(dir) {
+        let Ok(entries) = std::fs::read_dir(&sub) else {
+            continue;
+        };
+        let count = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| is_candidate(format, &e.file_name().to_string_lossy()))
+            .count();
+        if count == 0 {
+            continue;
+        }
+        let shown = relpath::display(&sub);
+        let others = if several { " or add it to `dirs`" } else { "" };
+        found.push(Diagnostic::new(
+            Rule::UnreadDirectory,
+            Location::file(&shown),
+            format!(
+                "`{shown}` holds {} that are not read: only the files directly in `{}` are",
+                plural(count, "revision file"),
+                relpath::display(dir)
+            ),
+            format!(
+                "read subdirectories with `recursive = true` in migrate.toml or `--recursive` (Alembic: `recursive_version_locations = true`){others}"
+            ),
+        ));
+    }
+    found
+}

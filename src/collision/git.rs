@@ -205,6 +205,64 @@ impl Git {
         self.commit_object("MERGE_HEAD")
     }
 
+    /// The current branch's short name; `None` on a detached HEAD.
+    #[must_use]
+    pub(crate) fn current_branch(&self) -> Option<String> {
+        self.line(&["symbolic-ref", "--quiet", "--short", "HEAD"])
+    }
+
+    /// The remote's default branch (`origin/HEAD` points at it), when the clone knows it.
+    #[must_use]
+    pub(crate) fn remote_default(&self) -> Option<String> {
+        self.line(&[
+            "symbolic-ref",
+            "--quiet",
+            "--short",
+            "refs/remotes/origin/HEAD",
+        ])
+    }
+
+    /// The current branch's upstream (`@{upstream}`), when it has one.
+    #[must_use]
+    pub(crate) fn upstream(&self) -> Option<String> {
+        self.line(&[
+            "rev-parse",
+            "--abbrev-ref",
+            "--symbolic-full-name",
+            "@{upstream}",
+        ])
+    }
+
+    /// The local branches whose tip is `commit`.
+    #[must_use]
+    pub(crate) fn branches_at(&self, commit: &str) -> Vec<String> {
+        self.output(&["branch", "--format=%(refname:short)", "--points-at", commit])
+            .map(|out| out.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether commit `a` is `b` or one of its ancestors.
+    #[must_use]
+    pub(crate) fn is_ancestor(&self, a: &str, b: &str) -> bool {
+        self.command(&["merge-base", "--is-ancestor", a, b])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// git's one line of output, when it answered.
+    fn line(&self, args: &[&str]) -> Option<String> {
+        self.command(args)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
     /// Whether a `git rebase` is stopped in the middle.
     #[must_use]
     pub(crate) fn rebasing(&self) -> bool {
@@ -234,9 +292,15 @@ impl Git {
             .map(drop)
     }
 
-    /// `git add`: marks a resolved conflict as resolved.
-    pub(crate) fn add(&self, path: &Path) -> Result<(), Error> {
-        self.output(&["add", "--", &absolute(path)]).map(drop)
+    /// `git add`: stages exactly these paths (and marks a resolved conflict as resolved).
+    pub(crate) fn add(&self, paths: &[&Path]) -> Result<(), Error> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let strings: Vec<String> = paths.iter().map(|p| absolute(p)).collect();
+        let mut args = vec!["add", "--"];
+        args.extend(strings.iter().map(String::as_str));
+        self.output(&args).map(drop)
     }
 }
 

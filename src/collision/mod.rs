@@ -11,3 +11,4 @@ pub(crate) mod new_only;
 pub(crate) mod rebase_plan;
 pub(crate) mod references;
 pub(crate) mod renumber;
+pub(crate) mod shipped;

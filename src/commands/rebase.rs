@@ -11,7 +11,7 @@ use crate::collision::base_branch::Base;
 use crate::collision::git::Git;
 use crate::collision::head_file::{self, Content, HeadFile};
 use crate::collision::rebase_plan::{self as rebase, Change, Input, RebasePlan};
-use crate::collision::references;
+use crate::collision::{references, shipped};
 use crate::diagnostic::{Severity, refusal};
 use crate::output::{self, Body, Progress, Report};
 use crate::project::Project;
@@ -86,7 +86,20 @@ pub(super) fn run(
     } else if args.dry_run {
         progress.hint(&format!("dry run ({}): nothing was changed", selection.why));
     } else {
-        apply(&plan, git.as_ref(), &head_file, &input.head_file_path)?;
+        // In a merge or rebase in progress, the next `git commit` must record the repaired
+        // tree: every file changed is staged, and only those. Outside one, nothing is.
+        let in_progress = git
+            .as_ref()
+            .filter(|g| g.merge_head().is_some() || g.rebasing());
+        apply(&plan, in_progress)?;
+        if in_progress.is_some() {
+            progress.hint(&format!(
+                "staged the {} changed for the merge in progress",
+                crate::diagnostic::plural(plan.changes.len(), "file")
+            ));
+        } else {
+            progress.hint("nothing was staged: review the changes, then `git add` them");
+        }
         if selection.tree.revisions.len() > selection.work_len {
             progress.hint(&format!(
                 "rebased {}; `migrate check --base` passes now, and `migrate check` will once the base is merged",
@@ -125,15 +138,17 @@ fn select(
         None if args.revisions.is_empty()
             && !matches!(head_file.content, Content::Conflict { .. }) =>
         {
-            git.and_then(|g| {
-                if g.merge_head().is_some() {
-                    Some("MERGE_HEAD".to_owned())
-                } else if g.rebasing() {
-                    Some("HEAD".to_owned())
-                } else {
-                    None
-                }
-            })
+            match git {
+                Some(g) => match g.merge_head() {
+                    Some(merge_head) => match shipped::keep_side(g, &merge_head) {
+                        Ok(side) => Some(side.to_owned()),
+                        Err(refusal) => return Ok(Err(refusal)),
+                    },
+                    None if g.rebasing() => Some("HEAD".to_owned()),
+                    None => None,
+                },
+                None => None,
+            }
         }
         None => None,
     };
@@ -270,12 +285,7 @@ fn find(tree: &Project, work_len: usize, name: &str) -> Result<usize, String> {
 }
 
 /// Carries out the plan: renames first (through git when it tracks the file), then new texts.
-fn apply(
-    plan: &RebasePlan,
-    git: Option<&Git>,
-    head_file: &HeadFile,
-    head_path: &Path,
-) -> Result<(), Error> {
+fn apply(plan: &RebasePlan, git: Option<&Git>) -> Result<(), Error> {
     let renames: Vec<&Change> = plan
         .changes
         .iter()
@@ -327,9 +337,17 @@ fn apply(
             write_atomically(&change.full_to, &change.after, &change.to)?;
         }
     }
-    // A conflict is resolved in git's eyes once the file is staged.
-    if let (Some(git), Content::Conflict { .. }) = (git, &head_file.content) {
-        git.add(head_path)?;
+    // A conflict in the head file is resolved in git's eyes once the file is staged.
+    if let Some(git) = git {
+        let mut paths: Vec<&Path> = plan
+            .changes
+            .iter()
+            .filter(|c| c.before != c.after || c.full_from != c.full_to)
+            .map(|c| c.full_to.as_path())
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        git.add(&paths)?;
     }
     Ok(())
 }

@@ -155,13 +155,19 @@ fn rebase_on_the_branch_fixes_everything_in_one_run() {
         run.stdout,
         "rewrote docs/roles.md\nrenamed migrations/040_add_readonly_role.sql -> migrations/041_add_readonly_role.sql\nrewrote tests/test_readonly_role.py\n"
     );
-    // git recorded a rename, not a deletion and a new file.
+    // Outside a merge nothing is staged, and `rebase` says so; once added, git sees a rename.
+    assert!(run.stderr.contains("nothing was staged"), "{}", run.stderr);
+    let status = git(dir, &["status", "--porcelain"]);
+    assert!(
+        status.contains(" D migrations/040_add_readonly_role.sql")
+            && status.contains("?? migrations/041_add_readonly_role.sql"),
+        "{status}"
+    );
+    git(dir, &["add", "-A"]);
     let status = git(dir, &["status", "--porcelain"]);
     assert!(
         status.contains(
             "R  migrations/040_add_readonly_role.sql -> migrations/041_add_readonly_role.sql"
-        ) || status.contains(
-            "RM migrations/040_add_readonly_role.sql -> migrations/041_add_readonly_role.sql"
         ),
         "{status}"
     );

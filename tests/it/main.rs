@@ -18,6 +18,7 @@ mod database_output;
 mod example_database;
 mod house;
 mod incident;
+mod merge;
 mod operations;
 mod pre_commit;
 mod rebase;

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod adoption;
 mod alembic;
 mod alembic_database;
 mod alembic_oracle;

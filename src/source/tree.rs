@@ -25,6 +25,7 @@ pub(crate) fn load_all(
             read.extend(subdirectories(dir));
         }
     }
+    let format = format.or_else(|| nested_format(dirs));
     let mut merged: Option<Loaded> = None;
     for dir in &read {
         let format = format.or(merged.as_ref().map(|m| m.format));
@@ -51,6 +52,34 @@ pub(crate) fn load_all(
     }
     loaded.dirs = read;
     Ok(loaded)
+}
+
+/// The format of a tree whose first directory holds no revision itself, judged from its
+/// subdirectories: what `load` would decide for a directory of their files.
+fn nested_format(dirs: &[PathBuf]) -> Option<DirFormat> {
+    let first = dirs.first()?;
+    let direct = |dir: &Path, format: DirFormat| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| is_candidate(format, &e.file_name().to_string_lossy()))
+        })
+    };
+    if direct(first, DirFormat::Sql) || direct(first, DirFormat::Alembic) {
+        return None;
+    }
+    let subdirs = subdirectories(first);
+    if subdirs.iter().any(|d| direct(d, DirFormat::Sql)) {
+        return None;
+    }
+    subdirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+        .any(|e| {
+            is_candidate(DirFormat::Alembic, &e.file_name().to_string_lossy())
+                && super::alembic::assigns_revision(&e.path())
+        })
+        .then_some(DirFormat::Alembic)
 }
 
 /// The subdirectories of `dir`, at every depth, but caches; links are not followed.

@@ -16,6 +16,7 @@ mod check;
 mod commands;
 mod database;
 mod database_output;
+mod discovery;
 mod example_database;
 mod house;
 mod incident;

@@ -61,6 +61,15 @@ pub(crate) fn from_ini(path: &Path) -> Result<Found, Error> {
         locations_found(&list, here, "version_locations", &shown)?
     } else {
         let Some(script) = get("script_location") else {
+            // Flask-Migrate's `alembic.ini` lives in the script directory and leaves
+            // `script_location` to the code.
+            if here.join("env.py").is_file() && here.join("versions").is_dir() {
+                return Ok(Found {
+                    dirs: vec![here.join("versions")],
+                    recursive,
+                    origin: Origin::Detected(format!("`{shown}` beside `env.py` (Flask-Migrate)")),
+                });
+            }
             return Err(Error::Usage(format!(
                 "`{shown}` has no `script_location` in its `[alembic]` section: pass `--dir` with the versions directory"
             )));

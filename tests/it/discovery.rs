@@ -1,0 +1,329 @@
+//! Finding the trees of a repository without being told: a monorepo's three services, an
+//! `env.py` beside `versions/`, Flask-Migrate, a package-relative `script_location`, two trees
+//! under one `versions/`, revisions in subdirectories, named branches; and what is ignored.
+
+use std::path::Path;
+
+use crate::common::{alembic, revision, rules, run_in, write_chain, write_tree};
+
+fn py(id: &str, down: &[&str], message: &str) -> String {
+    alembic::revision_file(id, down, message)
+}
+
+fn labelled(id: &str, down: &[&str], label: &str) -> String {
+    py(id, down, label).replace(
+        "branch_labels: Union[str, Sequence[str], None] = None",
+        &format!("branch_labels: Union[str, Sequence[str], None] = ('{label}',)"),
+    )
+}
+
+fn alembic_heads(dir: &Path) -> String {
+    let out = std::process::Command::new(alembic::python())
+        .current_dir(dir)
+        .args(["-c", "from alembic.config import main; main(['heads'])"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_monorepo_gets_one_gate_over_every_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A native tree, an Alembic project with its ini file, a Flask-Migrate app.
+    write_chain(&dir.join("services/api/migrations"), 2, 3);
+    let billing = alembic::project(&dir.join("services/billing"));
+    write_tree(&billing, &[("001_first.py", &py("001", &[], "first"))]);
+    let flask = dir.join("services/legacy/migrations");
+    write_tree(
+        &flask,
+        &[("env.py", "# flask\n"), ("alembic.ini", "[alembic]\n")],
+    );
+    write_tree(
+        &flask.join("versions"),
+        &[
+            ("aaaa_first.py", &py("aaaa", &[], "first")),
+            ("bbbb_second.py", &py("bbbb", &["aaaa"], "second")),
+            ("cccc_other.py", &py("cccc", &["aaaa"], "other")),
+        ],
+    );
+    // A gitignored build copy and a virtualenv are never trees.
+    write_tree(dir, &[(".gitignore", "build/\n")]);
+    write_tree(&dir.join("build/lib/legacy/migrations"), &[("env.py", "")]);
+    write_tree(
+        &dir.join("build/lib/legacy/migrations/versions"),
+        &[("x_dup.py", &py("x", &[], "copy"))],
+    );
+    write_tree(&dir.join("env"), &[("pyvenv.cfg", "home = /usr\n")]);
+    write_tree(
+        &dir.join("env/lib/site-packages/pkg/migrations/versions"),
+        &[("y.py", &py("y", &[], "dep"))],
+    );
+    write_tree(
+        &dir.join("env/lib/site-packages/pkg/migrations"),
+        &[("env.py", "")],
+    );
+    let run = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(rules(&run), ["multiple-heads"], "{}", run.stdout);
+    assert!(
+        run.stdout.contains("services/legacy/migrations/versions/"),
+        "{}",
+        run.stdout
+    );
+    let json = run_in(dir, &["check", "--format", "json"]);
+    for tree in [
+        "services/api/migrations",
+        "services/billing/alembic/versions",
+        "services/legacy/migrations/versions",
+    ] {
+        assert!(
+            json.stdout.contains(&format!("\"dir\": \"{tree}\"")),
+            "{tree}: {}",
+            json.stdout
+        );
+    }
+    assert!(
+        !json.stdout.contains("build/") && !json.stdout.contains("site-packages"),
+        "{}",
+        json.stdout
+    );
+    // A command that acts on one tree refuses, lists them and says how to choose.
+    let heads = run_in(dir, &["heads"]);
+    assert_eq!(heads.code, 1);
+    assert!(
+        heads.stderr.contains("several-trees")
+            && heads.stderr.contains("3 migration trees")
+            && heads.stderr.contains("--dir"),
+        "{}",
+        heads.stderr
+    );
+    let one = run_in(dir, &["heads", "--dir", "services/api/migrations"]);
+    assert_eq!(one.stdout, "002 (head)\n", "{}", one.stderr);
+    // `exclude` takes globs.
+    write_tree(
+        dir,
+        &[("migrate.toml", "exclude = [\"services/legacy/**\"]\n")],
+    );
+    let excluded = run_in(dir, &["check", "--format", "json"]);
+    assert_eq!(excluded.code, 0, "{}", excluded.stdout);
+}
+
+#[test]
+fn nested_flask_and_package_relative_script_directories_are_found() {
+    // `env.py` beside `versions/` inside a package, no ini file.
+    let nested = tempfile::tempdir().unwrap();
+    let versions = nested.path().join("app/migrations/versions");
+    write_tree(&nested.path().join("app/migrations"), &[("env.py", "")]);
+    write_tree(
+        &versions,
+        &[
+            ("1_a.py", &py("1", &[], "a")),
+            ("2_b.py", &py("2", &["1"], "b")),
+        ],
+    );
+    let run = run_in(nested.path(), &["history"]);
+    assert_eq!(
+        run.stdout, "1 -> 2 (head), b\n<base> -> 1, a\n",
+        "{}",
+        run.stderr
+    );
+    // `script_location = package:path`, the package under `src/`, the way Python finds it.
+    let package = tempfile::tempdir().unwrap();
+    let dir = package.path();
+    write_tree(
+        dir,
+        &[(
+            "alembic.ini",
+            "[alembic]\nscript_location = shop.db:migrations\n",
+        )],
+    );
+    write_tree(
+        &dir.join("src/shop/db/migrations/versions"),
+        &[("1_a.py", &py("1", &[], "a"))],
+    );
+    write_tree(
+        &dir.join("src/shop/db/migrations"),
+        &[("env.py", ""), ("__init__.py", "")],
+    );
+    write_tree(&dir.join("src/shop/db"), &[("__init__.py", "")]);
+    write_tree(&dir.join("src/shop"), &[("__init__.py", "")]);
+    assert_eq!(run_in(dir, &["heads"]).stdout, "1 (head)\n");
+    // What the real alembic reads there too, with the package importable.
+    let out = std::process::Command::new(alembic::python())
+        .current_dir(dir)
+        .env("PYTHONPATH", dir.join("src"))
+        .args(["-c", "from alembic.config import main; main(['heads'])"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1 (head)\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn two_trees_under_one_versions_directory_are_two_trees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    write_tree(&db, &[("env.py", "")]);
+    write_tree(
+        &db.join("versions/postgresql"),
+        &[
+            ("1_a.py", &py("1", &[], "pg")),
+            ("2_b.py", &py("2", &["1"], "pg")),
+        ],
+    );
+    write_tree(
+        &db.join("versions/sqlite"),
+        &[("1_a.py", &py("1", &[], "lite"))],
+    );
+    let json = run_in(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stdout);
+    assert!(
+        json.stdout.contains("\"dir\": \"db/versions/postgresql\"")
+            && json.stdout.contains("\"dir\": \"db/versions/sqlite\""),
+        "{}",
+        json.stdout
+    );
+}
+
+/// One tree in `versions/<release>/{expand,contract}/`, two named branches.
+fn expand_contract(dir: &Path) -> std::path::PathBuf {
+    let versions = dir.join("db/versions");
+    write_tree(&dir.join("db"), &[("env.py", "")]);
+    write_tree(
+        &versions.join("2023/expand"),
+        &[
+            ("aaa1_expand.py", &labelled("aaa1", &["base0"], "expand")),
+            ("aaa2_more.py", &py("aaa2", &["aaa1"], "more")),
+        ],
+    );
+    write_tree(
+        &versions.join("2023/contract"),
+        &[(
+            "ccc1_contract.py",
+            &labelled("ccc1", &["base0"], "contract"),
+        )],
+    );
+    write_tree(
+        &versions.join("2022"),
+        &[("base0_root.py", &py("base0", &[], "root"))],
+    );
+    versions
+}
+
+#[test]
+fn revisions_in_subdirectories_are_read_recursively_or_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let versions = expand_contract(dir);
+    // Found through env.py: read recursively, and two named branches are two intended heads.
+    let run = run_in(dir, &["check", "--color", "never"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("4 revisions (2 heads)"),
+        "{}",
+        run.stdout
+    );
+    let heads = run_in(dir, &["heads"]);
+    assert_eq!(
+        heads.stdout,
+        "aaa2 (expand) (head)\nccc1 (contract) (head)\n"
+    );
+    // Named without `--recursive`, the subdirectories are a warning, not "All checks passed".
+    let flat = run_in(
+        dir,
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--dir",
+            versions.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        rules(&flat).iter().all(|r| r == "unread-directory"),
+        "{}",
+        flat.stdout
+    );
+    assert_eq!(rules(&flat).len(), 3, "{}", flat.stdout);
+    let read_all = run_in(
+        dir,
+        &["check", "--recursive", "--dir", versions.to_str().unwrap()],
+    );
+    assert_eq!(read_all.code, 0, "{}", read_all.stdout);
+    assert!(!read_all.stdout.contains("unread-directory"));
+    // The same tree as several directories, given one by one.
+    let mut args = vec!["heads".to_owned()];
+    for sub in ["2022", "2023/expand", "2023/contract"] {
+        args.push("--dir".to_owned());
+        args.push(versions.join(sub).to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(run_in(dir, &args).stdout, heads.stdout);
+    // The real alembic, reading the same tree recursively, agrees.
+    write_tree(
+        dir,
+        &[(
+            "alembic.ini",
+            "[alembic]\nscript_location = %(here)s/db\nrecursive_version_locations = true\n",
+        )],
+    );
+    let ours = run_in(dir, &["heads"]).stdout;
+    let theirs = alembic_heads(dir);
+    let sorted = |s: &str| {
+        let mut l: Vec<&str> = s.lines().collect();
+        l.sort_unstable();
+        l.join("\n")
+    };
+    assert_eq!(sorted(&ours), sorted(&theirs));
+    // Two heads on one branch are the mistake.
+    write_tree(
+        &versions.join("2023/expand"),
+        &[("aaa3_fork.py", &py("aaa3", &["aaa1"], "fork"))],
+    );
+    let forked = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(rules(&forked), ["multiple-heads"], "{}", forked.stdout);
+    assert!(
+        forked.stdout.contains("2 heads on branch `expand`"),
+        "{}",
+        forked.stdout
+    );
+}
+
+#[test]
+fn declared_heads_in_migrate_toml_name_the_intended_heads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let versions = alembic::project(dir);
+    write_tree(
+        &versions,
+        &[
+            ("r0_root.py", &py("r0", &[], "root")),
+            ("rep1_reporting.py", &py("rep1", &["r0"], "reporting")),
+            ("bil1_billing.py", &py("bil1", &["r0"], "billing")),
+        ],
+    );
+    assert_eq!(
+        rules(&run_in(dir, &["check", "--format", "concise"])),
+        ["multiple-heads"]
+    );
+    write_tree(dir, &[("migrate.toml", "heads = [\"rep1\", \"bil1\"]\n")]);
+    assert_eq!(run_in(dir, &["check"]).code, 0);
+    write_tree(&versions, &[("more_more.py", &py("more", &["r0"], "more"))]);
+    let extra = run_in(dir, &["check", "--format", "concise"]);
+    assert!(
+        extra.stdout.contains("not declared in `heads`"),
+        "{}",
+        extra.stdout
+    );
+    let _ = revision;
+}

@@ -11,7 +11,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) 
     for d in report.findings() {
         line(d, out)?;
     }
-    text::body(&report.body, out)?;
+    text::body(&report.body, out, false)?;
     for d in report.refusals() {
         line(d, err)?;
     }

@@ -7,7 +7,7 @@ use super::escape::terminal;
 use super::{Report, text};
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    text::body(&report.body, out)?;
+    text::body(&report.body, out, true)?;
     for d in &report.diagnostics {
         let title = format!("{} ({})", d.rule.name(), d.rule.id());
         let text = format!("{}\nhelp: {}", d.message, d.help);

@@ -48,7 +48,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) 
                 render_one(diagnostic, &mut snippets, out)?;
                 writeln!(out)?;
             }
-            text::body(body, out)?;
+            text::body(body, out, false)?;
         }
     }
     for diagnostic in report.refusals() {

@@ -12,7 +12,9 @@ use crate::diagnostic::plural;
 use crate::project::{self, Project};
 use crate::revision::Section;
 
-pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
+/// `indent` keeps every line a docstring adds to a one-line entry indented, so that no text from
+/// a file begins a line of its own (the GitHub format); otherwise the lines are Alembic's.
+pub(super) fn body(body: &Body, out: &mut dyn Write, indent: bool) -> io::Result<()> {
     match body {
         Body::Nothing => Ok(()),
         Body::Check { fixes, .. } => match fixes {
@@ -32,9 +34,9 @@ pub(super) fn body(body: &Body, out: &mut dyn Write) -> io::Result<()> {
                     Some(Mark::Applied) => mark_entry(&entry, " (applied)"),
                     None => entry,
                 };
-                // A one-line entry stays one line, whatever a docstring holds; the verbose
-                // block has lines of its own, and its path is escaped as it is built.
-                if *style == Style::Verbose {
+                // Control characters are always escaped; the verbose block has lines of its
+                // own, and its path is escaped as it is built.
+                if *style == Style::Verbose || !indent {
                     writeln!(out, "{}", terminal(&entry))?;
                 } else {
                     writeln!(out, "{}", message(&entry))?;

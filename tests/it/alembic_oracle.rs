@@ -1,22 +1,57 @@
 //! The oracle: on random Alembic trees (branches, merges, several bases, `depends_on`; numbered
-//! and hex ids; annotated and plain assignments), `migrate heads` and `migrate history` print
-//! the same lines as the real `alembic heads` and `alembic history`. Lines are compared as sets:
-//! the order among unrelated branches may differ (README, "Alembic projects").
+//! and hex ids; annotated and plain assignments; every docstring shape real trees have, and no
+//! docstring at all; a named branch; revisions spread over subdirectories read recursively, or
+//! over two `version_locations`), `migrate heads`, `history` and `history -v` print the same
+//! entries, byte for byte, as the real `alembic heads`, `alembic history` and
+//! `alembic history -v`. Entries are compared as sets: the order among unrelated branches may
+//! differ (README, "Alembic projects").
 
 use crate::common::alembic;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::{migrate_in, output};
 
 /// How many random trees: enough to meet every shape, few enough to stay within seconds.
-const TREES: u64 = 36;
+const TREES: u64 = 48;
+
+/// The module docstring shapes found in real trees; the last is no docstring at all.
+const DOC_SHAPES: u8 = 8;
 
 struct Node {
     id: String,
     down: Vec<usize>,
     depends_on: Vec<usize>,
+    label: Option<String>,
+    /// Which docstring shape the file is written with (`docstring`).
+    doc: u8,
+}
+
+/// The file's text with docstring shape `shape` in place of the generated one.
+fn docstring(text: &str, shape: u8, message: &str) -> String {
+    let end = text[3..].find("\"\"\"").unwrap() + 6;
+    let rest = text[3..end - 3].strip_prefix(message).unwrap();
+    let q = "\"\"\"";
+    let replaced = match shape {
+        // As `alembic revision` writes it.
+        0 => return text.to_owned(),
+        // A newline after the quotes.
+        1 => format!("{q}\n{message}{rest}{q}"),
+        // A leading space.
+        2 => format!("{q} {message}{rest}{q}"),
+        // No blank line before the closing quotes.
+        3 => format!("{q}{message}{}\n{q}", rest.trim_end_matches('\n')),
+        // A blank line first.
+        4 => format!("{q}\n\n{message}{rest}{q}"),
+        // Single quotes.
+        5 => format!("'''{message}{rest}'''"),
+        // A message of two lines.
+        6 => format!("{q}{message}\nand a second line{rest}{q}"),
+        // No docstring.
+        _ => String::new(),
+    };
+    format!("{replaced}{}", &text[end..])
 }
 
 fn random_tree(rng: &mut fastrand::Rng, numbered: bool) -> Vec<Node> {
@@ -58,13 +93,26 @@ fn random_tree(rng: &mut fastrand::Rng, numbered: bool) -> Vec<Node> {
             id,
             down,
             depends_on,
+            label: None,
+            doc: rng.u8(0..DOC_SHAPES),
         });
+    }
+    // A third of the trees have one named branch.
+    if rng.u8(0..3) == 0 {
+        let at = rng.usize(0..count);
+        nodes[at].label = Some(format!("branch{at}"));
     }
     nodes
 }
 
-/// Writes the tree, in the generated form or, for variety, plain assignments with lists.
-fn write(versions: &Path, nodes: &[Node], rng: &mut fastrand::Rng) {
+/// Writes the tree, in the generated form or, for variety, plain assignments with lists, each
+/// file into the directory `place` chooses for it.
+fn write(
+    versions: &Path,
+    nodes: &[Node],
+    rng: &mut fastrand::Rng,
+    place: &dyn Fn(usize) -> PathBuf,
+) {
     for (i, node) in nodes.iter().enumerate() {
         let down: Vec<&str> = node.down.iter().map(|&p| nodes[p].id.as_str()).collect();
         let depends: Vec<&str> = node
@@ -74,6 +122,12 @@ fn write(versions: &Path, nodes: &[Node], rng: &mut fastrand::Rng) {
             .collect();
         let message = format!("step {i} of the tree");
         let mut text = alembic::revision_with(&node.id, &down, &depends, &message);
+        if let Some(label) = &node.label {
+            text = text.replace(
+                "branch_labels: Union[str, Sequence[str], None] = None",
+                &format!("branch_labels: Union[str, Sequence[str], None] = ('{label}',)"),
+            );
+        }
         if rng.bool() {
             text = text
                 .replace("revision: str = ", "revision = ")
@@ -95,17 +149,20 @@ fn write(versions: &Path, nodes: &[Node], rng: &mut fastrand::Rng) {
                 text.replace_range(end..=end, "]");
             }
         }
-        std::fs::write(versions.join(format!("{}_step_{i}.py", node.id)), text).unwrap();
+        let text = docstring(&text, node.doc, &message);
+        let dir = versions.join(place(i));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{}_step_{i}.py", node.id)), text).unwrap();
     }
 }
 
-/// `alembic heads` and `alembic history`, run once in one Python process.
-fn alembic_says(python: &Path, dir: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
+/// `alembic heads`, `alembic history` and `alembic history -v`, run once in one Python process.
+fn alembic_says(python: &Path, dir: &Path) -> [BTreeSet<String>; 3] {
     let result = Command::new(python)
         .current_dir(dir)
         .args([
             "-c",
-            "from alembic.config import main\nmain(['heads'])\nprint('=====', flush=True)\nmain(['history'])",
+            "from alembic.config import main\nmain(['heads'])\nprint('=====', flush=True)\nmain(['history'])\nprint('=====', flush=True)\nmain(['history', '-v'])",
         ])
         .output()
         .unwrap();
@@ -116,18 +173,85 @@ fn alembic_says(python: &Path, dir: &Path) -> (BTreeSet<String>, BTreeSet<String
         dir.display(),
         String::from_utf8_lossy(&result.stderr)
     );
-    let (heads, history) = stdout.split_once("=====\n").unwrap();
-    (lines(heads), lines(history))
+    let parts: Vec<&str> = stdout.split("=====\n").collect();
+    // Alembic shows paths as its configuration built them (absolute under `%(here)s`), where
+    // migrate shows them relative, as in all its output; and it lists a branch point's children
+    // in a Python set's order, where migrate sorts them.
+    let here = format!("Path: {}/", dir.display());
+    let verbose: String = parts[2]
+        .split_inclusive('\n')
+        .map(|line| {
+            if let Some(children) = line.strip_prefix("Branches into: ") {
+                let mut ids: Vec<&str> = children.trim_end().split(", ").collect();
+                ids.sort_unstable();
+                format!("Branches into: {}\n", ids.join(", "))
+            } else {
+                line.replace(&here, "Path: ")
+            }
+        })
+        .collect();
+    [entries(parts[0]), entries(parts[1]), entries(&verbose)]
 }
 
-fn lines(text: &str) -> BTreeSet<String> {
-    text.lines().map(str::to_owned).collect()
+/// A listing's entries, one per revision: a verbose entry runs from its `Rev: ` line to the
+/// next; a one-line entry takes the second line of a two-line message with it.
+fn entries(text: &str) -> BTreeSet<String> {
+    let verbose = text.starts_with("Rev: ");
+    let mut found: Vec<String> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let continues = if verbose {
+            !line.starts_with("Rev: ")
+        } else {
+            line.starts_with("and a second line")
+        };
+        match found.last_mut() {
+            Some(last) if continues => last.push_str(line),
+            _ => found.push(line.to_owned()),
+        }
+    }
+    found.into_iter().collect()
 }
 
-fn migrate_says(dir: &Path, command: &str) -> BTreeSet<String> {
-    let run = output(migrate_in(dir).args([command, "--color", "never"]));
-    assert_eq!(run.code, 0, "{command}: {}", run.stderr);
-    lines(&run.stdout)
+fn migrate_says(dir: &Path, args: &[&str]) -> BTreeSet<String> {
+    let run = output(migrate_in(dir).args(args).args(["--color", "never"]));
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    entries(&run.stdout)
+}
+
+/// Where file `i` goes: all in `versions/`, spread over subdirectories that
+/// `recursive_version_locations` reads, or over two `version_locations`.
+fn layout(dir: &Path, seed: u64) -> (&'static str, Box<dyn Fn(usize) -> PathBuf>) {
+    let ini = |extra: &str| {
+        std::fs::write(
+            dir.join("alembic.ini"),
+            format!(
+                "[alembic]\nscript_location = %(here)s/alembic\nsqlalchemy.url = sqlite:///unused.db\n{extra}"
+            ),
+        )
+        .unwrap();
+    };
+    match seed % 4 {
+        1 => {
+            ini("recursive_version_locations = true\n");
+            let place = |i: usize| {
+                let half = if i % 2 == 0 { "expand" } else { "contract" };
+                PathBuf::from(format!("release{}/{half}", i % 3))
+            };
+            ("recursive", Box::new(place))
+        }
+        2 => {
+            ini("version_locations = %(here)s/alembic/versions %(here)s/more_versions\n");
+            let place = |i: usize| {
+                if i % 2 == 0 {
+                    PathBuf::new()
+                } else {
+                    PathBuf::from("../../more_versions")
+                }
+            };
+            ("two locations", Box::new(place))
+        }
+        _ => ("flat", Box::new(|_| PathBuf::new())),
+    }
 }
 
 #[test]
@@ -141,8 +265,9 @@ fn heads_and_history_agree_with_alembic() {
         let nodes = random_tree(&mut rng, numbered);
         let dir = work.path().join(format!("tree{seed}"));
         let versions = alembic::project(&dir);
-        write(&versions, &nodes, &mut rng);
-        let (heads, history) = alembic_says(&python, &dir);
+        let (layout_name, place) = layout(&dir, seed);
+        write(&versions, &nodes, &mut rng, &*place);
+        let [heads, history, verbose] = alembic_says(&python, &dir);
         let context = || {
             let listing: Vec<String> = nodes
                 .iter()
@@ -150,33 +275,50 @@ fn heads_and_history_agree_with_alembic() {
                     let down: Vec<&str> = n.down.iter().map(|&p| nodes[p].id.as_str()).collect();
                     let dep: Vec<&str> =
                         n.depends_on.iter().map(|&p| nodes[p].id.as_str()).collect();
-                    format!("{} <- {down:?} depends {dep:?}", n.id)
+                    format!(
+                        "{} <- {down:?} depends {dep:?} label {:?} docstring {}",
+                        n.id, n.label, n.doc
+                    )
                 })
                 .collect();
-            format!("tree {seed}:\n{}", listing.join("\n"))
+            format!("tree {seed} ({layout_name}):\n{}", listing.join("\n"))
         };
+        let says = |args: &[&str]| migrate_says(&dir, args);
+        assert_eq!(says(&["heads"]), heads, "heads differ, {}", context());
         assert_eq!(
-            migrate_says(&dir, "heads"),
-            heads,
-            "heads differ, {}",
-            context()
-        );
-        assert_eq!(
-            migrate_says(&dir, "history"),
+            says(&["history"]),
             history,
             "history differs, {}",
             context()
         );
-        for line in heads.iter().chain(&history) {
-            for marker in ["(effective head)", "(mergepoint)", "(branchpoint)", ") -> "] {
-                if line.contains(marker) {
+        assert_eq!(
+            says(&["history", "-v"]),
+            verbose,
+            "history -v differs, {}",
+            context()
+        );
+        for entry in heads.iter().chain(&history).chain(&verbose) {
+            for marker in [
+                "(effective head)",
+                "(mergepoint)",
+                "(branchpoint)",
+                ") -> ",
+                "Branch names: ",
+                "Also depends on: ",
+                "and a second line",
+            ] {
+                if entry.contains(marker) {
                     shapes.insert(marker);
                 }
+            }
+            if entry.ends_with(", \n") {
+                shapes.insert("no docstring");
             }
         }
         if heads.len() > 1 {
             shapes.insert("several heads");
         }
+        shapes.insert(layout_name);
     }
     // The trees must have met every shape the comparison is about, or it proves less than it says.
     for shape in [
@@ -185,6 +327,13 @@ fn heads_and_history_agree_with_alembic() {
         "(branchpoint)",
         ") -> ",
         "several heads",
+        "Branch names: ",
+        "Also depends on: ",
+        "and a second line",
+        "no docstring",
+        "flat",
+        "recursive",
+        "two locations",
     ] {
         assert!(shapes.contains(shape), "no tree had {shape}: {shapes:?}");
     }

@@ -234,7 +234,7 @@ fn layout(dir: &Path, seed: u64) -> (&'static str, Box<dyn Fn(usize) -> PathBuf>
         1 => {
             ini("recursive_version_locations = true\n");
             let place = |i: usize| {
-                let half = if i % 2 == 0 { "expand" } else { "contract" };
+                let half = if i.is_multiple_of(2) { "expand" } else { "contract" };
                 PathBuf::from(format!("release{}/{half}", i % 3))
             };
             ("recursive", Box::new(place))
@@ -242,7 +242,7 @@ fn layout(dir: &Path, seed: u64) -> (&'static str, Box<dyn Fn(usize) -> PathBuf>
         2 => {
             ini("version_locations = %(here)s/alembic/versions %(here)s/more_versions\n");
             let place = |i: usize| {
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     PathBuf::new()
                 } else {
                     PathBuf::from("../../more_versions")

@@ -57,19 +57,30 @@ pub(crate) fn shown_labels(revisions: &[Revision], graph: &RevisionGraph) -> Vec
         .collect()
 }
 
-/// The branch a revision is on: the labels of its nearest labelled ancestor (itself first),
-/// or `None` on the unlabelled part of the tree.
+/// A named branch: by its labels, or by the revision that starts it when its labels cannot be
+/// read without Python.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Branch<'a> {
+    Labels(&'a [String]),
+    Unread(usize),
+}
+
+/// The branch a revision is on: that of its nearest labelled ancestor (itself first), or
+/// `None` on the unlabelled part of the tree.
 #[must_use]
 pub(crate) fn branch_of<'a>(
     revisions: &'a [Revision],
     graph: &RevisionGraph,
     node: usize,
-) -> Option<&'a [String]> {
+) -> Option<Branch<'a>> {
     let mut seen = BTreeSet::from([node]);
     let mut todo = VecDeque::from([node]);
     while let Some(at) = todo.pop_front() {
         if !revisions[at].branch_labels.is_empty() {
-            return Some(&revisions[at].branch_labels);
+            return Some(Branch::Labels(&revisions[at].branch_labels));
+        }
+        if revisions[at].unreadable_labels {
+            return Some(Branch::Unread(at));
         }
         for parent in graph.parents(at) {
             if seen.insert(parent) {

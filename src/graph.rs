@@ -320,6 +320,7 @@ pub(crate) mod tests {
                 depends_on: Vec::new(),
                 branch_labels: Vec::new(),
                 shown_labels: Vec::new(),
+                unreadable_labels: false,
                 description: vec![format!("revision {id}")],
                 up: None,
                 down: None,

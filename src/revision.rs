@@ -226,6 +226,9 @@ pub(crate) struct Revision {
     pub depends_on: Vec<ParentRef>,
     /// Alembic's `branch_labels`, as the file declares them.
     pub branch_labels: Vec<String>,
+    /// Whether the file assigns `branch_labels` a value that cannot be read without Python:
+    /// the revision still starts a named branch, whose name is unknown.
+    pub unreadable_labels: bool,
     /// The labels Alembic shows on this revision, inherited ones too (`branches::shown_labels`);
     /// filled in when the graph is built.
     pub shown_labels: Vec<String>,

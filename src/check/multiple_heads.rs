@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Context;
-use crate::branches;
+use crate::branches::{self, Branch};
 use crate::diagnostic::{Diagnostic, Rule, plural};
 use crate::revision::DirFormat;
 
@@ -34,7 +34,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     // Alembic's rule: `branch@head` must name one revision. The unlabelled part of the tree
     // is one branch too.
-    let mut by_branch: BTreeMap<Option<&[String]>, Vec<usize>> = BTreeMap::new();
+    let mut by_branch: BTreeMap<Option<Branch<'_>>, Vec<usize>> = BTreeMap::new();
     for &head in &heads {
         by_branch
             .entry(branches::branch_of(cx.revisions, cx.graph, head))
@@ -44,7 +44,10 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (branch, heads) in by_branch {
         if heads.len() > 1 {
             let on = match branch {
-                Some(labels) => format!("on branch `{}`", labels.join(", ")),
+                Some(Branch::Labels(labels)) => format!("on branch `{}`", labels.join(", ")),
+                Some(Branch::Unread(start)) => {
+                    format!("on the branch that `{}` starts", cx.revisions[start].id)
+                }
                 None => String::new(),
             };
             report(cx, &heads, &on, out);
@@ -52,23 +55,49 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The heads that no entry of `heads` in migrate.toml names, by id or branch label, each entry
-/// naming one head at most.
+/// The heads that no entry of `heads` in migrate.toml names, each entry naming one head at
+/// most: by id, by branch label, or, for a branch whose labels cannot be read, by any name
+/// that is neither an id nor a label of the tree.
 fn undeclared(cx: &Context<'_>, heads: &[usize], declared: &[String]) -> Vec<usize> {
     let mut used = vec![false; declared.len()];
-    let mut unexpected = Vec::new();
+    let mut unmatched = Vec::new();
     for &head in heads {
         let revision = &cx.revisions[head];
-        let branch = branches::branch_of(cx.revisions, cx.graph, head).unwrap_or(&[]);
+        let labels = match branches::branch_of(cx.revisions, cx.graph, head) {
+            Some(Branch::Labels(labels)) => labels,
+            _ => &[],
+        };
         let entry = declared.iter().enumerate().position(|(i, name)| {
-            !used[i] && (name == revision.id.as_str() || branch.contains(name))
+            !used[i] && (name == revision.id.as_str() || labels.contains(name))
         });
         match entry {
             Some(i) => used[i] = true,
-            None => unexpected.push(head),
+            None => unmatched.push(head),
         }
     }
-    unexpected
+    let known = |name: &str| {
+        cx.revisions
+            .iter()
+            .any(|r| r.id.as_str() == name || r.branch_labels.iter().any(|l| l == name))
+    };
+    unmatched.retain(|&head| {
+        let unread = matches!(
+            branches::branch_of(cx.revisions, cx.graph, head),
+            Some(Branch::Unread(_))
+        );
+        let entry = declared
+            .iter()
+            .enumerate()
+            .position(|(i, name)| unread && !used[i] && !known(name));
+        match entry {
+            Some(i) => {
+                used[i] = true;
+                false
+            }
+            None => true,
+        }
+    });
+    unmatched
 }
 
 fn report(cx: &Context<'_>, heads: &[usize], on: &str, out: &mut Vec<Diagnostic>) {

@@ -35,6 +35,8 @@ pub(crate) struct Settings {
     pub more_dirs: Vec<PathBuf>,
     /// Whether subdirectories of the tree's directories are read.
     pub recursive: bool,
+    /// `--recursive` or `recursive = true`: every tree is read recursively.
+    pub recursive_always: bool,
     /// Every tree discovery found, when it found more than one: `check` checks each, and the
     /// commands that act on one tree refuse.
     pub trees: Vec<Tree>,
@@ -166,7 +168,8 @@ impl Settings {
         };
         let mut dir_format = dir_format(args, file);
         let mut tree = chosen_tree(args, file, &base);
-        tree.recursive |= args.recursive || file.and_then(|(_, c)| c.recursive).unwrap_or(false);
+        let recursive_always =
+            args.recursive || file.and_then(|(_, c)| c.recursive).unwrap_or(false);
         let mut trees = Vec::new();
         // Without a directory named anywhere, the project says where its revisions are.
         if tree.origin == Origin::Default && dir_format != Some(DirFormat::Sql) {
@@ -217,7 +220,8 @@ impl Settings {
             display_dir: relpath::display(&dir),
             dir,
             more_dirs: dirs.collect(),
-            recursive: tree.recursive,
+            recursive: tree.recursive || recursive_always,
+            recursive_always,
             trees,
             heads: file.and_then(|(_, c)| c.heads.clone()),
             rules,
@@ -235,7 +239,7 @@ impl Settings {
             display_dir: relpath::display(&dir),
             dir,
             more_dirs: dirs.collect(),
-            recursive: tree.recursive,
+            recursive: tree.recursive || self.recursive_always,
             dir_format: tree.format.or(self.dir_format),
             dir_origin: tree.origin.clone(),
             trees: Vec::new(),

@@ -124,11 +124,14 @@ fn script_directory(versions: &Path) -> Vec<Tree> {
             relpath::display(versions)
         )),
     };
+    // Revisions in subdirectories are there because the code points `version_locations` at
+    // them (Alembic never reads them otherwise), so a found tree reads them; only when each
+    // subdirectory stands alone is each one a tree of its own.
     let (top, subdirs) = python_files(versions);
-    if top || subdirs.is_empty() {
+    if subdirs.is_empty() {
         return vec![detected(versions, false)];
     }
-    if subdirs.len() > 1 && subdirs.iter().all(|dir| self_contained(dir)) {
+    if !top && subdirs.len() > 1 && subdirs.iter().all(|dir| self_contained(dir)) {
         return subdirs.iter().map(|dir| detected(dir, true)).collect();
     }
     vec![detected(versions, true)]

@@ -336,6 +336,7 @@ fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> Fil
         depends_on: Vec::new(),
         branch_labels: Vec::new(),
         shown_labels: Vec::new(),
+        unreadable_labels: false,
         description: parsed.description,
         up: parsed.up,
         down: parsed.down,

@@ -96,9 +96,10 @@ fn subdirectories(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// A warning for each subdirectory that holds revision files the tree does not read.
-fn unread(dir: &Path, format: DirFormat, several: bool) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
+/// One warning naming the subdirectories of `dir` that hold revision files the tree does not
+/// read, and the setting that reads them.
+fn unread(dir: &Path, format: DirFormat, several: bool) -> Option<Diagnostic> {
+    let mut unread: Vec<(String, usize)> = Vec::new();
     for sub in subdirectories(dir) {
         let Ok(entries) = std::fs::read_dir(&sub) else {
             continue;
@@ -108,23 +109,39 @@ fn unread(dir: &Path, format: DirFormat, several: bool) -> Vec<Diagnostic> {
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .filter(|e| is_candidate(format, &e.file_name().to_string_lossy()))
             .count();
-        if count == 0 {
-            continue;
+        if count > 0 {
+            let inside = sub.strip_prefix(dir).unwrap_or(&sub);
+            unread.push((relpath::display(inside), count));
         }
-        let shown = relpath::display(&sub);
-        let others = if several { " or add it to `dirs`" } else { "" };
-        found.push(Diagnostic::new(
-            Rule::UnreadDirectory,
-            Location::file(&shown),
-            format!(
-                "`{shown}` holds {} that are not read: only the files directly in `{}` are",
-                plural(count, "revision file"),
-                relpath::display(dir)
-            ),
-            format!(
-                "read subdirectories with `recursive = true` in migrate.toml or `--recursive` (Alembic: `recursive_version_locations = true`){others}"
-            ),
-        ));
     }
-    found
+    let (first, _) = unread.first()?;
+    let shown = relpath::display(dir);
+    let files: usize = unread.iter().map(|(_, n)| n).sum();
+    let mut named: Vec<String> = unread
+        .iter()
+        .take(4)
+        .map(|(sub, n)| format!("`{sub}` ({n})"))
+        .collect();
+    if unread.len() > named.len() {
+        named.push(format!("and {} more", unread.len() - named.len()));
+    }
+    let others = if several {
+        " or list them in `dirs`"
+    } else {
+        ""
+    };
+    Some(Diagnostic::new(
+        Rule::UnreadDirectory,
+        Location::file(&relpath::join(&shown, first)),
+        format!(
+            "{} in {} of `{shown}` are not read: {}",
+            plural(files, "revision file"),
+            plural(unread.len(), "subdirectory"),
+            named.join(", ")
+        )
+        .replace("subdirectorys", "subdirectories"),
+        format!(
+            "read them with `recursive = true` in migrate.toml or `--recursive` (Alembic: `recursive_version_locations = true`){others}"
+        ),
+    ))
 }

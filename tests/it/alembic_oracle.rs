@@ -234,7 +234,11 @@ fn layout(dir: &Path, seed: u64) -> (&'static str, Box<dyn Fn(usize) -> PathBuf>
         1 => {
             ini("recursive_version_locations = true\n");
             let place = |i: usize| {
-                let half = if i.is_multiple_of(2) { "expand" } else { "contract" };
+                let half = if i.is_multiple_of(2) {
+                    "expand"
+                } else {
+                    "contract"
+                };
                 PathBuf::from(format!("release{}/{half}", i % 3))
             };
             ("recursive", Box::new(place))

@@ -51,6 +51,8 @@ pub(crate) struct Parsed {
     pub down_line: Option<usize>,
     pub depends_on: Vec<Located>,
     pub branch_labels: Vec<String>,
+    /// Whether `branch_labels` is assigned something that cannot be read without Python.
+    pub labels_unreadable: bool,
     /// The module docstring, escapes resolved.
     pub doc: Option<String>,
     pub doc_revision: Option<DocField>,
@@ -198,6 +200,7 @@ fn assignment(tokens: &[Token<'_>], parsed: &mut Parsed, problems: &mut Vec<Find
             &tokens[0],
             format!("`{name}` is not a literal migrate can read without running Python"),
         ));
+        parsed.labels_unreadable |= name == "branch_labels";
         if name == "down_revision" {
             parsed.down = None;
             parsed.down_line = Some(tokens[0].line);

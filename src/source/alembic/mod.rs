@@ -190,6 +190,7 @@ pub(crate) fn build(drafts: Vec<Draft>) -> Built {
             depends_on,
             branch_labels: parsed.branch_labels,
             shown_labels: Vec::new(),
+            unreadable_labels: parsed.labels_unreadable,
             // The docstring stays whole: `message` and `show` split it where they need to.
             description: parsed.doc.into_iter().collect(),
             up: None,

@@ -173,13 +173,15 @@ impl Settings {
         let mut trees = Vec::new();
         // Without a directory named anywhere, the project says where its revisions are.
         if tree.origin == Origin::Default && dir_format != Some(DirFormat::Sql) {
-            if let Some(found) = alembic_config::discover(Path::new("."))? {
-                dir_format = Some(DirFormat::Alembic);
-                tree.dirs = found.dirs.iter().map(|d| strip_dot(d)).collect();
-                tree.recursive |= found.recursive;
-                tree.origin = found.origin;
-            } else if !holds_native_revisions(Path::new(DEFAULT_DIR)) {
-                let found = discover::trees(Path::new("."), &exclude)?;
+            let configured = alembic_config::discover(Path::new("."))?;
+            if configured.is_some() || !holds_native_revisions(Path::new(DEFAULT_DIR)) {
+                let found = match configured {
+                    Some(found) => {
+                        let origin = found.origin.clone();
+                        discover::alembic_trees(found, origin)
+                    }
+                    None => discover::trees(Path::new("."), &exclude)?,
+                };
                 if let Some(first) = found.first() {
                     dir_format = dir_format.or(first.format);
                     tree = Tree {

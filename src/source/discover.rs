@@ -53,10 +53,10 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<Vec<Tree>, Error> 
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
         if is_file && name == "alembic.ini" {
-            found.push(alembic_tree(config::from_ini(path)?, path));
+            found.extend(alembic_trees(config::from_ini(path)?, detected(path)));
         } else if is_file && name == "pyproject.toml" {
             if let Some(tree) = config::from_pyproject(path)? {
-                found.push(alembic_tree(tree, path));
+                found.extend(alembic_trees(tree, detected(path)));
             }
         } else if is_dir && name == "versions" {
             let script = path.parent().unwrap_or(root);
@@ -102,13 +102,32 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<Vec<Tree>, Error> 
     Ok(found)
 }
 
-fn alembic_tree(found: Found, file: &Path) -> Tree {
-    Tree {
+fn detected(file: &Path) -> Origin {
+    Origin::Detected(format!("found `{}`", relpath::display(file)))
+}
+
+/// The trees a configuration file names. A `script_location`'s `versions/` is judged as a
+/// found script directory is: the code may point `version_locations` at its subdirectories.
+pub(crate) fn alembic_trees(found: Found, origin: Origin) -> Vec<Tree> {
+    let from_script = matches!(
+        &found.origin,
+        Origin::Config { key, .. } if *key == "script_location"
+    );
+    if from_script && !found.recursive && found.dirs.len() == 1 {
+        return script_directory(&found.dirs[0])
+            .into_iter()
+            .map(|tree| Tree {
+                origin: origin.clone(),
+                ..tree
+            })
+            .collect();
+    }
+    vec![Tree {
         dirs: found.dirs,
         recursive: found.recursive,
         format: Some(DirFormat::Alembic),
-        origin: Origin::Detected(format!("found `{}`", relpath::display(file))),
-    }
+        origin,
+    }]
 }
 
 /// The trees of a script directory's `versions/`: one, read recursively when its revisions all

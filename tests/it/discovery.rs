@@ -332,3 +332,88 @@ fn declared_heads_in_migrate_toml_name_the_intended_heads() {
     );
     let _ = revision;
 }
+
+#[test]
+fn the_colon_form_finds_its_package_above_the_ini_and_splits_per_database_trees() {
+    // As a large project lays it out: `script_location = app:server:db:_migrations` in an ini
+    // file deep inside the package, which lives under `src/` at the top, and one tree per
+    // database under `versions/`, chosen by `env.py` at run time.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let db = dir.join("src/app/server/db");
+    write_tree(
+        &db,
+        &[(
+            "alembic.ini",
+            "[alembic]\nscript_location = app:server:db:_migrations\n",
+        )],
+    );
+    write_tree(&db.join("_migrations"), &[("env.py", "")]);
+    write_tree(
+        &db.join("_migrations/versions/postgresql"),
+        &[("1_a.py", &py("1", &[], "pg"))],
+    );
+    write_tree(
+        &db.join("_migrations/versions/sqlite"),
+        &[
+            ("1_a.py", &py("1", &[], "lite")),
+            ("2_b.py", &py("2", &["1"], "lite")),
+        ],
+    );
+    for at in [dir.to_path_buf(), db.clone()] {
+        let run = run_in(&at, &["check", "--color", "never"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("2 trees: "), "{}", run.stdout);
+        assert!(
+            run.stdout
+                .contains("versions/postgresql` (1 revision, 1 head)"),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn a_branch_label_that_needs_python_is_a_warning_and_still_starts_a_branch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let versions = alembic::project(dir);
+    let by_code = |id: &str, down: &[&str], constant: &str| {
+        py(id, down, id).replace(
+            "branch_labels: Union[str, Sequence[str], None] = None",
+            &format!("branch_labels = (cli.{constant},)"),
+        )
+    };
+    write_tree(
+        &versions,
+        &[
+            ("r0_root.py", &py("r0", &[], "root")),
+            ("e1_expand.py", &by_code("e1", &["r0"], "EXPAND_BRANCH")),
+            ("e2_more.py", &py("e2", &["e1"], "more")),
+            ("c1_contract.py", &by_code("c1", &["r0"], "CONTRACT_BRANCH")),
+        ],
+    );
+    let run = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(
+        rules(&run),
+        ["unreadable-revision", "unreadable-revision"],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 0);
+    // Two heads after the expand branch's start are one branch's two heads.
+    write_tree(&versions, &[("e3_fork.py", &py("e3", &["e1"], "fork"))]);
+    let forked = run_in(dir, &["check", "--format", "concise"]);
+    assert!(
+        forked.stdout.contains("on the branch that `e1` starts"),
+        "{}",
+        forked.stdout
+    );
+    // Declared heads may name such branches by the names the code gives them.
+    std::fs::remove_file(versions.join("e3_fork.py")).unwrap();
+    write_tree(
+        dir,
+        &[("migrate.toml", "heads = [\"expand\", \"contract\"]\n")],
+    );
+    assert_eq!(run_in(dir, &["check"]).code, 0);
+}

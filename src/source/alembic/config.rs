@@ -184,7 +184,7 @@ fn script_versions(script: &str, here: &Path, shown: &str) -> Result<Found, Erro
     let dir = if is_package_location(script) {
         package_dir(script, here).ok_or_else(|| {
             Error::Usage(format!(
-                "`script_location = {script}` in `{shown}` names a directory inside the Python package `{}`, which is neither beside `{shown}` nor under `src/`: pass `--dir` with the versions directory",
+                "`script_location = {script}` in `{shown}` names a directory inside the Python package `{}`, which is not in or above the directory of `{shown}`, nor under a `src/` there: pass `--dir` with the versions directory",
                 script.split(':').next().unwrap_or(script)
             ))
         })?
@@ -198,28 +198,29 @@ fn script_versions(script: &str, here: &Path, shown: &str) -> Result<Found, Erro
     })
 }
 
-/// `package:path`, or the colon form `pkg:sub:dir`: a directory inside a Python package.
+/// A package resource, as Alembic decides (`coerce_resource_to_filename`): a location that is
+/// not absolute and holds a colon, `package:path` or `pkg:sub:dir`.
 fn is_package_location(location: &str) -> bool {
-    location.contains(':')
-        && !location.contains(['/', '\\'])
-        && !location.contains("%(here)s")
-        && !location
-            .starts_with(|c: char| c.is_ascii_alphabetic() && location[1..].starts_with(':'))
+    let location = location.trim();
+    location.contains(':') && !location.contains("%(here)s") && !Path::new(location).is_absolute()
 }
 
-/// Where a package-relative location is, found as Python would find the package in a checkout:
-/// beside the configuration file, or under `src/` (the "src layout").
+/// Where a package resource is, found as Python would find the package in a checkout: in the
+/// configuration file's directory or one above it, or under `src/` there (the "src layout").
+/// The tokens after the package are path components, as Alembic joins them.
 fn package_dir(location: &str, here: &Path) -> Option<PathBuf> {
     if !is_package_location(location) {
         return None;
     }
-    let mut parts = location.trim().split(':');
-    let package = parts.next()?.replace('.', "/");
-    let inside: PathBuf = parts.filter(|p| !p.is_empty()).collect();
-    [here.join(&package), here.join("src").join(&package)]
-        .into_iter()
+    let mut tokens = location.trim().split(':');
+    let package = tokens.next()?.replace('.', "/");
+    let inside: PathBuf = tokens.filter(|t| !t.is_empty()).collect();
+    let here = std::path::absolute(here).unwrap_or_else(|_| here.to_path_buf());
+    here.ancestors()
+        .flat_map(|dir| [dir.join(&package), dir.join("src").join(&package)])
         .map(|dir| dir.join(&inside))
         .find(|dir| dir.is_dir())
+        .map(|dir| crate::relpath::display(&dir).into())
 }
 
 /// A location from the configuration: `%(here)s` is the configuration file's directory, and a

@@ -73,6 +73,26 @@ impl Project {
 
     /// Finds the one revision a command-line argument names: an id, or `head` when there is one head.
     pub(crate) fn resolve(&self, name: &str) -> Result<usize, Error> {
+        // `branch@head`, as Alembic writes it: the one head of a named branch.
+        if let Some(branch) = name.strip_suffix("@head") {
+            let heads: Vec<usize> = self
+                .graph
+                .heads()
+                .into_iter()
+                .filter(|&h| self.revisions[h].shown_labels.iter().any(|l| l == branch))
+                .collect();
+            return match heads.as_slice() {
+                [one] => Ok(*one),
+                [] => Err(Error::Usage(format!(
+                    "no head is on a branch named `{branch}`"
+                ))),
+                many => Err(Error::Usage(format!(
+                    "`{name}` is ambiguous: the branch has {} heads ({})",
+                    many.len(),
+                    self.list(many)
+                ))),
+            };
+        }
         if name == "head" {
             let heads = self.graph.heads();
             return match heads.as_slice() {

@@ -27,6 +27,10 @@ pub(crate) const DEFAULT_DIR: &str = "migrations";
 
 /// The validated settings every command runs with.
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each is one setting, resolved on its own"
+)]
 pub(crate) struct Settings {
     /// The migrations directory, as a path to open: the tree's first directory, where new
     /// revisions and the head file go.

@@ -238,6 +238,14 @@ fn revisions_in_subdirectories_are_read_recursively_or_named() {
         heads.stdout,
         "aaa2 (expand) (head)\nccc1 (contract) (head)\n"
     );
+    // `branch@head` names a branch's one head, as in Alembic.
+    assert!(
+        run_in(dir, &["show", "expand@head"])
+            .stdout
+            .starts_with("Rev: aaa2 (head)\n")
+    );
+    let range = run_in(dir, &["history", "-r", "base0:contract@head"]);
+    assert_eq!(range.stdout.lines().count(), 2, "{}", range.stdout);
     // Named without `--recursive`, the subdirectories are a warning, not "All checks passed".
     let flat = run_in(
         dir,

@@ -73,8 +73,20 @@ fn write_alembic(
     parents: &[&RevisionId],
     message: &str,
 ) -> Result<String, Error> {
+    // The message goes into the docstring as written, as Alembic writes it; one that would end
+    // the docstring or escape from it would make a file Python cannot import.
+    if message.contains("\"\"\"") || message.ends_with(['"', '\\']) {
+        return Err(Error::Usage(
+            "the message would end the revision's docstring early: leave out `\"\"\"`, and do not end it with `\"` or `\\`".to_owned(),
+        ));
+    }
     let slug = slug::slugify(message);
     let slug = slug::truncate(&slug, ALEMBIC_SLUG);
+    if slug.is_empty() {
+        return Err(Error::Usage(format!(
+            "the message `{message}` has no letters or digits to name the file after"
+        )));
+    }
     let name = format!("{id}_{slug}.py");
     let shown = relpath::join(&settings.display_dir, &name);
     let parents: Vec<String> = parents.iter().map(ToString::to_string).collect();

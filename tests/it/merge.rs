@@ -75,6 +75,10 @@ fn merge_writes_an_alembic_merge_file_that_alembic_reads() {
             ),
         ],
     );
+    // A message that would end the docstring is refused, and nothing is written.
+    let broken = run_in(dir, &["merge", "ends \"\"\" here"]);
+    assert_eq!(broken.code, 2, "{}", broken.stderr);
+    assert_eq!(std::fs::read_dir(&versions).unwrap().count(), 3);
     let run = run_in(dir, &["merge", "join x and y"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let path = run.stdout.trim();

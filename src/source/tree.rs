@@ -27,9 +27,21 @@ pub(crate) fn load_all(
     }
     let format = format.or_else(|| nested_format(dirs));
     let mut merged: Option<Loaded> = None;
+    let mut unread_found = Vec::new();
     for dir in &read {
         let format = format.or(merged.as_ref().map(|m| m.format));
         let loaded = load(dir, &relpath::display(dir), origin, format)?;
+        if !recursive {
+            // The listing is in hand: only the subdirectories it found are walked.
+            let subdirs: Vec<PathBuf> = loaded
+                .others
+                .iter()
+                .flatten()
+                .filter(|e| e.kind.is_dir() && e.name != "__pycache__")
+                .map(|e| dir.join(&e.name))
+                .collect();
+            unread_found.extend(unread(dir, &subdirs, loaded.format, dirs.len() > 1));
+        }
         merged = Some(match merged {
             None => loaded,
             Some(mut all) => {
@@ -43,13 +55,7 @@ pub(crate) fn load_all(
         });
     }
     let mut loaded = merged.unwrap_or_default();
-    if !recursive {
-        for dir in dirs {
-            loaded
-                .diagnostics
-                .extend(unread(dir, loaded.format, dirs.len() > 1));
-        }
-    }
+    loaded.diagnostics.extend(unread_found);
     loaded.dirs = read;
     Ok(loaded)
 }
@@ -98,9 +104,15 @@ fn subdirectories(dir: &Path) -> Vec<PathBuf> {
 
 /// One warning naming the subdirectories of `dir` that hold revision files the tree does not
 /// read, and the setting that reads them.
-fn unread(dir: &Path, format: DirFormat, several: bool) -> Option<Diagnostic> {
+fn unread(dir: &Path, top: &[PathBuf], format: DirFormat, several: bool) -> Option<Diagnostic> {
     let mut unread: Vec<(String, usize)> = Vec::new();
-    for sub in subdirectories(dir) {
+    let mut subdirs: Vec<PathBuf> = Vec::new();
+    for sub in top {
+        subdirs.push(sub.clone());
+        subdirs.extend(subdirectories(sub));
+    }
+    subdirs.sort();
+    for sub in subdirs {
         let Ok(entries) = std::fs::read_dir(&sub) else {
             continue;
         };

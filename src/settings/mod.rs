@@ -180,10 +180,13 @@ impl Settings {
             let configured = alembic_config::discover(Path::new("."))?;
             if configured.is_some() || !holds_native_revisions(Path::new(DEFAULT_DIR)) {
                 let found = match configured {
-                    Some(found) => {
-                        let origin = found.origin.clone();
-                        discover::alembic_trees(found, origin)
-                    }
+                    Some(configured) => configured
+                        .into_iter()
+                        .flat_map(|found| {
+                            let origin = found.origin.clone();
+                            discover::alembic_trees(found, origin)
+                        })
+                        .collect(),
                     None => discover::trees(Path::new("."), &exclude)?,
                 };
                 if let Some(first) = found.first() {

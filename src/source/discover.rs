@@ -53,7 +53,9 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<Vec<Tree>, Error> 
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
         if is_file && name == "alembic.ini" {
-            found.extend(alembic_trees(config::from_ini(path)?, detected(path)));
+            for tree in config::from_ini(path)? {
+                found.extend(alembic_trees(tree, detected(path)));
+            }
         } else if is_file && name == "pyproject.toml" {
             if let Some(tree) = config::from_pyproject(path)? {
                 found.extend(alembic_trees(tree, detected(path)));

@@ -425,3 +425,40 @@ fn a_branch_label_that_needs_python_is_a_warning_and_still_starts_a_branch() {
     );
     assert_eq!(run_in(dir, &["check"]).code, 0);
 }
+
+#[test]
+fn an_ini_with_one_section_per_database_names_each_tree() {
+    // `alembic --name core` and `--name tenant`: `[alembic]` names no script directory, each
+    // named section does, as package resources with a path after the colon.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let pkg = dir.join("src/app");
+    write_tree(
+        &pkg,
+        &[
+            ("__init__.py", ""),
+            (
+                "alembic.ini",
+                "[alembic]\nfile_template = %%(rev)s\n\n[core]\nscript_location = app:database/revisions/core\n\n[tenant]\nscript_location = app:database/revisions/tenant\n",
+            ),
+        ],
+    );
+    for (name, ids) in [("core", ["c1", "c2"]), ("tenant", ["t1", "t2"])] {
+        let script = pkg.join("database/revisions").join(name);
+        write_tree(&script, &[("env.py", "")]);
+        write_tree(
+            &script.join("versions"),
+            &[
+                (&format!("{}.py", ids[0]), &py(ids[0], &[], name)),
+                (&format!("{}.py", ids[1]), &py(ids[1], &[ids[0]], name)),
+            ],
+        );
+    }
+    let run = run_in(dir, &["check", "--color", "never"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("2 trees: `src/app/database/revisions/core/versions` (2 revisions, 1 head), `src/app/database/revisions/tenant/versions` (2 revisions, 1 head)"),
+        "{}",
+        run.stdout
+    );
+}

@@ -18,14 +18,14 @@ pub(crate) struct Found {
 }
 
 /// Looks in `root` for `alembic.ini`, then `pyproject.toml` with `[tool.alembic]`.
-pub(crate) fn discover(root: &Path) -> Result<Option<Found>, Error> {
+pub(crate) fn discover(root: &Path) -> Result<Option<Vec<Found>>, Error> {
     let ini = root.join("alembic.ini");
     if ini.is_file() {
         return from_ini(&ini).map(Some);
     }
     let pyproject = root.join("pyproject.toml");
     if pyproject.is_file() {
-        return from_pyproject(&pyproject);
+        return Ok(from_pyproject(&pyproject)?.map(|found| vec![found]));
     }
     Ok(None)
 }
@@ -39,8 +39,9 @@ fn read_config(path: &Path, shown: &str) -> Result<String, Error> {
     })
 }
 
-/// The tree an `alembic.ini` names.
-pub(crate) fn from_ini(path: &Path) -> Result<Found, Error> {
+/// The trees an `alembic.ini` names: its `[alembic]` section's, or, when that section names
+/// none, each other section's that does (the configurations `alembic --name` picks from).
+pub(crate) fn from_ini(path: &Path) -> Result<Vec<Found>, Error> {
     let shown = relpath::display(path);
     let mut ini = configparser::ini::Ini::new();
     ini.set_multiline(true);
@@ -48,7 +49,42 @@ pub(crate) fn from_ini(path: &Path) -> Result<Found, Error> {
     ini.read(text)
         .map_err(|reason| Error::Usage(format!("cannot read `{shown}`: {reason}")))?;
     let here = path.parent().unwrap_or_else(|| Path::new("."));
-    let get = |key: &str| ini.get("alembic", key).filter(|v| !v.trim().is_empty());
+    if let Some(found) = from_section(&ini, "alembic", here, &shown)? {
+        return Ok(vec![found]);
+    }
+    let mut named = Vec::new();
+    for section in ini.sections() {
+        if section != "alembic"
+            && let Some(found) = from_section(&ini, &section, here, &shown)?
+        {
+            named.push(found);
+        }
+    }
+    if !named.is_empty() {
+        return Ok(named);
+    }
+    // Flask-Migrate's `alembic.ini` lives in the script directory and leaves
+    // `script_location` to the code.
+    if here.join("env.py").is_file() && here.join("versions").is_dir() {
+        return Ok(vec![Found {
+            dirs: vec![here.join("versions")],
+            recursive: false,
+            origin: Origin::Detected(format!("`{shown}` beside `env.py` (Flask-Migrate)")),
+        }]);
+    }
+    Err(Error::Usage(format!(
+        "`{shown}` has no `script_location` in its `[alembic]` section: pass `--dir` with the versions directory"
+    )))
+}
+
+/// The tree one section of an `alembic.ini` names, when it names one.
+fn from_section(
+    ini: &configparser::ini::Ini,
+    section: &str,
+    here: &Path,
+    shown: &str,
+) -> Result<Option<Found>, Error> {
+    let get = |key: &str| ini.get(section, key).filter(|v| !v.trim().is_empty());
     let recursive = get("recursive_version_locations").is_some_and(|v| {
         matches!(
             v.trim().to_ascii_lowercase().as_str(),
@@ -58,26 +94,14 @@ pub(crate) fn from_ini(path: &Path) -> Result<Found, Error> {
     let mut found = if let Some(locations) = get("version_locations") {
         let separator = get("path_separator").or_else(|| get("version_path_separator"));
         let list = split_locations(&locations, separator.as_deref());
-        locations_found(&list, here, "version_locations", &shown)?
+        locations_found(&list, here, "version_locations", shown)?
+    } else if let Some(script) = get("script_location") {
+        script_versions(&script, here, shown)?
     } else {
-        let Some(script) = get("script_location") else {
-            // Flask-Migrate's `alembic.ini` lives in the script directory and leaves
-            // `script_location` to the code.
-            if here.join("env.py").is_file() && here.join("versions").is_dir() {
-                return Ok(Found {
-                    dirs: vec![here.join("versions")],
-                    recursive,
-                    origin: Origin::Detected(format!("`{shown}` beside `env.py` (Flask-Migrate)")),
-                });
-            }
-            return Err(Error::Usage(format!(
-                "`{shown}` has no `script_location` in its `[alembic]` section: pass `--dir` with the versions directory"
-            )));
-        };
-        script_versions(&script, here, &shown)?
+        return Ok(None);
     };
     found.recursive = recursive;
-    Ok(found)
+    Ok(Some(found))
 }
 
 #[derive(serde::Deserialize)]
@@ -270,7 +294,7 @@ mod tests {
             "[tool.alembic]\nscript_location = \"%(here)s/db\"\nrecursive_version_locations = true\n",
         )
         .unwrap();
-        let found = discover(root).unwrap().unwrap();
+        let found = discover(root).unwrap().unwrap().remove(0);
         assert_eq!(found.dirs, [root.join("db/versions")]);
         assert!(found.recursive);
         std::fs::write(
@@ -278,7 +302,7 @@ mod tests {
             "[alembic]\nscript_location = alembic\n# a comment\nversion_locations = %(here)s/one %(here)s/two\n",
         )
         .unwrap();
-        let found = discover(root).unwrap().unwrap();
+        let found = discover(root).unwrap().unwrap().remove(0);
         assert_eq!(found.dirs, [root.join("one"), root.join("two")]);
         assert!(!found.recursive);
         std::fs::write(
@@ -299,7 +323,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            discover(root).unwrap().unwrap().dirs,
+            discover(root).unwrap().unwrap()[0].dirs,
             [root.join("src/app/db/migrations/versions")]
         );
         std::fs::write(
@@ -308,7 +332,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            discover(root).unwrap().unwrap().dirs,
+            discover(root).unwrap().unwrap()[0].dirs,
             [root.join("alembic/versions")]
         );
     }

@@ -18,7 +18,13 @@ pub(crate) fn fix_docstring(text: &str) -> Option<String> {
         Down::Parents(parents) => parents.iter().map(|p| p.value.as_str()).collect(),
     };
     let mut edits: Vec<((usize, usize), String)> = Vec::new();
-    docstring_edits(&parsed, &revision.value, &parents.join(", "), &mut edits);
+    docstring_edits(
+        text,
+        &parsed,
+        &revision.value,
+        &parents.join(", "),
+        &mut edits,
+    );
     let out = apply(text, edits);
     (out != text).then_some(out)
 }
@@ -52,22 +58,29 @@ pub(crate) fn rewrite(text: &str, id: &str, parents: &[String]) -> String {
     if let Some(range) = parsed.down_range {
         edits.push((range, down_value));
     }
-    docstring_edits(&parsed, id, &parents.join(", "), &mut edits);
+    docstring_edits(text, &parsed, id, &parents.join(", "), &mut edits);
     apply(text, edits)
 }
 
-/// The docstring's `Revision ID:` and `Revises:` values replaced.
+/// The docstring's `Revision ID:` and `Revises:` values replaced. An empty `Revises:` that
+/// gains a value gains the space after its colon too.
 fn docstring_edits(
+    text: &str,
     parsed: &super::Parsed,
     id: &str,
     revises: &str,
     edits: &mut Vec<((usize, usize), String)>,
 ) {
-    if let Some(field) = &parsed.doc_revision {
-        edits.push((field.range, id.to_owned()));
-    }
-    if let Some(field) = &parsed.doc_revises {
-        edits.push((field.range, revises.to_owned()));
+    for (field, value) in [(&parsed.doc_revision, id), (&parsed.doc_revises, revises)] {
+        if let Some(field) = field {
+            let after_colon = text[..field.range.0].ends_with(':');
+            let value = if after_colon && !value.is_empty() {
+                format!(" {value}")
+            } else {
+                value.to_owned()
+            };
+            edits.push((field.range, value));
+        }
     }
 }
 

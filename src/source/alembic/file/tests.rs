@@ -179,3 +179,13 @@ fn every_form_of_revises_that_alembic_wrote_is_read() {
     let stale = merge.replace("Revises: 040", "Revises: ('1f002cab0a7', '999')");
     assert_eq!(parse(&stale).1.len(), 1);
 }
+
+#[test]
+fn an_empty_revises_gains_its_space_when_it_gains_a_value() {
+    let text = GENERATED.replace("Revises: 040\n", "Revises:\n");
+    let fixed = fix_docstring(&text).unwrap();
+    assert!(fixed.contains("\nRevises: 040\nCreate Date:"), "{fixed}");
+    let root = GENERATED.replace("= \"040\"", "= None");
+    let fixed = fix_docstring(&root).unwrap();
+    assert!(fixed.contains("\nRevises: \nCreate Date:"), "{fixed}");
+}

@@ -84,8 +84,45 @@ pub(crate) fn walk(
     exclude: &Exclude,
     prune: Vec<PathBuf>,
 ) -> Result<impl Iterator<Item = Result<DirEntry, ignore::Error>>, Error> {
+    Ok(builder(root, exclude, prune)?.build())
+}
+
+/// The regular files under `root` that are not ignored, walked on every core, and the errors
+/// met on the way; in no set order.
+pub(crate) fn files(
+    root: &Path,
+    exclude: &Exclude,
+    prune: Vec<PathBuf>,
+) -> Result<(Vec<PathBuf>, Vec<ignore::Error>), Error> {
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    builder(root, exclude, prune)?
+        .threads(std::thread::available_parallelism().map_or(1, usize::from))
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let mut guard = found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match entry {
+                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                        guard.0.push(entry.into_path());
+                    }
+                    Ok(_) => {}
+                    Err(e) => guard.1.push(e),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    Ok(found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+fn builder(root: &Path, exclude: &Exclude, prune: Vec<PathBuf>) -> Result<WalkBuilder, Error> {
     let overrides = exclude.overrides()?;
-    Ok(WalkBuilder::new(root)
+    let mut builder = WalkBuilder::new(root);
+    builder
         // Hidden files are read (`.github/workflows` names migrations too); the skipped
         // directories keep version control out.
         .hidden(false)
@@ -99,8 +136,8 @@ pub(crate) fn walk(
         .require_git(false)
         .follow_links(false)
         .overrides(overrides)
-        .filter_entry(move |entry| !skipped(entry) && !prune.iter().any(|p| p == entry.path()))
-        .build())
+        .filter_entry(move |entry| !skipped(entry) && !prune.iter().any(|p| p == entry.path()));
+    Ok(builder)
 }
 
 fn skipped(entry: &DirEntry) -> bool {

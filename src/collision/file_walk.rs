@@ -85,26 +85,17 @@ pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<TextFiles, Error> {
     let prune = listed.iter().map(|(_, dir)| dir.clone()).collect();
     let mut walk_into =
         |dir: &Path, prune: Vec<PathBuf>, paths: &mut Vec<PathBuf>| -> Result<(), Error> {
-            for entry in walker::walk(dir, &skip.exclude, prune)? {
-                match entry {
-                    // Links are not followed: what they point to inside the repository is scanned there.
-                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                        let in_migrations = entry
-                            .path()
-                            .parent()
-                            .is_some_and(|parent| migrations.iter().any(|m| m == parent));
-                        let name = entry.file_name().to_string_lossy();
-                        if in_migrations
-                            && (source::is_candidate(skip.format, &name) || name == head_file::NAME)
-                        {
-                            continue;
-                        }
-                        paths.push(entry.into_path());
-                    }
-                    Ok(_) => {}
-                    Err(e) => skipped.push(walk_error(&e, &display)),
-                }
-            }
+            let (found, errors) = walker::files(dir, &skip.exclude, prune)?;
+            skipped.extend(errors.iter().map(|e| walk_error(e, &display)));
+            // Links are not followed: what they point to inside the repository is scanned there.
+            paths.extend(found.into_iter().filter(|path| {
+                let in_migrations = path
+                    .parent()
+                    .is_some_and(|parent| migrations.iter().any(|m| m == parent));
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                !(in_migrations
+                    && (source::is_candidate(skip.format, &name) || name == head_file::NAME))
+            }));
             Ok(())
         };
     walk_into(root, prune, &mut paths)?;

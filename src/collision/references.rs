@@ -223,7 +223,7 @@ pub(crate) fn check(settings: &Settings, project: &Project) -> Result<Scan, Erro
     let mut sources = Sources::new();
     let suppressions = files
         .iter()
-        .flat_map(|file| suppress::find(&file.path, &String::from_utf8_lossy(&file.bytes)))
+        .flat_map(|file| suppress::find_in_bytes(&file.path, &file.bytes))
         .collect();
     for (i, stale) in in_files {
         let file = &files[i];

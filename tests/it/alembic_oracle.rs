@@ -1,9 +1,9 @@
 //! The oracle: on random Alembic trees (branches, merges, several bases, `depends_on`; numbered
 //! and hex ids; annotated and plain assignments; every docstring shape real trees have, and no
 //! docstring at all; a named branch; revisions spread over subdirectories read recursively, or
-//! over two `version_locations`), `migrate heads`, `history` and `history -v` print the same
-//! entries, byte for byte, as the real `alembic heads`, `alembic history` and
-//! `alembic history -v`. Entries are compared as sets: the order among unrelated branches may
+//! over two `version_locations`), `migrate heads`, `history`, `history -v` and `heads -v` print
+//! the same entries, byte for byte, as the real `alembic heads`, `alembic history`,
+//! `alembic history -v` and `alembic heads -v`. Entries are compared as sets: the order among unrelated branches may
 //! differ (README, "Alembic projects").
 
 use crate::common::alembic;
@@ -156,13 +156,14 @@ fn write(
     }
 }
 
-/// `alembic heads`, `alembic history` and `alembic history -v`, run once in one Python process.
-fn alembic_says(python: &Path, dir: &Path) -> [BTreeSet<String>; 3] {
+/// `alembic heads`, `alembic history`, `alembic history -v` and `alembic heads -v`, run once in
+/// one Python process.
+fn alembic_says(python: &Path, dir: &Path) -> [BTreeSet<String>; 4] {
     let result = Command::new(python)
         .current_dir(dir)
         .args([
             "-c",
-            "from alembic.config import main\nmain(['heads'])\nprint('=====', flush=True)\nmain(['history'])\nprint('=====', flush=True)\nmain(['history', '-v'])",
+            "from alembic.config import main\nmain(['heads'])\nprint('=====', flush=True)\nmain(['history'])\nprint('=====', flush=True)\nmain(['history', '-v'])\nprint('=====', flush=True)\nmain(['heads', '-v'])",
         ])
         .output()
         .unwrap();
@@ -178,19 +179,25 @@ fn alembic_says(python: &Path, dir: &Path) -> [BTreeSet<String>; 3] {
     // migrate shows them relative, as in all its output; and it lists a branch point's children
     // in a Python set's order, where migrate sorts them.
     let here = format!("Path: {}/", dir.display());
-    let verbose: String = parts[2]
-        .split_inclusive('\n')
-        .map(|line| {
-            if let Some(children) = line.strip_prefix("Branches into: ") {
-                let mut ids: Vec<&str> = children.trim_end().split(", ").collect();
-                ids.sort_unstable();
-                format!("Branches into: {}\n", ids.join(", "))
-            } else {
-                line.replace(&here, "Path: ")
-            }
-        })
-        .collect();
-    [entries(parts[0]), entries(parts[1]), entries(&verbose)]
+    let verbose = |text: &str| -> String {
+        text.split_inclusive('\n')
+            .map(|line| {
+                if let Some(children) = line.strip_prefix("Branches into: ") {
+                    let mut ids: Vec<&str> = children.trim_end().split(", ").collect();
+                    ids.sort_unstable();
+                    format!("Branches into: {}\n", ids.join(", "))
+                } else {
+                    line.replace(&here, "Path: ")
+                }
+            })
+            .collect()
+    };
+    [
+        entries(parts[0]),
+        entries(parts[1]),
+        entries(&verbose(parts[2])),
+        entries(&verbose(parts[3])),
+    ]
 }
 
 /// A listing's entries, one per revision: a verbose entry runs from its `Rev: ` line to the
@@ -271,7 +278,7 @@ fn heads_and_history_agree_with_alembic() {
         let versions = alembic::project(&dir);
         let (layout_name, place) = layout(&dir, seed);
         write(&versions, &nodes, &mut rng, &*place);
-        let [heads, history, verbose] = alembic_says(&python, &dir);
+        let [heads, history, verbose, heads_verbose] = alembic_says(&python, &dir);
         let context = || {
             let listing: Vec<String> = nodes
                 .iter()
@@ -299,6 +306,12 @@ fn heads_and_history_agree_with_alembic() {
             says(&["history", "-v"]),
             verbose,
             "history -v differs, {}",
+            context()
+        );
+        assert_eq!(
+            says(&["heads", "-v"]),
+            heads_verbose,
+            "heads -v differs, {}",
             context()
         );
         for entry in heads.iter().chain(&history).chain(&verbose) {

@@ -49,8 +49,14 @@ impl Exclude {
             } else {
                 format!("!{entry}")
             };
+            if let Err(e) = globset::Glob::new(entry) {
+                return Err(Error::Usage(format!(
+                    "`exclude` in migrate.toml: `{entry}` is not a glob: {}",
+                    e.kind()
+                )));
+            }
             builder.add(&pattern).map_err(|e| {
-                Error::Usage(format!("`exclude` entry `{entry}` is not a glob: {e}"))
+                Error::Usage(format!("`exclude` in migrate.toml: `{entry}`: {e}"))
             })?;
         }
         builder

@@ -55,9 +55,9 @@ impl Exclude {
                     e.kind()
                 )));
             }
-            builder.add(&pattern).map_err(|e| {
-                Error::Usage(format!("`exclude` in migrate.toml: `{entry}`: {e}"))
-            })?;
+            builder
+                .add(&pattern)
+                .map_err(|e| Error::Usage(format!("`exclude` in migrate.toml: `{entry}`: {e}")))?;
         }
         builder
             .build()

@@ -436,12 +436,7 @@ fn the_incident_on_an_alembic_project() {
     assert_eq!(clean.code, 0, "{}", clean.stdout);
 
     // And Alembic agrees: one head, the chain 038..041.
-    let heads = std::process::Command::new(alembic::python())
-        .current_dir(root)
-        .args(["-c", "from alembic.config import main\nmain(['heads'])"])
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&heads.stdout), "041 (head)\n");
+    assert_eq!(alembic::says(root, &["heads"]), "041 (head)\n");
 }
 
 #[test]

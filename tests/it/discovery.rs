@@ -17,20 +17,6 @@ fn labelled(id: &str, down: &[&str], label: &str) -> String {
     )
 }
 
-fn alembic_heads(dir: &Path) -> String {
-    let out = std::process::Command::new(alembic::python())
-        .current_dir(dir)
-        .args(["-c", "from alembic.config import main; main(['heads'])"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn a_monorepo_gets_one_gate_over_every_tree() {
     let tmp = tempfile::tempdir().unwrap();
@@ -155,18 +141,7 @@ fn nested_flask_and_package_relative_script_directories_are_found() {
     write_tree(&dir.join("src/shop"), &[("__init__.py", "")]);
     assert_eq!(run_in(dir, &["heads"]).stdout, "1 (head)\n");
     // What the real alembic reads there too, with the package importable.
-    let out = std::process::Command::new(alembic::python())
-        .current_dir(dir)
-        .env("PYTHONPATH", dir.join("src"))
-        .args(["-c", "from alembic.config import main; main(['heads'])"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "1 (head)\n",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(alembic::says(dir, &["heads"]), "1 (head)\n");
 }
 
 #[test]
@@ -291,7 +266,7 @@ fn revisions_in_subdirectories_are_read_recursively_or_named() {
         )],
     );
     let ours = run_in(dir, &["heads"]).stdout;
-    let theirs = alembic_heads(dir);
+    let theirs = alembic::says(dir, &["heads"]);
     let sorted = |s: &str| {
         let mut l: Vec<&str> = s.lines().collect();
         l.sort_unstable();

@@ -102,17 +102,7 @@ fn merge_writes_an_alembic_merge_file_that_alembic_reads() {
         .next()
         .unwrap()
         .to_owned();
-    let heads = std::process::Command::new(alembic::python())
-        .current_dir(dir)
-        .args(["-c", "from alembic.config import main; main(['heads'])"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&heads.stdout),
-        format!("{id} (head)\n"),
-        "{}",
-        String::from_utf8_lossy(&heads.stderr)
-    );
+    assert_eq!(alembic::says(dir, &["heads"]), format!("{id} (head)\n"));
 }
 
 /// `main` with `001`..`007` and `008_add_audit` shipped; `feature` added `008_add_reports`,

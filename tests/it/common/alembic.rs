@@ -61,3 +61,27 @@ pub(crate) fn project(dir: &Path) -> PathBuf {
     .unwrap();
     versions
 }
+
+/// What the real `alembic` prints for `args` in `dir`, with `src/` importable when `dir` has one
+/// (the src layout); fails the test when alembic fails.
+pub(crate) fn says(dir: &Path, args: &[&str]) -> String {
+    let list: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let output = std::process::Command::new(python())
+        .current_dir(dir)
+        .env("PYTHONPATH", dir.join("src"))
+        .args([
+            "-c",
+            &format!(
+                "from alembic.config import main\nmain([{}])",
+                list.join(", ")
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "alembic {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}

@@ -14,7 +14,7 @@ use postgres::error::ErrorPosition;
 pub(crate) use super::failure::Failure;
 use super::failure::describe;
 use super::first_cell;
-use super::history::{Direction, Prepared, Progress, Record};
+use super::history::{Direction, Prepared, Progress, Record, Tables};
 pub(crate) use super::script::Script;
 use crate::Error;
 use crate::revision::Timeouts;
@@ -23,7 +23,11 @@ use crate::sql::Variables;
 /// Applies and reverts revisions on one locked connection.
 pub(crate) struct Runner<'a> {
     pub client: &'a mut Client,
-    pub prepared: Prepared,
+    /// The history tables, whose statements a transactional revision sends with its SQL.
+    pub tables: &'a Tables,
+    /// The prepared history statements, for `transaction:false` sections only: they record
+    /// progress after each statement.
+    pub prepared: Option<Prepared>,
     pub variables: &'a Variables,
     /// `--single-transaction`: the caller opened the transaction and commits it.
     pub single: bool,
@@ -167,19 +171,24 @@ impl Runner<'_> {
         super::interrupt::received().is_none()
     }
 
-    /// Writes or deletes the history row without running SQL, as `stamp` does.
+    /// Writes or deletes the history row without running SQL, as `stamp` does: one statement,
+    /// one round trip.
     pub(crate) fn stamp(
         &mut self,
         record: &Record<'_>,
         direction: Direction,
     ) -> Result<(), Failure> {
-        let result = match direction {
-            Direction::Up => self.prepared.record(self.client, record, 0),
-            Direction::Down => self.prepared.forget(self.client, record.version),
+        let sql = match direction {
+            Direction::Up => self.tables.record_sql_timed(record),
+            Direction::Down => self.tables.forget_sql(record.version),
         };
-        result.map_err(|e| describe(self.variables, None, &e, None, None))
+        self.client
+            .batch_execute(&sql)
+            .map_err(|e| describe(self.variables, None, &e, None, None))
     }
 
+    /// The revision's SQL, its history row and the commit, in one query string: one write and
+    /// one round trip, as psql sends one. A failure anywhere rolls all of it back.
     fn run_transactional(
         &mut self,
         script: &Script<'_>,
@@ -188,13 +197,19 @@ impl Runner<'_> {
         started: Instant,
         retrying: &mut dyn FnMut(&str),
     ) -> Result<i64, Failure> {
-        let opening = if self.single {
-            "SAVEPOINT migrate_revision;\n"
+        let (opening, closing) = if self.single {
+            ("SAVEPOINT migrate_revision;\n", "")
         } else {
-            "BEGIN;\n"
+            ("BEGIN;\n", "COMMIT;\n")
         };
         let prefix = format!("{opening}{}", self.settings_sql(script, true));
-        let query = format!("{prefix}{}", script.bound.text);
+        let history = match direction {
+            Direction::Up => self.tables.record_sql_timed(record),
+            Direction::Down => self.tables.forget_sql(record.version),
+        };
+        // The SQL may end without a `;`, or in a `--` comment: a line of its own ends it.
+        let query = format!("{prefix}{}\n;\n{history};\n{closing}", script.bound.text);
+        let sql_end = prefix.len() + script.bound.text.len();
         let mut attempt = 0;
         while let Err(error) = self.client.batch_execute(&query) {
             if self.may_retry(&error, attempt) {
@@ -205,29 +220,31 @@ impl Runner<'_> {
                     continue;
                 }
             }
+            if self.in_history(&error, &query, sql_end) {
+                self.rollback();
+                return Err(Failure::from(format!(
+                    "cannot write the history row, so the revision was rolled back: {}",
+                    super::describe(&error)
+                )));
+            }
             return Err(self.transactional_failure(script, &prefix, &error));
         }
-        let ms = elapsed_ms(started);
-        let written = match direction {
-            Direction::Up => self.prepared.record(self.client, record, ms),
-            Direction::Down => self.prepared.forget(self.client, record.version),
-        };
-        if let Err(error) = written {
-            self.rollback();
-            return Err(Failure::from(format!(
-                "cannot write the history row, so the revision was rolled back: {}",
-                super::describe(&error)
-            )));
-        }
-        if !self.single
-            && let Err(error) = self.client.batch_execute("COMMIT")
-        {
-            return Err(Failure::from(format!(
-                "the commit failed, so nothing of the revision was applied: {}",
-                super::describe(&error)
-            )));
-        }
         Ok(elapsed_ms(started))
+    }
+
+    /// Whether an error came from the history statements sent after the revision's SQL: by
+    /// the position the server gives, else by the table it names.
+    fn in_history(&self, error: &postgres::Error, query: &str, sql_end: usize) -> bool {
+        let Some(db) = error.as_db_error() else {
+            return false;
+        };
+        match db.position() {
+            Some(ErrorPosition::Original(p)) => query
+                .char_indices()
+                .nth((*p as usize).saturating_sub(1))
+                .is_some_and(|(byte, _)| byte > sql_end),
+            _ => db.table().is_some_and(|table| self.tables.names(table)),
+        }
     }
 
     /// Rolls back the failed revision and words the error with the failing statement's line.

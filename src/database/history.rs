@@ -5,7 +5,7 @@
 //! SQL as applied, timings, and the progress of a non-transactional revision) lives in
 //! `<table>_migrate`, written in the same transaction as the history row.
 
-use postgres::{Client, Row};
+use postgres::Client;
 
 pub(crate) use super::history_writer::Prepared;
 
@@ -37,7 +37,7 @@ const NOW: &str =
     r#"to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"#;
 
 /// Parameters: version, name, checksum, parents, file name, down SQL, down transactional, ms.
-const RECORD: &str = "WITH history AS (
+pub(super) const RECORD: &str = "WITH history AS (
     INSERT INTO {history} (version, name, applied_on, checksum) VALUES ($1, $2, {now}, $3))
 INSERT INTO {companion} (version, parents, file_name, down_sql, down_transaction, execution_ms)
 VALUES ($1, $4, $5, $6, $7, $8)
@@ -46,7 +46,7 @@ ON CONFLICT (version) DO UPDATE SET parents = EXCLUDED.parents, file_name = EXCL
     execution_ms = EXCLUDED.execution_ms, progress_direction = NULL, progress_done = NULL,
     progress_sql = NULL, progress_error = NULL";
 
-const FORGET: &str = "WITH history AS (DELETE FROM {history} WHERE version = $1)
+pub(super) const FORGET: &str = "WITH history AS (DELETE FROM {history} WHERE version = $1)
 DELETE FROM {companion} WHERE version = $1";
 
 /// Parameters: version, parents, file name, down SQL, down transactional, direction, done,
@@ -165,7 +165,17 @@ impl Tables {
         }
     }
 
-    fn fill(&self, template: &str) -> String {
+    /// The history table's qualified name, unquoted.
+    pub(super) fn history_name(&self) -> &str {
+        &self.history_name
+    }
+
+    /// The companion table's qualified name, unquoted.
+    pub(super) fn companion_name(&self) -> &str {
+        &self.companion_name
+    }
+
+    pub(super) fn fill(&self, template: &str) -> String {
         template
             .replace("{history}", &self.history)
             .replace("{companion}", &self.companion)
@@ -182,20 +192,20 @@ impl Tables {
         )
     }
 
-    /// Creates the tables when missing; called only under the lock, by commands that write.
+    /// Creates the tables when missing, in one round trip; called only under the lock, by
+    /// commands that write. The schema is created only when it is missing: creating an existing
+    /// one still needs the CREATE privilege on the database.
     pub(crate) fn ensure(&self, client: &mut Client) -> Result<(), Error> {
-        let schema_exists: bool = client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-                &[&self.schema],
-            )
-            .map_err(|e| db_error("look up the history schema", &e))?
-            .get(0);
-        let mut sql = self.create_sql();
-        if schema_exists {
-            // Creating an existing schema still needs the CREATE privilege on the database.
-            sql = sql.lines().skip(1).collect::<Vec<_>>().join("\n");
-        }
+        // The schema name is `[a-z0-9_]` (`HistoryTable::parse`), so it cannot end the
+        // dollar-quoted body.
+        let sql = format!(
+            "DO $migrate$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = {}) \
+             THEN CREATE SCHEMA {}; END IF; END $migrate$;\n{};\n{};\n",
+            quote::literal(&self.schema),
+            quote::identifier(&self.schema),
+            self.fill(CREATE_HISTORY),
+            self.fill(CREATE_COMPANION)
+        );
         client.batch_execute(&sql).map_err(|e| {
             db_error(
                 &format!("create the history table {}", self.history_name),
@@ -204,109 +214,22 @@ impl Tables {
         })
     }
 
-    /// Reads the history without creating anything: a database never migrated has none.
-    pub(crate) fn read(&self, client: &mut Client) -> Result<State, Error> {
-        let found = client
-            .query_one(
-                "SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
-                &[&self.history_name, &self.companion_name],
-            )
-            .map_err(|e| db_error("look up the history table", &e))?;
-        let (has_history, has_companion): (bool, bool) = (found.get(0), found.get(1));
-        let mut state = State::default();
-        if has_history {
-            let rows = client
-                .query(
-                    &self.fill(
-                        "SELECT version, name, applied_on, checksum FROM {history} ORDER BY version",
-                    ),
-                    &[],
-                )
-                .map_err(|e| db_error(&format!("read {}", self.history_name), &e))?;
-            for row in rows {
-                state.applied.push(self.applied(&row)?);
-            }
+    /// With `prepare`, the statements `transaction:false` sections record progress with.
+    /// The tables are created only when `exist` says they are not there.
+    pub(crate) fn writer_setup(
+        &self,
+        client: &mut Client,
+        exist: bool,
+        prepare: bool,
+    ) -> Result<Option<Prepared>, Error> {
+        if !exist {
+            self.ensure(client)?;
         }
-        if has_companion {
-            let rows = client
-                .query(
-                    &self.fill(
-                        "SELECT version, parents, file_name, down_sql, down_transaction, execution_ms,
-                         progress_direction, progress_done, progress_sql, progress_error
-                         FROM {companion} ORDER BY version",
-                    ),
-                    &[],
-                )
-                .map_err(|e| db_error(&format!("read {}", self.companion_name), &e))?;
-            for row in rows {
-                self.companion_row(&row, &mut state)?;
-            }
+        if prepare {
+            self.prepare(client).map(Some)
+        } else {
+            Ok(None)
         }
-        Ok(state)
-    }
-
-    fn applied(&self, row: &Row) -> Result<Applied, Error> {
-        let malformed = |e: postgres::Error| {
-            Error::Database(format!(
-                "{} has a row that refinery's format does not allow: {e}; \
-                 compare its columns with refinery's (version int4, name, applied_on, checksum varchar)",
-                self.history_name
-            ))
-        };
-        Ok(Applied {
-            version: row.try_get(0).map_err(malformed)?,
-            name: row.try_get(1).map_err(malformed)?,
-            applied_on: row.try_get(2).map_err(malformed)?,
-            checksum: row.try_get(3).map_err(malformed)?,
-            meta: None,
-        })
-    }
-
-    fn companion_row(&self, row: &Row, state: &mut State) -> Result<(), Error> {
-        let malformed = |e: postgres::Error| {
-            Error::Database(format!(
-                "{} has an unreadable row: {e}",
-                self.companion_name
-            ))
-        };
-        let version: i32 = row.try_get(0).map_err(malformed)?;
-        let meta = Meta {
-            file_name: row.try_get(2).map_err(malformed)?,
-            down_sql: row.try_get(3).map_err(malformed)?,
-            down_transaction: row.try_get(4).map_err(malformed)?,
-            execution_ms: row.try_get(5).map_err(malformed)?,
-        };
-        let direction: Option<String> = row.try_get(6).map_err(malformed)?;
-        if let Some(direction) = direction {
-            let done: Option<i32> = row.try_get(7).map_err(malformed)?;
-            state.progress.push(Progress {
-                version,
-                direction: if direction == "down" {
-                    Direction::Down
-                } else {
-                    Direction::Up
-                },
-                done: usize::try_from(done.unwrap_or(0)).unwrap_or(0),
-                done_sql: row
-                    .try_get::<_, Option<String>>(8)
-                    .map_err(malformed)?
-                    .unwrap_or_default(),
-                error: row
-                    .try_get::<_, Option<String>>(9)
-                    .map_err(malformed)?
-                    .unwrap_or_default(),
-            });
-        }
-        if let Ok(i) = state.applied.binary_search_by_key(&version, |a| a.version) {
-            state.applied[i].meta = Some(meta);
-        }
-        Ok(())
-    }
-
-    /// Readies a connection to write history: creates the tables if needed, prepares the statements.
-    pub(crate) fn writer_setup(&self, client: &mut Client) -> Result<Prepared, Error> {
-        self.ensure(client)?;
-        self.prepare(client)
     }
 
     /// Prepares the statements that write history, once per connection.
@@ -323,22 +246,6 @@ impl Tables {
         })
     }
 
-    /// The history insert with its values written out, for `--sql`.
-    pub(crate) fn record_sql(&self, record: &Record<'_>) -> String {
-        let parents: Vec<String> = record.parents.iter().map(|p| quote::literal(p)).collect();
-        let values = [
-            record.version.to_string(),
-            quote::literal(record.name),
-            quote::literal(&record.checksum),
-            format!("ARRAY[{}]::text[]", parents.join(", ")),
-            quote::literal(record.file_name),
-            record.down_sql.map_or("NULL".to_owned(), quote::literal),
-            record.down_transaction.to_string(),
-            "NULL".to_owned(),
-        ];
-        substitute_params(&self.fill(RECORD), &values)
-    }
-
     /// Forgets every unfinished non-transactional run: `stamp` declares the state outright.
     pub(crate) fn clear_progress(&self, client: &mut Client) -> Result<(), Error> {
         client
@@ -351,20 +258,6 @@ impl Tables {
             ))
             .map_err(|e| db_error("clear the records of unfinished revisions", &e))
     }
-
-    /// The history delete for `version`, for `--sql`.
-    pub(crate) fn forget_sql(&self, version: i32) -> String {
-        substitute_params(&self.fill(FORGET), &[version.to_string()])
-    }
-}
-
-/// Writes literal values in place of `$1`, `$2`, ... (highest first, so `$1` spares `$10`).
-fn substitute_params(sql: &str, values: &[String]) -> String {
-    let mut out = sql.to_owned();
-    for (i, value) in values.iter().enumerate().rev() {
-        out = out.replace(&format!("${}", i + 1), value);
-    }
-    out
 }
 
 /// An error from a history statement, naming what `migrate` was doing.

@@ -2,11 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-use postgres::Client;
-use postgres::types::Type;
+use postgres::{Client, SimpleQueryMessage};
 
 use super::describe;
 use crate::Error;
+use crate::sql::quote;
 
 /// The first key of the two-key advisory lock: "migr" in ASCII, so `pg_locks` shows who it is.
 const CLASS: i32 = 0x6d69_6772;
@@ -28,25 +28,33 @@ pub(crate) fn acquire(
     client: &mut Client,
     table: &str,
     wait: Duration,
+    then: &str,
     waiting: &mut dyn FnMut(&str),
-) -> Result<(), Error> {
+) -> Result<Vec<SimpleQueryMessage>, Error> {
     let started = Instant::now();
     let mut delay = Duration::from_millis(20);
     let mut told: Option<(String, Instant)> = None;
+    // `then` travels with each try, so that the try that takes the lock has read what the
+    // run needs in the same round trip; the session lock holds whatever the rest does.
+    let sql = format!(
+        "SELECT pg_try_advisory_lock({CLASS}, hashtext({}));\n{then}",
+        quote::literal(table)
+    );
     loop {
         if let Some(signal) = super::interrupt::received() {
             return Err(Error::Interrupted(signal));
         }
-        let got: bool = client
-            .query_typed(
-                "SELECT pg_try_advisory_lock($1, hashtext($2))",
-                &[(&CLASS, Type::INT4), (&table, Type::TEXT)],
-            )
-            .map_err(|e| lock_error(&e))?
-            .first()
-            .is_some_and(|row| row.get(0));
+        let mut messages = client.simple_query(&sql).map_err(|e| lock_error(&e))?;
+        let got = messages.iter().find_map(|m| match m {
+            SimpleQueryMessage::Row(row) => Some(row.get(0) == Some("t")),
+            _ => None,
+        }) == Some(true);
         if got {
-            return Ok(());
+            let first_end = messages
+                .iter()
+                .position(|m| matches!(m, SimpleQueryMessage::CommandComplete(_)))
+                .map_or(messages.len(), |i| i + 1);
+            return Ok(messages.split_off(first_end));
         }
         let holding = holder(client, table)?;
         let now = Instant::now();
@@ -84,11 +92,10 @@ pub(super) fn jittered(delay: Duration) -> Duration {
 /// Releases the lock; closing the connection would too, this only makes it prompt.
 pub(crate) fn release(client: &mut Client, table: &str) -> Result<(), Error> {
     client
-        .execute(
-            "SELECT pg_advisory_unlock($1, hashtext($2))",
-            &[&CLASS, &table],
-        )
-        .map(drop)
+        .batch_execute(&format!(
+            "SELECT pg_advisory_unlock({CLASS}, hashtext({}))",
+            quote::literal(table)
+        ))
         .map_err(|e| {
             Error::Database(format!(
                 "cannot release the migration lock: {}",

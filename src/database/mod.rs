@@ -7,6 +7,8 @@ pub(crate) mod blockers;
 pub(crate) mod conninfo;
 pub(crate) mod failure;
 pub(crate) mod history;
+pub(crate) mod history_read;
+mod history_sql;
 pub(crate) mod history_writer;
 pub(crate) mod index_check;
 pub mod interrupt;

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::apply::{Failure, Runner, connection_lost, elapsed_ms};
 use super::failure::describe;
-use super::history::{Direction, Progress, Record};
+use super::history::{Direction, Prepared, Progress, Record};
 use super::index_check;
 use super::script::{Origin, Script};
 
@@ -75,7 +75,7 @@ impl Runner<'_> {
                 return Err(self.statement_failure(script, record, direction, index, &error));
             }
             if index + 1 < total
-                && let Err(error) = self.prepared.progress(
+                && let Err(error) = prepared(&self.prepared, script)?.progress(
                     self.client,
                     record,
                     direction,
@@ -99,8 +99,10 @@ impl Runner<'_> {
             .transaction()
             .map_err(|e| Failure::from(super::describe(&e)))?;
         let written = match direction {
-            Direction::Up => self.prepared.record(&mut transaction, record, ms),
-            Direction::Down => self.prepared.forget(&mut transaction, record.version),
+            Direction::Up => prepared(&self.prepared, script)?.record(&mut transaction, record, ms),
+            Direction::Down => {
+                prepared(&self.prepared, script)?.forget(&mut transaction, record.version)
+            }
         };
         written.and_then(|()| transaction.commit()).map_err(|e| {
             Failure::from(format!(
@@ -151,14 +153,19 @@ impl Runner<'_> {
                 build.drop_sql()
             );
         }
-        let saved = self.prepared.progress(
-            self.client,
-            record,
-            direction,
-            index,
-            &script.done_sql(index),
-            Some(&message.text),
-        );
+        let saved = match prepared(&self.prepared, script) {
+            Ok(statements) => statements
+                .progress(
+                    self.client,
+                    record,
+                    direction,
+                    index,
+                    &script.done_sql(index),
+                    Some(&message.text),
+                )
+                .map_err(|e| super::describe(&e)),
+            Err(failure) => Err(failure.text),
+        };
         let _ = write!(
             message.text,
             "\n  this revision runs outside a transaction (`transaction:false`): \
@@ -171,8 +178,7 @@ impl Runner<'_> {
         if let Err(e) = saved {
             let _ = write!(
                 message.text,
-                "\n  warning: the progress could not be recorded: {}",
-                super::describe(&e)
+                "\n  warning: the progress could not be recorded: {e}"
             );
         }
         message
@@ -208,7 +214,7 @@ impl Runner<'_> {
             first.drop_sql(),
             first.statement + 1
         );
-        let _ = self.prepared.progress(
+        let _ = prepared(&self.prepared, script)?.progress(
             self.client,
             record,
             direction,
@@ -224,4 +230,18 @@ impl Runner<'_> {
             text,
         })
     }
+}
+
+/// The prepared history statements, which the run prepares before any `transaction:false`
+/// section.
+fn prepared<'p>(
+    prepared: &'p Option<Prepared>,
+    script: &Script<'_>,
+) -> Result<&'p Prepared, Failure> {
+    prepared.as_ref().ok_or_else(|| {
+        Failure::from(format!(
+            "{}: the history statements were not prepared before a `transaction:false` section",
+            script.origin
+        ))
+    })
 }

@@ -26,9 +26,9 @@ pub(crate) enum Path {
     SessionMoved { port: String },
 }
 
-/// Probes the connection `client` made as `info` describes.
-pub(crate) fn probe(client: &mut Client, info: &ConnInfo) -> Result<Path, Error> {
-    let port = one(client, "SELECT current_setting('port')")?;
+/// Probes the connection `client` made as `info` describes, given the port the server says it
+/// listens on (`current_setting('port')`, read with the first look at the history tables).
+pub(crate) fn probe(client: &mut Client, info: &ConnInfo, port: &str) -> Result<Path, Error> {
     let asked = info.config.get_ports().first().copied().unwrap_or(5432);
     if port == asked.to_string() {
         return Ok(Path::Direct);

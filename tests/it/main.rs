@@ -26,5 +26,6 @@ mod pre_commit;
 mod rebase;
 mod references;
 mod robustness;
+mod round_trip;
 mod settings;
 mod splitter;

@@ -147,8 +147,9 @@ pub(super) fn run(
     }
     let target = Target::parse(command.target_text())?;
     let (mut client, info) = connect(settings)?;
+    let look = tables.look(&mut client)?;
     // Before any lock: a lock taken through a transaction pooler would be stranded.
-    if let pooler::Path::SessionMoved { port } = pooler::probe(&mut client, &info)? {
+    if let pooler::Path::SessionMoved { port } = pooler::probe(&mut client, &info, &look.port)? {
         return Ok(Report::refused(
             name,
             refusal::pooled(&info.to_string(), &port),
@@ -157,10 +158,11 @@ pub(super) fn run(
     // From here on a signal cancels what runs on the server instead of abandoning it.
     let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
     let table = settings.history_table.to_string();
-    lock::acquire(
+    let read = lock::acquire(
         &mut client,
         &table,
         command.write().lock_wait,
+        &tables.read_sql(&look),
         &mut |holder| {
             progress.note(&format!(
                 "waiting up to {} for the migration lock on {table}, held by {holder}",
@@ -168,7 +170,12 @@ pub(super) fn run(
             ));
         },
     )?;
-    let state = tables.read(&mut client)?;
+    // Tables another runner created while this one waited were not in the read.
+    let state = if look.has_history && look.has_companion {
+        tables.parse_state(&look, &read)?
+    } else {
+        tables.read(&mut client)?
+    };
     let refusals = gate::judge(&files, &state, command);
     if !refusals.is_empty() {
         let mut report = Report::new(name, Body::Nothing);
@@ -204,10 +211,17 @@ pub(super) fn run(
         return Ok(Report::new(name, Body::Run(run)));
     }
     // Only now, with a plan that passed every check, is anything created.
-    let prepared = tables.writer_setup(&mut client)?;
+    // Transactional revisions send their history rows with their SQL; only `transaction:false`
+    // sections use prepared statements, to record progress after each statement.
+    let outside = steps
+        .iter()
+        .any(|s| s.script.as_ref().is_some_and(|script| !script.transaction));
+    let exist = look.has_history && look.has_companion;
+    let prepared = tables.writer_setup(&mut client, exist, outside)?;
     let (timeouts, retries) = lock_policy(settings, command);
     let mut runner = database::apply::Runner {
         client: &mut client,
+        tables: &tables,
         prepared,
         variables: &variables,
         single: command.single_transaction(),

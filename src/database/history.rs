@@ -166,7 +166,7 @@ impl Tables {
     }
 
     /// The history table's qualified name, unquoted.
-    pub(super) fn history_name(&self) -> &str {
+    pub(crate) fn history_name(&self) -> &str {
         &self.history_name
     }
 

@@ -75,7 +75,7 @@ impl Runner<'_> {
                 return Err(self.statement_failure(script, record, direction, index, &error));
             }
             if index + 1 < total
-                && let Err(error) = prepared(&self.prepared, script)?.progress(
+                && let Err(error) = prepared(self.prepared.as_ref(), script)?.progress(
                     self.client,
                     record,
                     direction,
@@ -99,9 +99,11 @@ impl Runner<'_> {
             .transaction()
             .map_err(|e| Failure::from(super::describe(&e)))?;
         let written = match direction {
-            Direction::Up => prepared(&self.prepared, script)?.record(&mut transaction, record, ms),
+            Direction::Up => {
+                prepared(self.prepared.as_ref(), script)?.record(&mut transaction, record, ms)
+            }
             Direction::Down => {
-                prepared(&self.prepared, script)?.forget(&mut transaction, record.version)
+                prepared(self.prepared.as_ref(), script)?.forget(&mut transaction, record.version)
             }
         };
         written.and_then(|()| transaction.commit()).map_err(|e| {
@@ -153,7 +155,7 @@ impl Runner<'_> {
                 build.drop_sql()
             );
         }
-        let saved = match prepared(&self.prepared, script) {
+        let saved = match prepared(self.prepared.as_ref(), script) {
             Ok(statements) => statements
                 .progress(
                     self.client,
@@ -214,7 +216,7 @@ impl Runner<'_> {
             first.drop_sql(),
             first.statement + 1
         );
-        let _ = prepared(&self.prepared, script)?.progress(
+        let _ = prepared(self.prepared.as_ref(), script)?.progress(
             self.client,
             record,
             direction,
@@ -235,10 +237,10 @@ impl Runner<'_> {
 /// The prepared history statements, which the run prepares before any `transaction:false`
 /// section.
 fn prepared<'p>(
-    prepared: &'p Option<Prepared>,
+    prepared: Option<&'p Prepared>,
     script: &Script<'_>,
 ) -> Result<&'p Prepared, Failure> {
-    prepared.as_ref().ok_or_else(|| {
+    prepared.ok_or_else(|| {
         Failure::from(format!(
             "{}: the history statements were not prepared before a `transaction:false` section",
             script.origin

@@ -16,6 +16,7 @@ use postgres::Client;
 use crate::Error;
 use crate::cli::{DowngradeArgs, StampArgs, UpgradeArgs, WriteArgs};
 use crate::database::history::{Applied, State, Tables};
+use crate::database::history_read::Look;
 use crate::database::plan::{AppliedRevision, Planner, Target};
 use crate::database::refinery_identity::{self, Identity};
 use crate::database::{self, ConnInfo, conninfo, interrupt, lock, pooler};
@@ -158,24 +159,7 @@ pub(super) fn run(
     // From here on a signal cancels what runs on the server instead of abandoning it.
     let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
     let table = settings.history_table.to_string();
-    let read = lock::acquire(
-        &mut client,
-        &table,
-        command.write().lock_wait,
-        &tables.read_sql(&look),
-        &mut |holder| {
-            progress.note(&format!(
-                "waiting up to {} for the migration lock on {table}, held by {holder}",
-                humantime::format_duration(command.write().lock_wait)
-            ));
-        },
-    )?;
-    // Tables another runner created while this one waited were not in the read.
-    let state = if look.has_history && look.has_companion {
-        tables.parse_state(&look, &read)?
-    } else {
-        tables.read(&mut client)?
-    };
+    let state = locked_state(&mut client, &tables, &look, command, progress)?;
     let refusals = gate::judge(&files, &state, command);
     if !refusals.is_empty() {
         let mut report = Report::new(name, Body::Nothing);
@@ -244,6 +228,36 @@ pub(super) fn run(
     let mut report = Report::new(name, Body::Run(run));
     report.diagnostics.extend(failure);
     Ok(report)
+}
+
+/// Takes the lock, and reads the history in the same round trip as the try that takes it.
+fn locked_state(
+    client: &mut Client,
+    tables: &Tables,
+    look: &Look,
+    command: Command<'_>,
+    progress: &mut Progress,
+) -> Result<State, Error> {
+    let table = tables.history_name().to_owned();
+    let wait = command.write().lock_wait;
+    let read = lock::acquire(
+        client,
+        &table,
+        wait,
+        &tables.read_sql(look),
+        &mut |holder| {
+            progress.note(&format!(
+                "waiting up to {} for the migration lock on {table}, held by {holder}",
+                humantime::format_duration(wait)
+            ));
+        },
+    )?;
+    // Tables another runner created while this one waited were not in the read.
+    if look.has_history && look.has_companion {
+        tables.parse_state(look, &read)
+    } else {
+        tables.read(client)
+    }
 }
 
 /// The run's timeouts and lock retries: flags, then `migrate.toml`, then the defaults.

@@ -85,8 +85,8 @@ impl Watch {
                 }
                 // A cancel request is a connection of its own, with the session's TLS mode.
                 let _ = match tls::connector(&info) {
-                    Ok(Some(connector)) => token.cancel_query(connector),
-                    _ => token.cancel_query(NoTls),
+                    Ok(connector) => connector.cancel(&token),
+                    Err(_) => token.cancel_query(NoTls),
                 };
             }
         });

@@ -19,19 +19,17 @@ pub(crate) mod pooler;
 pub(crate) mod refinery_identity;
 pub(crate) mod script;
 pub(crate) mod tls;
+mod tls_unverified;
 
 pub(crate) use conninfo::ConnInfo;
 
-use postgres::{Client, NoTls};
+use postgres::Client;
 
 use crate::Error;
 
 /// Opens a connection as `info` describes; errors name the server but never the password.
 pub(crate) fn connect(info: &ConnInfo) -> Result<Client, Error> {
-    let result = match tls::connector(info)? {
-        Some(connector) => info.config.connect(connector),
-        None => info.config.connect(NoTls),
-    };
+    let result = tls::connector(info)?.connect(&info.config);
     result.map_err(|e| Error::Database(format!("cannot connect to {info}: {}", describe(&e))))
 }
 

@@ -1,4 +1,6 @@
-//! TLS for the connection, with libpq's `sslmode` meanings, through `native-tls`.
+//! TLS for the connection, with libpq's `sslmode` meanings: rustls where nothing is verified
+//! (`prefer`, `require`; `tls_unverified`), `native-tls` where the certificate is
+//! (`verify-ca`, `verify-full`, against `sslrootcert` or the system's roots).
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -11,57 +13,78 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use super::conninfo::{ConnInfo, TlsMode};
 use crate::Error;
 
-/// The TLS settings of a connection, turned into an OpenSSL connector only when the server
-/// has agreed to TLS.
-///
-/// Building a connector starts OpenSSL and makes it read the system's CA bundle: about 40 ms,
-/// two thirds of a no-op `upgrade`. With `sslmode=prefer` against a server without TLS, that
-/// time is never spent.
+/// The verifying TLS settings of a connection, turned into an OpenSSL connector only when the
+/// server has agreed to TLS: building one starts OpenSSL and reads the CA bundle, about 40 ms.
 #[derive(Clone)]
 pub(crate) struct LazyTls {
     mode: TlsMode,
     root_cert: Option<PathBuf>,
 }
 
-/// Describes the connection's TLS, or `None` when TLS is off; the root certificate of
-/// `verify-ca` and `verify-full` must exist before any connection is tried.
-pub(crate) fn connector(info: &ConnInfo) -> Result<Option<LazyTls>, Error> {
-    if info.tls == TlsMode::Disable {
-        return Ok(None);
+/// How a connection is made.
+pub(crate) enum Connector {
+    /// `sslmode=disable`.
+    Plain,
+    /// `prefer` and `require`: encrypted, nothing verified.
+    Unverified(tokio_postgres_rustls::MakeRustlsConnect),
+    /// `verify-ca` and `verify-full`, through OpenSSL, built once the server agrees to TLS.
+    Verifying(LazyTls),
+}
+
+impl Connector {
+    /// Connects as `config` says.
+    pub(crate) fn connect(
+        self,
+        config: &postgres::Config,
+    ) -> Result<postgres::Client, postgres::Error> {
+        match self {
+            Connector::Plain => config.connect(postgres::NoTls),
+            Connector::Unverified(tls) => config.connect(tls),
+            Connector::Verifying(tls) => config.connect(tls),
+        }
     }
-    let verifying = matches!(info.tls, TlsMode::VerifyCa | TlsMode::VerifyFull);
-    if verifying && let Some(path) = &info.root_cert {
-        read_certificates(path)?;
+
+    /// Sends a cancel request for `token`'s session, with this TLS.
+    pub(crate) fn cancel(self, token: &postgres::CancelToken) -> Result<(), postgres::Error> {
+        match self {
+            Connector::Plain => token.cancel_query(postgres::NoTls),
+            Connector::Unverified(tls) => token.cancel_query(tls),
+            Connector::Verifying(tls) => token.cancel_query(tls),
+        }
     }
-    Ok(Some(LazyTls {
-        mode: info.tls,
-        root_cert: info.root_cert.clone().filter(|_| verifying),
-    }))
+}
+
+/// The connection's TLS; the root certificate of `verify-ca` and `verify-full` must exist
+/// before any connection is tried.
+pub(crate) fn connector(info: &ConnInfo) -> Result<Connector, Error> {
+    match info.tls {
+        TlsMode::Disable => Ok(Connector::Plain),
+        TlsMode::Prefer | TlsMode::Require => super::tls_unverified::connector()
+            .map(Connector::Unverified)
+            .map_err(|e| Error::Database(format!("cannot set up TLS: {e}"))),
+        TlsMode::VerifyCa | TlsMode::VerifyFull => {
+            if let Some(path) = &info.root_cert {
+                read_certificates(path)?;
+            }
+            Ok(Connector::Verifying(LazyTls {
+                mode: info.tls,
+                root_cert: info.root_cert.clone(),
+            }))
+        }
+    }
 }
 
 impl LazyTls {
     fn build(&self) -> Result<TlsConnector, Error> {
         let mut builder = TlsConnector::builder();
-        match self.mode {
-            // libpq encrypts but checks nothing in these modes, unless a root certificate is
-            // present, which `ConnInfo::parse` has already turned into `verify-ca`.
-            TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => {
-                builder
-                    .disable_built_in_roots(true)
-                    .danger_accept_invalid_certs(true)
-                    .danger_accept_invalid_hostnames(true);
-            }
-            TlsMode::VerifyCa | TlsMode::VerifyFull => {
-                if let Some(path) = &self.root_cert {
-                    builder.disable_built_in_roots(true);
-                    for certificate in read_certificates(path)? {
-                        builder.add_root_certificate(certificate);
-                    }
-                }
-                // `verify-ca` checks the chain but not that the certificate names the host.
-                builder.danger_accept_invalid_hostnames(self.mode == TlsMode::VerifyCa);
+        if let Some(path) = &self.root_cert {
+            builder.disable_built_in_roots(true);
+            for certificate in read_certificates(path)? {
+                builder.add_root_certificate(certificate);
             }
         }
+        // `verify-ca` checks the chain but not that the certificate names the host.
+        builder.danger_accept_invalid_hostnames(self.mode == TlsMode::VerifyCa);
         builder
             .build()
             .map_err(|e| Error::Database(format!("cannot set up TLS: {e}")))

@@ -29,3 +29,4 @@ mod robustness;
 mod round_trip;
 mod settings;
 mod splitter;
+mod tls;

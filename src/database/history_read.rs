@@ -16,29 +16,90 @@ pub(crate) struct Look {
     pub has_companion: bool,
 }
 
+/// The first query of a writing run, and what it found.
+pub(crate) struct FirstLook {
+    pub look: Look,
+    /// Whether the lock was taken: `None` when the server answers on another port than the
+    /// one connected to (something is in between, and the pooler probe must run first), or
+    /// when the history tables do not exist yet.
+    pub locked: Option<bool>,
+    /// The history rows, read under the lock when it was taken.
+    pub read: Vec<SimpleQueryMessage>,
+}
+
 impl Tables {
-    /// The server's port and which history tables exist, in one round trip.
-    pub(crate) fn look(&self, client: &mut Client) -> Result<Look, Error> {
+    /// A writing run's first round trip, for the steady state of a deploy: the look, the lock
+    /// when the server answers on the port connected to (nothing in between to strand it),
+    /// and the history, in one query string. A database without the tables yet answers with
+    /// an error; then whatever was locked is let go, and the run takes the long way.
+    pub(crate) fn first_look(
+        &self,
+        client: &mut Client,
+        lock: &str,
+        asked_port: u16,
+    ) -> Result<FirstLook, Error> {
+        let both = Look {
+            port: String::new(),
+            has_history: true,
+            has_companion: true,
+        };
+        let sql = format!(
+            "{}, CASE WHEN current_setting('port') = '{asked_port}' THEN {lock} END;\n{}",
+            self.look_sql(),
+            self.read_sql(&both)
+        );
+        match client.simple_query(&sql) {
+            Ok(mut messages) => {
+                let (found, locked) = {
+                    let row = rows(&messages)
+                        .next()
+                        .and_then(|mut statement| statement.next());
+                    let row = row.ok_or_else(|| {
+                        Error::Database("looking up the history table returned no row".to_owned())
+                    })?;
+                    (self.look_row(row)?, row.get(4).map(|l| l == "t"))
+                };
+                let first_end = messages
+                    .iter()
+                    .position(|m| matches!(m, SimpleQueryMessage::CommandComplete(_)))
+                    .map_or(messages.len(), |i| i + 1);
+                let read = messages.split_off(first_end);
+                Ok(FirstLook {
+                    look: found,
+                    locked,
+                    read,
+                })
+            }
+            Err(error) if error.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => {
+                client
+                    .batch_execute("SELECT pg_advisory_unlock_all()")
+                    .map_err(|e| db_error("let go of the migration lock", &e))?;
+                Ok(FirstLook {
+                    look: self.look(client)?,
+                    locked: None,
+                    read: Vec::new(),
+                })
+            }
+            Err(error) => Err(db_error("look up the history table", &error)),
+        }
+    }
+
+    /// The look's one statement.
+    fn look_sql(&self) -> String {
         // The columns' types come along: rows are read as text, which a column of another type
         // would pass through unnoticed.
         let history = quote::literal(self.history_name());
-        let sql = format!(
+        format!(
             "SELECT current_setting('port'), to_regclass({history}) IS NOT NULL, \
              to_regclass({}) IS NOT NULL, \
              (SELECT string_agg(attname || ' ' || format_type(atttypid, NULL), ', ' ORDER BY attname) \
               FROM pg_attribute WHERE attrelid = to_regclass({history}) AND attnum > 0 \
               AND NOT attisdropped AND attname IN ('version', 'name', 'applied_on', 'checksum'))",
             quote::literal(self.companion_name())
-        );
-        let messages = client
-            .simple_query(&sql)
-            .map_err(|e| db_error("look up the history table", &e))?;
-        let row = rows(&messages)
-            .next()
-            .and_then(|mut statement| statement.next())
-            .ok_or_else(|| {
-                Error::Database("looking up the history table returned no row".to_owned())
-            })?;
+        )
+    }
+
+    fn look_row(&self, row: &SimpleQueryRow) -> Result<Look, Error> {
         let look = Look {
             port: row.get(0).unwrap_or_default().to_owned(),
             has_history: row.get(1) == Some("t"),
@@ -48,6 +109,20 @@ impl Tables {
             self.check_columns(row.get(3).unwrap_or_default())?;
         }
         Ok(look)
+    }
+
+    /// The server's port and which history tables exist, in one round trip.
+    pub(crate) fn look(&self, client: &mut Client) -> Result<Look, Error> {
+        let messages = client
+            .simple_query(&self.look_sql())
+            .map_err(|e| db_error("look up the history table", &e))?;
+        let row = rows(&messages)
+            .next()
+            .and_then(|mut statement| statement.next())
+            .ok_or_else(|| {
+                Error::Database("looking up the history table returned no row".to_owned())
+            })?;
+        self.look_row(row)
     }
 
     /// Refuses a history table whose columns are not refinery's: `version` an integer, the

@@ -89,6 +89,14 @@ pub(super) fn jittered(delay: Duration) -> Duration {
     delay * u32::try_from(permille).unwrap_or(1000) / 1000
 }
 
+/// The expression that tries the lock for `table` once, for a query of the caller's.
+pub(crate) fn try_sql(table: &str) -> String {
+    format!(
+        "pg_try_advisory_lock({CLASS}, hashtext({}))",
+        quote::literal(table)
+    )
+}
+
 /// Releases the lock; closing the connection would too, this only makes it prompt.
 pub(crate) fn release(client: &mut Client, table: &str) -> Result<(), Error> {
     client

@@ -78,3 +78,38 @@ fn sql_that_ends_without_a_semicolon_or_in_a_comment_is_still_its_own_statement(
         ["3"]
     );
 }
+
+#[test]
+fn a_no_op_run_on_a_direct_connection_leaves_no_lock_behind() {
+    let db = server().database("round_trip_noop");
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+    assert_eq!(output(run(dir.path(), &db).arg("upgrade")).code, 0);
+    // The no-op run reads and locks in its first query, and lets the server release the lock
+    // when the connection ends.
+    for _ in 0..3 {
+        let out = output(run(dir.path(), &db).arg("upgrade"));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stderr.contains("nothing to do"), "{}", out.stderr);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let held = db.strings("SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory'");
+        if held == ["0"] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a lock is still held: {held:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // A database that has never been migrated takes the long way, and is migrated.
+    let fresh = server().database("round_trip_fresh");
+    let out = output(run(dir.path(), &fresh).arg("upgrade"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        fresh.strings("SELECT version::text FROM public.refinery_schema_history ORDER BY 1"),
+        ["1", "2", "3"]
+    );
+}

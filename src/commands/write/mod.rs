@@ -148,9 +148,17 @@ pub(super) fn run(
     }
     let target = Target::parse(command.target_text())?;
     let (mut client, info) = connect(settings)?;
-    let look = tables.look(&mut client)?;
+    let table = settings.history_table.to_string();
+    let asked = info.config.get_ports().first().copied().unwrap_or(5432);
+    let first = tables.first_look(&mut client, &lock::try_sql(&table), asked)?;
+    // The server answers on the port connected to: nothing in between, and the server lets go
+    // of the session's lock when the connection ends, however it ends.
+    let direct = first.locked.is_some();
     // Before any lock: a lock taken through a transaction pooler would be stranded.
-    if let pooler::Path::SessionMoved { port } = pooler::probe(&mut client, &info, &look.port)? {
+    if !direct
+        && let pooler::Path::SessionMoved { port } =
+            pooler::probe(&mut client, &info, &first.look.port)?
+    {
         return Ok(Report::refused(
             name,
             refusal::pooled(&info.to_string(), &port),
@@ -158,8 +166,12 @@ pub(super) fn run(
     }
     // From here on a signal cancels what runs on the server instead of abandoning it.
     let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
-    let table = settings.history_table.to_string();
-    let state = locked_state(&mut client, &tables, &look, command, progress)?;
+    let look = first.look;
+    let state = if first.locked == Some(true) {
+        tables.parse_state(&look, &first.read)?
+    } else {
+        locked_state(&mut client, &tables, &look, command, progress)?
+    };
     let refusals = gate::judge(&files, &state, command);
     if !refusals.is_empty() {
         let mut report = Report::new(name, Body::Nothing);
@@ -191,7 +203,11 @@ pub(super) fn run(
         elapsed: std::time::Duration::ZERO,
     };
     if steps.is_empty() && !clear {
-        lock::release(&mut client, &table)?;
+        // Closing the connection releases the lock on a direct one; through anything in
+        // between, the lock is let go of first, in case the server connection lives on.
+        if !direct {
+            lock::release(&mut client, &table)?;
+        }
         return Ok(Report::new(name, Body::Run(run)));
     }
     // Only now, with a plan that passed every check, is anything created.

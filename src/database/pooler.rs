@@ -50,19 +50,26 @@ pub(crate) fn probe(client: &mut Client, info: &ConnInfo, port: &str) -> Result<
     // A pooler hands out the connection released last (PgBouncer's default), so one round
     // nearly always shows it; other clients of the pooler can get in between, so several
     // rounds are run, and one sighting is enough.
+    // Each round is two round trips: the other client ends its last transaction and opens the
+    // next in one query string, and this session asks for its backend.
     let mut other = connect(info)?;
     let mine = one(client, "SELECT pg_backend_pid()")?;
-    for _ in 0..ROUNDS {
-        other.batch_execute("BEGIN").map_err(|e| failed(&e))?;
-        let theirs = one(&mut other, "SELECT pg_backend_pid()")?;
+    for round in 0..ROUNDS {
+        let open = if round == 0 {
+            "BEGIN; SELECT pg_backend_pid()"
+        } else {
+            "ROLLBACK; BEGIN; SELECT pg_backend_pid()"
+        };
+        let theirs = one(&mut other, open)?;
         let again = one(client, "SELECT pg_backend_pid()")?;
-        other.batch_execute("ROLLBACK").map_err(|e| failed(&e))?;
         if theirs == mine || again != mine {
+            let _ = other.batch_execute("ROLLBACK");
             return Ok(Path::SessionMoved {
                 port: asked.to_string(),
             });
         }
     }
+    other.batch_execute("ROLLBACK").map_err(|e| failed(&e))?;
     Ok(Path::SessionKept)
 }
 

@@ -13,7 +13,15 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// A connector that encrypts and takes whatever certificate the server presents.
 pub(crate) fn connector() -> Result<MakeRustlsConnect, rustls::Error> {
-    let provider = Arc::new(ring::default_provider());
+    let mut provider = ring::default_provider();
+    // PostgreSQL's `ssl_ecdh_curve` is prime256v1 unless configured: offering its key share
+    // first saves the round trip of a HelloRetryRequest on nearly every server.
+    provider.kx_groups = vec![
+        ring::kx_group::SECP256R1,
+        ring::kx_group::X25519,
+        ring::kx_group::SECP384R1,
+    ];
+    let provider = Arc::new(provider);
     let verifier = Arc::new(Unverified {
         algorithms: provider.signature_verification_algorithms,
     });

@@ -106,6 +106,8 @@ pub enum Command {
     Init(InitArgs),
     /// Write a merge revision that revises every head, as `alembic merge heads`
     Merge(MergeArgs),
+    /// On a scratch database, run every revision up, down and up again, and compare the catalog after each step
+    Verify(VerifyArgs),
     /// Apply revisions up to TARGET (default: head)
     #[command(visible_aliases = ["up", "run"])]
     Upgrade(UpgradeArgs),
@@ -133,6 +135,7 @@ impl Command {
             Command::New(_) => "new",
             Command::Init(_) => "init",
             Command::Merge(_) => "merge",
+            Command::Verify(_) => "verify",
             Command::Upgrade(_) => "upgrade",
             Command::Downgrade(_) => "downgrade",
             Command::Stamp(_) => "stamp",
@@ -276,6 +279,23 @@ pub struct ShowArgs {
 pub struct NewArgs {
     /// The revision's message; its slug becomes the file name
     pub message: String,
+}
+
+/// Options of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Verify the revisions from the root up to this one (`head`, or an id)
+    #[arg(default_value = "head")]
+    pub target: String,
+    /// Go on after a revision with findings, to report every revision's
+    #[arg(long)]
+    pub keep_going: bool,
+    /// A psql variable that names the database (`GRANT CONNECT ON DATABASE :"NAME"`): it is set to the scratch database's name
+    #[arg(long, value_name = "NAME")]
+    pub database_variable: Vec<String>,
+    /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// Options of `merge`.

@@ -171,7 +171,7 @@ impl Tables {
     }
 
     /// The companion table's qualified name, unquoted.
-    pub(super) fn companion_name(&self) -> &str {
+    pub(crate) fn companion_name(&self) -> &str {
         &self.companion_name
     }
 

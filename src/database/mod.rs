@@ -18,6 +18,7 @@ pub(crate) mod plan;
 pub(crate) mod pooler;
 pub(crate) mod refinery_identity;
 pub(crate) mod script;
+pub(crate) mod snapshot;
 pub(crate) mod tls;
 mod tls_unverified;
 

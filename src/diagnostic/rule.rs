@@ -137,11 +137,19 @@ pub(crate) enum Rule {
     SeveralTrees,
     /// `merge` with fewer than two heads.
     NothingToMerge,
+    /// `verify`: the catalog after a revision's downgrade differs from before its upgrade.
+    DowngradeLeavesTrace,
+    /// `verify`: the catalog after a second upgrade differs from after the first.
+    UpgradeNotRepeatable,
+    /// `verify`: a revision's up SQL failed.
+    UpgradeFailed,
+    /// `verify`: a revision's down SQL failed.
+    DowngradeFailed,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub(crate) const ALL: [Rule; 47] = [
+    pub(crate) const ALL: [Rule; 51] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -189,6 +197,10 @@ impl Rule {
         Rule::UnusedIgnore,
         Rule::SeveralTrees,
         Rule::NothingToMerge,
+        Rule::DowngradeLeavesTrace,
+        Rule::UpgradeNotRepeatable,
+        Rule::UpgradeFailed,
+        Rule::DowngradeFailed,
     ];
 
     /// The rule with this name, as migrate.toml and suppression comments write it.
@@ -248,6 +260,10 @@ impl Rule {
             Rule::UnusedIgnore => "unused-ignore",
             Rule::SeveralTrees => "several-trees",
             Rule::NothingToMerge => "nothing-to-merge",
+            Rule::DowngradeLeavesTrace => "downgrade-leaves-trace",
+            Rule::UpgradeNotRepeatable => "upgrade-not-repeatable",
+            Rule::UpgradeFailed => "upgrade-failed",
+            Rule::DowngradeFailed => "downgrade-failed",
         }
     }
 
@@ -302,6 +318,10 @@ impl Rule {
             Rule::UnusedIgnore => "M037",
             Rule::SeveralTrees => "M038",
             Rule::NothingToMerge => "M039",
+            Rule::DowngradeLeavesTrace => "M040",
+            Rule::UpgradeNotRepeatable => "M041",
+            Rule::UpgradeFailed => "M042",
+            Rule::DowngradeFailed => "M043",
         }
     }
 

@@ -30,3 +30,4 @@ mod round_trip;
 mod settings;
 mod splitter;
 mod tls;
+mod verify;

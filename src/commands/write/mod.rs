@@ -8,6 +8,7 @@ mod execute;
 mod gate;
 mod offline;
 mod steps;
+pub(super) mod verify;
 
 use std::collections::HashMap;
 

@@ -57,7 +57,7 @@ pub(super) fn prepare<'a>(
 type Source<'a> = (Origin, &'a str, usize, bool, Timeouts);
 
 /// One action's step, or the reason it cannot run.
-fn step<'a>(
+pub(super) fn step<'a>(
     files: &'a Files,
     state: &'a State,
     action: &Action,

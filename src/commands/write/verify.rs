@@ -1,0 +1,344 @@
+//! `migrate verify [TARGET]`: on a scratch database, every revision goes up, comes back down
+//! and goes up again, and the catalog is compared after each step: a down section that forgets
+//! an index or a grant is found in review, not on the night it is needed.
+
+use std::time::Duration;
+
+use super::steps::{self, Step};
+use super::{Action, Files, load_valid};
+use crate::Error;
+use crate::cli::VerifyArgs;
+use crate::database::apply::Runner;
+use crate::database::history::{Direction, State, Tables};
+use crate::database::plan::AppliedRevision;
+use crate::database::snapshot::{self, Difference, Scope};
+use crate::database::{self, ConnInfo, conninfo, interrupt};
+use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
+use crate::output::{Body, Progress, Report};
+use crate::revision::Timeouts;
+use crate::settings::Settings;
+use crate::sql::{Variables, quote};
+
+/// The scratch database, dropped however the run ends, with the roles the run created.
+struct Scratch {
+    admin: ConnInfo,
+    name: String,
+    /// The roles there were before the run: any other was made by a revision.
+    known_roles: Vec<String>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // A fresh connection: the run's may be broken, and a database in use cannot be dropped.
+        let Ok(mut admin) = database::connect(&self.admin) else {
+            return;
+        };
+        let _ = admin.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote::identifier(&self.name)
+        ));
+        for role in snapshot::roles(&mut admin).unwrap_or_default() {
+            if !self.known_roles.contains(&role) {
+                let _ = admin
+                    .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote::identifier(&role)));
+            }
+        }
+    }
+}
+
+pub(in crate::commands) fn run(
+    settings: &Settings,
+    args: &VerifyArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
+    let name = format!("migrate_verify_{}", std::process::id());
+    let mut pairs = args.set.clone();
+    pairs.extend(args.database_variable.iter().map(|v| format!("{v}={name}")));
+    let variables = Variables::from_pairs(&pairs).map_err(Error::Usage)?;
+    let files = match load_valid(settings, "verify")? {
+        Ok(files) => files,
+        Err(refusal) => return Ok(refusal),
+    };
+    let order = revisions_to(&files, &args.target)?;
+    let admin =
+        conninfo::ConnInfo::parse(settings.require_database_url()?, &conninfo::process_env)?;
+    let mut admin_client = database::connect(&admin)?;
+    admin_client
+        .batch_execute(&format!("CREATE DATABASE {}", quote::identifier(&name)))
+        .map_err(|e| {
+            Error::Database(format!(
+                "cannot create the scratch database {name} (verify needs CREATEDB on {admin}): {}",
+                database::describe(&e)
+            ))
+        })?;
+    let known_roles = snapshot::roles(&mut admin_client)?;
+    let scratch = Scratch {
+        admin: admin.clone(),
+        name: name.clone(),
+        known_roles: known_roles.clone(),
+    };
+    drop(admin_client);
+    let mut info = scratch.admin.clone();
+    info.config.dbname(&name);
+    let mut client = database::connect(&info)?;
+    let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
+    progress.note(&format!(
+        "verify on {info}: {} up, down and up again",
+        plural(order.len(), "revision")
+    ));
+    let tables = Tables::new(&settings.history_table);
+    let prepared = tables.writer_setup(&mut client, false, true)?;
+    let skip: Vec<&str> = [tables.history_name(), tables.companion_name()]
+        .into_iter()
+        .map(|name| name.rsplit('.').next().unwrap_or(name))
+        .collect();
+    let scope = Scope {
+        skip_tables: &skip,
+        known_roles: &known_roles,
+    };
+    let mut runner = Runner {
+        client: &mut client,
+        tables: &tables,
+        prepared,
+        variables: &variables,
+        single: false,
+        info: &info,
+        watcher: None,
+        timeouts: Timeouts {
+            lock: Some(Duration::from_secs(2)),
+            statement: None,
+        },
+        retries: 0,
+    };
+    let mut report = Report::new("verify", Body::Nothing);
+    let state = State::default();
+    let mut verified = 0;
+    for &node in &order {
+        if let Some(signal) = interrupt::received() {
+            return Err(Error::Interrupted(signal));
+        }
+        let found = verify_one(
+            &mut runner,
+            &files,
+            &state,
+            &variables,
+            node,
+            &scope,
+            progress,
+        )?;
+        let stop = found.iter().any(|d| d.severity() == Severity::Error);
+        verified += usize::from(!stop);
+        report.diagnostics.extend(found);
+        if stop && !args.keep_going {
+            break;
+        }
+    }
+    drop(runner);
+    drop(client);
+    drop(scratch);
+    progress.hint(&format!(
+        "verified {} of {}: up, down and up again, the catalog compared after each step",
+        plural(verified, "revision"),
+        order.len()
+    ));
+    Ok(report)
+}
+
+/// The revisions from the root to `target`, parents first.
+fn revisions_to(files: &Files, target: &str) -> Result<Vec<usize>, Error> {
+    let project = &files.project;
+    let order = project.graph.topological_order();
+    if target == "head" || target == "heads" {
+        return Ok(order);
+    }
+    let node = project.resolve(target)?;
+    let mut wanted = project.graph.ancestors(node);
+    wanted.insert(node);
+    Ok(order.into_iter().filter(|n| wanted.contains(n)).collect())
+}
+
+/// One revision up, down and up, with a finding for each difference.
+fn verify_one(
+    runner: &mut Runner<'_>,
+    files: &Files,
+    state: &State,
+    variables: &Variables,
+    node: usize,
+    scope: &Scope<'_>,
+    progress: &mut Progress,
+) -> Result<Vec<Diagnostic>, Error> {
+    let revision = &files.project.revisions[node];
+    let file = revision.file_name().to_owned();
+    let mut found = Vec::new();
+    let before = snapshot::take(runner.client, scope)?;
+    let up = match steps::step(files, state, &Action::Up(node), variables) {
+        Ok(step) => step,
+        Err(problem) => return Ok(vec![*problem]),
+    };
+    progress.start("verifying", &file);
+    let started = std::time::Instant::now();
+    let finish = |progress: &mut Progress, found: &[Diagnostic]| {
+        let status = if found.iter().any(|d| d.severity() == Severity::Error) {
+            "failed"
+        } else {
+            "verified"
+        };
+        progress.finish(status, &file, started.elapsed());
+    };
+    if let Some(failed) = run_step(runner, &up, Direction::Up, Rule::UpgradeFailed, "upgrade") {
+        finish(progress, std::slice::from_ref(&failed));
+        return Ok(vec![failed]);
+    }
+    let after_up = snapshot::take(runner.client, scope)?;
+    if revision.down.is_none() {
+        let mut warning = Diagnostic::new(
+            Rule::IrreversibleRevision,
+            Location::file(&revision.path),
+            format!(
+                "`{file}` has no `-- migrate:down` section: it was run up once, and its downgrade is not verified"
+            ),
+            "write the down section, or leave the revision irreversible on purpose",
+        );
+        warning.configured = Some(Severity::Warning);
+        finish(progress, &[]);
+        return Ok(vec![warning]);
+    }
+    let applied = AppliedRevision {
+        version: files.identities[node].version,
+        node: Some(node),
+        applied_on: String::new(),
+    };
+    let down = match steps::step(files, state, &Action::Down(applied), variables) {
+        Ok(step) => step,
+        Err(problem) => return Ok(vec![*problem]),
+    };
+    if let Some(failed) = run_step(
+        runner,
+        &down,
+        Direction::Down,
+        Rule::DowngradeFailed,
+        "downgrade",
+    ) {
+        finish(progress, std::slice::from_ref(&failed));
+        return Ok(vec![failed]);
+    }
+    let after_down = snapshot::take(runner.client, scope)?;
+    let down_at = section_location(revision, false);
+    for difference in after_down.differences(&before) {
+        found.push(Diagnostic::new(
+            Rule::DowngradeLeavesTrace,
+            down_at.clone(),
+            trace_message(&difference, &file),
+            "make the down section undo exactly what the up section does",
+        ));
+    }
+    if !found.is_empty() {
+        finish(progress, &found);
+        return Ok(found);
+    }
+    if let Some(failed) = run_step(
+        runner,
+        &up,
+        Direction::Up,
+        Rule::UpgradeFailed,
+        "second upgrade",
+    ) {
+        finish(progress, std::slice::from_ref(&failed));
+        return Ok(vec![failed]);
+    }
+    let again = snapshot::take(runner.client, scope)?;
+    let up_at = section_location(revision, true);
+    for difference in again.differences(&after_up) {
+        found.push(Diagnostic::new(
+            Rule::UpgradeNotRepeatable,
+            up_at.clone(),
+            repeat_message(&difference, &file),
+            "make the up section depend only on what its down section leaves, not on what ran before it",
+        ));
+    }
+    finish(progress, &found);
+    Ok(found)
+}
+
+/// Runs one step; its failure as a finding at its file and line.
+fn run_step(
+    runner: &mut Runner<'_>,
+    step: &Step<'_>,
+    direction: Direction,
+    rule: Rule,
+    what: &str,
+) -> Option<Diagnostic> {
+    let script = step.script.as_ref()?;
+    let failure = runner
+        .run(script, &step.record, direction, None, &mut |_| {})
+        .err()?;
+    let mut diagnostic = Diagnostic::general(
+        rule,
+        format!("the {what} of `{}` failed: {}", step.label, failure.text),
+        "fix the SQL; `migrate verify` runs it on a scratch database, nothing else was touched",
+    );
+    if let Some((path, line)) = failure.place {
+        diagnostic.location = Some(Location {
+            path,
+            line,
+            column: 1,
+            span: None,
+        });
+    }
+    Some(diagnostic)
+}
+
+fn section_location(revision: &crate::revision::Revision, up: bool) -> Location {
+    let section = if up { &revision.up } else { &revision.down };
+    match section {
+        Some(section) => {
+            let marker = if up {
+                "-- migrate:up"
+            } else {
+                "-- migrate:down"
+            };
+            Location::span(&revision.path, section.line, 1, marker.len())
+        }
+        None => Location::file(&revision.path),
+    }
+}
+
+fn trace_message(difference: &Difference, file: &str) -> String {
+    match difference {
+        Difference::Added { kind, name } => {
+            format!("{kind} {name} is still present after the downgrade of {file}")
+        }
+        Difference::Removed { kind, name } => {
+            format!(
+                "{kind} {name}, there before the upgrade of {file}, is gone after its downgrade"
+            )
+        }
+        Difference::Changed {
+            kind,
+            name,
+            before,
+            after,
+        } => format!(
+            "{kind} {name} differs after the downgrade of {file}: it was `{before}`, it is `{after}`"
+        ),
+    }
+}
+
+fn repeat_message(difference: &Difference, file: &str) -> String {
+    match difference {
+        Difference::Added { kind, name } => {
+            format!("{kind} {name} appears only on the second upgrade of {file}")
+        }
+        Difference::Removed { kind, name } => {
+            format!("{kind} {name} is missing after the second upgrade of {file}")
+        }
+        Difference::Changed {
+            kind,
+            name,
+            before,
+            after,
+        } => format!(
+            "{kind} {name} differs after the second upgrade of {file}: it was `{before}`, it is `{after}`"
+        ),
+    }
+}

@@ -1,0 +1,288 @@
+//! `migrate verify` on a scratch database of a real server: a clean tree passes, each kind of
+//! forgotten undo is caught and named, an up section that cannot repeat after its own down is
+//! caught, and the scratch database and the roles the revisions made are gone afterwards.
+
+use std::path::Path;
+
+use std::sync::Mutex;
+
+use crate::common::server::own_server;
+use crate::common::{migrate_in, output, write_tree};
+use crate::database::rev;
+
+fn verify(dir: &Path, url: &str, args: &[&str]) -> crate::common::Run {
+    output(
+        migrate_in(dir)
+            .env("MIGRATE_DIR", ".")
+            .args(["verify", "--database-url", url, "--format", "concise"])
+            .args(args),
+    )
+}
+
+/// A base table, then the revision under test.
+fn tree(dir: &Path, up: &str, down: &str) {
+    write_tree(
+        dir,
+        &[
+            (
+                "001_base.sql",
+                &rev(
+                    "base",
+                    "none",
+                    "CREATE TABLE base (id int PRIMARY KEY, note text);",
+                    "DROP TABLE base;",
+                ),
+            ),
+            ("002_change.sql", &rev("change", "001", up, down)),
+        ],
+    );
+}
+
+/// Roles are the cluster's: two verify runs at once would see each other's. The tests take
+/// turns, on a server of their own.
+static TURNS: Mutex<()> = Mutex::new(());
+
+fn scratch_databases(db: &crate::common::server::TestDb) -> Vec<String> {
+    db.strings("SELECT datname FROM pg_database WHERE datname LIKE 'migrate_verify_%'")
+}
+
+#[test]
+fn every_forgotten_undo_is_caught_and_named() {
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = own_server().database("verify_admin");
+    let url = db.url.clone();
+    // (what the up makes, the down that forgets part of it, a word the finding must name)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "index",
+            "CREATE INDEX base_note ON base (note);",
+            "SELECT 1;",
+            "index public.base_note is still present",
+        ),
+        (
+            "default",
+            "ALTER TABLE base ALTER COLUMN note SET DEFAULT 'x';",
+            "SELECT 1;",
+            "column public.base.note differs",
+        ),
+        (
+            "trigger",
+            "CREATE FUNCTION f_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER base_t BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION f_t();",
+            "DROP FUNCTION f_t() CASCADE; CREATE FUNCTION f_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;",
+            "function public.f_t()",
+        ),
+        (
+            "function",
+            "CREATE FUNCTION add_one(int) RETURNS int LANGUAGE sql AS 'SELECT $1 + 1';",
+            "SELECT 1;",
+            "function public.add_one(integer) is still present",
+        ),
+        (
+            "grant",
+            "CREATE ROLE verify_reader; GRANT SELECT ON base TO verify_reader;",
+            "DROP OWNED BY verify_reader; DROP ROLE verify_reader; GRANT SELECT ON base TO PUBLIC;",
+            "table public.base differs",
+        ),
+        (
+            "role",
+            "CREATE ROLE verify_left_behind;",
+            "SELECT 1;",
+            "role verify_left_behind is still present",
+        ),
+        (
+            "default privilege",
+            "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;",
+            "SELECT 1;",
+            "default privileges postgres on tables is still present",
+        ),
+        (
+            "enum value",
+            "CREATE TYPE mood AS ENUM ('ok');",
+            "DROP TYPE mood; CREATE TYPE mood AS ENUM ('ok', 'meh');",
+            "enum public.mood is still present",
+        ),
+        (
+            "sequence",
+            "CREATE SEQUENCE base_seq;",
+            "SELECT 1;",
+            "sequence public.base_seq is still present",
+        ),
+        (
+            "policy",
+            "CREATE POLICY base_own ON base USING (true);",
+            "SELECT 1;",
+            "policy public.base.base_own is still present",
+        ),
+        (
+            "comment",
+            "COMMENT ON TABLE base IS 'the base';",
+            "SELECT 1;",
+            "comment table base is still present",
+        ),
+    ];
+    for (what, up, down, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        tree(dir.path(), up, down);
+        let out = verify(dir.path(), &url, &[]);
+        assert_eq!(out.code, 1, "{what}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stdout.contains("error[downgrade-leaves-trace]") && out.stdout.contains(expected),
+            "{what}: expected `{expected}` in\n{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("002_change.sql:"),
+            "{what}: {}",
+            out.stdout
+        );
+    }
+    assert!(
+        scratch_databases(&db).is_empty(),
+        "a scratch database was left behind"
+    );
+    assert_eq!(
+        db.strings("SELECT count(*)::text FROM pg_roles WHERE rolname LIKE 'verify_%'"),
+        ["0"],
+        "the roles the revisions made are dropped with the scratch database"
+    );
+}
+
+#[test]
+fn a_clean_tree_passes_and_an_unrepeatable_up_is_caught() {
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = own_server().database("verify_clean");
+    let dir = tempfile::tempdir().unwrap();
+    tree(
+        dir.path(),
+        "CREATE INDEX base_note ON base (note); CREATE ROLE verify_clean_ro; GRANT SELECT ON base TO verify_clean_ro;",
+        "REVOKE SELECT ON base FROM verify_clean_ro; DROP ROLE verify_clean_ro; DROP INDEX base_note;",
+    );
+    let out = verify(dir.path(), &db.url, &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("verified 2 revisions of 2"),
+        "{}",
+        out.stderr
+    );
+    // An up that behaves differently the second time: its down restores the catalog but not
+    // the row the up inserted, and the second up builds an index because of it.
+    let dir = tempfile::tempdir().unwrap();
+    tree(
+        dir.path(),
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM base) THEN CREATE INDEX second_time ON base (note); END IF; END $$;\nINSERT INTO base VALUES (1, 'a') ON CONFLICT DO NOTHING;",
+        "DROP INDEX IF EXISTS second_time;",
+    );
+    let out = verify(dir.path(), &db.url, &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("error[upgrade-not-repeatable]")
+            && out.stdout.contains(
+                "index public.second_time appears only on the second upgrade of 002_change.sql"
+            ),
+        "{}",
+        out.stdout
+    );
+    // A failing up names its file and line.
+    let dir = tempfile::tempdir().unwrap();
+    tree(
+        dir.path(),
+        "SELECT 1;\nSELECT * FROM missing_table;",
+        "SELECT 1;",
+    );
+    let out = verify(dir.path(), &db.url, &[]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("002_change.sql:6:") && out.stdout.contains("upgrade-failed"),
+        "{}",
+        out.stdout
+    );
+    assert!(scratch_databases(&db).is_empty());
+}
+
+#[test]
+fn sigint_stops_the_run_and_the_scratch_database_is_gone() {
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = own_server().database("verify_sigint");
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), "SELECT pg_sleep(30);", "SELECT 1;");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env("MIGRATE_DIR", ".")
+        .args(["verify", "--database-url", &db.url])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while db.strings("SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()") != ["1"] {
+        assert!(std::time::Instant::now() < deadline, "the revision never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !scratch_databases(&db).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scratch database is still there"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_example_project_passes_with_its_role_and_grants_and_a_forgotten_revoke_is_caught() {
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = own_server().database("verify_example");
+    let root = crate::common::root();
+    let run = |dir: &Path| {
+        output(
+            migrate_in(&root)
+                .env("CAPE_READONLY_PASSWORD", "not-a-secret")
+                .args(["verify", "--database-url", &db.url, "--format", "concise"])
+                .args(["--database-variable", "CAPE_DATABASE", "--dir"])
+                .arg(dir),
+        )
+    };
+    let out = run(&root.join("migrations"));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("verified 7 revisions of 7"),
+        "{}",
+        out.stderr
+    );
+    // The same tree with revision 007's down forgetting the schema grant: the role cannot be
+    // dropped while it holds a privilege, and the downgrade fails at its line.
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root.join("migrations")).unwrap() {
+        let entry = entry.unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let text = text.replace("REVOKE USAGE ON SCHEMA public FROM cape_readonly;\n", "");
+        std::fs::write(copy.path().join(entry.file_name()), text).unwrap();
+    }
+    let out = run(copy.path());
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("error[downgrade-failed]")
+            && out.stdout.contains("007_create_readonly_role.sql"),
+        "{}",
+        out.stdout
+    );
+    assert!(scratch_databases(&db).is_empty());
+    assert_eq!(
+        db.strings("SELECT count(*)::text FROM pg_roles WHERE rolname = 'cape_readonly'"),
+        ["0"]
+    );
+}

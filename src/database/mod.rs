@@ -19,6 +19,7 @@ pub(crate) mod pooler;
 pub(crate) mod refinery_identity;
 pub(crate) mod script;
 pub(crate) mod snapshot;
+pub(crate) mod throwaway;
 pub(crate) mod tls;
 mod tls_unverified;
 

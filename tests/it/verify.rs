@@ -286,3 +286,81 @@ fn the_example_project_passes_with_its_role_and_grants_and_a_forgotten_revoke_is
         ["0"]
     );
 }
+
+/// The throwaway clusters' directories there are now.
+fn throwaway_dirs() -> Vec<std::path::PathBuf> {
+    let tmp = std::env::var_os("TMPDIR").map_or_else(|| "/tmp".into(), std::path::PathBuf::from);
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("migrate-verify-")
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+#[test]
+fn with_no_url_a_throwaway_cluster_is_made_and_removed_even_after_kill_9() {
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    tree(
+        dir.path(),
+        "CREATE INDEX base_note ON base (note);",
+        "DROP INDEX base_note;",
+    );
+    let before = throwaway_dirs();
+    let out = output(migrate_in(dir.path()).env("MIGRATE_DIR", ".").arg("verify"));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("throwaway PostgreSQL cluster")
+            && out.stderr.contains("verified 2 revisions of 2"),
+        "{}",
+        out.stderr
+    );
+    // A run killed outright: the cluster's script sees its stdin close and removes it all.
+    tree(dir.path(), "SELECT pg_sleep(60);", "SELECT 1;");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env("MIGRATE_DIR", ".")
+        .env_remove("MIGRATE_DATABASE_URL")
+        .env_remove("DATABASE_URL")
+        .arg("verify")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0,
+            "verify ended early"
+        );
+        if line.contains("002_change.sql") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let left: Vec<_> = throwaway_dirs()
+            .into_iter()
+            .filter(|d| !before.contains(d))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left behind: {left:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -12,7 +12,7 @@ use crate::database::apply::Runner;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::plan::AppliedRevision;
 use crate::database::snapshot::{self, Difference, Scope};
-use crate::database::{self, ConnInfo, conninfo, interrupt};
+use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
 use crate::output::{Body, Progress, Report};
 use crate::revision::Timeouts;
@@ -60,8 +60,18 @@ pub(in crate::commands) fn run(
         Err(refusal) => return Ok(refusal),
     };
     let order = revisions_to(&files, &args.target)?;
-    let admin =
-        conninfo::ConnInfo::parse(settings.require_database_url()?, &conninfo::process_env)?;
+    // With no URL, a cluster of its own, as the test harness makes one; it goes with `cluster`.
+    let (admin, _cluster) = match &settings.database_url {
+        Some((url, _)) => (
+            conninfo::ConnInfo::parse(url, &conninfo::process_env)?,
+            None,
+        ),
+        None => {
+            progress.note("no database URL: starting a throwaway PostgreSQL cluster");
+            let cluster = throwaway::start()?;
+            (cluster.info.clone(), Some(cluster))
+        }
+    };
     let mut admin_client = database::connect(&admin)?;
     admin_client
         .batch_execute(&format!("CREATE DATABASE {}", quote::identifier(&name)))

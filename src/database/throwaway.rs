@@ -15,7 +15,7 @@ use super::conninfo::process_env;
 use crate::Error;
 
 /// How long the new cluster may take to accept connections.
-const READY: Duration = Duration::from_secs(60);
+const READY: Duration = Duration::from_mins(1);
 
 /// The cluster's life in one script, as the unprivileged user: set up, say where, serve until
 /// stdin closes, then stop and delete everything.

@@ -61,16 +61,12 @@ pub(in crate::commands) fn run(
     };
     let order = revisions_to(&files, &args.target)?;
     // With no URL, a cluster of its own, as the test harness makes one; it goes with `cluster`.
-    let (admin, _cluster) = match &settings.database_url {
-        Some((url, _)) => (
-            conninfo::ConnInfo::parse(url, &conninfo::process_env)?,
-            None,
-        ),
-        None => {
-            progress.note("no database URL: starting a throwaway PostgreSQL cluster");
-            let cluster = throwaway::start()?;
-            (cluster.info.clone(), Some(cluster))
-        }
+    let (admin, _cluster) = if let Some((url, _)) = &settings.database_url {
+        (conninfo::ConnInfo::parse(url, &conninfo::process_env)?, None)
+    } else {
+        progress.note("no database URL: starting a throwaway PostgreSQL cluster");
+        let cluster = throwaway::start()?;
+        (cluster.info.clone(), Some(cluster))
     };
     let mut admin_client = database::connect(&admin)?;
     admin_client

@@ -202,6 +202,8 @@ pub(crate) struct Scope<'a> {
     pub skip_tables: &'a [&'a str],
     /// The names of the roles that existed before the run began.
     pub known_roles: &'a [String],
+    /// How many snapshots were taken, and the time they took, for the run's summary.
+    pub spent: std::cell::Cell<(usize, std::time::Duration)>,
 }
 
 /// Reads the snapshot in one round trip.
@@ -227,9 +229,12 @@ pub(crate) fn take(client: &mut Client, scope: &Scope<'_>) -> Result<Snapshot, E
                 .replace("{roles}", &format!("r.rolname NOT IN ({roles})"))
         })
         .collect();
+    let started = std::time::Instant::now();
     let messages = client
         .simple_query(&sql.join(";\n"))
         .map_err(|e| Error::Database(format!("cannot read the catalog: {}", describe(&e))))?;
+    let (count, time) = scope.spent.get();
+    scope.spent.set((count + 1, time + started.elapsed()));
     let mut snapshot = Snapshot::default();
     for message in messages {
         if let SimpleQueryMessage::Row(row) = message {

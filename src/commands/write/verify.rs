@@ -11,7 +11,7 @@ use crate::cli::VerifyArgs;
 use crate::database::apply::Runner;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::plan::AppliedRevision;
-use crate::database::snapshot::{self, Difference, Scope};
+use crate::database::snapshot::{self, Difference, Scope, Snapshot};
 use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
 use crate::output::{Body, Progress, Report};
@@ -101,6 +101,7 @@ pub(in crate::commands) fn run(
     let scope = Scope {
         skip_tables: &skip,
         known_roles: &known_roles,
+        spent: std::cell::Cell::default(),
     };
     let mut runner = Runner {
         client: &mut client,
@@ -119,19 +120,27 @@ pub(in crate::commands) fn run(
     let mut report = Report::new("verify", Body::Nothing);
     let state = State::default();
     let mut verified = 0;
+    // The catalog after one revision's second upgrade is the catalog before the next one's.
+    let mut last: Option<Snapshot> = None;
     for &node in &order {
         if let Some(signal) = interrupt::received() {
             return Err(Error::Interrupted(signal));
         }
-        let found = verify_one(
+        let before = match last.take() {
+            Some(snapshot) => snapshot,
+            None => snapshot::take(runner.client, &scope)?,
+        };
+        let (found, after) = verify_one(
             &mut runner,
             &files,
             &state,
             &variables,
             node,
             &scope,
+            before,
             progress,
         )?;
+        last = after;
         let stop = found.iter().any(|d| d.severity() == Severity::Error);
         verified += usize::from(!stop);
         report.diagnostics.extend(found);
@@ -142,10 +151,13 @@ pub(in crate::commands) fn run(
     drop(runner);
     drop(client);
     drop(scratch);
+    let (snapshots, spent) = scope.spent.get();
     progress.hint(&format!(
-        "verified {} of {}: up, down and up again, the catalog compared after each step",
+        "verified {} of {}: up, down and up again, the catalog compared after each step ({} in {} ms)",
         plural(verified, "revision"),
-        order.len()
+        order.len(),
+        plural(snapshots, "catalog snapshot"),
+        spent.as_millis()
     ));
     Ok(report)
 }
@@ -163,7 +175,9 @@ fn revisions_to(files: &Files, target: &str) -> Result<Vec<usize>, Error> {
     Ok(order.into_iter().filter(|n| wanted.contains(n)).collect())
 }
 
-/// One revision up, down and up, with a finding for each difference.
+/// One revision up, down and up, from the catalog `before` it: a finding for each difference,
+/// and the catalog it leaves when it went through cleanly.
+#[allow(clippy::too_many_arguments, reason = "one revision's whole context, passed once")]
 fn verify_one(
     runner: &mut Runner<'_>,
     files: &Files,
@@ -171,15 +185,15 @@ fn verify_one(
     variables: &Variables,
     node: usize,
     scope: &Scope<'_>,
+    before: Snapshot,
     progress: &mut Progress,
-) -> Result<Vec<Diagnostic>, Error> {
+) -> Result<(Vec<Diagnostic>, Option<Snapshot>), Error> {
     let revision = &files.project.revisions[node];
     let file = revision.file_name().to_owned();
     let mut found = Vec::new();
-    let before = snapshot::take(runner.client, scope)?;
     let up = match steps::step(files, state, &Action::Up(node), variables) {
         Ok(step) => step,
-        Err(problem) => return Ok(vec![*problem]),
+        Err(problem) => return Ok((vec![*problem], None)),
     };
     progress.start("verifying", &file);
     let started = std::time::Instant::now();
@@ -193,7 +207,7 @@ fn verify_one(
     };
     if let Some(failed) = run_step(runner, &up, Direction::Up, Rule::UpgradeFailed, "upgrade") {
         finish(progress, std::slice::from_ref(&failed));
-        return Ok(vec![failed]);
+        return Ok((vec![failed], None));
     }
     let after_up = snapshot::take(runner.client, scope)?;
     if revision.down.is_none() {
@@ -207,7 +221,7 @@ fn verify_one(
         );
         warning.configured = Some(Severity::Warning);
         finish(progress, &[]);
-        return Ok(vec![warning]);
+        return Ok((vec![warning], Some(after_up)));
     }
     let applied = AppliedRevision {
         version: files.identities[node].version,
@@ -216,7 +230,7 @@ fn verify_one(
     };
     let down = match steps::step(files, state, &Action::Down(applied), variables) {
         Ok(step) => step,
-        Err(problem) => return Ok(vec![*problem]),
+        Err(problem) => return Ok((vec![*problem], None)),
     };
     if let Some(failed) = run_step(
         runner,
@@ -226,7 +240,7 @@ fn verify_one(
         "downgrade",
     ) {
         finish(progress, std::slice::from_ref(&failed));
-        return Ok(vec![failed]);
+        return Ok((vec![failed], None));
     }
     let after_down = snapshot::take(runner.client, scope)?;
     let down_at = section_location(revision, false);
@@ -240,7 +254,7 @@ fn verify_one(
     }
     if !found.is_empty() {
         finish(progress, &found);
-        return Ok(found);
+        return Ok((found, None));
     }
     if let Some(failed) = run_step(
         runner,
@@ -250,7 +264,7 @@ fn verify_one(
         "second upgrade",
     ) {
         finish(progress, std::slice::from_ref(&failed));
-        return Ok(vec![failed]);
+        return Ok((vec![failed], None));
     }
     let again = snapshot::take(runner.client, scope)?;
     let up_at = section_location(revision, true);
@@ -263,7 +277,8 @@ fn verify_one(
         ));
     }
     finish(progress, &found);
-    Ok(found)
+    let clean = found.is_empty();
+    Ok((found, clean.then_some(again)))
 }
 
 /// Runs one step; its failure as a finding at its file and line.

@@ -145,11 +145,13 @@ pub(crate) enum Rule {
     UpgradeFailed,
     /// `verify`: a revision's down SQL failed.
     DowngradeFailed,
+    /// `verify`: a fixture does not load at the target, or its cleanup leaves rows.
+    FixtureFailed,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub(crate) const ALL: [Rule; 51] = [
+    pub(crate) const ALL: [Rule; 52] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -201,6 +203,7 @@ impl Rule {
         Rule::UpgradeNotRepeatable,
         Rule::UpgradeFailed,
         Rule::DowngradeFailed,
+        Rule::FixtureFailed,
     ];
 
     /// The rule with this name, as migrate.toml and suppression comments write it.
@@ -264,6 +267,7 @@ impl Rule {
             Rule::UpgradeNotRepeatable => "upgrade-not-repeatable",
             Rule::UpgradeFailed => "upgrade-failed",
             Rule::DowngradeFailed => "downgrade-failed",
+            Rule::FixtureFailed => "fixture-failed",
         }
     }
 
@@ -322,6 +326,7 @@ impl Rule {
             Rule::UpgradeNotRepeatable => "M041",
             Rule::UpgradeFailed => "M042",
             Rule::DowngradeFailed => "M043",
+            Rule::FixtureFailed => "M044",
         }
     }
 

@@ -53,6 +53,20 @@ pub(crate) struct ConfigFile {
     pub statement_timeout: Option<String>,
     /// How often a revision that timed out waiting for a lock is tried again.
     pub lock_retries: Option<u32>,
+    /// `[verify]`: the fixtures `migrate verify` loads at its target, and their cleanup.
+    pub verify: Option<VerifyConfig>,
+}
+
+/// `[verify]` in migrate.toml.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VerifyConfig {
+    /// SQL files loaded at the target, in order, relative to migrate.toml.
+    #[serde(default)]
+    pub fixtures: Vec<PathBuf>,
+    /// SQL files that remove what the fixtures loaded, run after them.
+    #[serde(default)]
+    pub cleanup: Vec<PathBuf>,
 }
 
 pub(super) fn load_config(

@@ -48,6 +48,10 @@ pub(crate) struct Settings {
     pub heads: Option<Vec<String>>,
     /// `[rules]` and `[per-path-rules]` in the configuration file.
     pub rules: RuleSettings,
+    /// `[verify]`: fixtures to load at the target, then their cleanup, relative to the
+    /// configuration file's directory.
+    pub verify_fixtures: Vec<PathBuf>,
+    pub verify_cleanup: Vec<PathBuf>,
     /// The migrations directory as output shows it.
     pub display_dir: String,
     /// Which setting chose the directory, for error messages.
@@ -234,6 +238,8 @@ impl Settings {
             trees,
             heads: file.and_then(|(_, c)| c.heads.clone()),
             rules,
+            verify_fixtures: verify_files(file, &base, |v| &v.fixtures),
+            verify_cleanup: verify_files(file, &base, |v| &v.cleanup),
             dir_origin: tree.origin,
             color: color_enabled(args.color),
         })
@@ -260,6 +266,17 @@ impl Settings {
     pub(crate) fn dirs(&self) -> impl Iterator<Item = &Path> {
         std::iter::once(self.dir.as_path()).chain(self.more_dirs.iter().map(PathBuf::as_path))
     }
+}
+
+/// Files of `[verify]`, relative to the configuration file.
+fn verify_files(
+    file: Option<(&PathBuf, &ConfigFile)>,
+    base: &Path,
+    pick: impl Fn(&config_file::VerifyConfig) -> &Vec<PathBuf>,
+) -> Vec<PathBuf> {
+    file.and_then(|(_, c)| c.verify.as_ref())
+        .map(|v| pick(v).iter().map(|p| base.join(p)).collect())
+        .unwrap_or_default()
 }
 
 /// The tree the command line, the environment or the configuration file names, else the

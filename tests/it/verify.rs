@@ -364,3 +364,70 @@ fn with_no_url_a_throwaway_cluster_is_made_and_removed_even_after_kill_9() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[test]
+fn fixtures_load_at_the_target_and_their_cleanup_must_leave_every_table_as_it_was() {
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = own_server().database("verify_fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    tree(
+        &root.join("migrations"),
+        "ALTER TABLE base ADD COLUMN tag text;",
+        "ALTER TABLE base DROP COLUMN tag;",
+    );
+    write_tree(
+        root,
+        &[(
+            "migrate.toml",
+            "[verify]\nfixtures = [\"fixtures/data.sql\"]\ncleanup = [\"fixtures/cleanup.sql\"]\n",
+        )],
+    );
+    let fixtures = root.join("fixtures");
+    write_tree(
+        &fixtures,
+        &[
+            (
+                "data.sql",
+                "INSERT INTO base VALUES (1, 'a', 'x');\nINSERT INTO base VALUES (2, 'b', 'y');\n",
+            ),
+            ("cleanup.sql", "DELETE FROM base WHERE id = 1;\n"),
+        ],
+    );
+    let run = || {
+        output(migrate_in(root).args(["verify", "--database-url", &db.url, "--format", "concise"]))
+    };
+    let out = run();
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("error[fixture-failed]")
+            && out
+                .stdout
+                .contains("table public.base holds 1 rows, and held 0 before"),
+        "{}",
+        out.stdout
+    );
+    write_tree(&fixtures, &[("cleanup.sql", "DELETE FROM base;\n")]);
+    let out = run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // A fixture that no longer fits the schema, at its line.
+    write_tree(
+        &fixtures,
+        &[(
+            "data.sql",
+            "INSERT INTO base VALUES (1, 'a', 'x');\nINSERT INTO base (id, colour) VALUES (2, 'red');\n",
+        )],
+    );
+    let out = run();
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("fixtures/data.sql:2:1: error[fixture-failed]")
+            && out.stdout.contains("colour"),
+        "{}",
+        out.stdout
+    );
+    assert!(scratch_databases(&db).is_empty());
+}

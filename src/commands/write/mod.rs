@@ -5,6 +5,7 @@
 //! What differs between the three commands follows from which command it is (`Command`).
 
 mod execute;
+mod fixtures;
 mod gate;
 mod offline;
 mod steps;

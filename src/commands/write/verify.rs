@@ -62,7 +62,10 @@ pub(in crate::commands) fn run(
     let order = revisions_to(&files, &args.target)?;
     // With no URL, a cluster of its own, as the test harness makes one; it goes with `cluster`.
     let (admin, _cluster) = if let Some((url, _)) = &settings.database_url {
-        (conninfo::ConnInfo::parse(url, &conninfo::process_env)?, None)
+        (
+            conninfo::ConnInfo::parse(url, &conninfo::process_env)?,
+            None,
+        )
     } else {
         progress.note("no database URL: starting a throwaway PostgreSQL cluster");
         let cluster = throwaway::start()?;
@@ -148,6 +151,15 @@ pub(in crate::commands) fn run(
             break;
         }
     }
+    let reached = verified == order.len();
+    if reached && !(settings.verify_fixtures.is_empty() && settings.verify_cleanup.is_empty()) {
+        report.diagnostics.extend(super::fixtures::check(
+            runner.client,
+            &settings.verify_fixtures,
+            &settings.verify_cleanup,
+            &skip,
+        )?);
+    }
     drop(runner);
     drop(client);
     drop(scratch);
@@ -177,7 +189,10 @@ fn revisions_to(files: &Files, target: &str) -> Result<Vec<usize>, Error> {
 
 /// One revision up, down and up, from the catalog `before` it: a finding for each difference,
 /// and the catalog it leaves when it went through cleanly.
-#[allow(clippy::too_many_arguments, reason = "one revision's whole context, passed once")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one revision's whole context, passed once"
+)]
 fn verify_one(
     runner: &mut Runner<'_>,
     files: &Files,

@@ -60,33 +60,8 @@ pub(in crate::commands) fn run(
         Err(refusal) => return Ok(refusal),
     };
     let order = revisions_to(&files, &args.target)?;
-    // With no URL, a cluster of its own, as the test harness makes one; it goes with `cluster`.
-    let (admin, _cluster) = if let Some((url, _)) = &settings.database_url {
-        (
-            conninfo::ConnInfo::parse(url, &conninfo::process_env)?,
-            None,
-        )
-    } else {
-        progress.note("no database URL: starting a throwaway PostgreSQL cluster");
-        let cluster = throwaway::start()?;
-        (cluster.info.clone(), Some(cluster))
-    };
-    let mut admin_client = database::connect(&admin)?;
-    admin_client
-        .batch_execute(&format!("CREATE DATABASE {}", quote::identifier(&name)))
-        .map_err(|e| {
-            Error::Database(format!(
-                "cannot create the scratch database {name} (verify needs CREATEDB on {admin}): {}",
-                database::describe(&e)
-            ))
-        })?;
-    let known_roles = snapshot::roles(&mut admin_client)?;
-    let scratch = Scratch {
-        admin: admin.clone(),
-        name: name.clone(),
-        known_roles: known_roles.clone(),
-    };
-    drop(admin_client);
+    let (_cluster, scratch) = open_scratch(settings, &name, progress)?;
+    let known_roles = scratch.known_roles.clone();
     let mut info = scratch.admin.clone();
     info.config.dbname(&name);
     let mut client = database::connect(&info)?;
@@ -140,7 +115,7 @@ pub(in crate::commands) fn run(
             &variables,
             node,
             &scope,
-            before,
+            &before,
             progress,
         )?;
         last = after;
@@ -174,6 +149,40 @@ pub(in crate::commands) fn run(
     Ok(report)
 }
 
+/// The server to verify on (the URL's, else a throwaway cluster, which goes with the first
+/// value returned) and the scratch database made there.
+fn open_scratch(
+    settings: &Settings,
+    name: &str,
+    progress: &mut Progress,
+) -> Result<(Option<throwaway::Cluster>, Scratch), Error> {
+    let (admin, cluster) = if let Some((url, _)) = &settings.database_url {
+        (conninfo::ConnInfo::parse(url, &conninfo::process_env)?, None)
+    } else {
+        progress.note("no database URL: starting a throwaway PostgreSQL cluster");
+        let cluster = throwaway::start()?;
+        (cluster.info.clone(), Some(cluster))
+    };
+    let mut admin_client = database::connect(&admin)?;
+    admin_client
+        .batch_execute(&format!("CREATE DATABASE {}", quote::identifier(name)))
+        .map_err(|e| {
+            Error::Database(format!(
+                "cannot create the scratch database {name} (verify needs CREATEDB on {admin}): {}",
+                database::describe(&e)
+            ))
+        })?;
+    let known_roles = snapshot::roles(&mut admin_client)?;
+    Ok((
+        cluster,
+        Scratch {
+            admin,
+            name: name.to_owned(),
+            known_roles,
+        },
+    ))
+}
+
 /// The revisions from the root to `target`, parents first.
 fn revisions_to(files: &Files, target: &str) -> Result<Vec<usize>, Error> {
     let project = &files.project;
@@ -200,7 +209,7 @@ fn verify_one(
     variables: &Variables,
     node: usize,
     scope: &Scope<'_>,
-    before: Snapshot,
+    before: &Snapshot,
     progress: &mut Progress,
 ) -> Result<(Vec<Diagnostic>, Option<Snapshot>), Error> {
     let revision = &files.project.revisions[node];
@@ -259,7 +268,7 @@ fn verify_one(
     }
     let after_down = snapshot::take(runner.client, scope)?;
     let down_at = section_location(revision, false);
-    for difference in after_down.differences(&before) {
+    for difference in after_down.differences(before) {
         found.push(Diagnostic::new(
             Rule::DowngradeLeavesTrace,
             down_at.clone(),

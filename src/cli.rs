@@ -108,6 +108,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// On a scratch database, run every revision up, down and up again, and compare the catalog after each step
     Verify(VerifyArgs),
+    /// Print the catalog as stable text: the database the URL names, else a throwaway cluster upgraded to head
+    Schema(SchemaArgs),
     /// Apply revisions up to TARGET (default: head)
     #[command(visible_aliases = ["up", "run"])]
     Upgrade(UpgradeArgs),
@@ -136,6 +138,7 @@ impl Command {
             Command::Init(_) => "init",
             Command::Merge(_) => "merge",
             Command::Verify(_) => "verify",
+            Command::Schema(_) => "schema",
             Command::Upgrade(_) => "upgrade",
             Command::Downgrade(_) => "downgrade",
             Command::Stamp(_) => "stamp",
@@ -296,6 +299,17 @@ pub struct VerifyArgs {
     /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+}
+
+/// Options of `schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// A value for a psql variable, for the upgrade of the throwaway cluster
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// A psql variable that names the database; it is set to the throwaway database's name
+    #[arg(long, value_name = "NAME")]
+    pub database_variable: Vec<String>,
 }
 
 /// Options of `merge`.

@@ -41,6 +41,7 @@ pub(crate) fn run(
         Command::Init(args) => init::run(settings, args, progress),
         Command::Merge(args) => merge::run(settings, args, progress),
         Command::Verify(args) => write::verify::run(settings, args, progress),
+        Command::Schema(args) => write::schema::run(settings, args, progress),
         Command::Upgrade(args) => write::run(settings, write::Command::Upgrade(args), progress),
         Command::Downgrade(args) => write::run(settings, write::Command::Downgrade(args), progress),
         Command::Stamp(args) => write::run(settings, write::Command::Stamp(args), progress),

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Body, Change, Mark, Report, RowState, Run, TreeCount, diff};
+use super::{Body, Change, Mark, Report, RowState, Run, SchemaObject, TreeCount, diff};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::project::Project;
 use crate::revision::{DirFormat, Section};
@@ -58,6 +58,10 @@ enum Fields<'a> {
     },
     Created {
         path: &'a str,
+    },
+    /// `schema`: the catalog, one object each.
+    Schema {
+        objects: &'a [SchemaObject],
     },
     /// `check --fix`: the files repaired.
     Fixed {
@@ -279,6 +283,7 @@ fn fields(body: &Body) -> Fields<'_> {
             changes: changes.iter().map(change).collect(),
         },
         Body::Created { path } => Fields::Created { path },
+        Body::Schema { objects } => Fields::Schema { objects },
     }
 }
 

@@ -22,7 +22,8 @@ use std::io::{self, Write};
 
 pub(crate) use progress::{Progress, human_duration};
 pub(crate) use view::{
-    Body, Change, Current, Fixes, Mark, Row, RowState, Run, Step, StepStatus, Style, TreeCount,
+    Body, Change, Current, Fixes, Mark, Row, RowState, Run, SchemaObject, Step, StepStatus, Style,
+    TreeCount,
 };
 
 use crate::diagnostic::{Diagnostic, Kind, Severity, Sources};

@@ -40,6 +40,8 @@ pub(crate) enum Body {
     Rebase { dry_run: bool, changes: Vec<Change> },
     /// `new` and `init`: the file written.
     Created { path: String },
+    /// `schema`: the catalog snapshot, one object each.
+    Schema { objects: Vec<SchemaObject> },
 }
 
 /// How a list of revisions is written.
@@ -182,4 +184,12 @@ pub(crate) struct TreeCount {
 pub(crate) struct Fixes {
     pub dry_run: bool,
     pub changes: Vec<Change>,
+}
+
+/// One object of `schema`'s listing.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct SchemaObject {
+    pub kind: String,
+    pub name: String,
+    pub definition: String,
 }

@@ -431,3 +431,48 @@ fn fixtures_load_at_the_target_and_their_cleanup_must_leave_every_table_as_it_wa
     );
     assert!(scratch_databases(&db).is_empty());
 }
+
+#[test]
+fn schema_prints_the_catalog_of_head_as_stable_text_and_json() {
+    let _turn = TURNS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let root = crate::common::root();
+    let schema = |format: &str| {
+        output(
+            migrate_in(&root)
+                .env("CAPE_READONLY_PASSWORD", "not-a-secret")
+                .args([
+                    "schema",
+                    "--database-variable",
+                    "CAPE_DATABASE",
+                    "--format",
+                    format,
+                ]),
+        )
+    };
+    let text = schema("human");
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    for expected in [
+        "table public.user\n    owner postgres, privileges {",
+        "cape_readonly=r/postgres",
+        "role cape_readonly\n    login",
+        "trigger public.user.",
+        "function public.stamp_row()",
+    ] {
+        assert!(
+            text.stdout.contains(expected),
+            "`{expected}` missing from:\n{}",
+            text.stdout
+        );
+    }
+    // Stable: a second run prints the same bytes.
+    assert_eq!(schema("human").stdout, text.stdout);
+    let json: serde_json::Value = serde_json::from_str(&schema("json").stdout).unwrap();
+    let objects = json["objects"].as_array().unwrap();
+    assert!(
+        objects
+            .iter()
+            .any(|o| o["kind"] == "index" && o["name"].as_str().unwrap().starts_with("public."))
+    );
+}

@@ -8,6 +8,7 @@ mod execute;
 mod fixtures;
 mod gate;
 mod offline;
+pub(super) mod schema;
 mod steps;
 pub(super) mod verify;
 

@@ -20,11 +20,20 @@ use crate::settings::Settings;
 use crate::sql::{Variables, quote};
 
 /// The scratch database, dropped however the run ends, with the roles the run created.
-struct Scratch {
+pub(super) struct Scratch {
     admin: ConnInfo,
     name: String,
     /// The roles there were before the run: any other was made by a revision.
-    known_roles: Vec<String>,
+    pub(super) known_roles: Vec<String>,
+}
+
+impl Scratch {
+    /// How to connect to the scratch database.
+    pub(super) fn info(&self) -> ConnInfo {
+        let mut info = self.admin.clone();
+        info.config.dbname(&self.name);
+        info
+    }
 }
 
 impl Drop for Scratch {
@@ -62,8 +71,7 @@ pub(in crate::commands) fn run(
     let order = revisions_to(&files, &args.target)?;
     let (_cluster, scratch) = open_scratch(settings, &name, progress)?;
     let known_roles = scratch.known_roles.clone();
-    let mut info = scratch.admin.clone();
-    info.config.dbname(&name);
+    let info = scratch.info();
     let mut client = database::connect(&info)?;
     let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
     progress.note(&format!(
@@ -151,13 +159,16 @@ pub(in crate::commands) fn run(
 
 /// The server to verify on (the URL's, else a throwaway cluster, which goes with the first
 /// value returned) and the scratch database made there.
-fn open_scratch(
+pub(super) fn open_scratch(
     settings: &Settings,
     name: &str,
     progress: &mut Progress,
 ) -> Result<(Option<throwaway::Cluster>, Scratch), Error> {
     let (admin, cluster) = if let Some((url, _)) = &settings.database_url {
-        (conninfo::ConnInfo::parse(url, &conninfo::process_env)?, None)
+        (
+            conninfo::ConnInfo::parse(url, &conninfo::process_env)?,
+            None,
+        )
     } else {
         progress.note("no database URL: starting a throwaway PostgreSQL cluster");
         let cluster = throwaway::start()?;
@@ -306,7 +317,7 @@ fn verify_one(
 }
 
 /// Runs one step; its failure as a finding at its file and line.
-fn run_step(
+pub(super) fn run_step(
     runner: &mut Runner<'_>,
     step: &Step<'_>,
     direction: Direction,

@@ -1,0 +1,96 @@
+//! `migrate schema`: the catalog snapshot `verify` compares, as stable text, one object per
+//! block, sorted by kind and name: a lean `pg_dump --schema-only` that diffs cleanly in review.
+//! With a database URL, that database as it is; else a throwaway cluster upgraded to head.
+
+use super::steps;
+use super::verify::{open_scratch, run_step};
+use super::{Action, load_valid};
+use crate::Error;
+use crate::cli::SchemaArgs;
+use crate::database::apply::Runner;
+use crate::database::history::{Direction, State, Tables};
+use crate::database::snapshot::{self, Scope};
+use crate::database::{self, conninfo};
+use crate::diagnostic::Rule;
+use crate::output::{Body, Progress, Report, SchemaObject};
+use crate::revision::Timeouts;
+use crate::settings::Settings;
+use crate::sql::Variables;
+
+pub(in crate::commands) fn run(
+    settings: &Settings,
+    args: &SchemaArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
+    let tables = Tables::new(&settings.history_table);
+    let skip: Vec<&str> = [tables.history_name(), tables.companion_name()]
+        .into_iter()
+        .map(|name| name.rsplit('.').next().unwrap_or(name))
+        .collect();
+    let snapshot = if let Some((url, _)) = &settings.database_url {
+        let info = conninfo::ConnInfo::parse(url, &conninfo::process_env)?;
+        let mut client = database::connect(&info)?;
+        let scope = Scope {
+            skip_tables: &skip,
+            known_roles: &[],
+            spent: std::cell::Cell::default(),
+        };
+        snapshot::take(&mut client, &scope)?
+    } else {
+        let name = format!("migrate_schema_{}", std::process::id());
+        let mut pairs = args.set.clone();
+        pairs.extend(args.database_variable.iter().map(|v| format!("{v}={name}")));
+        let variables = Variables::from_pairs(&pairs).map_err(Error::Usage)?;
+        let files = match load_valid(settings, "schema")? {
+            Ok(files) => files,
+            Err(refusal) => return Ok(refusal),
+        };
+        let (_cluster, scratch) = open_scratch(settings, &name, progress)?;
+        let info = scratch.info();
+        let mut client = database::connect(&info)?;
+        let prepared = tables.writer_setup(&mut client, false, true)?;
+        let mut runner = Runner {
+            client: &mut client,
+            tables: &tables,
+            prepared,
+            variables: &variables,
+            single: false,
+            info: &info,
+            watcher: None,
+            timeouts: Timeouts::default(),
+            retries: 0,
+        };
+        let state = State::default();
+        for node in files.project.graph.topological_order() {
+            let step = match steps::step(&files, &state, &Action::Up(node), &variables) {
+                Ok(step) => step,
+                Err(problem) => return Ok(Report::refused("schema", *problem)),
+            };
+            if let Some(failed) = run_step(
+                &mut runner,
+                &step,
+                Direction::Up,
+                Rule::UpgradeFailed,
+                "upgrade",
+            ) {
+                return Ok(Report::refused("schema", failed));
+            }
+        }
+        let scope = Scope {
+            skip_tables: &skip,
+            known_roles: &scratch.known_roles,
+            spent: std::cell::Cell::default(),
+        };
+        snapshot::take(runner.client, &scope)?
+    };
+    let objects = snapshot
+        .objects
+        .into_iter()
+        .map(|((kind, name), definition)| SchemaObject {
+            kind,
+            name,
+            definition,
+        })
+        .collect();
+    Ok(Report::new("schema", Body::Schema { objects }))
+}

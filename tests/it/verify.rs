@@ -83,7 +83,7 @@ fn every_forgotten_undo_is_caught_and_named() {
             "grant",
             "CREATE ROLE verify_reader; GRANT SELECT ON base TO verify_reader;",
             "DROP OWNED BY verify_reader; DROP ROLE verify_reader; GRANT SELECT ON base TO PUBLIC;",
-            "table public.base differs",
+            "role PUBLIC still has SELECT on table public.base after the downgrade of 002_change.sql",
         ),
         (
             "role",

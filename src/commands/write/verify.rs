@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::steps::{self, Step};
+use super::verify_words::{repeat_message, section_location, trace_message};
 use super::{Action, Files, load_valid};
 use crate::Error;
 use crate::cli::VerifyArgs;
@@ -280,12 +281,31 @@ fn verify_one(
     let after_down = snapshot::take(runner.client, scope)?;
     let down_at = section_location(revision, false);
     for difference in after_down.differences(before) {
-        found.push(Diagnostic::new(
-            Rule::DowngradeLeavesTrace,
-            down_at.clone(),
-            trace_message(&difference, &file),
-            "make the down section undo exactly what the up section does",
-        ));
+        // A privilege left behind is said in words, one finding a grantee.
+        let said = match &difference {
+            Difference::Changed {
+                kind,
+                name,
+                before,
+                after,
+            } => snapshot::privilege_changes(kind, name, before, after),
+            _ => Vec::new(),
+        };
+        let messages = if said.is_empty() {
+            vec![trace_message(&difference, &file)]
+        } else {
+            said.into_iter()
+                .map(|s| format!("{s} after the downgrade of {file}"))
+                .collect()
+        };
+        for message in messages {
+            found.push(Diagnostic::new(
+                Rule::DowngradeLeavesTrace,
+                down_at.clone(),
+                message,
+                "make the down section undo exactly what the up section does",
+            ));
+        }
     }
     if !found.is_empty() {
         finish(progress, &found);
@@ -342,59 +362,4 @@ pub(super) fn run_step(
         });
     }
     Some(diagnostic)
-}
-
-fn section_location(revision: &crate::revision::Revision, up: bool) -> Location {
-    let section = if up { &revision.up } else { &revision.down };
-    match section {
-        Some(section) => {
-            let marker = if up {
-                "-- migrate:up"
-            } else {
-                "-- migrate:down"
-            };
-            Location::span(&revision.path, section.line, 1, marker.len())
-        }
-        None => Location::file(&revision.path),
-    }
-}
-
-fn trace_message(difference: &Difference, file: &str) -> String {
-    match difference {
-        Difference::Added { kind, name } => {
-            format!("{kind} {name} is still present after the downgrade of {file}")
-        }
-        Difference::Removed { kind, name } => {
-            format!(
-                "{kind} {name}, there before the upgrade of {file}, is gone after its downgrade"
-            )
-        }
-        Difference::Changed {
-            kind,
-            name,
-            before,
-            after,
-        } => format!(
-            "{kind} {name} differs after the downgrade of {file}: it was `{before}`, it is `{after}`"
-        ),
-    }
-}
-
-fn repeat_message(difference: &Difference, file: &str) -> String {
-    match difference {
-        Difference::Added { kind, name } => {
-            format!("{kind} {name} appears only on the second upgrade of {file}")
-        }
-        Difference::Removed { kind, name } => {
-            format!("{kind} {name} is missing after the second upgrade of {file}")
-        }
-        Difference::Changed {
-            kind,
-            name,
-            before,
-            after,
-        } => format!(
-            "{kind} {name} differs after the second upgrade of {file}: it was `{before}`, it is `{after}`"
-        ),
-    }
 }

@@ -310,11 +310,11 @@ pub(crate) fn privilege_changes(kind: &str, name: &str, before: &str, after: &st
             .and_then(|r| r.split([',', ' ']).next())
             .map(str::to_owned)
     };
-    if was.is_empty() || is.is_empty() {
-        if let Some(owner) = owner(before).or_else(|| owner(after)) {
-            was.retain(|(g, _)| *g != owner);
-            is.retain(|(g, _)| *g != owner);
-        }
+    if (was.is_empty() || is.is_empty())
+        && let Some(owner) = owner(before).or_else(|| owner(after))
+    {
+        was.retain(|(g, _)| *g != owner);
+        is.retain(|(g, _)| *g != owner);
     }
     let mut said = Vec::new();
     for (grantee, letters) in &is {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::steps::{self, Step};
-use super::verify_words::{repeat_message, section_location, trace_message};
+use super::verify_words::{downgrade_findings, repeat_message, section_location};
 use super::{Action, Files, load_valid};
 use crate::Error;
 use crate::cli::VerifyArgs;
@@ -280,33 +280,7 @@ fn verify_one(
     }
     let after_down = snapshot::take(runner.client, scope)?;
     let down_at = section_location(revision, false);
-    for difference in after_down.differences(before) {
-        // A privilege left behind is said in words, one finding a grantee.
-        let said = match &difference {
-            Difference::Changed {
-                kind,
-                name,
-                before,
-                after,
-            } => snapshot::privilege_changes(kind, name, before, after),
-            _ => Vec::new(),
-        };
-        let messages = if said.is_empty() {
-            vec![trace_message(&difference, &file)]
-        } else {
-            said.into_iter()
-                .map(|s| format!("{s} after the downgrade of {file}"))
-                .collect()
-        };
-        for message in messages {
-            found.push(Diagnostic::new(
-                Rule::DowngradeLeavesTrace,
-                down_at.clone(),
-                message,
-                "make the down section undo exactly what the up section does",
-            ));
-        }
-    }
+    found.extend(downgrade_findings(&after_down, before, &file, &down_at));
     if !found.is_empty() {
         finish(progress, &found);
         return Ok((found, None));

@@ -1,7 +1,45 @@
 //! How `verify` says what differs: the place it points at and the words of each finding.
 
-use crate::database::snapshot::Difference;
-use crate::diagnostic::Location;
+use crate::database::snapshot::{self, Difference, Snapshot};
+use crate::diagnostic::{Diagnostic, Location, Rule};
+
+/// The findings of a downgrade that did not restore `before`: a privilege left behind in words,
+/// one finding a grantee; any other difference as it is.
+pub(super) fn downgrade_findings(
+    after_down: &Snapshot,
+    before: &Snapshot,
+    file: &str,
+    at: &Location,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for difference in after_down.differences(before) {
+        let said = match &difference {
+            Difference::Changed {
+                kind,
+                name,
+                before,
+                after,
+            } => snapshot::privilege_changes(kind, name, before, after),
+            _ => Vec::new(),
+        };
+        let messages = if said.is_empty() {
+            vec![trace_message(&difference, file)]
+        } else {
+            said.into_iter()
+                .map(|s| format!("{s} after the downgrade of {file}"))
+                .collect()
+        };
+        for message in messages {
+            found.push(Diagnostic::new(
+                Rule::DowngradeLeavesTrace,
+                at.clone(),
+                message,
+                "make the down section undo exactly what the up section does",
+            ));
+        }
+    }
+    found
+}
 
 pub(super) fn section_location(revision: &crate::revision::Revision, up: bool) -> Location {
     let section = if up { &revision.up } else { &revision.down };
@@ -18,7 +56,7 @@ pub(super) fn section_location(revision: &crate::revision::Revision, up: bool) -
     }
 }
 
-pub(super) fn trace_message(difference: &Difference, file: &str) -> String {
+fn trace_message(difference: &Difference, file: &str) -> String {
     match difference {
         Difference::Added { kind, name } => {
             format!("{kind} {name} is still present after the downgrade of {file}")

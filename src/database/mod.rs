@@ -16,6 +16,7 @@ pub(crate) mod lock;
 mod outside_transaction;
 pub(crate) mod plan;
 pub(crate) mod pooler;
+pub(crate) mod privileges;
 pub(crate) mod refinery_identity;
 pub(crate) mod script;
 pub(crate) mod snapshot;

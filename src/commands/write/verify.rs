@@ -12,7 +12,7 @@ use crate::cli::VerifyArgs;
 use crate::database::apply::Runner;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::plan::AppliedRevision;
-use crate::database::snapshot::{self, Difference, Scope, Snapshot};
+use crate::database::snapshot::{self, Scope, Snapshot};
 use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
 use crate::output::{Body, Progress, Report};

@@ -1,6 +1,7 @@
 //! How `verify` says what differs: the place it points at and the words of each finding.
 
-use crate::database::snapshot::{self, Difference, Snapshot};
+use crate::database::privileges;
+use crate::database::snapshot::{Difference, Snapshot};
 use crate::diagnostic::{Diagnostic, Location, Rule};
 
 /// The findings of a downgrade that did not restore `before`: a privilege left behind in words,
@@ -19,7 +20,7 @@ pub(super) fn downgrade_findings(
                 name,
                 before,
                 after,
-            } => snapshot::privilege_changes(kind, name, before, after),
+            } => privileges::privilege_changes(kind, name, before, after),
             _ => Vec::new(),
         };
         let messages = if said.is_empty() {

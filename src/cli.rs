@@ -291,7 +291,7 @@ pub struct VerifyArgs {
     #[arg(default_value = "head")]
     pub target: String,
     /// Go on after a revision with findings, to report every revision's
-    #[arg(long)]
+    #[arg(long, alias = "keep")]
     pub keep_going: bool,
     /// A psql variable that names the database (`GRANT CONNECT ON DATABASE :"NAME"`): it is set to the scratch database's name
     #[arg(long, value_name = "NAME")]

@@ -69,9 +69,9 @@ fn every_forgotten_undo_is_caught_and_named() {
         ),
         (
             "trigger",
-            "CREATE FUNCTION f_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER base_t BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION f_t();",
-            "DROP FUNCTION f_t() CASCADE; CREATE FUNCTION f_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;",
-            "function public.f_t()",
+            "CREATE TRIGGER base_t BEFORE UPDATE ON base FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();",
+            "SELECT 1;",
+            "trigger public.base.base_t is still present",
         ),
         (
             "function",

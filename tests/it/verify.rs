@@ -29,8 +29,8 @@ fn tree(dir: &Path, up: &str, down: &str) {
                 &rev(
                     "base",
                     "none",
-                    "CREATE TABLE base (id int PRIMARY KEY, note text);",
-                    "DROP TABLE base;",
+                    "CREATE TABLE base (id int PRIMARY KEY, note text);\nCREATE TYPE mood AS ENUM ('ok');",
+                    "DROP TYPE mood;\nDROP TABLE base;",
                 ),
             ),
             ("002_change.sql", &rev("change", "001", up, down)),
@@ -99,9 +99,9 @@ fn every_forgotten_undo_is_caught_and_named() {
         ),
         (
             "enum value",
-            "CREATE TYPE mood AS ENUM ('ok');",
-            "DROP TYPE mood; CREATE TYPE mood AS ENUM ('ok', 'meh');",
-            "enum public.mood is still present",
+            "ALTER TYPE mood ADD VALUE 'meh';",
+            "SELECT 1;",
+            "enum public.mood differs after the downgrade of 002_change.sql: it was `owner postgres, privileges default, labels 'ok'`, it is `owner postgres, privileges default, labels 'ok', 'meh'`",
         ),
         (
             "sequence",

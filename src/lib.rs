@@ -13,7 +13,8 @@
 //! - `collision/`: what branches do to each other: git, the base branch, the head file, the
 //!   scan for stale references, and the rebase plan.
 //! - `database/`: everything that talks to PostgreSQL: connection and TLS, the history tables,
-//!   the lock, plans, scripts and applying them, and Alembic's version table.
+//!   the lock, plans, scripts and applying them, Alembic's version table, catalog snapshots
+//!   and the throwaway cluster of `verify`.
 //! - `sql/`: PostgreSQL's lexical rules, psql variables and quoting.
 //! - `diagnostic/`: the diagnostic model, the catalogue of names, and the wording of refusals.
 //! - `output/`: the report every command returns, one renderer per format, and progress.

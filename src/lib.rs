@@ -22,7 +22,7 @@
 //!   `downgrade` and `stamp` (gate, steps, execution, offline SQL).
 //! - `error`: the one error type of `migrate` failing to do its job.
 //! - `walker`: the one gitignore-aware walk of the repository, for discovery and the scan.
-//! - `slug`, `relpath`, `parallel`: small helpers; `fuzz` (tests only) fuzzes every parser.
+//! - `slug`, `relpath`, `parallel`, `unique`: small helpers; `fuzz` (tests only) fuzzes every parser.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub(crate) mod branches;
@@ -45,6 +45,7 @@ pub(crate) mod settings;
 pub(crate) mod slug;
 pub(crate) mod source;
 pub(crate) mod sql;
+pub(crate) mod unique;
 pub(crate) mod walker;
 
 pub use error::Error;

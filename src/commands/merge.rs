@@ -2,7 +2,6 @@
 //! writes one: a native `.sql` file with nothing to run, or an Alembic file from the project's
 //! template with `down_revision` a tuple.
 
-use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -44,7 +43,7 @@ pub(super) fn run(
             .max()
             .map_or_else(|| RevisionId::name("1"), |highest| highest.successor(width))
     } else {
-        RevisionId::name(&random_hex())
+        RevisionId::name(&crate::unique::hex12())
     };
     let path = match project.format {
         DirFormat::Sql => super::new::write_revision(
@@ -107,17 +106,4 @@ fn write_alembic(
     );
     super::new::create(&settings.dir.join(&name), &shown, &text)?;
     Ok(shown)
-}
-
-/// Twelve hex digits, as Alembic's `uuid4().hex[-12:]`: random enough that two branches never
-/// draw the same id.
-fn random_hex() -> String {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    hasher.write_u32(std::process::id());
-    format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff)
 }

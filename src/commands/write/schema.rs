@@ -37,7 +37,7 @@ pub(in crate::commands) fn run(
         };
         snapshot::take(&mut client, &scope)?
     } else {
-        let name = format!("migrate_schema_{}", std::process::id());
+        let name = format!("migrate_schema_{}", crate::unique::hex12());
         let mut pairs = args.set.clone();
         pairs.extend(args.database_variable.iter().map(|v| format!("{v}={name}")));
         let variables = Variables::from_pairs(&pairs).map_err(Error::Usage)?;

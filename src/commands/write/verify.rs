@@ -61,7 +61,7 @@ pub(in crate::commands) fn run(
     args: &VerifyArgs,
     progress: &mut Progress,
 ) -> Result<Report, Error> {
-    let name = format!("migrate_verify_{}", std::process::id());
+    let name = format!("migrate_verify_{}", crate::unique::hex12());
     let mut pairs = args.set.clone();
     pairs.extend(args.database_variable.iter().map(|v| format!("{v}={name}")));
     let variables = Variables::from_pairs(&pairs).map_err(Error::Usage)?;

@@ -3,17 +3,15 @@
 //! With a database URL, that database as it is; else a throwaway cluster upgraded to head.
 
 use super::steps;
-use super::verify::{open_scratch, run_step};
+use super::verify::{history_tables, open_scratch, run_step, scratch_runner};
 use super::{Action, load_valid};
 use crate::Error;
 use crate::cli::SchemaArgs;
-use crate::database::apply::Runner;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::snapshot::{self, Scope};
 use crate::database::{self, conninfo};
 use crate::diagnostic::Rule;
 use crate::output::{Body, Progress, Report, SchemaObject};
-use crate::revision::Timeouts;
 use crate::settings::Settings;
 use crate::sql::Variables;
 
@@ -23,10 +21,7 @@ pub(in crate::commands) fn run(
     progress: &mut Progress,
 ) -> Result<Report, Error> {
     let tables = Tables::new(&settings.history_table);
-    let skip: Vec<&str> = [tables.history_name(), tables.companion_name()]
-        .into_iter()
-        .map(|name| name.rsplit('.').next().unwrap_or(name))
-        .collect();
+    let skip = history_tables(&tables);
     let snapshot = if let Some((url, _)) = &settings.database_url {
         let info = conninfo::ConnInfo::parse(url, &conninfo::process_env)?;
         let mut client = database::connect(&info)?;
@@ -49,17 +44,7 @@ pub(in crate::commands) fn run(
         let info = scratch.info();
         let mut client = database::connect(&info)?;
         let prepared = tables.writer_setup(&mut client, false, true)?;
-        let mut runner = Runner {
-            client: &mut client,
-            tables: &tables,
-            prepared,
-            variables: &variables,
-            single: false,
-            info: &info,
-            watcher: None,
-            timeouts: Timeouts::default(),
-            retries: 0,
-        };
+        let mut runner = scratch_runner(&mut client, &tables, prepared, &variables, &info);
         let state = State::default();
         for node in files.project.graph.topological_order() {
             let step = match steps::step(&files, &state, &Action::Up(node), &variables) {

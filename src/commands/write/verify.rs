@@ -81,29 +81,13 @@ pub(in crate::commands) fn run(
     ));
     let tables = Tables::new(&settings.history_table);
     let prepared = tables.writer_setup(&mut client, false, true)?;
-    let skip: Vec<&str> = [tables.history_name(), tables.companion_name()]
-        .into_iter()
-        .map(|name| name.rsplit('.').next().unwrap_or(name))
-        .collect();
+    let skip = history_tables(&tables);
     let scope = Scope {
         skip_tables: &skip,
         known_roles: &known_roles,
         spent: std::cell::Cell::default(),
     };
-    let mut runner = Runner {
-        client: &mut client,
-        tables: &tables,
-        prepared,
-        variables: &variables,
-        single: false,
-        info: &info,
-        watcher: None,
-        timeouts: Timeouts {
-            lock: Some(Duration::from_secs(2)),
-            statement: None,
-        },
-        retries: 0,
-    };
+    let mut runner = scratch_runner(&mut client, &tables, prepared, &variables, &info);
     let mut report = Report::new("verify", Body::Nothing);
     let state = State::default();
     let mut verified = 0;
@@ -156,6 +140,38 @@ pub(in crate::commands) fn run(
         spent.as_millis()
     ));
     Ok(report)
+}
+
+/// A runner on the scratch database: no other runner to wait for, one try each.
+pub(super) fn scratch_runner<'a>(
+    client: &'a mut postgres::Client,
+    tables: &'a Tables,
+    prepared: Option<crate::database::history::Prepared>,
+    variables: &'a Variables,
+    info: &'a ConnInfo,
+) -> Runner<'a> {
+    Runner {
+        client,
+        tables,
+        prepared,
+        variables,
+        single: false,
+        info,
+        watcher: None,
+        timeouts: Timeouts {
+            lock: Some(Duration::from_secs(2)),
+            statement: None,
+        },
+        retries: 0,
+    }
+}
+
+/// The history tables' unqualified names, which the snapshot leaves out.
+pub(super) fn history_tables(tables: &Tables) -> Vec<&str> {
+    [tables.history_name(), tables.companion_name()]
+        .into_iter()
+        .map(|name| name.rsplit('.').next().unwrap_or(name))
+        .collect()
 }
 
 /// The server to verify on (the URL's, else a throwaway cluster, which goes with the first

@@ -39,13 +39,35 @@ pub(crate) fn find(path: &str, text: &str) -> Vec<Suppression> {
         return Vec::new();
     }
     let header_end = header_end(text);
+    // Documentation that shows the syntax shows it as code: in a Markdown or reStructuredText
+    // file, what stands in a code span or a fenced block is an example, not a suppression.
+    let prose = [".md", ".markdown", ".rst"]
+        .iter()
+        .any(|ext| path.to_ascii_lowercase().ends_with(ext));
+    let mut fenced = false;
     let mut found = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let parsed = if let Some(at) = line.find("migrate:ignore") {
+        if prose {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fenced = !fenced;
+                continue;
+            }
+            if fenced || line.starts_with("    ") {
+                continue;
+            }
+        }
+        // In any file, the syntax shown in a code span (`...`, as doc comments write it) or
+        // quoted in a string literal is not a comment of its own.
+        let in_code = |at: usize| {
+            let before = &line[..at];
+            before.matches('`').count() % 2 == 1 || before.ends_with(['"', '\''])
+        };
+        let parsed = if let Some(at) = line.find("migrate:ignore").filter(|&at| !in_code(at)) {
             let rest = &line[at + "migrate:ignore".len()..];
             let (names, reason) = rest.split_once(" -- ").unwrap_or((rest, ""));
             Some((at, names.to_owned(), reason.trim().to_owned()))
-        } else if let Some(at) = line.find("migrate: ignore[") {
+        } else if let Some(at) = line.find("migrate: ignore[").filter(|&at| !in_code(at)) {
             let rest = &line[at + "migrate: ignore[".len()..];
             rest.split_once(']')
                 .map(|(names, reason)| (at, names.to_owned(), reason.trim().to_owned()))
@@ -216,6 +238,14 @@ mod tests {
         );
         assert!(kept[3].message.contains("no reason"), "{}", kept[3].message);
         assert_eq!(kept[1].severity(), Severity::Warning);
+    }
+
+    #[test]
+    fn documentation_that_shows_the_syntax_suppresses_nothing() {
+        let text = "Write `-- migrate:ignore RULE -- reason`.\n\n```sql\n-- migrate:ignore stale-reference -- why\n```\n\n    # migrate: ignore[stale-docstring] indented\nA real one: 001_x.sql  # migrate: ignore[stale-reference] kept\n";
+        let found = find("docs/guide.md", text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, 8);
     }
 
     #[test]

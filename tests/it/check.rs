@@ -157,13 +157,16 @@ fn every_fixture_in_every_format_matches_its_snapshot() {
 
 #[test]
 fn the_example_project_passes() {
-    migrate()
-        .args(["check", "--no-references"])
-        .assert()
-        .code(0)
-        .stdout(predicates::str::contains(
-            "All checks passed: 7 revisions (1 head)",
-        ));
+    // The main job as the README gives it, the repository scan included, and without it.
+    for args in [&["check"][..], &["check", "--no-references"]] {
+        migrate()
+            .args(args)
+            .assert()
+            .code(0)
+            .stdout(predicates::str::contains(
+                "All checks passed: 7 revisions (1 head)",
+            ));
+    }
 }
 
 #[test]

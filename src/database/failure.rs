@@ -18,6 +18,20 @@ pub(crate) struct Failure {
     pub(crate) text: String,
 }
 
+impl Failure {
+    /// The line the error points at, as a diagnostic's location, when it comes from a file.
+    pub(crate) fn location(&self) -> Option<crate::diagnostic::Location> {
+        self.place
+            .as_ref()
+            .map(|(path, line)| crate::diagnostic::Location {
+                path: path.clone(),
+                line: *line,
+                column: 1,
+                span: None,
+            })
+    }
+}
+
 impl From<String> for Failure {
     fn from(text: String) -> Failure {
         Failure { place: None, text }

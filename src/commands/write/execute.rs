@@ -9,7 +9,7 @@ use crate::Error;
 use crate::database::apply::Runner;
 use crate::database::history::{Direction, State};
 use crate::database::interrupt;
-use crate::diagnostic::{Diagnostic, Location, plural, refusal};
+use crate::diagnostic::{Diagnostic, plural, refusal};
 use crate::output::{self, Progress, Run, StepStatus};
 
 /// Runs the steps into `run`; `Ok(Some(_))` is the refusal of a revision that failed.
@@ -91,13 +91,8 @@ pub(super) fn run(
                 Some(signal) => refusal::interrupted(signal, &step.label, &failure.text, &done),
                 None => refusal::revision_failed(&step.label, &failure.text, &done, verb),
             };
-            if let Some((path, line)) = failure.place {
-                diagnostic.location = Some(Location {
-                    path,
-                    line,
-                    column: 1,
-                    span: None,
-                });
+            if let Some(location) = failure.location() {
+                diagnostic.location = Some(location);
             }
             return Ok(Some(diagnostic));
         }

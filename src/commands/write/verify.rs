@@ -343,13 +343,8 @@ pub(super) fn run_step(
         format!("the {what} of `{}` failed: {}", step.label, failure.text),
         "fix the SQL; `migrate verify` runs it on a scratch database, nothing else was touched",
     );
-    if let Some((path, line)) = failure.place {
-        diagnostic.location = Some(Location {
-            path,
-            line,
-            column: 1,
-            span: None,
-        });
+    if let Some(location) = failure.location() {
+        diagnostic.location = Some(location);
     }
     Some(diagnostic)
 }

@@ -72,8 +72,12 @@ fn trace_message(difference: &Difference, file: &str) -> String {
             name,
             before,
             after,
-        } => format!(
-            "{kind} {name} differs after the downgrade of {file}: it was `{before}`, it is `{after}`"
+        } => differs(
+            kind,
+            name,
+            before,
+            after,
+            &format!("the downgrade of {file}"),
         ),
     }
 }
@@ -91,8 +95,17 @@ pub(super) fn repeat_message(difference: &Difference, file: &str) -> String {
             name,
             before,
             after,
-        } => format!(
-            "{kind} {name} differs after the second upgrade of {file}: it was `{before}`, it is `{after}`"
+        } => differs(
+            kind,
+            name,
+            before,
+            after,
+            &format!("the second upgrade of {file}"),
         ),
     }
+}
+
+/// The words of an object described differently before and after `step`.
+fn differs(kind: &str, name: &str, before: &str, after: &str, step: &str) -> String {
+    format!("{kind} {name} differs after {step}: it was `{before}`, it is `{after}`")
 }

@@ -123,6 +123,8 @@ pub enum Command {
     Current(CurrentArgs),
     /// Renumber this branch's revisions after the base's head, and fix every reference to them
     Rebase(RebaseArgs),
+    /// Lint revisions for dangerous DDL with squawk's rules and migrate's own (default: those after `lint_from`)
+    Lint(LintArgs),
 }
 
 impl Command {
@@ -144,6 +146,7 @@ impl Command {
             Command::Stamp(_) => "stamp",
             Command::Current(_) => "current",
             Command::Rebase(_) => "rebase",
+            Command::Lint(_) => "lint",
         }
     }
 }
@@ -246,6 +249,34 @@ pub struct CheckArgs {
     /// With --base: report only the findings this branch introduces, not those the base already has
     #[arg(long, requires = "base")]
     pub new_only: bool,
+    /// With --base: do not lint the revisions this branch adds
+    #[arg(long, requires = "base")]
+    pub no_lint: bool,
+    #[command(flatten)]
+    pub deploy: DeployTimeouts,
+}
+
+/// The timeouts the deploy passes as flags, which lint cannot see in migrate.toml.
+#[derive(Debug, Args)]
+pub struct DeployTimeouts {
+    /// The `--lock-timeout` the deploy runs `upgrade` with, for lint's `missing-lock-timeout` [default: migrate.toml's, else 2s]
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub lock_timeout: Option<std::time::Duration>,
+    /// The `--statement-timeout` the deploy runs `upgrade` with, for lint [default: migrate.toml's, else none]
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub statement_timeout: Option<std::time::Duration>,
+}
+
+/// Options of `lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Revisions to lint, by id, `head` or `branch@head` [default: the revisions after `lint_from` in migrate.toml, else every revision]
+    pub revisions: Vec<String>,
+    /// Fail on warnings too
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub deploy: DeployTimeouts,
 }
 
 /// Options of `heads`.

@@ -36,6 +36,7 @@ pub(crate) mod error;
 #[cfg(test)]
 mod fuzz;
 pub(crate) mod graph;
+pub(crate) mod lint;
 pub(crate) mod output;
 pub(crate) mod parallel;
 pub(crate) mod project;

@@ -8,6 +8,7 @@ use crate::collision::base_branch::Base;
 use crate::collision::head_file::HeadFile;
 use crate::collision::{fix, new_only, references};
 use crate::diagnostic::{self, Diagnostic, Severity, Sources, suppress};
+use crate::lint;
 use crate::output::{Body, Change, Fixes, Progress, Report, TreeCount};
 use crate::project::Project;
 use crate::settings::Settings;
@@ -95,14 +96,25 @@ fn check_tree(
         suppressions.extend(scan.suppressions);
     }
     // With a base, the graph rules judge the tree that merging it would produce.
-    let (project, base) = match &args.base {
-        Some(reference) => {
-            let base = Base::load(settings, reference, project.format)?;
-            let comparison = base.compare(project);
-            found.extend(comparison.diagnostics);
-            (comparison.merged, Some(base))
+    let (project, base) = if let Some(reference) = &args.base {
+        let base = Base::load(settings, reference, project.format)?;
+        let comparison = base.compare(project);
+        found.extend(comparison.diagnostics);
+        // Only what this branch adds is linted: what the base has has shipped.
+        if args.no_lint {
+            unlinted(&mut suppressions);
+        } else {
+            let context = lint::Context {
+                settings,
+                lock_timeout: args.deploy.lock_timeout,
+                statement_timeout: args.deploy.statement_timeout,
+            };
+            found.extend(lint::lint(&context, &comparison.merged, &comparison.added));
         }
-        None => (project, None),
+        (comparison.merged, Some(base))
+    } else {
+        unlinted(&mut suppressions);
+        (project, None)
     };
     let mut diagnostics = project.diagnostics();
     diagnostics.extend(found);
@@ -116,6 +128,12 @@ fn check_tree(
         project,
         diagnostics,
     })
+}
+
+/// Leaves out the suppressions of lint's rules alone when lint did not run: they silence
+/// nothing then, and are not unused.
+fn unlinted(suppressions: &mut Vec<suppress::Suppression>) {
+    suppressions.retain(|s| !s.names_only(|rule| rule.family_name() == "lint"));
 }
 
 /// `check`'s report of `diagnostics` about `project`, sorted: what `check` prints, and what a

@@ -5,6 +5,7 @@ mod current;
 mod heads;
 mod history;
 mod init;
+mod lint;
 mod merge;
 mod new;
 mod rebase;
@@ -47,6 +48,7 @@ pub(crate) fn run(
         Command::Stamp(args) => write::run(settings, write::Command::Stamp(args), progress),
         Command::Current(args) => current::run(settings, args),
         Command::Rebase(args) => rebase::run(settings, args, progress),
+        Command::Lint(args) => lint::run(settings, args),
     }
 }
 

@@ -22,6 +22,20 @@ pub(crate) struct Suppression {
     problem: Option<String>,
 }
 
+impl Suppression {
+    /// Whether it can be read and names a rule that `rule` picks out.
+    #[must_use]
+    pub(crate) fn names_any(&self, rule: impl Fn(Rule) -> bool) -> bool {
+        self.problem.is_none() && self.rules.iter().any(|r| rule(*r))
+    }
+
+    /// Whether it can be read and every rule it names is one that `rule` picks out.
+    #[must_use]
+    pub(crate) fn names_only(&self, rule: impl Fn(Rule) -> bool) -> bool {
+        self.problem.is_none() && self.rules.iter().all(|r| rule(*r))
+    }
+}
+
 /// Every suppression in one file's bytes: one pass over them for the common part of both
 /// forms, so that the thousands of files without one cost a search and nothing more.
 #[must_use]

@@ -366,7 +366,7 @@ fn section(section: &Section) -> SectionEntry<'_> {
 fn entry(d: &Diagnostic) -> Entry<'_> {
     Entry {
         name: d.rule.name(),
-        family: d.rule.family().name(),
+        family: d.rule.family_name(),
         id: d.rule.id(),
         kind: match d.rule.kind() {
             Kind::Finding => "finding",

@@ -53,6 +53,12 @@ pub(crate) struct ConfigFile {
     pub statement_timeout: Option<String>,
     /// How often a revision that timed out waiting for a lock is tried again.
     pub lock_retries: Option<u32>,
+    /// `migrate lint` without revisions lints the revisions after this one.
+    pub lint_from: Option<String>,
+    /// The PostgreSQL version lint judges the revisions for (default 15).
+    pub pg_version: Option<super::lint::PgVersionKey>,
+    /// Whether lint reads down sections too.
+    pub lint_down: Option<bool>,
     /// `[verify]`: the fixtures `migrate verify` loads at its target, and their cleanup.
     pub verify: Option<VerifyConfig>,
 }

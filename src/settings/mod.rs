@@ -5,7 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 mod config_file;
+#[cfg(test)]
+mod for_tests;
 mod history_table;
+mod lint;
 mod rules;
 
 use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
@@ -20,12 +23,18 @@ pub(crate) use config_file::ConfigFile;
 use config_file::ConfigFile;
 use config_file::load_config;
 pub(crate) use history_table::HistoryTable;
+pub(crate) use lint::LintSettings;
 pub(crate) use rules::RuleSettings;
 
 /// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
 pub(crate) const DEFAULT_CONFIG: &str = "migrate.toml";
 /// The migrations directory when nothing else names one.
 pub(crate) const DEFAULT_DIR: &str = "migrations";
+
+/// How long a revision's statement may wait for a lock before it gives up and is tried again:
+/// a DDL statement waiting for its lock makes every later query on the table wait behind it, so
+/// two seconds of that, then a pause that lets the queue drain, beats an outage.
+pub(crate) const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The validated settings every command runs with.
 #[derive(Debug, Clone)]
@@ -74,6 +83,8 @@ pub(crate) struct Settings {
     pub dir_format: Option<DirFormat>,
     /// `lock_timeout`, `statement_timeout` and `lock_retries` in the configuration file.
     pub run: RunConfig,
+    /// `lint_from`, `pg_version` and `lint_down`.
+    pub lint: LintSettings,
 }
 
 /// The run settings `migrate.toml` may give; flags beat them, and they beat the defaults.
@@ -176,10 +187,15 @@ impl Settings {
             Some((file, c)) => run_config(file, c)?,
             None => RunConfig::default(),
         };
+        let lint = match &config {
+            Some((path, text, c)) => LintSettings::parse(path, text, c)?,
+            None => LintSettings::default(),
+        };
         let mut dirs = tree.dirs.into_iter();
         let dir = dirs.next().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
         Ok(Settings {
             run,
+            lint,
             database_url,
             history_table_named: history_table_named.is_some(),
             history_table,

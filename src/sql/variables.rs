@@ -11,6 +11,9 @@ pub(crate) struct Variables {
     set: BTreeMap<String, String>,
     /// Leave every variable as written, as `--sql` does for `psql -v` to fill in.
     unbound: bool,
+    /// Give every variable its own name as its value: a literal or identifier of the right
+    /// kind where the variable stands, for a parser that knows no psql (lint).
+    placeholders: bool,
 }
 
 /// A section's SQL with its variables replaced, and the way back to the text as written.
@@ -57,6 +60,7 @@ impl Variables {
         Ok(Variables {
             set,
             unbound: false,
+            placeholders: false,
         })
     }
 
@@ -65,10 +69,24 @@ impl Variables {
         Variables {
             set: BTreeMap::new(),
             unbound: true,
+            placeholders: false,
+        }
+    }
+
+    /// Every variable replaced by its name, quoted as the variable is (`:'NAME'` becomes
+    /// `'NAME'`, `:"NAME"` becomes `"NAME"`): SQL a parser can read, with no value in it.
+    pub(crate) fn placeholders() -> Variables {
+        Variables {
+            set: BTreeMap::new(),
+            unbound: false,
+            placeholders: true,
         }
     }
 
     fn value(&self, name: &str) -> Option<String> {
+        if self.placeholders {
+            return Some(name.to_owned());
+        }
         self.set
             .get(name)
             .cloned()
@@ -167,6 +185,15 @@ mod tests {
         assert_eq!(bound.original_offset(3), 3);
         // Inside the value, the offset points at the variable.
         assert_eq!(bound.original_offset(10), sql.find(':').unwrap());
+    }
+
+    #[test]
+    fn placeholders_keep_the_kind_and_never_read_the_environment() {
+        let sql = "create role :\"ROLE\" password :'HOME';";
+        let lexed = lex(sql);
+        let bound = Variables::placeholders().bind(sql, &lexed).unwrap();
+        assert_eq!(bound.text, "create role \"ROLE\" password 'HOME';");
+        assert!(Variables::placeholders().missing(&lexed).is_empty());
     }
 
     #[test]

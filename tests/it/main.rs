@@ -20,6 +20,7 @@ mod discovery;
 mod example_database;
 mod house;
 mod incident;
+mod lint;
 mod merge;
 mod operations;
 mod pre_commit;

@@ -33,10 +33,6 @@ use crate::sql::Variables;
 
 pub(super) use gate::load_valid;
 
-/// How long a revision's statement may wait for a lock before it gives up and is tried again:
-/// a DDL statement waiting for its lock makes every later query on the table wait behind it, so
-/// two seconds of that, then a pause that lets the queue drain, beats an outage.
-const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 /// How often such a statement is tried again, with backoff from 200 ms doubling to 5 s: about
 /// 20 s of waiting in all before the run gives up.
 const DEFAULT_LOCK_RETRIES: u32 = 5;
@@ -288,7 +284,7 @@ fn lock_policy(settings: &Settings, command: Command<'_>) -> (Timeouts, u32) {
             write
                 .lock_timeout
                 .or(settings.run.lock_timeout)
-                .unwrap_or(DEFAULT_LOCK_TIMEOUT),
+                .unwrap_or(crate::settings::DEFAULT_LOCK_TIMEOUT),
         ),
         statement: write.statement_timeout.or(settings.run.statement_timeout),
     };

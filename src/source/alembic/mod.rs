@@ -7,6 +7,7 @@ use std::path::Path;
 
 pub(crate) mod config;
 pub(crate) mod file;
+pub(crate) mod executed;
 mod python;
 pub(crate) mod template;
 

@@ -1,0 +1,178 @@
+//! Lint: what a revision's SQL will do to a busy production table, judged by squawk's rules
+//! and by `migrate`'s own, which know each section's transaction mode and lock settings.
+//! Only the revisions asked for are parsed: a branch's new ones, or those `migrate lint` names.
+
+mod lock_timeout;
+mod piece;
+mod squawk;
+mod transaction;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use squawk_syntax::ast::AstNode;
+use squawk_syntax::{Parse, SourceFile};
+
+use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::project::Project;
+use crate::settings::{DEFAULT_LOCK_TIMEOUT, Settings};
+
+use self::piece::Piece;
+
+/// What lint judges by: the settings, and the timeouts a deploy passes as flags.
+pub(crate) struct Context<'a> {
+    pub settings: &'a Settings,
+    /// `--lock-timeout`, as the deploy will pass it.
+    pub lock_timeout: Option<Duration>,
+    /// `--statement-timeout`, as the deploy will pass it.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Context<'_> {
+    /// The `lock_timeout` the piece will run with: the marker's, the flag's, migrate.toml's,
+    /// else the default; zero means none.
+    fn lock_timeout(&self, piece: &Piece) -> Duration {
+        piece
+            .timeouts
+            .lock
+            .or(self.lock_timeout)
+            .or(self.settings.run.lock_timeout)
+            .unwrap_or(DEFAULT_LOCK_TIMEOUT)
+    }
+
+    /// The `statement_timeout` migrate sets for the piece, if it sets one that is not zero.
+    fn statement_timeout(&self, piece: &Piece) -> Option<Duration> {
+        piece
+            .timeouts
+            .statement
+            .or(self.statement_timeout)
+            .or(self.settings.run.statement_timeout)
+            .filter(|d| !d.is_zero())
+    }
+}
+
+/// One piece being linted, with what every rule needs to report on it.
+pub(super) struct Subject<'a> {
+    pub context: &'a Context<'a>,
+    pub path: &'a str,
+    pub text: &'a str,
+    pub piece: &'a Piece,
+    pub parse: &'a Parse<SourceFile>,
+}
+
+impl Subject<'_> {
+    /// A finding at bytes `start..end` of the piece's SQL.
+    fn finding(
+        &self,
+        rule: Rule,
+        (start, end): (usize, usize),
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        let place = location(
+            self.path,
+            self.text,
+            self.piece.file_offset(start),
+            self.piece.file_offset(end),
+        );
+        Diagnostic::new(rule, place, message, help)
+    }
+
+    /// A finding at a statement or any other node of the piece's tree.
+    fn finding_at(
+        &self,
+        rule: Rule,
+        node: &dyn AstNode,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        let range = node.syntax().text_range();
+        let span = (usize::from(range.start()), usize::from(range.end()));
+        self.finding(rule, span, message, help)
+    }
+}
+
+/// The lint findings for the revisions at `nodes` of `project`.
+#[must_use]
+pub(crate) fn lint(context: &Context<'_>, project: &Project, nodes: &[usize]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for &node in nodes {
+        let Some(revision) = project.revisions.get(node) else {
+            continue;
+        };
+        let Some(text) = project.sources.get(&revision.path) else {
+            continue;
+        };
+        for piece in piece::pieces(revision, text, context.settings.lint.down) {
+            found.extend(lint_piece(context, &revision.path, text, &piece));
+        }
+    }
+    found
+}
+
+fn lint_piece(context: &Context<'_>, path: &str, text: &str, piece: &Piece) -> Vec<Diagnostic> {
+    // squawk's parser is made to recover from anything; should it panic on some input all the
+    // same, that input is reported rather than the whole gate lost.
+    let linted = catch_unwind(AssertUnwindSafe(|| {
+        let parse = SourceFile::parse(&piece.sql);
+        let subject = Subject {
+            context,
+            path,
+            text,
+            piece,
+            parse: &parse,
+        };
+        let mut found = Vec::new();
+        if let Some(error) = parse.errors().first() {
+            let range = error.range();
+            found.push(subject.finding(
+                Rule::UnparsableSql,
+                (usize::from(range.start()), usize::from(range.end())),
+                format!(
+                    "squawk cannot parse this SQL ({}), so lint may miss what this section does",
+                    error.message().trim_end_matches('.')
+                ),
+                "check the statement here; if PostgreSQL runs it, silence this with `-- migrate:ignore unparsable-sql -- <reason>` on this line",
+            ));
+        }
+        found.extend(squawk::findings(&subject));
+        found.extend(transaction::findings(&subject));
+        found.extend(lock_timeout::findings(&subject));
+        found
+    }));
+    linted.unwrap_or_else(|_| {
+        let at = piece.file_offset(0);
+        vec![Diagnostic::new(
+            Rule::UnparsableSql,
+            location(path, text, at, at),
+            "squawk stopped on this SQL, so lint did not judge it",
+            "report the section to squawk; meanwhile review it by hand",
+        )]
+    })
+}
+
+/// The place of bytes `start..end` of `text`: 1-based line and character column, underlined
+/// to the end of the first line at most.
+fn location(path: &str, text: &str, start: usize, end: usize) -> Location {
+    let start = floor_char(text, start.min(text.len()));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let end = floor_char(text, end.clamp(start, line_end));
+    Location::span(
+        path,
+        text[..start].matches('\n').count() + 1,
+        text[line_start..start].chars().count() + 1,
+        text[start..end].chars().count().max(1),
+    )
+}
+
+/// The nearest char boundary at or before `offset`.
+fn floor_char(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests;

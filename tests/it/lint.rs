@@ -1,0 +1,220 @@
+//! Lint: `check --base` lints exactly the revisions the branch adds, each dangerous pattern
+//! under its name at its file and line; `migrate lint` lints the named revisions or those after
+//! `lint_from`; suppressions, severities and Alembic's `op.execute` literals.
+
+use std::path::Path;
+
+use crate::common::{commit_all, git, git_init, run_in};
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join("migrations").join(name), text).unwrap();
+}
+
+fn sql(parent: &str, marker: &str, body: &str) -> String {
+    format!("-- a revision\n-- migrate:revises {parent}\n\n-- migrate:up{marker}\n{body}\n-- migrate:down\nSELECT 1;\n")
+}
+
+/// Every dangerous pattern, as the issue lists them: on `main` as the first two revisions (which
+/// have shipped), then on the branch as new ones.
+fn repository(dir: &Path) {
+    git_init(dir);
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(
+        dir.join("migrate.toml"),
+        "statement_timeout = \"1min\"\n\n[rules]\n\"lint/adding-required-field\" = \"error\"\n",
+    )
+    .unwrap();
+    write(dir, "001_users.sql", &sql("none", "", "CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);\n"));
+    // Shipped: the same pattern as 003 below, never reported.
+    write(dir, "002_shipped_index.sql", &sql("001", "", "CREATE INDEX ix_shipped ON users (email);\n"));
+    commit_all(dir, "base");
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    write(dir, "003_email_index.sql", &sql("002", "", "CREATE INDEX ix_users_email ON users (email);\n"));
+    write(dir, "004_required_age.sql", &sql("003", "", "ALTER TABLE users ADD COLUMN age bigint NOT NULL;\n"));
+    write(dir, "005_concurrent_in_tx.sql", &sql("004", "", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_name ON users (name);\n"));
+    write(dir, "006_concurrent_ok.sql", &sql("005", " transaction:false", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_name2 ON users (name);\n"));
+    write(
+        dir,
+        "007_mixed.sql",
+        &sql("006", " transaction:false", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON users (id, name);\nDROP INDEX CONCURRENTLY IF EXISTS ix_name;\n"),
+    );
+    write(dir, "008_no_lock_timeout.sql", &sql("007", " lock_timeout:0", "ALTER TABLE users RENAME COLUMN name TO full_name;\n"));
+    write(
+        dir,
+        "009_ignored.sql",
+        &sql("008", "", "CREATE INDEX ix_b ON users (email, id); -- migrate:ignore lint/require-concurrent-index-creation -- the table is empty until launch\nCREATE INDEX ix_c ON users (id, email);\n"),
+    );
+    commit_all(dir, "feature");
+}
+
+fn findings(stdout: &str) -> Vec<String> {
+    let mut lines: Vec<String> = stdout
+        .lines()
+        .filter(|l| l.starts_with("migrations/"))
+        .map(|l| {
+            // `path:line:col: severity[rule] message` without the message.
+            let end = l.find("] ").map_or(l.len(), |i| i + 1);
+            l[..end].to_owned()
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn check_base_lints_what_the_branch_adds_with_names_files_and_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    repository(dir);
+    let run = run_in(dir, &["check", "--base", "main", "--format", "concise"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        findings(&run.stdout),
+        [
+            "migrations/003_email_index.sql:5:1: warning[lint/require-concurrent-index-creation]",
+            "migrations/004_required_age.sql:5:19: error[lint/adding-required-field]",
+            "migrations/005_concurrent_in_tx.sql:5:1: error[concurrently-in-transaction]",
+            "migrations/007_mixed.sql:6:1: warning[mixed-transaction-statements]",
+            "migrations/008_no_lock_timeout.sql:5:19: warning[lint/renaming-column]",
+            "migrations/008_no_lock_timeout.sql:5:1: warning[missing-lock-timeout]",
+            "migrations/009_ignored.sql:6:1: warning[lint/require-concurrent-index-creation]",
+        ],
+        "{}",
+        run.stdout
+    );
+    // The help line is squawk's, and the shipped revision is never linted.
+    assert!(!run.stdout.contains("002_shipped_index"), "{}", run.stdout);
+    let human = run_in(dir, &["check", "--base", "main"]);
+    assert!(human.stdout.contains("CONCURRENTLY"), "{}", human.stdout);
+    assert!(human.stdout.contains("transaction:false"), "{}", human.stdout);
+}
+
+#[test]
+fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    repository(dir);
+    let run = run_in(dir, &["check", "--base", "main", "--no-lint", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(findings(&run.stdout).is_empty(), "{}", run.stdout);
+    // Without a base nothing is linted, and a lint suppression is not unused for that.
+    let run = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(findings(&run.stdout).is_empty(), "{}", run.stdout);
+    std::fs::write(
+        dir.join("migrate.toml"),
+        "statement_timeout = \"1min\"\n\n[rules]\n\"lint/require-concurrent-index-creation\" = \"off\"\nconcurrently-in-transaction = \"warning\"\n\"lint/adding-required-field\" = \"warning\"\n",
+    )
+    .unwrap();
+    let run = run_in(dir, &["check", "--base", "main", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(!run.stdout.contains("require-concurrent-index-creation"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("005_concurrent_in_tx.sql:5:1: warning[concurrently-in-transaction]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_deploy_flag_or_migrate_toml_sets_the_lock_timeout_lint_judges_by() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    repository(dir);
+    write(dir, "008_no_lock_timeout.sql", &sql("007", "", "ALTER TABLE users RENAME COLUMN name TO full_name;\n"));
+    let args = ["lint", "008", "--format", "concise"];
+    assert!(!run_in(dir, &args).stdout.contains("missing-lock-timeout"));
+    std::fs::write(dir.join("migrate.toml"), "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n").unwrap();
+    let run = run_in(dir, &args);
+    assert!(run.stdout.contains("008_no_lock_timeout.sql:5:1: warning[missing-lock-timeout]"), "{}", run.stdout);
+    let run = run_in(dir, &["lint", "008", "--lock-timeout", "3s", "--format", "concise"]);
+    assert!(!run.stdout.contains("missing-lock-timeout"), "{}", run.stdout);
+}
+
+#[test]
+fn lint_takes_revisions_by_name_or_after_lint_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    repository(dir);
+    let run = run_in(dir, &["lint", "003", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        findings(&run.stdout),
+        ["migrations/003_email_index.sql:5:1: warning[lint/require-concurrent-index-creation]"]
+    );
+    assert_eq!(run_in(dir, &["lint", "003", "--strict"]).code, 1);
+    std::fs::write(dir.join("migrate.toml"), "statement_timeout = \"1min\"\nlint_from = \"007\"\n").unwrap();
+    let run = run_in(dir, &["lint", "--format", "concise"]);
+    let files: Vec<String> = findings(&run.stdout)
+        .into_iter()
+        .map(|l| l.split(':').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "migrations/008_no_lock_timeout.sql",
+            "migrations/008_no_lock_timeout.sql",
+            "migrations/009_ignored.sql"
+        ],
+        "{}",
+        run.stdout
+    );
+    // Every format names the rule.
+    let json = run_in(dir, &["lint", "--format", "json"]);
+    assert!(json.stdout.contains("\"name\": \"lint/renaming-column\""), "{}", json.stdout);
+    assert!(json.stdout.contains("\"family\": \"lint\""), "{}", json.stdout);
+    let github = run_in(dir, &["lint", "--format", "github"]);
+    assert!(github.stdout.contains("lint/renaming-column (M045)"), "{}", github.stdout);
+    std::fs::write(dir.join("migrate.toml"), "lint_from = \"077\"\n").unwrap();
+    let run = run_in(dir, &["lint"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("lint_from"), "{}", run.stderr);
+    std::fs::write(dir.join("migrate.toml"), "pg_version = \"fifteen\"\n").unwrap();
+    let run = run_in(dir, &["lint"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("migrate.toml") && run.stderr.contains("pg_version"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unused_lint_suppression_is_reported_and_a_used_one_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    repository(dir);
+    write(
+        dir,
+        "009_ignored.sql",
+        &sql("008", "", "SELECT 1; -- migrate:ignore lint/require-concurrent-index-creation -- nothing here\n"),
+    );
+    let run = run_in(dir, &["lint", "009", "--format", "concise"]);
+    assert!(run.stdout.contains("009_ignored.sql:5:14: warning[unused-ignore]"), "{}", run.stdout);
+}
+
+#[test]
+fn alembic_op_execute_literals_are_linted_with_their_transaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let versions = dir.join("alembic/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    std::fs::write(dir.join("alembic.ini"), "[alembic]\nscript_location = alembic\n").unwrap();
+    std::fs::write(
+        versions.join("1a_users.py"),
+        "\"\"\"users\n\nRevision ID: 1a\nRevises:\n\"\"\"\nfrom alembic import op\n\nrevision = \"1a\"\ndown_revision = None\n\n\ndef upgrade():\n    op.execute(\"CREATE TABLE users (id bigint PRIMARY KEY, email text)\")\n\n\ndef downgrade():\n    op.execute(\"DROP TABLE users\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("2b_index.py"),
+        "\"\"\"index\n\nRevision ID: 2b\nRevises: 1a\n\"\"\"\nfrom alembic import op\n\nrevision = \"2b\"\ndown_revision = \"1a\"\n\n\ndef upgrade():\n    op.execute(\"CREATE INDEX CONCURRENTLY IF NOT EXISTS ix ON users (email)\")\n    with op.get_context().autocommit_block():\n        op.execute(\"CREATE INDEX CONCURRENTLY IF NOT EXISTS ix2 ON users (id)\")\n    op.add_column(\"users\", None)\n\n\ndef downgrade():\n    op.execute(\"DROP INDEX ix\")\n",
+    )
+    .unwrap();
+    let run = run_in(dir, &["lint", "2b", "--format", "concise"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("alembic/")).collect();
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("alembic/versions/2b_index.py:13:17: error[concurrently-in-transaction]"),
+        "{}",
+        run.stdout
+    );
+    let human = run_in(dir, &["lint", "2b"]);
+    assert!(human.stdout.contains("autocommit_block"), "{}", human.stdout);
+}

@@ -218,3 +218,24 @@ fn alembic_op_execute_literals_are_linted_with_their_transaction() {
     let human = run_in(dir, &["lint", "2b"]);
     assert!(human.stdout.contains("autocommit_block"), "{}", human.stdout);
 }
+
+#[test]
+fn hostile_sql_is_reported_not_parsed_and_never_printed_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    // Nested far deeper than any migration: squawk would take minutes, or overflow its stack.
+    let deep = format!("SELECT {}1{};", "(".repeat(131_000), ")".repeat(131_000));
+    write(dir, "001_deep.sql", &sql("none", "", &deep));
+    write(dir, "002_escape.sql", &sql("001", "", "ALTER TABLE \u{1b}[31mred ADD COLUMN x bigint;\nCREATE INDEX \"\u{7}bell\" ON t (a);\n"));
+    write(dir, "003_chain.sql", &sql("002", "", &format!("SELECT 1{};", " + 1".repeat(30_000))));
+    let run = run_in(dir, &["lint"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("this statement nests about 131000 levels deep"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'), "{:?}", run.stdout);
+    assert!(run.stdout.contains("require-concurrent-index-creation"), "{}", run.stdout);
+}

@@ -30,5 +30,6 @@ mod robustness;
 mod round_trip;
 mod settings;
 mod splitter;
+mod squawk_oracle;
 mod tls;
 mod verify;

@@ -134,5 +134,8 @@ fn every_parser_survives_mutated_inputs() {
         let _ = toml::from_str::<crate::settings::ConfigFile>(&source);
         let _ = crate::settings::HistoryTable::parse(&source);
     });
-    assert!(total >= 7 * cases(), "{total}");
+    total += fuzz("lint", &[SQL_FILE, PYTHON, SQL], |bytes| {
+        let _ = crate::lint::tests::lint_any_text(&text(bytes));
+    });
+    assert!(total >= 8 * cases(), "{total}");
 }

@@ -10,6 +10,8 @@
 //! - `revision`, `graph`, `branches`, `project`: a revision, the revision DAG, Alembic's named
 //!   branches, and a loaded directory.
 //! - `check/`: the graph rules, one file each.
+//! - `lint/`: what a revision's SQL will do to a busy table: squawk's rules on the SQL pieces of
+//!   a revision, and `migrate`'s own rules that know each section's transaction mode.
 //! - `collision/`: what branches do to each other: git, the base branch, the head file, the
 //!   scan for stale references, and the rebase plan.
 //! - `database/`: everything that talks to PostgreSQL: connection and TLS, the history tables,

@@ -236,4 +236,4 @@ fn floor_char(text: &str, mut offset: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -46,6 +46,33 @@ fn findings_with(text: &str, settings: &Settings) -> Vec<(String, usize, usize)>
     found
 }
 
+/// Lints any text as a `.sql` revision and as an Alembic one, for the fuzzer.
+pub(crate) fn lint_any_text(text: &str) -> usize {
+    let settings = settings();
+    let context = Context {
+        settings: &settings,
+        lock_timeout: None,
+        statement_timeout: None,
+    };
+    let (parsed, _) = sql_file::parse(text);
+    let native = Revision {
+        up: parsed.up,
+        down: parsed.down,
+        ..revision("001_x.sql")
+    };
+    let alembic = Revision {
+        format: DirFormat::Alembic,
+        ..revision("1a_x.py")
+    };
+    let mut found = 0;
+    for revision in [native, alembic] {
+        for piece in piece::pieces(&revision, text, true) {
+            found += lint_piece(&context, &revision.path, text, &piece).len();
+        }
+    }
+    found
+}
+
 fn settings() -> Settings {
     let mut settings = Settings::for_tests();
     settings.run.statement_timeout = Some(Duration::from_mins(1));

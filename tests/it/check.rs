@@ -157,8 +157,13 @@ fn every_fixture_in_every_format_matches_its_snapshot() {
 
 #[test]
 fn the_example_project_passes() {
-    // The main job as the README gives it, the repository scan included, and without it.
-    for args in [&["check"][..], &["check", "--no-references"]] {
+    // The main job as the README gives it, the repository scan included, and without it; and
+    // lint, warnings included, on every revision of the example.
+    for args in [
+        &["check"][..],
+        &["check", "--no-references"],
+        &["lint", "--strict"],
+    ] {
         migrate()
             .args(args)
             .assert()

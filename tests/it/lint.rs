@@ -114,6 +114,19 @@ fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
         "{}",
         run.stdout
     );
+    // Per path: the rule off for one file only.
+    std::fs::write(
+        dir.join("migrate.toml"),
+        "statement_timeout = \"1min\"\n\n[per-path-rules]\n\"migrations/003_*.sql\" = { \"lint/require-concurrent-index-creation\" = \"off\" }\n",
+    )
+    .unwrap();
+    let run = run_in(dir, &["lint", "--format", "concise"]);
+    assert!(!run.stdout.contains("003_email_index.sql:5:1"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("009_ignored.sql:6:1: warning[lint/require-concurrent-index-creation]"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -179,8 +179,17 @@ impl Parser {
                 "second `-- migrate:down` marker",
                 "a file holds one down section; remove this marker",
             )),
-            // A suppression, read by `check` from the text (`diagnostic::suppress`).
-            ("ignore", _) => None,
+            // A suppression, read by `check` from the text (`diagnostic::suppress`). In a
+            // section it stays in the SQL, a comment like any other, so that a place in the SQL
+            // is the same number of lines below the marker as in the file.
+            ("ignore", part) => {
+                match part {
+                    Part::Up => push_line(&mut self.up_body, line),
+                    Part::Down => push_line(&mut self.down_body, line),
+                    Part::Header => {}
+                }
+                None
+            }
             _ => Some(problem(
                 &format!("unknown directive `-- migrate:{name}`"),
                 "the directives are `revises`, `up`, `down` and `ignore`",

@@ -166,3 +166,16 @@ fn a_marker_may_set_the_sections_timeouts() {
     let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
     assert_eq!(messages, ["`lock_timeout` must be a duration, not `soon`"]);
 }
+
+#[test]
+fn a_suppression_in_a_section_keeps_the_lines_below_it_in_place() {
+    // Assembled, so that this file holds no suppression for `check` to judge.
+    let ignore = ["-- migrate", ":ignore lint/ban-drop-table -- reason"].concat();
+    let text = format!("-- x\n-- migrate:revises none\n\n-- migrate:up\nSELECT 1;\n{ignore}\nDROP TABLE t;\n");
+    let (parsed, problems) = parse(&text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let up = parsed.up.unwrap();
+    let drop = up.sql.find("DROP").unwrap();
+    // The marker is line 4; DROP is on line 7 of the file, the third line of the SQL.
+    assert_eq!(up.line + crate::sql::line_of(&up.sql, drop), 7);
+}

@@ -108,6 +108,10 @@ fn concurrently_needs_transaction_false() {
     for other in [
         "DROP INDEX CONCURRENTLY ix;",
         "REINDEX INDEX CONCURRENTLY ix;",
+        "VACUUM t;",
+        "CREATE DATABASE d;",
+        "ALTER SYSTEM SET work_mem = '64MB';",
+        "CREATE TABLESPACE s LOCATION '/srv/s';",
     ] {
         let text = format!("{HEADER}-- migrate:up\n{other}\n");
         assert!(names(&text).contains(&"concurrently-in-transaction".to_owned()), "{other}");

@@ -68,6 +68,9 @@ fn outside_only(statement: &ast::Stmt, pg_major: u32) -> Option<&'static str> {
         ast::Stmt::Vacuum(_) => Some("`VACUUM`"),
         ast::Stmt::CreateDatabase(_) => Some("`CREATE DATABASE`"),
         ast::Stmt::DropDatabase(_) => Some("`DROP DATABASE`"),
+        ast::Stmt::CreateTablespace(_) => Some("`CREATE TABLESPACE`"),
+        ast::Stmt::DropTablespace(_) => Some("`DROP TABLESPACE`"),
+        ast::Stmt::AlterSystem(_) => Some("`ALTER SYSTEM`"),
         _ => None,
     }
 }

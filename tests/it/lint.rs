@@ -252,3 +252,63 @@ fn hostile_sql_is_reported_not_parsed_and_never_printed_raw() {
     assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'), "{:?}", run.stdout);
     assert!(run.stdout.contains("require-concurrent-index-creation"), "{}", run.stdout);
 }
+
+/// PostgreSQL is the judge of `concurrently-in-transaction`: each statement is run inside
+/// `BEGIN` on the test server, and the rule must fire exactly on those it refuses there
+/// (SQLSTATE 25001), no more, no fewer.
+#[test]
+fn concurrently_in_transaction_fires_exactly_where_postgresql_refuses() {
+    let db = crate::common::server::server().database("lint_tx");
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "CREATE TABLE t (a int); CREATE INDEX ix ON t (a); CREATE TYPE mood AS ENUM ('a');
+             CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one; CREATE UNIQUE INDEX mv_one ON mv (one);",
+        )
+        .unwrap();
+    let statements = [
+        "CREATE INDEX CONCURRENTLY ix2 ON t (a)",
+        "CREATE INDEX ix3 ON t (a)",
+        "DROP INDEX CONCURRENTLY ix",
+        "DROP INDEX ix",
+        "REINDEX INDEX CONCURRENTLY ix",
+        "REINDEX INDEX ix",
+        "VACUUM t",
+        "ANALYZE t",
+        "CREATE DATABASE lint_tx_never",
+        "DROP DATABASE IF EXISTS lint_tx_never",
+        "ALTER SYSTEM SET work_mem = '64MB'",
+        "CREATE TABLESPACE lint_tx_never LOCATION '/nonexistent'",
+        "DROP TABLESPACE IF EXISTS lint_tx_never",
+        "ALTER TYPE mood ADD VALUE 'b'",
+        "REFRESH MATERIALIZED VIEW CONCURRENTLY mv",
+        "ALTER TABLE t ADD COLUMN b int",
+        "CLUSTER t USING ix",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(dir.join("migrate.toml"), "pg_version = 15\n").unwrap();
+    let mut refused = Vec::new();
+    for (i, statement) in statements.iter().enumerate() {
+        client.batch_execute("BEGIN").unwrap();
+        let outcome = client.batch_execute(statement);
+        client.batch_execute("ROLLBACK").unwrap();
+        if let Err(e) = outcome {
+            let code = e.code().map(|c| c.code().to_owned()).unwrap_or_default();
+            assert!(code == "25001", "{statement}: {e}");
+            refused.push(format!("{:03}", i + 1));
+        }
+        let parent = if i == 0 { "none".to_owned() } else { format!("{i:03}") };
+        write(dir, &format!("{:03}_s.sql", i + 1), &sql(&parent, "", &format!("{statement};\n")));
+    }
+    let run = run_in(dir, &["lint", "--format", "concise"]);
+    let flagged: Vec<String> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[concurrently-in-transaction]"))
+        .map(|l| l.trim_start_matches("migrations/")[..3].to_owned())
+        .collect();
+    assert!(refused.len() >= 8, "{refused:?}");
+    assert_eq!(flagged, refused, "{}", run.stdout);
+}

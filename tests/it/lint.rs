@@ -312,3 +312,76 @@ fn concurrently_in_transaction_fires_exactly_where_postgresql_refuses() {
     assert!(refused.len() >= 8, "{refused:?}");
     assert_eq!(flagged, refused, "{}", run.stdout);
 }
+
+/// PostgreSQL is the judge of `missing-lock-timeout` too: each statement runs inside `BEGIN`
+/// on the test server, which says in `pg_locks` whether it took `ACCESS EXCLUSIVE` on the
+/// table; with `lock_timeout` off, the rule must fire on exactly those.
+#[test]
+fn missing_lock_timeout_fires_exactly_where_postgresql_takes_access_exclusive() {
+    let db = crate::common::server::server().database("lint_locks");
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "CREATE TABLE p (id int PRIMARY KEY);
+             CREATE TABLE t (id int, p int, note text, CONSTRAINT c CHECK (id > 0) NOT VALID);
+             CREATE INDEX ix ON t (id);
+             CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();",
+        )
+        .unwrap();
+    let statements = [
+        "ALTER TABLE t ADD COLUMN b int",
+        "ALTER TABLE t ALTER COLUMN note SET DEFAULT 'x'",
+        "ALTER TABLE t ALTER COLUMN id SET STATISTICS 200",
+        "ALTER TABLE t VALIDATE CONSTRAINT c",
+        "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (p) REFERENCES p (id) NOT VALID",
+        "ALTER TABLE t ADD CONSTRAINT c2 CHECK (id < 100) NOT VALID",
+        "ALTER TABLE t SET (fillfactor = 70)",
+        "ALTER TABLE t DISABLE TRIGGER tr",
+        "ALTER TABLE t RENAME COLUMN note TO remark",
+        "ALTER TABLE t CLUSTER ON ix",
+        "TRUNCATE t",
+        "LOCK TABLE t",
+        "LOCK TABLE t IN SHARE MODE",
+        "CLUSTER t USING ix",
+        "DROP INDEX ix",
+        "CREATE INDEX ix2 ON t (p)",
+        "REINDEX INDEX ix",
+        "COMMENT ON TABLE t IS 'x'",
+        "DROP TABLE t",
+        "UPDATE t SET note = 'y'",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(dir.join("migrate.toml"), "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n").unwrap();
+    let mut exclusive = Vec::new();
+    // By oid, taken before: `DROP TABLE t` leaves no `t` to look up by name.
+    let table: u32 = client.query_one("SELECT 't'::regclass::oid", &[]).unwrap().get(0);
+    for (i, statement) in statements.iter().enumerate() {
+        client.batch_execute("BEGIN").unwrap();
+        client.batch_execute(statement).unwrap_or_else(|e| panic!("{statement}: {e}"));
+        let taken: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'AccessExclusiveLock' AND relation = $1",
+                &[&table],
+            )
+            .unwrap()
+            .get(0);
+        client.batch_execute("ROLLBACK").unwrap();
+        if taken > 0 {
+            exclusive.push(format!("{:03}", i + 1));
+        }
+        let parent = if i == 0 { "none".to_owned() } else { format!("{i:03}") };
+        write(dir, &format!("{:03}_s.sql", i + 1), &sql(&parent, "", &format!("{statement};\n")));
+    }
+    let run = run_in(dir, &["lint", "--format", "concise"]);
+    let flagged: Vec<String> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[missing-lock-timeout]"))
+        .map(|l| l.trim_start_matches("migrations/")[..3].to_owned())
+        .collect();
+    assert!(exclusive.len() >= 8, "{exclusive:?}");
+    assert_eq!(flagged, exclusive, "{}", run.stdout);
+}

@@ -285,32 +285,47 @@ fn concurrently_in_transaction_fires_exactly_where_postgresql_refuses() {
         "ALTER TABLE t ADD COLUMN b int",
         "CLUSTER t USING ix",
     ];
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("migrations")).unwrap();
-    std::fs::write(dir.join("migrate.toml"), "pg_version = 15\n").unwrap();
-    let mut refused = Vec::new();
-    for (i, statement) in statements.iter().enumerate() {
+    let (refused, flagged) = judged(&statements, "pg_version = 15\n", "concurrently-in-transaction", |statement| {
         client.batch_execute("BEGIN").unwrap();
         let outcome = client.batch_execute(statement);
         client.batch_execute("ROLLBACK").unwrap();
-        if let Err(e) = outcome {
-            let code = e.code().map(|c| c.code().to_owned()).unwrap_or_default();
-            assert!(code == "25001", "{statement}: {e}");
-            refused.push(format!("{:03}", i + 1));
+        outcome.is_err_and(|e| {
+            assert_eq!(e.code().map(|c| c.code()), Some("25001"), "{statement}: {e}");
+            true
+        })
+    });
+    assert!(refused.len() >= 8, "{refused:?}");
+    assert_eq!(flagged, refused);
+}
+
+/// Writes one revision per statement, asks `judge` (PostgreSQL) about each, and returns the
+/// revisions it picked and those `migrate lint` flagged with `rule`.
+fn judged(
+    statements: &[&str],
+    toml: &str,
+    rule: &str,
+    mut judge: impl FnMut(&str) -> bool,
+) -> (Vec<String>, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    std::fs::write(dir.join("migrate.toml"), toml).unwrap();
+    let mut picked = Vec::new();
+    for (i, statement) in statements.iter().enumerate() {
+        if judge(statement) {
+            picked.push(format!("{:03}", i + 1));
         }
         let parent = if i == 0 { "none".to_owned() } else { format!("{i:03}") };
         write(dir, &format!("{:03}_s.sql", i + 1), &sql(&parent, "", &format!("{statement};\n")));
     }
     let run = run_in(dir, &["lint", "--format", "concise"]);
-    let flagged: Vec<String> = run
+    let flagged = run
         .stdout
         .lines()
-        .filter(|l| l.contains("[concurrently-in-transaction]"))
+        .filter(|l| l.contains(&format!("[{rule}]")))
         .map(|l| l.trim_start_matches("migrations/")[..3].to_owned())
         .collect();
-    assert!(refused.len() >= 8, "{refused:?}");
-    assert_eq!(flagged, refused, "{}", run.stdout);
+    (picked, flagged)
 }
 
 /// PostgreSQL is the judge of `missing-lock-timeout` too: each statement runs inside `BEGIN`
@@ -351,14 +366,10 @@ fn missing_lock_timeout_fires_exactly_where_postgresql_takes_access_exclusive() 
         "DROP TABLE t",
         "UPDATE t SET note = 'y'",
     ];
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    std::fs::create_dir_all(dir.join("migrations")).unwrap();
-    std::fs::write(dir.join("migrate.toml"), "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n").unwrap();
-    let mut exclusive = Vec::new();
     // By oid, taken before: `DROP TABLE t` leaves no `t` to look up by name.
     let table: u32 = client.query_one("SELECT 't'::regclass::oid", &[]).unwrap().get(0);
-    for (i, statement) in statements.iter().enumerate() {
+    let toml = "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n";
+    let (exclusive, flagged) = judged(&statements, toml, "missing-lock-timeout", |statement| {
         client.batch_execute("BEGIN").unwrap();
         client.batch_execute(statement).unwrap_or_else(|e| panic!("{statement}: {e}"));
         let taken: i64 = client
@@ -369,19 +380,8 @@ fn missing_lock_timeout_fires_exactly_where_postgresql_takes_access_exclusive() 
             .unwrap()
             .get(0);
         client.batch_execute("ROLLBACK").unwrap();
-        if taken > 0 {
-            exclusive.push(format!("{:03}", i + 1));
-        }
-        let parent = if i == 0 { "none".to_owned() } else { format!("{i:03}") };
-        write(dir, &format!("{:03}_s.sql", i + 1), &sql(&parent, "", &format!("{statement};\n")));
-    }
-    let run = run_in(dir, &["lint", "--format", "concise"]);
-    let flagged: Vec<String> = run
-        .stdout
-        .lines()
-        .filter(|l| l.contains("[missing-lock-timeout]"))
-        .map(|l| l.trim_start_matches("migrations/")[..3].to_owned())
-        .collect();
+        taken > 0
+    });
     assert!(exclusive.len() >= 8, "{exclusive:?}");
-    assert_eq!(flagged, exclusive, "{}", run.stdout);
+    assert_eq!(flagged, exclusive);
 }

@@ -290,7 +290,7 @@ fn concurrently_in_transaction_fires_exactly_where_postgresql_refuses() {
         let outcome = client.batch_execute(statement);
         client.batch_execute("ROLLBACK").unwrap();
         outcome.is_err_and(|e| {
-            assert_eq!(e.code().map(|c| c.code()), Some("25001"), "{statement}: {e}");
+            assert_eq!(e.code().map(postgres::error::SqlState::code), Some("25001"), "{statement}: {e}");
             true
         })
     });

@@ -90,11 +90,13 @@ mod tests {
             assert!(rule.name().starts_with("lint/"));
         }
         assert_eq!(
-            LintRule::from_name("lint/require-concurrent-index-creation")
-                .map(LintRule::name),
+            LintRule::from_name("lint/require-concurrent-index-creation").map(LintRule::name),
             Some("lint/require-concurrent-index-creation")
         );
-        assert_eq!(LintRule::from_name("require-concurrent-index-creation"), None);
+        assert_eq!(
+            LintRule::from_name("require-concurrent-index-creation"),
+            None
+        );
         assert_eq!(LintRule::from_name("lint/no-such-rule"), None);
         assert_eq!(
             LintRule::from_name("lint/prefer-timestamp-tz"),

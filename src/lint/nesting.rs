@@ -91,7 +91,10 @@ mod tests {
         assert_eq!(deepest("select ((1))"), 2);
         assert_eq!(deepest("select - - - 1"), 3);
         assert_eq!(deepest("select not not x"), 2);
-        assert_eq!(deepest("select case when a then case when b then 1 end end"), 2);
+        assert_eq!(
+            deepest("select case when a then case when b then 1 end end"),
+            2
+        );
         assert_eq!(deepest("select '((((', \"((\" -- ((((\n /* (((( */"), 0);
         assert_eq!(deepest("insert into t values (1, 2), (3, 4), (5, 6)"), 1);
         assert_eq!(deepest("select 1 + 2 + 3"), 1);

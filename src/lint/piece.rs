@@ -35,7 +35,10 @@ impl Piece {
         match &self.origin {
             Origin::Section { start, bound } => start + bound.original_offset(offset),
             Origin::Literal { start, exact: true } => start + offset,
-            Origin::Literal { start, exact: false } => *start,
+            Origin::Literal {
+                start,
+                exact: false,
+            } => *start,
         }
     }
 }
@@ -90,12 +93,7 @@ fn sql_pieces(revision: &Revision, text: &str, down: bool) -> Vec<Piece> {
     pieces
 }
 
-fn section_piece(
-    section: &Section,
-    text: &str,
-    start: usize,
-    end: usize,
-) -> Option<Piece> {
+fn section_piece(section: &Section, text: &str, start: usize, end: usize) -> Option<Piece> {
     let sql = text.get(start..end.max(start))?;
     let bound = Variables::placeholders().bind(sql, &lex(sql))?;
     Some(Piece {
@@ -116,7 +114,9 @@ mod tests {
     fn maps_places_in_a_section_back_to_the_file() {
         // The suppression is assembled, so that this file holds none for `check` to judge.
         let ignore = ["-- migrate", ":ignore x -- y"].concat();
-        let text = format!("-- x\n-- migrate:revises none\n\n-- migrate:up\nselect :'V';\n{ignore}\nalter table t add c int;\n\n-- migrate:down\ndrop table t;\n");
+        let text = format!(
+            "-- x\n-- migrate:revises none\n\n-- migrate:up\nselect :'V';\n{ignore}\nalter table t add c int;\n\n-- migrate:down\ndrop table t;\n"
+        );
         let text = text.as_str();
         let (parsed, _) = sql_file::parse(text);
         let revision = Revision {
@@ -126,7 +126,10 @@ mod tests {
         };
         let pieces = pieces(&revision, text, true);
         assert_eq!(pieces.len(), 2);
-        assert_eq!(pieces[0].sql, format!("select 'V';\n{ignore}\nalter table t add c int;\n\n"));
+        assert_eq!(
+            pieces[0].sql,
+            format!("select 'V';\n{ignore}\nalter table t add c int;\n\n")
+        );
         let alter = pieces[0].sql.find("alter").unwrap();
         assert_eq!(pieces[0].file_offset(alter), text.find("alter").unwrap());
         let semicolon = pieces[0].sql.find(';').unwrap();

@@ -102,7 +102,10 @@ fn squawk_findings_carry_the_place_in_the_file() {
 fn concurrently_needs_transaction_false() {
     let sql = "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a);\n";
     let text = format!("{HEADER}-- migrate:up\n{sql}");
-    assert_eq!(findings(&text), [("concurrently-in-transaction".to_owned(), 5, 1)]);
+    assert_eq!(
+        findings(&text),
+        [("concurrently-in-transaction".to_owned(), 5, 1)]
+    );
     let text = format!("{HEADER}-- migrate:up transaction:false\n{sql}");
     assert!(findings(&text).is_empty(), "{:?}", findings(&text));
     for other in [
@@ -114,7 +117,10 @@ fn concurrently_needs_transaction_false() {
         "CREATE TABLESPACE s LOCATION '/srv/s';",
     ] {
         let text = format!("{HEADER}-- migrate:up\n{other}\n");
-        assert!(names(&text).contains(&"concurrently-in-transaction".to_owned()), "{other}");
+        assert!(
+            names(&text).contains(&"concurrently-in-transaction".to_owned()),
+            "{other}"
+        );
     }
 }
 
@@ -124,8 +130,14 @@ fn add_value_is_refused_in_a_transaction_before_postgresql_12_only() {
     assert!(!names(&text).contains(&"concurrently-in-transaction".to_owned()));
     let mut old = settings();
     old.lint.pg_major = 11;
-    let found: Vec<String> = findings_with(&text, &old).into_iter().map(|f| f.0).collect();
-    assert!(found.contains(&"concurrently-in-transaction".to_owned()), "{found:?}");
+    let found: Vec<String> = findings_with(&text, &old)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert!(
+        found.contains(&"concurrently-in-transaction".to_owned()),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -133,7 +145,10 @@ fn several_statements_outside_a_transaction_are_flagged_at_the_second() {
     let text = format!(
         "{HEADER}-- migrate:up transaction:false\nSET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a ON t (a);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS b ON t (b);\n"
     );
-    assert_eq!(findings(&text), [("mixed-transaction-statements".to_owned(), 7, 1)]);
+    assert_eq!(
+        findings(&text),
+        [("mixed-transaction-statements".to_owned(), 7, 1)]
+    );
 }
 
 #[test]
@@ -150,12 +165,24 @@ fn lock_timeout_turned_off_is_flagged_on_existing_tables_only() {
     // With the default (2 s), or a marker's own, nothing.
     assert!(!names(&text).contains(&"missing-lock-timeout".to_owned()));
     let marked = format!("{HEADER}-- migrate:up lock_timeout:1s\n{alter}");
-    assert!(findings_with(&marked, &off).iter().all(|f| f.0 != "missing-lock-timeout"));
+    assert!(
+        findings_with(&marked, &off)
+            .iter()
+            .all(|f| f.0 != "missing-lock-timeout")
+    );
     // A table made in the same revision is not in use yet.
     let fresh = format!("{HEADER}-- migrate:up\nCREATE TABLE users (id bigint);\n{alter}");
-    assert!(findings_with(&fresh, &off).iter().all(|f| f.0 != "missing-lock-timeout"));
+    assert!(
+        findings_with(&fresh, &off)
+            .iter()
+            .all(|f| f.0 != "missing-lock-timeout")
+    );
     let set = format!("{HEADER}-- migrate:up\nSET lock_timeout = '1s';\n{alter}");
-    assert!(findings_with(&set, &off).iter().all(|f| f.0 != "missing-lock-timeout"));
+    assert!(
+        findings_with(&set, &off)
+            .iter()
+            .all(|f| f.0 != "missing-lock-timeout")
+    );
 }
 
 #[test]
@@ -175,7 +202,10 @@ fn down_sections_only_when_asked() {
     assert!(findings(&text).is_empty());
     let mut down = settings();
     down.lint.down = true;
-    assert_eq!(findings_with(&text, &down), [("lint/ban-drop-table".to_owned(), 8, 1)]);
+    assert_eq!(
+        findings_with(&text, &down),
+        [("lint/ban-drop-table".to_owned(), 8, 1)]
+    );
 }
 
 #[test]
@@ -197,7 +227,13 @@ fn unparsable_sql_is_said_and_the_rest_still_linted() {
 fn statement_timeout_is_squawks_rule_when_migrate_sets_none() {
     let text = format!("{HEADER}-- migrate:up\nALTER TABLE t ADD COLUMN c text;\n");
     let bare = Settings::for_tests();
-    let found: Vec<String> = findings_with(&text, &bare).into_iter().map(|f| f.0).collect();
-    assert!(found.contains(&"lint/require-statement-timeout".to_owned()), "{found:?}");
+    let found: Vec<String> = findings_with(&text, &bare)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert!(
+        found.contains(&"lint/require-statement-timeout".to_owned()),
+        "{found:?}"
+    );
     assert!(names(&text).is_empty(), "{:?}", names(&text));
 }

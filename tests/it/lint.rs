@@ -11,7 +11,9 @@ fn write(dir: &Path, name: &str, text: &str) {
 }
 
 fn sql(parent: &str, marker: &str, body: &str) -> String {
-    format!("-- a revision\n-- migrate:revises {parent}\n\n-- migrate:up{marker}\n{body}\n-- migrate:down\nSELECT 1;\n")
+    format!(
+        "-- a revision\n-- migrate:revises {parent}\n\n-- migrate:up{marker}\n{body}\n-- migrate:down\nSELECT 1;\n"
+    )
 }
 
 /// Every dangerous pattern, as the issue lists them: on `main` as the first two revisions (which
@@ -24,25 +26,81 @@ fn repository(dir: &Path) {
         "statement_timeout = \"1min\"\n\n[rules]\n\"lint/adding-required-field\" = \"error\"\n",
     )
     .unwrap();
-    write(dir, "001_users.sql", &sql("none", "", "CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);\n"));
+    write(
+        dir,
+        "001_users.sql",
+        &sql(
+            "none",
+            "",
+            "CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);\n",
+        ),
+    );
     // Shipped: the same pattern as 003 below, never reported.
-    write(dir, "002_shipped_index.sql", &sql("001", "", "CREATE INDEX ix_shipped ON users (email);\n"));
+    write(
+        dir,
+        "002_shipped_index.sql",
+        &sql("001", "", "CREATE INDEX ix_shipped ON users (email);\n"),
+    );
     commit_all(dir, "base");
     git(dir, &["checkout", "-q", "-b", "feature"]);
-    write(dir, "003_email_index.sql", &sql("002", "", "CREATE INDEX ix_users_email ON users (email);\n"));
-    write(dir, "004_required_age.sql", &sql("003", "", "ALTER TABLE users ADD COLUMN age bigint NOT NULL;\n"));
-    write(dir, "005_concurrent_in_tx.sql", &sql("004", "", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_name ON users (name);\n"));
-    write(dir, "006_concurrent_ok.sql", &sql("005", " transaction:false", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_name2 ON users (name);\n"));
+    write(
+        dir,
+        "003_email_index.sql",
+        &sql("002", "", "CREATE INDEX ix_users_email ON users (email);\n"),
+    );
+    write(
+        dir,
+        "004_required_age.sql",
+        &sql(
+            "003",
+            "",
+            "ALTER TABLE users ADD COLUMN age bigint NOT NULL;\n",
+        ),
+    );
+    write(
+        dir,
+        "005_concurrent_in_tx.sql",
+        &sql(
+            "004",
+            "",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_name ON users (name);\n",
+        ),
+    );
+    write(
+        dir,
+        "006_concurrent_ok.sql",
+        &sql(
+            "005",
+            " transaction:false",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_name2 ON users (name);\n",
+        ),
+    );
     write(
         dir,
         "007_mixed.sql",
-        &sql("006", " transaction:false", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON users (id, name);\nDROP INDEX CONCURRENTLY IF EXISTS ix_name;\n"),
+        &sql(
+            "006",
+            " transaction:false",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON users (id, name);\nDROP INDEX CONCURRENTLY IF EXISTS ix_name;\n",
+        ),
     );
-    write(dir, "008_no_lock_timeout.sql", &sql("007", " lock_timeout:0", "ALTER TABLE users RENAME COLUMN name TO full_name;\n"));
+    write(
+        dir,
+        "008_no_lock_timeout.sql",
+        &sql(
+            "007",
+            " lock_timeout:0",
+            "ALTER TABLE users RENAME COLUMN name TO full_name;\n",
+        ),
+    );
     write(
         dir,
         "009_ignored.sql",
-        &sql("008", "", "CREATE INDEX ix_b ON users (email, id); -- migrate:ignore lint/require-concurrent-index-creation -- the table is empty until launch\nCREATE INDEX ix_c ON users (id, email);\n"),
+        &sql(
+            "008",
+            "",
+            "CREATE INDEX ix_b ON users (email, id); -- migrate:ignore lint/require-concurrent-index-creation -- the table is empty until launch\nCREATE INDEX ix_c ON users (id, email);\n",
+        ),
     );
     commit_all(dir, "feature");
 }
@@ -86,7 +144,11 @@ fn check_base_lints_what_the_branch_adds_with_names_files_and_lines() {
     assert!(!run.stdout.contains("002_shipped_index"), "{}", run.stdout);
     let human = run_in(dir, &["check", "--base", "main"]);
     assert!(human.stdout.contains("CONCURRENTLY"), "{}", human.stdout);
-    assert!(human.stdout.contains("transaction:false"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("transaction:false"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]
@@ -94,7 +156,17 @@ fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     repository(dir);
-    let run = run_in(dir, &["check", "--base", "main", "--no-lint", "--format", "concise"]);
+    let run = run_in(
+        dir,
+        &[
+            "check",
+            "--base",
+            "main",
+            "--no-lint",
+            "--format",
+            "concise",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(findings(&run.stdout).is_empty(), "{}", run.stdout);
     // Without a base nothing is linted, and a lint suppression is not unused for that.
@@ -108,9 +180,14 @@ fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
     .unwrap();
     let run = run_in(dir, &["check", "--base", "main", "--format", "concise"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(!run.stdout.contains("require-concurrent-index-creation"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("005_concurrent_in_tx.sql:5:1: warning[concurrently-in-transaction]"),
+        !run.stdout.contains("require-concurrent-index-creation"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("005_concurrent_in_tx.sql:5:1: warning[concurrently-in-transaction]"),
         "{}",
         run.stdout
     );
@@ -121,9 +198,14 @@ fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
     )
     .unwrap();
     let run = run_in(dir, &["lint", "--format", "concise"]);
-    assert!(!run.stdout.contains("003_email_index.sql:5:1"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("009_ignored.sql:6:1: warning[lint/require-concurrent-index-creation]"),
+        !run.stdout.contains("003_email_index.sql:5:1"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("009_ignored.sql:6:1: warning[lint/require-concurrent-index-creation]"),
         "{}",
         run.stdout
     );
@@ -134,14 +216,38 @@ fn a_deploy_flag_or_migrate_toml_sets_the_lock_timeout_lint_judges_by() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     repository(dir);
-    write(dir, "008_no_lock_timeout.sql", &sql("007", "", "ALTER TABLE users RENAME COLUMN name TO full_name;\n"));
+    write(
+        dir,
+        "008_no_lock_timeout.sql",
+        &sql(
+            "007",
+            "",
+            "ALTER TABLE users RENAME COLUMN name TO full_name;\n",
+        ),
+    );
     let args = ["lint", "008", "--format", "concise"];
     assert!(!run_in(dir, &args).stdout.contains("missing-lock-timeout"));
-    std::fs::write(dir.join("migrate.toml"), "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n").unwrap();
+    std::fs::write(
+        dir.join("migrate.toml"),
+        "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n",
+    )
+    .unwrap();
     let run = run_in(dir, &args);
-    assert!(run.stdout.contains("008_no_lock_timeout.sql:5:1: warning[missing-lock-timeout]"), "{}", run.stdout);
-    let run = run_in(dir, &["lint", "008", "--lock-timeout", "3s", "--format", "concise"]);
-    assert!(!run.stdout.contains("missing-lock-timeout"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("008_no_lock_timeout.sql:5:1: warning[missing-lock-timeout]"),
+        "{}",
+        run.stdout
+    );
+    let run = run_in(
+        dir,
+        &["lint", "008", "--lock-timeout", "3s", "--format", "concise"],
+    );
+    assert!(
+        !run.stdout.contains("missing-lock-timeout"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -156,7 +262,11 @@ fn lint_takes_revisions_by_name_or_after_lint_from() {
         ["migrations/003_email_index.sql:5:1: warning[lint/require-concurrent-index-creation]"]
     );
     assert_eq!(run_in(dir, &["lint", "003", "--strict"]).code, 1);
-    std::fs::write(dir.join("migrate.toml"), "statement_timeout = \"1min\"\nlint_from = \"007\"\n").unwrap();
+    std::fs::write(
+        dir.join("migrate.toml"),
+        "statement_timeout = \"1min\"\nlint_from = \"007\"\n",
+    )
+    .unwrap();
     let run = run_in(dir, &["lint", "--format", "concise"]);
     let files: Vec<String> = findings(&run.stdout)
         .into_iter()
@@ -174,10 +284,22 @@ fn lint_takes_revisions_by_name_or_after_lint_from() {
     );
     // Every format names the rule.
     let json = run_in(dir, &["lint", "--format", "json"]);
-    assert!(json.stdout.contains("\"name\": \"lint/renaming-column\""), "{}", json.stdout);
-    assert!(json.stdout.contains("\"family\": \"lint\""), "{}", json.stdout);
+    assert!(
+        json.stdout.contains("\"name\": \"lint/renaming-column\""),
+        "{}",
+        json.stdout
+    );
+    assert!(
+        json.stdout.contains("\"family\": \"lint\""),
+        "{}",
+        json.stdout
+    );
     let github = run_in(dir, &["lint", "--format", "github"]);
-    assert!(github.stdout.contains("lint/renaming-column (M045)"), "{}", github.stdout);
+    assert!(
+        github.stdout.contains("lint/renaming-column (M045)"),
+        "{}",
+        github.stdout
+    );
     std::fs::write(dir.join("migrate.toml"), "lint_from = \"077\"\n").unwrap();
     let run = run_in(dir, &["lint"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
@@ -185,7 +307,11 @@ fn lint_takes_revisions_by_name_or_after_lint_from() {
     std::fs::write(dir.join("migrate.toml"), "pg_version = \"fifteen\"\n").unwrap();
     let run = run_in(dir, &["lint"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("migrate.toml") && run.stderr.contains("pg_version"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("migrate.toml") && run.stderr.contains("pg_version"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -196,10 +322,19 @@ fn an_unused_lint_suppression_is_reported_and_a_used_one_is_not() {
     write(
         dir,
         "009_ignored.sql",
-        &sql("008", "", "SELECT 1; -- migrate:ignore lint/require-concurrent-index-creation -- nothing here\n"),
+        &sql(
+            "008",
+            "",
+            "SELECT 1; -- migrate:ignore lint/require-concurrent-index-creation -- nothing here\n",
+        ),
     );
     let run = run_in(dir, &["lint", "009", "--format", "concise"]);
-    assert!(run.stdout.contains("009_ignored.sql:5:14: warning[unused-ignore]"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("009_ignored.sql:5:14: warning[unused-ignore]"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -208,7 +343,11 @@ fn alembic_op_execute_literals_are_linted_with_their_transaction() {
     let dir = tmp.path();
     let versions = dir.join("alembic/versions");
     std::fs::create_dir_all(&versions).unwrap();
-    std::fs::write(dir.join("alembic.ini"), "[alembic]\nscript_location = alembic\n").unwrap();
+    std::fs::write(
+        dir.join("alembic.ini"),
+        "[alembic]\nscript_location = alembic\n",
+    )
+    .unwrap();
     std::fs::write(
         versions.join("1a_users.py"),
         "\"\"\"users\n\nRevision ID: 1a\nRevises:\n\"\"\"\nfrom alembic import op\n\nrevision = \"1a\"\ndown_revision = None\n\n\ndef upgrade():\n    op.execute(\"CREATE TABLE users (id bigint PRIMARY KEY, email text)\")\n\n\ndef downgrade():\n    op.execute(\"DROP TABLE users\")\n",
@@ -221,15 +360,24 @@ fn alembic_op_execute_literals_are_linted_with_their_transaction() {
     .unwrap();
     let run = run_in(dir, &["lint", "2b", "--format", "concise"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("alembic/")).collect();
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("alembic/"))
+        .collect();
     assert_eq!(lines.len(), 1, "{}", run.stdout);
     assert!(
-        lines[0].starts_with("alembic/versions/2b_index.py:13:17: error[concurrently-in-transaction]"),
+        lines[0]
+            .starts_with("alembic/versions/2b_index.py:13:17: error[concurrently-in-transaction]"),
         "{}",
         run.stdout
     );
     let human = run_in(dir, &["lint", "2b"]);
-    assert!(human.stdout.contains("autocommit_block"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("autocommit_block"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]
@@ -240,17 +388,38 @@ fn hostile_sql_is_reported_not_parsed_and_never_printed_raw() {
     // Nested far deeper than any migration: squawk would take minutes, or overflow its stack.
     let deep = format!("SELECT {}1{};", "(".repeat(131_000), ")".repeat(131_000));
     write(dir, "001_deep.sql", &sql("none", "", &deep));
-    write(dir, "002_escape.sql", &sql("001", "", "ALTER TABLE \u{1b}[31mred ADD COLUMN x bigint;\nCREATE INDEX \"\u{7}bell\" ON t (a);\n"));
-    write(dir, "003_chain.sql", &sql("002", "", &format!("SELECT 1{};", " + 1".repeat(30_000))));
+    write(
+        dir,
+        "002_escape.sql",
+        &sql(
+            "001",
+            "",
+            "ALTER TABLE \u{1b}[31mred ADD COLUMN x bigint;\nCREATE INDEX \"\u{7}bell\" ON t (a);\n",
+        ),
+    );
+    write(
+        dir,
+        "003_chain.sql",
+        &sql("002", "", &format!("SELECT 1{};", " + 1".repeat(30_000))),
+    );
     let run = run_in(dir, &["lint"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("this statement nests about 131000 levels deep"),
+        run.stdout
+            .contains("this statement nests about 131000 levels deep"),
         "{}",
         run.stdout
     );
-    assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'), "{:?}", run.stdout);
-    assert!(run.stdout.contains("require-concurrent-index-creation"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'),
+        "{:?}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("require-concurrent-index-creation"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// PostgreSQL is the judge of `concurrently-in-transaction`: each statement is run inside
@@ -285,15 +454,24 @@ fn concurrently_in_transaction_fires_exactly_where_postgresql_refuses() {
         "ALTER TABLE t ADD COLUMN b int",
         "CLUSTER t USING ix",
     ];
-    let (refused, flagged) = judged(&statements, "pg_version = 15\n", "concurrently-in-transaction", |statement| {
-        client.batch_execute("BEGIN").unwrap();
-        let outcome = client.batch_execute(statement);
-        client.batch_execute("ROLLBACK").unwrap();
-        outcome.is_err_and(|e| {
-            assert_eq!(e.code().map(postgres::error::SqlState::code), Some("25001"), "{statement}: {e}");
-            true
-        })
-    });
+    let (refused, flagged) = judged(
+        &statements,
+        "pg_version = 15\n",
+        "concurrently-in-transaction",
+        |statement| {
+            client.batch_execute("BEGIN").unwrap();
+            let outcome = client.batch_execute(statement);
+            client.batch_execute("ROLLBACK").unwrap();
+            outcome.is_err_and(|e| {
+                assert_eq!(
+                    e.code().map(postgres::error::SqlState::code),
+                    Some("25001"),
+                    "{statement}: {e}"
+                );
+                true
+            })
+        },
+    );
     assert!(refused.len() >= 8, "{refused:?}");
     assert_eq!(flagged, refused);
 }
@@ -315,8 +493,16 @@ fn judged(
         if judge(statement) {
             picked.push(format!("{:03}", i + 1));
         }
-        let parent = if i == 0 { "none".to_owned() } else { format!("{i:03}") };
-        write(dir, &format!("{:03}_s.sql", i + 1), &sql(&parent, "", &format!("{statement};\n")));
+        let parent = if i == 0 {
+            "none".to_owned()
+        } else {
+            format!("{i:03}")
+        };
+        write(
+            dir,
+            &format!("{:03}_s.sql", i + 1),
+            &sql(&parent, "", &format!("{statement};\n")),
+        );
     }
     let run = run_in(dir, &["lint", "--format", "concise"]);
     let flagged = run
@@ -367,11 +553,16 @@ fn missing_lock_timeout_fires_exactly_where_postgresql_takes_access_exclusive() 
         "UPDATE t SET note = 'y'",
     ];
     // By oid, taken before: `DROP TABLE t` leaves no `t` to look up by name.
-    let table: u32 = client.query_one("SELECT 't'::regclass::oid", &[]).unwrap().get(0);
+    let table: u32 = client
+        .query_one("SELECT 't'::regclass::oid", &[])
+        .unwrap()
+        .get(0);
     let toml = "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n";
     let (exclusive, flagged) = judged(&statements, toml, "missing-lock-timeout", |statement| {
         client.batch_execute("BEGIN").unwrap();
-        client.batch_execute(statement).unwrap_or_else(|e| panic!("{statement}: {e}"));
+        client
+            .batch_execute(statement)
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
         let taken: i64 = client
             .query_one(
                 "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'AccessExclusiveLock' AND relation = $1",

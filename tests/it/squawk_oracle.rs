@@ -12,7 +12,8 @@ use serde_json::Value;
 use crate::common::run_in;
 
 /// What squawk sees and `migrate` replaces with rules of its own (README, Lint).
-const REPLACED: &str = "ban-concurrent-index-creation-in-transaction,require-lock-timeout,require-statement-timeout";
+const REPLACED: &str =
+    "ban-concurrent-index-creation-in-transaction,require-lock-timeout,require-statement-timeout";
 
 const STATEMENTS: &[&str] = &[
     "CREATE INDEX ix_{n} ON users (email);",
@@ -46,18 +47,28 @@ fn squawk() -> PathBuf {
 
 /// (file name, 1-based line, 1-based column, rule) of squawk's JSON findings, on up sections
 /// written to `sections/` whose up marker is on line 4 of the revision file.
-fn squawk_findings(dir: &Path, files: &[String], in_transaction: bool) -> BTreeSet<(String, u64, u64, String)> {
+fn squawk_findings(
+    dir: &Path,
+    files: &[String],
+    in_transaction: bool,
+) -> BTreeSet<(String, u64, u64, String)> {
     if files.is_empty() {
         return BTreeSet::new();
     }
     let mut command = std::process::Command::new(squawk());
-    command.current_dir(dir.join("sections")).args(["--reporter", "json", "--exclude", REPLACED]);
+    command
+        .current_dir(dir.join("sections"))
+        .args(["--reporter", "json", "--exclude", REPLACED]);
     if in_transaction {
         command.arg("--assume-in-transaction");
     }
     let output = command.args(files).output().expect("squawk runs");
-    let found: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("squawk's JSON: {e}: {}", String::from_utf8_lossy(&output.stdout)));
+    let found: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "squawk's JSON: {e}: {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
     found
         .as_array()
         .expect("a list")
@@ -90,8 +101,16 @@ fn migrate_reports_what_squawk_reports_at_the_same_places() {
             .collect();
         let body = body.join("\n");
         let in_transaction = rng.u8(..4) != 0;
-        let marker = if in_transaction { "" } else { " transaction:false" };
-        let parent = if n == 1 { "none".to_owned() } else { format!("{:03}", n - 1) };
+        let marker = if in_transaction {
+            ""
+        } else {
+            " transaction:false"
+        };
+        let parent = if n == 1 {
+            "none".to_owned()
+        } else {
+            format!("{:03}", n - 1)
+        };
         let name = format!("{n:03}_step.sql");
         std::fs::write(
             migrations.join(&name),
@@ -99,7 +118,12 @@ fn migrate_reports_what_squawk_reports_at_the_same_places() {
         )
         .unwrap();
         std::fs::write(dir.join("sections").join(&name), format!("{body}\n\n")).unwrap();
-        if in_transaction { &mut transactional } else { &mut outside }.push(name);
+        if in_transaction {
+            &mut transactional
+        } else {
+            &mut outside
+        }
+        .push(name);
     }
     let mut expected = squawk_findings(dir, &transactional, true);
     expected.extend(squawk_findings(dir, &outside, false));
@@ -120,8 +144,14 @@ fn migrate_reports_what_squawk_reports_at_the_same_places() {
             )
         })
         .collect();
-    assert!(expected.len() > 60, "the statements must draw many findings: {expected:?}");
+    assert!(
+        expected.len() > 60,
+        "the statements must draw many findings: {expected:?}"
+    );
     let missing: Vec<_> = expected.difference(&actual).collect();
     let extra: Vec<_> = actual.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}\nextra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}\nextra {extra:?}"
+    );
 }

@@ -142,5 +142,4 @@ impl Rule {
             Rule::UnparsableSql => "M049",
         }
     }
-
 }

@@ -144,7 +144,13 @@ def downgrade():
 
     #[test]
     fn reads_downgrade_only_when_asked() {
-        assert_eq!(executed(FILE, true).iter().filter(|(_, down)| *down).count(), 1);
+        assert_eq!(
+            executed(FILE, true)
+                .iter()
+                .filter(|(_, down)| *down)
+                .count(),
+            1
+        );
         assert!(executed(FILE, false).iter().all(|(_, down)| !down));
         assert!(executed("def upgrade(:\n    op.execute('unterminated\n", false).is_empty());
     }

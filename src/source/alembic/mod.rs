@@ -6,8 +6,8 @@ use std::io::Read;
 use std::path::Path;
 
 pub(crate) mod config;
-pub(crate) mod file;
 pub(crate) mod executed;
+pub(crate) mod file;
 mod python;
 pub(crate) mod template;
 

@@ -171,7 +171,9 @@ fn a_marker_may_set_the_sections_timeouts() {
 fn a_suppression_in_a_section_keeps_the_lines_below_it_in_place() {
     // Assembled, so that this file holds no suppression for `check` to judge.
     let ignore = ["-- migrate", ":ignore lint/ban-drop-table -- reason"].concat();
-    let text = format!("-- x\n-- migrate:revises none\n\n-- migrate:up\nSELECT 1;\n{ignore}\nDROP TABLE t;\n");
+    let text = format!(
+        "-- x\n-- migrate:revises none\n\n-- migrate:up\nSELECT 1;\n{ignore}\nDROP TABLE t;\n"
+    );
     let (parsed, problems) = parse(&text);
     assert!(problems.is_empty(), "{problems:?}");
     let up = parsed.up.unwrap();

@@ -59,6 +59,7 @@ pub(super) fn run(
             dry_run: args.dry_run,
             changes,
         }),
+        linted: None,
     };
     let mut report = report_with(Report::new("check", body), &sources, diagnostics);
     if args.strict && report.count(Severity::Warning) > 0 {
@@ -148,6 +149,7 @@ pub(super) fn report(
         heads: project.graph.heads().len(),
         trees: Vec::new(),
         fixes: None,
+        linted: None,
     };
     report_with(Report::new(command, body), &project.sources, diagnostics)
 }

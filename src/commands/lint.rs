@@ -7,7 +7,7 @@ use crate::Error;
 use crate::cli::LintArgs;
 use crate::diagnostic::{Severity, suppress};
 use crate::lint;
-use crate::output::Report;
+use crate::output::{Body, Report};
 use crate::project::Project;
 use crate::settings::Settings;
 
@@ -32,6 +32,9 @@ pub(super) fn run(settings: &Settings, args: &LintArgs) -> Result<Report, Error>
         .collect();
     let diagnostics = settings.rules.apply(suppress::apply(found, &suppressions));
     let mut report = super::check::report("lint", &project, diagnostics);
+    if let Body::Check { linted, .. } = &mut report.body {
+        *linted = Some(nodes.len());
+    }
     if args.strict && report.count(Severity::Warning) > 0 {
         report.fail();
     }

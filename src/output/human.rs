@@ -17,6 +17,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) 
             heads,
             trees,
             fixes,
+            linted,
         } => {
             if let Some(fixes) = fixes {
                 text::rewrites(fixes.dry_run, &fixes.changes, out)?;
@@ -34,6 +35,8 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) 
                     })
                     .collect();
                 format!("{}: {}", plural(trees.len(), "tree"), each.join(", "))
+            } else if let Some(linted) = linted {
+                format!("{} linted, of {revisions}", plural(*linted, "revision"))
             } else {
                 format!(
                     "{} ({})",

@@ -166,6 +166,9 @@ struct Summary<'a> {
     /// Each tree, when `check` checked several.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     trees: &'a [TreeCount],
+    /// `lint`: how many of the revisions were linted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    linted: Option<usize>,
 }
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -174,6 +177,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             revisions,
             heads,
             trees,
+            linted,
             ..
         } => Some(Summary {
             errors: count(report, Severity::Error),
@@ -181,6 +185,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             revisions: *revisions,
             heads: *heads,
             trees: if trees.len() > 1 { trees } else { &[] },
+            linted: *linted,
         }),
         _ => None,
     };

@@ -19,6 +19,8 @@ pub(crate) enum Body {
         trees: Vec<TreeCount>,
         /// `--fix`: what was repaired, or would be under `--dry-run`.
         fixes: Option<Fixes>,
+        /// `lint`: how many of the revisions were linted.
+        linted: Option<usize>,
     },
     /// `heads` and `history`: revisions of the graph, in the order given.
     Revisions {

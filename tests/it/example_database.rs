@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 
 use crate::common::server::server;
 use crate::common::{migrate, root};
@@ -45,9 +44,6 @@ fn revisions_in_order() -> Vec<(String, String, Option<String>)> {
         })
         .collect()
 }
-
-/// The role is cluster-wide: the two tests take turns.
-static ROLE: Mutex<()> = Mutex::new(());
 
 const PASSWORD: &str = "Rd0nly-Secret-Pw";
 
@@ -146,9 +142,7 @@ const COUNTS: &str = r#"SELECT (SELECT count(*) FROM "user") || ' ' || (SELECT c
 
 #[test]
 fn the_example_migrates_up_and_down_with_its_test_data_under_psql() {
-    let _role = ROLE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _role = crate::common::server::cluster_roles();
     let database = server().database("example_psql");
     let url = database.url.clone();
     let variables = [
@@ -205,9 +199,7 @@ fn the_example_migrates_up_and_down_with_its_test_data_under_psql() {
 
 #[test]
 fn migrate_runs_the_example_with_the_password_from_the_environment_and_never_prints_it() {
-    let _role = ROLE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _role = crate::common::server::cluster_roles();
     let database = server().database("example_migrate");
     let url = database.url.clone();
     let run_once = |args: &[&str], password: bool| {

@@ -4,8 +4,6 @@
 
 use std::path::Path;
 
-use std::sync::Mutex;
-
 use crate::common::server::own_server;
 use crate::common::{migrate_in, output, write_tree};
 use crate::database::rev;
@@ -38,19 +36,13 @@ fn tree(dir: &Path, up: &str, down: &str) {
     );
 }
 
-/// Roles are the cluster's: two verify runs at once would see each other's. The tests take
-/// turns, on a server of their own.
-static TURNS: Mutex<()> = Mutex::new(());
-
 fn scratch_databases(db: &crate::common::server::TestDb) -> Vec<String> {
     db.strings("SELECT datname FROM pg_database WHERE datname LIKE 'migrate_verify_%'")
 }
 
 #[test]
 fn every_forgotten_undo_is_caught_and_named() {
-    let _turn = TURNS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = crate::common::server::cluster_roles();
     let db = own_server().database("verify_admin");
     let url = db.url.clone();
     // (what the up makes, the down that forgets part of it, a word the finding must name)
@@ -151,9 +143,7 @@ fn every_forgotten_undo_is_caught_and_named() {
 
 #[test]
 fn a_clean_tree_passes_and_an_unrepeatable_up_is_caught() {
-    let _turn = TURNS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = crate::common::server::cluster_roles();
     let db = own_server().database("verify_clean");
     let dir = tempfile::tempdir().unwrap();
     tree(
@@ -205,9 +195,7 @@ fn a_clean_tree_passes_and_an_unrepeatable_up_is_caught() {
 
 #[test]
 fn sigint_stops_the_run_and_the_scratch_database_is_gone() {
-    let _turn = TURNS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = crate::common::server::cluster_roles();
     let db = own_server().database("verify_sigint");
     let dir = tempfile::tempdir().unwrap();
     tree(dir.path(), "SELECT pg_sleep(30);", "SELECT 1;");
@@ -242,9 +230,7 @@ fn sigint_stops_the_run_and_the_scratch_database_is_gone() {
 
 #[test]
 fn the_example_project_passes_with_its_role_and_grants_and_a_forgotten_revoke_is_caught() {
-    let _turn = TURNS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = crate::common::server::cluster_roles();
     let db = own_server().database("verify_example");
     let root = crate::common::root();
     let run = |dir: &Path| {
@@ -304,9 +290,7 @@ fn throwaway_dirs() -> Vec<std::path::PathBuf> {
 
 #[test]
 fn with_no_url_a_throwaway_cluster_is_made_and_removed_even_after_kill_9() {
-    let _turn = TURNS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = crate::common::server::cluster_roles();
     let dir = tempfile::tempdir().unwrap();
     tree(
         dir.path(),
@@ -367,9 +351,7 @@ fn with_no_url_a_throwaway_cluster_is_made_and_removed_even_after_kill_9() {
 
 #[test]
 fn fixtures_load_at_the_target_and_their_cleanup_must_leave_every_table_as_it_was() {
-    let _turn = TURNS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = crate::common::server::cluster_roles();
     let db = own_server().database("verify_fixtures");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -434,9 +416,7 @@ fn fixtures_load_at_the_target_and_their_cleanup_must_leave_every_table_as_it_wa
 
 #[test]
 fn schema_prints_the_catalog_of_head_as_stable_text_and_json() {
-    let _turn = TURNS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = crate::common::server::cluster_roles();
     let root = crate::common::root();
     let schema = |format: &str| {
         output(

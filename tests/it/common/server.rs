@@ -24,6 +24,15 @@ pub(crate) struct Server {
     _guard: Option<Mutex<(Child, ChildStdin)>>,
 }
 
+/// Roles are the cluster's, not a database's: a test that creates one, or that judges the
+/// cluster's roles (`verify`), takes its turn through this, so that none sees another's.
+pub(crate) fn cluster_roles() -> std::sync::MutexGuard<'static, ()> {
+    static ROLES: Mutex<()> = Mutex::new(());
+    ROLES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The server every database test uses.
 pub(crate) fn server() -> &'static Server {
     static SHARED: OnceLock<Server> = OnceLock::new();

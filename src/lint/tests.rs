@@ -214,6 +214,10 @@ fn squawk_ignore_comments_are_honoured() {
         "{HEADER}-- migrate:up\n-- squawk-ignore require-concurrent-index-creation\nCREATE INDEX ix ON t (a);\n"
     );
     assert!(findings(&text).is_empty(), "{:?}", findings(&text));
+    let text = format!(
+        "{HEADER}-- migrate:up\n-- squawk-ignore-file require-concurrent-index-creation\nCREATE INDEX ix ON t (a);\nALTER TABLE t ADD COLUMN b bigint NOT NULL;\n"
+    );
+    assert_eq!(names(&text), ["lint/adding-required-field"]);
 }
 
 #[test]

@@ -106,22 +106,40 @@ const NESTING_LIMIT: usize = 2000;
 /// The stack of the thread lint runs on: reserved, and touched only as deep as the SQL nests.
 const STACK: usize = 512 * 1024 * 1024;
 
-/// The lint findings for the revisions at `nodes` of `project`.
+/// Revisions per lint thread: below twice this, one thread does it all.
+const PER_THREAD: usize = 64;
+
+/// The lint findings for the revisions at `nodes` of `project`, on every core for many.
 #[must_use]
 pub(crate) fn lint(context: &Context<'_>, project: &Project, nodes: &[usize]) -> Vec<Diagnostic> {
     if nodes.is_empty() {
         return Vec::new();
     }
-    let on_thread = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("lint".to_owned())
-            .stack_size(STACK)
-            .spawn_scoped(scope, || lint_all(context, project, nodes))
-            .ok()
-            .and_then(|thread| thread.join().ok())
-    });
-    // Without a thread of its own (the system refused one), lint on this one.
-    on_thread.unwrap_or_else(|| lint_all(context, project, nodes))
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = cores.min(nodes.len() / PER_THREAD).max(1);
+    let parts: Vec<&[usize]> = nodes.chunks(nodes.len().div_ceil(threads)).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .iter()
+            .map(|&part| {
+                let worker = std::thread::Builder::new()
+                    .name("lint".to_owned())
+                    .stack_size(STACK)
+                    .spawn_scoped(scope, move || lint_all(context, project, part));
+                (part, worker)
+            })
+            .collect();
+        let mut found = Vec::new();
+        for (part, worker) in workers {
+            // Without a thread of its own (the system refused one), a part is linted here.
+            match worker.ok().map(std::thread::ScopedJoinHandle::join) {
+                Some(Ok(part_found)) => found.extend(part_found),
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => found.extend(lint_all(context, project, part)),
+            }
+        }
+        found
+    })
 }
 
 fn lint_all(context: &Context<'_>, project: &Project, nodes: &[usize]) -> Vec<Diagnostic> {

@@ -2,12 +2,14 @@
 //! the files' suppressions applied; `--fix` first repairs what can be repaired safely, and
 //! `--new-only` leaves out what the base already had.
 
+use std::collections::BTreeMap;
+
 use crate::Error;
 use crate::cli::CheckArgs;
 use crate::collision::base_branch::Base;
 use crate::collision::head_file::HeadFile;
 use crate::collision::{fix, new_only, references};
-use crate::diagnostic::{self, Diagnostic, Severity, Sources, suppress};
+use crate::diagnostic::{self, Diagnostic, Rule, Severity, Sources, suppress};
 use crate::lint;
 use crate::output::{Body, Change, Fixes, Progress, Report, TreeCount};
 use crate::project::Project;
@@ -37,6 +39,10 @@ pub(super) fn run(
     let mut sources = Sources::new();
     let mut counts = Vec::new();
     let mut changes: Vec<Change> = Vec::new();
+    // A suppression outside the migrations (in the README, say) is read by every tree's scan
+    // and used by one of them at most: it is unused only when every tree that read it says so.
+    let mut read: BTreeMap<(String, usize, usize), usize> = BTreeMap::new();
+    let mut unused: BTreeMap<(String, usize, usize), (usize, Diagnostic)> = BTreeMap::new();
     for tree in &trees {
         if args.fix {
             changes.extend(fix::run(tree, args.dry_run, progress)?);
@@ -47,9 +53,30 @@ pub(super) fn run(
             revisions: checked.project.revisions.len(),
             heads: checked.project.graph.heads().len(),
         });
-        diagnostics.extend(checked.diagnostics);
+        for place in checked.read {
+            *read.entry(place).or_default() += 1;
+        }
+        for diagnostic in checked.diagnostics {
+            match diagnostic
+                .location
+                .as_ref()
+                .filter(|_| diagnostic.rule == Rule::UnusedIgnore)
+            {
+                Some(at) => {
+                    let place = (at.path.clone(), at.line, at.column);
+                    unused.entry(place).or_insert((0, diagnostic)).0 += 1;
+                }
+                None => diagnostics.push(diagnostic),
+            }
+        }
         sources.extend(checked.project.sources);
     }
+    diagnostics.extend(
+        unused
+            .into_iter()
+            .filter(|(place, (count, _))| read.get(place).is_none_or(|r| count >= r))
+            .map(|(_, (_, diagnostic))| diagnostic),
+    );
     let diagnostics = settings.rules.apply(diagnostics);
     let body = Body::Check {
         revisions: counts.iter().map(|c| c.revisions).sum(),
@@ -73,6 +100,8 @@ pub(super) fn run(
 struct Checked {
     project: Project,
     diagnostics: Vec<Diagnostic>,
+    /// Where the suppressions it read are written.
+    read: Vec<(String, usize, usize)>,
 }
 
 fn check_tree(
@@ -125,9 +154,17 @@ fn check_tree(
     {
         diagnostics = new_only::new_findings(base, diagnostics, !args.no_references);
     }
+    let read = suppressions
+        .iter()
+        .map(|s| {
+            let (path, line, column) = s.place();
+            (path.to_owned(), line, column)
+        })
+        .collect();
     Ok(Checked {
         project,
         diagnostics,
+        read,
     })
 }
 

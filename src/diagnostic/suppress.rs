@@ -23,6 +23,11 @@ pub(crate) struct Suppression {
 }
 
 impl Suppression {
+    /// Where it is written: its file, line and column, as its `unused-ignore` reports it.
+    #[must_use]
+    pub(crate) fn place(&self) -> (&str, usize, usize) {
+        (&self.path, self.line, self.column)
+    }
     /// Whether it can be read and names a rule that `rule` picks out.
     #[must_use]
     pub(crate) fn names_any(&self, rule: impl Fn(Rule) -> bool) -> bool {

@@ -253,3 +253,43 @@ fn new_only_reports_what_the_branch_adds_and_not_what_the_base_had() {
     );
     let _ = revision;
 }
+
+#[test]
+fn a_suppression_outside_the_trees_is_judged_by_all_of_them_at_once() {
+    // Two trees in one repository; the README is read by both trees' scans, and names a file
+    // of tree `a` by a number it no longer has.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git_init(dir);
+    for tree in ["a", "b"] {
+        let migrations = dir.join(tree).join("migrations");
+        std::fs::create_dir_all(&migrations).unwrap();
+        std::fs::write(
+            migrations.join("001_first.sql"),
+            revision("001_first.sql", "none"),
+        )
+        .unwrap();
+        let second = format!("002_second_{tree}.sql");
+        std::fs::write(migrations.join(&second), revision(&second, "001")).unwrap();
+    }
+    let readme = |name: &str| {
+        std::fs::write(
+            dir.join("README.md"),
+            format!("See migrations/{name} # migrate: ignore[stale-reference] kept for history\n"),
+        )
+        .unwrap();
+    };
+    readme("003_second_a.sql");
+    let run = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Used by tree `a`'s scan: not unused because tree `b` had nothing for it to silence.
+    assert!(!run.stdout.contains("unused-ignore"), "{}", run.stdout);
+    readme("009_nothing_here.sql");
+    let run = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(
+        run.stdout.matches("warning[unused-ignore]").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+}

@@ -103,7 +103,7 @@ const STATEMENT_LIMIT: usize = 1024 * 1024;
 /// take grows with the square of it (2,000 levels: 30 ms in a release build; 20,000: 1.3 s).
 const NESTING_LIMIT: usize = 2000;
 
-/// The stack of the thread lint runs on: reserved, and touched only as deep as the SQL nests.
+/// The stack of each thread lint runs on: reserved, and touched only as deep as the SQL nests.
 const STACK: usize = 512 * 1024 * 1024;
 
 /// Revisions per lint thread: below twice this, one thread does it all.
@@ -159,11 +159,11 @@ fn lint_all(context: &Context<'_>, project: &Project, nodes: &[usize]) -> Vec<Di
 }
 
 fn lint_piece(context: &Context<'_>, path: &str, text: &str, piece: &Piece) -> Vec<Diagnostic> {
-    // squawk's parser is made to recover from anything; should it panic on some input all the
-    // same, that input is reported rather than the whole gate lost.
     if let Some(refused) = too_big(path, text, piece) {
         return vec![refused];
     }
+    // squawk's parser is made to recover from anything; should it panic on some input all the
+    // same, that input is reported rather than the whole gate lost.
     let linted = catch_unwind(AssertUnwindSafe(|| {
         let parse = SourceFile::parse(&piece.sql);
         let subject = Subject {

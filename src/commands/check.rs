@@ -134,11 +134,7 @@ fn check_tree(
         if args.no_lint {
             unlinted(&mut suppressions);
         } else {
-            let context = lint::Context {
-                settings,
-                lock_timeout: args.deploy.lock_timeout,
-                statement_timeout: args.deploy.statement_timeout,
-            };
+            let context = lint::Context::new(settings, &args.deploy);
             found.extend(lint::lint(&context, &comparison.merged, &comparison.added));
         }
         (comparison.merged, Some(base))

@@ -14,11 +14,7 @@ use crate::settings::Settings;
 pub(super) fn run(settings: &Settings, args: &LintArgs) -> Result<Report, Error> {
     let project = Project::load(settings)?;
     let nodes = selected(settings, args, &project)?;
-    let context = lint::Context {
-        settings,
-        lock_timeout: args.deploy.lock_timeout,
-        statement_timeout: args.deploy.statement_timeout,
-    };
+    let context = lint::Context::new(settings, &args.deploy);
     let found = lint::lint(&context, &project, &nodes);
     // Only suppressions of lint's rules, in the files linted: the others are `check`'s to judge.
     let suppressions: Vec<_> = nodes

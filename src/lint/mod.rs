@@ -14,6 +14,7 @@ use std::time::Duration;
 use squawk_syntax::ast::AstNode;
 use squawk_syntax::{Parse, SourceFile};
 
+use crate::cli::DeployTimeouts;
 use crate::diagnostic::{Diagnostic, Location, Rule};
 use crate::project::Project;
 use crate::settings::{DEFAULT_LOCK_TIMEOUT, Settings};
@@ -29,7 +30,17 @@ pub(crate) struct Context<'a> {
     pub statement_timeout: Option<Duration>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of `check` or `lint`, with the timeouts their flags say the deploy passes.
+    #[must_use]
+    pub(crate) fn new(settings: &'a Settings, deploy: &DeployTimeouts) -> Context<'a> {
+        Context {
+            settings,
+            lock_timeout: deploy.lock_timeout,
+            statement_timeout: deploy.statement_timeout,
+        }
+    }
+
     /// The `lock_timeout` the piece will run with: the marker's, the flag's, migrate.toml's,
     /// else the default; zero means none.
     fn lock_timeout(&self, piece: &Piece) -> Duration {

@@ -16,9 +16,16 @@ fn sql(parent: &str, marker: &str, body: &str) -> String {
     )
 }
 
+/// The repository of [`write_repository`] in a directory of its own.
+fn repository() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write_repository(tmp.path());
+    tmp
+}
+
 /// Every dangerous pattern, as the issue lists them: on `main` as the first two revisions (which
 /// have shipped), then on the branch as new ones.
-fn repository(dir: &Path) {
+fn write_repository(dir: &Path) {
     git_init(dir);
     std::fs::create_dir_all(dir.join("migrations")).unwrap();
     std::fs::write(
@@ -121,9 +128,8 @@ fn findings(stdout: &str) -> Vec<String> {
 
 #[test]
 fn check_base_lints_what_the_branch_adds_with_names_files_and_lines() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = repository();
     let dir = tmp.path();
-    repository(dir);
     let run = run_in(dir, &["check", "--base", "main", "--format", "concise"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(
@@ -153,9 +159,8 @@ fn check_base_lints_what_the_branch_adds_with_names_files_and_lines() {
 
 #[test]
 fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = repository();
     let dir = tmp.path();
-    repository(dir);
     let run = run_in(
         dir,
         &[
@@ -213,9 +218,8 @@ fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
 
 #[test]
 fn a_deploy_flag_or_migrate_toml_sets_the_lock_timeout_lint_judges_by() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = repository();
     let dir = tmp.path();
-    repository(dir);
     write(
         dir,
         "008_no_lock_timeout.sql",
@@ -252,9 +256,8 @@ fn a_deploy_flag_or_migrate_toml_sets_the_lock_timeout_lint_judges_by() {
 
 #[test]
 fn lint_takes_revisions_by_name_or_after_lint_from() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = repository();
     let dir = tmp.path();
-    repository(dir);
     let run = run_in(dir, &["lint", "003", "--format", "concise"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(
@@ -316,9 +319,8 @@ fn lint_takes_revisions_by_name_or_after_lint_from() {
 
 #[test]
 fn an_unused_lint_suppression_is_reported_and_a_used_one_is_not() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = repository();
     let dir = tmp.path();
-    repository(dir);
     write(
         dir,
         "009_ignored.sql",

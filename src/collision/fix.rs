@@ -1,6 +1,7 @@
 //! `check --fix`: the repairs that need no choice. Stale `Revision ID:` and `Revises:` prose and
 //! docstrings, stale references in the repository's files, and the head file are rewritten with
-//! the same edits `rebase` makes; nothing is renumbered or renamed.
+//! the same edits `rebase` makes; nothing is renumbered or renamed, and a revision that has
+//! shipped is never rewritten: a database compares its bytes with what it recorded.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use crate::Error;
 use crate::collision::atomic::write_atomically;
 use crate::collision::head_file::{self, Content, HeadFile};
 use crate::collision::references;
+use crate::collision::shipped::Shipped;
 use crate::output::{Change, Progress};
 use crate::project::Project;
 use crate::revision::DirFormat;
@@ -18,15 +20,16 @@ use crate::source::alembic::file as alembic_file;
 /// Repairs one tree, or under `dry_run` only says what it would change.
 pub(crate) fn run(
     settings: &Settings,
+    project: &Project,
+    shipped: &Shipped,
     dry_run: bool,
     progress: &mut Progress,
 ) -> Result<Vec<Change>, Error> {
-    let project = Project::load(settings)?;
     let scan = references::repository_files(settings, &project)?;
     for skipped in &scan.skipped {
         progress.warn(&format!("the stale-reference scan skips {skipped}"));
     }
-    let found = references::find(&project, &scan.files);
+    let found = references::find(project, &scan.files);
     let mut texts: BTreeMap<usize, String> = BTreeMap::new();
     let source = |node: usize| {
         project
@@ -47,6 +50,19 @@ pub(crate) fn run(
             texts.insert(node, fixed);
         }
     }
+    texts.retain(|&node, after| {
+        let revision = &project.revisions[node];
+        let Some(place) = shipped.place(revision) else {
+            return true;
+        };
+        if *after != source(node) {
+            progress.warn(&format!(
+                "`{}` has shipped ({place}), so `--fix` leaves it as it is",
+                revision.path
+            ));
+        }
+        false
+    });
     let mut changes: Vec<(PathBuf, Change)> = Vec::new();
     for (node, after) in texts {
         let revision = &project.revisions[node];
@@ -66,7 +82,7 @@ pub(crate) fn run(
         let after = references::apply(&before, &stale);
         changes.push(change(&file.path, file.full.clone(), before, after));
     }
-    changes.extend(head_file_fix(settings, &project)?);
+    changes.extend(head_file_fix(settings, project)?);
     changes.sort_by(|a, b| a.1.from.cmp(&b.1.from));
     if !dry_run {
         for (full, change) in &changes {

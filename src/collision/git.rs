@@ -272,6 +272,12 @@ impl Git {
         })
     }
 
+    /// Whether a `git cherry-pick` is stopped in the middle.
+    #[must_use]
+    pub(crate) fn cherry_picking(&self) -> bool {
+        self.commit_object("CHERRY_PICK_HEAD").is_some()
+    }
+
     /// Of `paths`, the ones git tracks.
     pub(crate) fn tracked(&self, paths: &[&Path]) -> Result<Vec<PathBuf>, Error> {
         let mut args = vec!["ls-files", "-z", "--full-name", "--"];

@@ -33,6 +33,8 @@ pub(crate) struct Input<'a> {
     pub head_file: &'a HeadFile,
     /// Where the head file is.
     pub head_file_path: PathBuf,
+    /// Working-tree nodes that have shipped, with where: the plan never renames or rewrites them.
+    pub frozen: BTreeMap<usize, String>,
 }
 
 /// One file the plan writes, renames, or both.
@@ -107,10 +109,11 @@ pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
     let draft = reload(input, &rewrites)?;
     let found = references::find(&draft, &input.files);
     // Files that exist only on the base are not this branch's to rewrite.
+    // Nor are shipped files: a database compares their bytes with what it recorded.
     for (node, stale) in found
         .in_migrations
         .into_iter()
-        .filter(|(n, _)| *n < input.work_len)
+        .filter(|(n, _)| *n < input.work_len && !input.frozen.contains_key(n))
     {
         let text = draft
             .sources
@@ -120,6 +123,20 @@ pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
     }
     let result = reload(input, &rewrites)?;
 
+    // The last guard: whatever chose the revisions to move, a shipped file is never changed.
+    for (node, place) in &input.frozen {
+        let revision = &tree.revisions[*node];
+        let rewritten = rewrites
+            .texts
+            .get(node)
+            .is_some_and(|text| tree.sources.get(&revision.path) != Some(text));
+        if rewritten || rewrites.names.contains_key(node) {
+            return Err(format!(
+                "`{}` has shipped ({place}) and would change, and a shipped revision never does; name the revisions to move",
+                revision.file_name()
+            ));
+        }
+    }
     let mut changes = migration_changes(input, &rewrites);
     for (i, stale) in found.in_files {
         let file = &input.files[i];

@@ -1,47 +1,122 @@
-//! Which side of a merge in progress has shipped: its revisions may be recorded in databases,
-//! so `rebase` must leave their numbers alone and move the other side's.
+//! Which revisions have shipped: databases may have recorded them under their file names, so
+//! no repair (`rebase`, `check --fix`) may rename them or change a byte of them.
 //!
-//! A side has shipped when it is reachable from the remote's default branch (`origin/HEAD`),
-//! when it is the default branch itself (that branch's name, else `main` or `master`), or,
-//! for the side being merged in, when it is the current branch's upstream (`git pull`).
+//! One definition serves every repair. A revision has shipped when a file of its name is:
+//! - on the branch named `base` in `migrate.toml`;
+//! - on the remote's default branch (`origin/HEAD`, else `origin/main` or `origin/master`), or,
+//!   in a clone that has no such remote branch, on the local `main` or `master`;
+//! - on the current branch's upstream, while a merge of that upstream is in progress (`git pull`):
+//!   others have those commits;
+//! - recorded in the history of a database the user named.
+//!
+//! Local commits of the default branch that were never pushed have not shipped when a remote
+//! default exists: releases deploy what the remote holds, and `git pull` must be able to move
+//! them after what others pushed.
 
+use std::collections::BTreeMap;
+
+use crate::Error;
 use crate::collision::git::Git;
+use crate::revision::Revision;
 
-/// The ref whose revisions stay: `HEAD` when the branch checked out has shipped, `MERGE_HEAD`
-/// when the one merged in has. Refuses, naming both sides, when it cannot tell.
-pub(crate) fn keep_side(git: &Git, merge_head: &str) -> Result<&'static str, String> {
-    let remote_default = git.remote_default();
-    let default_names: Vec<String> = remote_default
-        .iter()
-        .filter_map(|r| r.split_once('/').map(|(_, name)| name.to_owned()))
-        .chain(["main".to_owned(), "master".to_owned()])
-        .collect();
-    let current = git.current_branch();
-    let theirs_names = git.branches_at(merge_head);
-    let reachable = |commit: &str| {
-        remote_default
-            .as_deref()
-            .is_some_and(|d| git.is_ancestor(commit, d))
-    };
-    let ours = current.as_ref().is_some_and(|b| default_names.contains(b)) || reachable("HEAD");
-    let theirs = theirs_names.iter().any(|b| default_names.contains(b))
-        || reachable(merge_head)
-        || git
-            .upstream()
-            .is_some_and(|up| git.is_ancestor(merge_head, &up));
-    let describe = |name: Option<&String>, fallback: &str| {
-        name.map_or_else(|| fallback.to_owned(), |n| format!("`{n}`"))
-    };
-    let ours_name = describe(current.as_ref(), "HEAD");
-    let theirs_name = describe(theirs_names.first(), "MERGE_HEAD");
-    match (ours, theirs) {
-        (true, false) => Ok("HEAD"),
-        (false, true) => Ok("MERGE_HEAD"),
-        (true, true) => Err(format!(
-            "both sides of this merge have shipped ({ours_name} and {theirs_name}): renumbering either would rename a revision that databases may have recorded; add a merge revision instead (`migrate merge`)"
-        )),
-        (false, false) => Err(format!(
-            "cannot tell which side of this merge has shipped: {ours_name} (checked out) or {theirs_name} (being merged in); name the revisions to move (`migrate rebase 040_add_readonly_role`) or pass `--onto` with the shipped side"
-        )),
+/// The file names that have shipped, each with the first place it was found.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Shipped {
+    places: BTreeMap<String, String>,
+    /// Where was looked, for a refusal that found nothing.
+    looked: Vec<String>,
+}
+
+impl Shipped {
+    /// Reads the shipped refs' migration file names with git. `configured` is `base` from
+    /// `migrate.toml`; a configured ref that does not exist is an error, since it was meant.
+    pub(crate) fn from_git(git: &Git, configured: Option<&str>) -> Result<Shipped, Error> {
+        let prefix = git.prefix()?;
+        let mut shipped = Shipped::default();
+        if let Some(reference) = configured {
+            let commit = git.commit(reference)?.ok_or_else(|| {
+                Error::Git(format!(
+                    "`base = \"{reference}\"` in migrate.toml names no git ref in this clone; fetch it first (`git fetch origin`)"
+                ))
+            })?;
+            shipped.add_ref(git, &commit, &prefix, &format!("on `{reference}`"))?;
+        }
+        match remote_default(git)? {
+            Some((name, commit)) => {
+                shipped.add_ref(git, &commit, &prefix, &format!("on `{name}`"))?;
+            }
+            None => {
+                for name in ["main", "master"] {
+                    if let Some(commit) = git.commit(&format!("refs/heads/{name}"))? {
+                        shipped.add_ref(git, &commit, &prefix, &format!("on `{name}`"))?;
+                    }
+                }
+            }
+        }
+        if let (Some(merge_head), Some(upstream)) = (git.merge_head(), git.upstream())
+            && let Some(commit) = git.commit(&upstream)?
+            && git.is_ancestor(&merge_head, &commit)
+        {
+            let place = format!("on `{upstream}`, the upstream being pulled");
+            shipped.add_ref(git, &commit, &prefix, &place)?;
+        }
+        Ok(shipped)
     }
+
+    fn add_ref(
+        &mut self,
+        git: &Git,
+        commit: &str,
+        prefix: &str,
+        place: &str,
+    ) -> Result<(), Error> {
+        self.looked.push(place.trim_start_matches("on ").to_owned());
+        for name in git.names(commit, prefix)? {
+            self.places.entry(name).or_insert_with(|| place.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Adds the file names a database's history records.
+    pub(crate) fn add_recorded(&mut self, names: impl IntoIterator<Item = String>, place: &str) {
+        self.looked.push(place.to_owned());
+        for name in names {
+            self.places.entry(name).or_insert_with(|| place.to_owned());
+        }
+    }
+
+    /// Where `revision` shipped (`on \`origin/main\``), or `None` when it has not.
+    pub(crate) fn place(&self, revision: &Revision) -> Option<&str> {
+        self.places.get(revision.file_name()).map(String::as_str)
+    }
+
+    /// Whether anything was read at all: with no default branch, no base and no database,
+    /// nothing can say what shipped.
+    pub(crate) fn knows_anything(&self) -> bool {
+        !self.looked.is_empty()
+    }
+
+    /// The places read, for a message: `` `origin/main` and the database's history ``.
+    pub(crate) fn looked(&self) -> String {
+        match self.looked.as_slice() {
+            [] => "nothing (no default branch, no `base` in migrate.toml, no database)".to_owned(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+}
+
+/// The remote's default branch and its commit: `origin/HEAD`, else `origin/main` or
+/// `origin/master`.
+fn remote_default(git: &Git) -> Result<Option<(String, String)>, Error> {
+    let names = git
+        .remote_default()
+        .into_iter()
+        .chain(["origin/main".to_owned(), "origin/master".to_owned()]);
+    for name in names {
+        if let Some(commit) = git.commit(&format!("refs/remotes/{name}"))? {
+            return Ok(Some((name, commit)));
+        }
+    }
+    Ok(None)
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::Error;
 use crate::cli::CheckArgs;
 use crate::collision::base_branch::Base;
+use crate::collision::git::Git;
 use crate::collision::head_file::HeadFile;
 use crate::collision::{fix, new_only, references};
 use crate::diagnostic::{self, Diagnostic, Rule, Severity, Sources, suppress};
@@ -45,7 +46,16 @@ pub(super) fn run(
     let mut unused: BTreeMap<(String, usize, usize), (usize, Diagnostic)> = BTreeMap::new();
     for tree in &trees {
         if args.fix {
-            changes.extend(fix::run(tree, args.dry_run, progress)?);
+            let project = Project::load(tree)?;
+            let git = Git::discover(&tree.dir);
+            let shipped = super::shipped::load(tree, &project, git.as_ref(), progress)?;
+            changes.extend(fix::run(
+                tree,
+                &project,
+                &shipped,
+                args.dry_run,
+                progress,
+            )?);
         }
         let checked = check_tree(tree, args, progress)?;
         counts.push(TreeCount {

@@ -70,6 +70,43 @@ pub(super) fn position(settings: &Settings, project: &Project) -> Result<Positio
     })
 }
 
+/// The file names of the revisions the database has recorded, and the database as messages
+/// show it (never with its password). A native row matches a file by its number and its file
+/// name (or, in a row without one, refinery's name), so that of two files sharing a number
+/// only the one applied counts; an Alembic tree never renames, so its applied revisions count.
+pub(super) fn recorded(settings: &Settings, project: &Project) -> Result<(Vec<String>, String), Error> {
+    let (mut client, info) = write::connect(settings)?;
+    let names = if project.format == DirFormat::Alembic {
+        let stored =
+            alembic_version::read(&mut client, &alembic_table(settings))?.unwrap_or_default();
+        let status = alembic_status::Status::new(project, stored);
+        status
+            .applied
+            .iter()
+            .map(|&n| project.revisions[n].file_name().to_owned())
+            .collect()
+    } else {
+        let state = Tables::new(&settings.history_table).read(&mut client)?;
+        let identities = write::identities(project)?;
+        project
+            .revisions
+            .iter()
+            .zip(&identities)
+            .filter(|(revision, identity)| {
+                state.applied.iter().any(|row| {
+                    row.version == identity.version
+                        && match row.meta.as_ref().and_then(|m| m.file_name.as_deref()) {
+                            Some(file) => file == revision.file_name(),
+                            None => row.name.as_deref() == Some(identity.name.as_str()),
+                        }
+                })
+            })
+            .map(|(revision, _)| revision.file_name().to_owned())
+            .collect()
+    };
+    Ok((names, info.to_string()))
+}
+
 /// The version table of an Alembic project: `--history-table` when given, else `alembic_version`.
 fn alembic_table(settings: &Settings) -> HistoryTable {
     if settings.history_table_named {

@@ -9,6 +9,7 @@ mod lint;
 mod merge;
 mod new;
 mod rebase;
+mod shipped;
 mod show;
 mod write;
 

@@ -11,8 +11,9 @@ use crate::collision::base_branch::Base;
 use crate::collision::git::Git;
 use crate::collision::head_file::{self, Content, HeadFile};
 use crate::collision::rebase_plan::{self as rebase, Change, Input, RebasePlan};
-use crate::collision::{references, shipped};
-use crate::diagnostic::{Severity, refusal};
+use crate::collision::references;
+use crate::collision::shipped::Shipped;
+use crate::diagnostic::{Diagnostic, Severity, refusal};
 use crate::output::{self, Body, Progress, Report};
 use crate::project::Project;
 use crate::settings::Settings;
@@ -34,9 +35,10 @@ pub(super) fn run(
     let work = Project::load(settings)?;
     let head_file = HeadFile::load(settings)?;
     let git = Git::discover(&settings.dir);
-    let selection = match select(settings, args, work, &head_file, git.as_ref())? {
+    let shipped = super::shipped::load(settings, &work, git.as_ref(), progress)?;
+    let selection = match select(settings, args, work, &head_file, git.as_ref(), &shipped)? {
         Ok(selection) => selection,
-        Err(refusal) => return Ok(Report::refused("rebase", refusal::rebase_refused(&refusal))),
+        Err(refusal) => return Ok(Report::refused("rebase", refusal)),
     };
     let full_paths: Vec<PathBuf> = selection.tree.revisions[..selection.work_len]
         .iter()
@@ -56,6 +58,13 @@ pub(super) fn run(
         },
         head_file: &head_file,
         head_file_path: settings.dir.join(head_file::NAME),
+        frozen: (0..selection.work_len)
+            .filter_map(|n| {
+                shipped
+                    .place(&selection.tree.revisions[n])
+                    .map(|place| (n, place.to_owned()))
+            })
+            .collect(),
     };
     let plan = match rebase::plan(&input) {
         Ok(plan) => plan,
@@ -121,141 +130,275 @@ pub(super) fn run(
     ))
 }
 
-/// Decides which revisions are this branch's: named ones, the ones not on `--onto`, this side
-/// of a conflicted head file, or the ones not on the branch being merged in.
+/// Decides which revisions are this branch's: named ones, the ones not on `--onto`, the side
+/// of a merge in progress that has not shipped, the commit a rebase or cherry-pick is applying,
+/// the side of a conflicted head file that has not shipped, or the revisions that have not
+/// shipped. A shipped revision never moves, whatever else says so.
 fn select(
     settings: &Settings,
     args: &RebaseArgs,
     work: Project,
     head_file: &HeadFile,
     git: Option<&Git>,
-) -> Result<Result<Selection, String>, Error> {
+    shipped: &Shipped,
+) -> Result<Result<Selection, Diagnostic>, Error> {
     let work_len = work.revisions.len();
-    let onto = match &args.onto {
-        Some(reference) => Some(reference.clone()),
-        // A conflicted head file names both sides itself; otherwise a merge or rebase in
-        // progress says what the base is.
-        None if args.revisions.is_empty()
-            && !matches!(head_file.content, Content::Conflict { .. }) =>
-        {
-            match git {
-                Some(g) => match g.merge_head() {
-                    Some(merge_head) => match shipped::keep_side(g, &merge_head) {
-                        Ok(side) => Some(side.to_owned()),
-                        Err(refusal) => return Ok(Err(refusal)),
-                    },
-                    None if g.rebasing() => Some("HEAD".to_owned()),
-                    None => None,
-                },
-                None => None,
-            }
-        }
+    if !args.revisions.is_empty() || args.onto.is_some() {
+        return explicit(settings, args, work, shipped);
+    }
+    let onto = match git {
+        Some(g) => match g.merge_head() {
+            Some(merge_head) => match merge_side(g, &work, &merge_head, shipped)? {
+                Ok(side) => Some(side),
+                Err(refusal) => return Ok(Err(refusal)),
+            },
+            // The commit being applied goes after the branch it is applied to.
+            None if g.rebasing() => Some(("HEAD", "the commit `git rebase` is replaying")),
+            None if g.cherry_picking() => Some(("HEAD", "the commit `git cherry-pick` is applying")),
+            None => None,
+        },
         None => None,
     };
-    let (tree, added) = match &onto {
+    if let Some((reference, why)) = onto {
+        let comparison = Base::load(settings, reference, work.format)?.compare(work);
+        let moved: BTreeSet<usize> = comparison.added.into_iter().collect();
+        if let Some(refusal) = moves_shipped(&comparison.merged, &moved, shipped) {
+            return Ok(Err(refusal));
+        }
+        return Ok(Ok(Selection {
+            tree: comparison.merged,
+            work_len,
+            moved,
+            why: why.to_owned(),
+        }));
+    }
+    if let Content::Conflict { ours, theirs, .. } = &head_file.content {
+        return Ok(conflict_sides(work, head_file, ours, theirs, shipped));
+    }
+    if work.graph.heads().len() < 2 {
+        return Ok(Ok(Selection {
+            tree: work,
+            work_len,
+            moved: BTreeSet::new(),
+            why: "no revision needs a new number".to_owned(),
+        }));
+    }
+    unshipped(work, shipped)
+}
+
+/// `REV ...` or `--onto REF`: what the user named moves, unless it has shipped.
+fn explicit(
+    settings: &Settings,
+    args: &RebaseArgs,
+    work: Project,
+    shipped: &Shipped,
+) -> Result<Result<Selection, Diagnostic>, Error> {
+    let work_len = work.revisions.len();
+    let (tree, added) = match &args.onto {
         Some(reference) => {
             let comparison = Base::load(settings, reference, work.format)?.compare(work);
             (comparison.merged, Some(comparison.added))
         }
         None => (work, None),
     };
-    if !args.revisions.is_empty() {
+    let (moved, why) = if args.revisions.is_empty() {
+        let reference = args.onto.as_deref().unwrap_or_default();
+        (
+            added.unwrap_or_default().into_iter().collect(),
+            format!("this branch's revisions after `{reference}`"),
+        )
+    } else {
         let mut moved = BTreeSet::new();
         for name in &args.revisions {
             let node = match find(&tree, work_len, name) {
                 Ok(node) => node,
-                Err(refusal) => return Ok(Err(refusal)),
+                Err(refusal) => return Ok(Err(refusal::rebase_refused(&refusal))),
             };
-            // A shipped revision keeps its name: databases have recorded it.
-            if let (Some(reference), Some(added)) = (&onto, &added)
+            if let (Some(reference), Some(added)) = (&args.onto, &added)
                 && !added.contains(&node)
             {
-                return Ok(Err(format!(
+                return Ok(Err(refusal::rebase_refused(&format!(
                     "`{}` is on `{reference}` already, so databases may have applied it under that name; move only this branch's revisions",
                     tree.revisions[node].file_name()
-                )));
+                ))));
             }
             moved.insert(node);
         }
         let why = format!("{} named on the command line", args.revisions.join(", "));
-        return Ok(Ok(Selection {
-            tree,
-            work_len,
-            moved,
-            why,
-        }));
+        (moved, why)
+    };
+    if let Some(refusal) = moves_shipped(&tree, &moved, shipped) {
+        return Ok(Err(refusal));
     }
-    if let (Some(reference), Some(added)) = (&onto, added) {
-        let why = format!("this branch's revisions after `{reference}`");
-        return Ok(Ok(Selection {
-            tree,
-            work_len,
-            moved: added.into_iter().collect(),
-            why,
-        }));
-    }
-    if let Content::Conflict { ours, theirs, .. } = &head_file.content {
-        let rebasing = git.is_some_and(Git::rebasing);
-        // In a merge, "ours" is the branch being worked on; in a rebase, the commits being
-        // replayed are "theirs".
-        let (mine, other) = if rebasing {
-            (theirs, ours)
-        } else {
-            (ours, theirs)
-        };
-        return Ok(conflict_sides(tree, work_len, head_file, mine, other));
-    }
-    match tree.graph.heads().len() {
-        0 | 1 => Ok(Ok(Selection {
-            tree,
-            work_len,
-            moved: BTreeSet::new(),
-            why: "no revision needs a new number".to_owned(),
-        })),
-        heads => Ok(Err(format!(
-            "there are {heads} heads and nothing says which revisions are this branch's; name them (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch"
-        ))),
-    }
+    Ok(Ok(Selection {
+        tree,
+        work_len,
+        moved,
+        why,
+    }))
 }
 
-/// The revisions only this side of a head-file conflict has.
+/// The refusal when a revision about to move has shipped.
+fn moves_shipped(tree: &Project, moved: &BTreeSet<usize>, shipped: &Shipped) -> Option<Diagnostic> {
+    let (node, place) = moved
+        .iter()
+        .find_map(|&n| shipped.place(&tree.revisions[n]).map(|p| (n, p)))?;
+    Some(refusal::rebase_refused(&format!(
+        "`{}` has shipped ({place}), so databases may have recorded it under this name, and it never moves; move the other side's revisions (name them, or pass `--onto` with the shipped branch)",
+        tree.revisions[node].file_name()
+    )))
+}
+
+/// The first shipped revision among `nodes`, described with where it shipped.
+fn shipped_one(tree: &Project, nodes: &[usize], shipped: &Shipped) -> Option<String> {
+    nodes.iter().find_map(|&n| {
+        shipped
+            .place(&tree.revisions[n])
+            .map(|place| format!("`{}` {place}", tree.revisions[n].file_name()))
+    })
+}
+
+/// Which side of a merge in progress stays: the one that has shipped. Returns the ref whose
+/// revisions stay (the other side moves), or the refusal when both or neither have shipped.
+fn merge_side(
+    git: &Git,
+    work: &Project,
+    merge_head: &str,
+    shipped: &Shipped,
+) -> Result<Result<(&'static str, &'static str), Diagnostic>, Error> {
+    let prefix = git.prefix()?;
+    let on = |commit: &str| -> Result<BTreeSet<String>, Error> {
+        Ok(git.names(commit, &prefix)?.into_iter().collect())
+    };
+    let (at_head, at_merge) = (on("HEAD")?, on(merge_head)?);
+    let only = |names: &BTreeSet<String>| -> Vec<usize> {
+        (0..work.revisions.len())
+            .filter(|&n| !names.contains(work.revisions[n].file_name()))
+            .collect()
+    };
+    // Ours: files the branch merged in lacks; theirs: files the checked-out branch lacks.
+    let (ours, theirs) = (only(&at_merge), only(&at_head));
+    let keep_ours = ("HEAD", "the side merged in, which has not shipped");
+    let keep_theirs = ("MERGE_HEAD", "the checked-out side, which has not shipped");
+    if ours.is_empty() {
+        return Ok(Ok(keep_theirs));
+    }
+    if theirs.is_empty() {
+        return Ok(Ok(keep_ours));
+    }
+    let side = |name: Option<String>, fallback: &str| {
+        name.map_or_else(|| fallback.to_owned(), |n| format!("`{n}`"))
+    };
+    let ours_name = side(git.current_branch(), "HEAD");
+    let theirs_name = side(git.branches_at(merge_head).into_iter().next(), "MERGE_HEAD");
+    Ok(
+        match (
+            shipped_one(work, &ours, shipped),
+            shipped_one(work, &theirs, shipped),
+        ) {
+            (Some(_), None) => Ok(keep_ours),
+            (None, Some(_)) => Ok(keep_theirs),
+            (Some(a), Some(b)) => Err(refusal::shipped_on_both_sides(&a, &b)),
+            (None, None) => Err(refusal::rebase_refused(&format!(
+                "neither side of this merge has shipped, so nothing says which to renumber: {ours_name} (checked out) or {theirs_name} (being merged in); looked at {}; name the revisions to move (`migrate rebase 040_add_readonly_role`), pass `--onto` with the side that stays, or set `base` in migrate.toml",
+                shipped.looked()
+            ))),
+        },
+    )
+}
+
+/// Outside a merge or rebase, with several heads: every revision that has not shipped moves
+/// after the shipped ones, which must have one head.
+fn unshipped(work: Project, shipped: &Shipped) -> Result<Result<Selection, Diagnostic>, Error> {
+    let work_len = work.revisions.len();
+    let heads = work.graph.heads();
+    if !shipped.knows_anything() {
+        return Ok(Err(refusal::rebase_refused(&format!(
+            "there are {} heads and nothing says which revisions have shipped (no default branch, no `base` in migrate.toml); name them (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch",
+            heads.len()
+        ))));
+    }
+    let moved: BTreeSet<usize> = (0..work_len)
+        .filter(|&n| shipped.place(&work.revisions[n]).is_none())
+        .collect();
+    let shipped_heads: Vec<usize> = (0..work_len)
+        .filter(|n| !moved.contains(n))
+        .filter(|&n| work.graph.children(n).iter().all(|c| moved.contains(c)))
+        .collect();
+    if let [a, b, ..] = shipped_heads[..] {
+        let describe = |n: usize| shipped_one(&work, &[n], shipped).unwrap_or_default();
+        return Ok(Err(refusal::shipped_on_both_sides(
+            &describe(a),
+            &describe(b),
+        )));
+    }
+    let why = format!("the revisions that have not shipped (looked at {})", shipped.looked());
+    Ok(Ok(Selection {
+        tree: work,
+        work_len,
+        moved,
+        why,
+    }))
+}
+
+/// The side of a head-file conflict that has not shipped, when the other has.
 fn conflict_sides(
     tree: Project,
-    work_len: usize,
     head_file: &HeadFile,
-    mine: &[String],
-    other: &[String],
-) -> Result<Selection, String> {
-    let side = |lines: &[String]| -> Result<usize, String> {
+    ours: &[String],
+    theirs: &[String],
+    shipped: &Shipped,
+) -> Result<Selection, Diagnostic> {
+    let work_len = tree.revisions.len();
+    let refused = |reason: String| refusal::rebase_refused(&reason);
+    let side = |lines: &[String]| -> Result<usize, Diagnostic> {
         let [line] = lines else {
-            return Err(format!(
+            return Err(refused(format!(
                 "`{}` holds conflict markers, but a side does not hold one line",
                 head_file.path
-            ));
+            )));
         };
         let name = line.split_whitespace().nth(1).unwrap_or("");
         find(&tree, work_len, name).map_err(|_| {
-            format!(
+            refused(format!(
                 "`{}` names `{line}` in its conflict, but there is no such migration file",
                 head_file.path
-            )
+            ))
         })
     };
-    let (mine, other) = (side(mine)?, side(other)?);
-    let mut theirs = tree.graph.ancestors(other);
-    theirs.insert(other);
-    let mut moved = tree.graph.ancestors(mine);
-    moved.insert(mine);
-    let moved: BTreeSet<usize> = moved.difference(&theirs).copied().collect();
+    let (ours, theirs) = (side(ours)?, side(theirs)?);
+    let only = |a: usize, b: usize| -> Vec<usize> {
+        let mut other = tree.graph.ancestors(b);
+        other.insert(b);
+        let mut mine = tree.graph.ancestors(a);
+        mine.insert(a);
+        mine.difference(&other).copied().collect()
+    };
+    let (ours_only, theirs_only) = (only(ours, theirs), only(theirs, ours));
+    let (mine, other) = match (
+        shipped_one(&tree, &ours_only, shipped),
+        shipped_one(&tree, &theirs_only, shipped),
+    ) {
+        (Some(_), None) => (theirs_only, ours),
+        (None, Some(_)) => (ours_only, theirs),
+        (Some(a), Some(b)) => return Err(refusal::shipped_on_both_sides(&a, &b)),
+        (None, None) => {
+            return Err(refused(format!(
+                "`{}` holds a conflict and neither side has shipped, so nothing says which to renumber (looked at {}); name the revisions to move (`migrate rebase {}`), or pass `--onto` with the side that stays",
+                head_file.path,
+                shipped.looked(),
+                tree.revisions[ours].file_name()
+            )));
+        }
+    };
     let why = format!(
-        "the head file's conflict: `{}` after `{}`",
-        tree.revisions[mine].file_name(),
+        "the head file's conflict: the side that has not shipped after `{}`",
         tree.revisions[other].file_name()
     );
     Ok(Selection {
         tree,
         work_len,
-        moved,
+        moved: mine.into_iter().collect(),
         why,
     })
 }

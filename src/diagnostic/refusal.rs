@@ -285,6 +285,18 @@ pub(crate) fn rebase_refused(reason: &str) -> Diagnostic {
     Diagnostic::general(Rule::RebaseRefused, message, help)
 }
 
+/// A collision whose two sides have both shipped: renumbering either would rename a revision
+/// that databases may have recorded.
+pub(crate) fn shipped_on_both_sides(ours: &str, theirs: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::ShippedOnBothSides,
+        format!(
+            "both sides of this collision have shipped: {ours}, and {theirs}; renumbering either would rename a revision that databases may have recorded"
+        ),
+        "keep both and join them with a merge revision: `migrate merge`, then commit",
+    )
+}
+
 /// A command that acts on one tree, where discovery found several.
 pub(crate) fn several_trees(trees: &[String]) -> Diagnostic {
     Diagnostic::general(

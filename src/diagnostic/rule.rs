@@ -101,6 +101,8 @@ pub(crate) enum Rule {
     RebaseCheckFailed,
     /// `rebase` cannot tell which revisions to move, or is asked to move a shipped one.
     RebaseRefused,
+    /// Both sides of a collision have shipped: only a merge revision repairs it.
+    ShippedOnBothSides,
     /// `--single-transaction` meets a `transaction:false` section.
     SingleTransactionConflict,
     /// A revision's SQL failed on the server; the run stopped there.
@@ -165,7 +167,7 @@ pub(crate) enum Rule {
 
 impl Rule {
     /// Every rule, in id order.
-    pub(crate) const ALL: [Rule; 56] = [
+    pub(crate) const ALL: [Rule; 57] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -222,6 +224,7 @@ impl Rule {
         Rule::MixedTransactionStatements,
         Rule::MissingLockTimeout,
         Rule::UnparsableSql,
+        Rule::ShippedOnBothSides,
     ];
 
     /// The rule's severity.
@@ -255,6 +258,7 @@ impl Rule {
             | Rule::CheckFailed
             | Rule::RebaseCheckFailed
             | Rule::RebaseRefused
+            | Rule::ShippedOnBothSides
             | Rule::SingleTransactionConflict
             | Rule::RevisionFailed
             | Rule::NotAtHeads

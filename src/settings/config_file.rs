@@ -39,6 +39,8 @@ pub(crate) struct ConfigFile {
     pub history_table: Option<String>,
     /// Whether `migrations/HEAD` names the head, so that git reports two heads as a conflict.
     pub head_file: Option<bool>,
+    /// The git ref whose revisions have shipped, beside the remote's default branch.
+    pub base: Option<String>,
     /// Files and directories that discovery and the stale-reference scan skip: paths or
     /// globs, relative to the configuration file, as in `.gitignore`.
     #[serde(default)]

@@ -77,6 +77,8 @@ pub(crate) struct Settings {
     pub history_table_named: bool,
     /// `head_file` in the configuration file; unset means "when `migrations/HEAD` exists".
     pub head_file: Option<bool>,
+    /// `base` in the configuration file: a git ref whose revisions have shipped.
+    pub base: Option<String>,
     /// What discovery and the stale-reference scan skip, relative to the configuration file.
     pub exclude: Exclude,
     /// How the migrations directory is written; `None` detects it from the files.
@@ -201,6 +203,7 @@ impl Settings {
             history_table,
             dir_format,
             head_file: file.and_then(|(_, c)| c.head_file),
+            base: file.and_then(|(_, c)| c.base.clone()),
             exclude,
             display_dir: relpath::display(&dir),
             dir,

@@ -49,7 +49,7 @@ fn named_revisions_move_outside_git_too() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .contains("there are 2 heads and nothing says which revisions are this branch's"),
+            .contains("there are 2 heads and nothing says which revisions have shipped"),
         "{}",
         run.stderr
     );
@@ -235,10 +235,13 @@ fn a_rename_onto_a_name_still_to_move_goes_through_a_temporary_name() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     git_init(dir);
+    write_tree(&dir.join("migrations"), &[("001_s.sql", &revision("s", "none"))]);
+    commit_all(dir, "shipped");
+    // On `main` every revision has shipped: the collision is made on a branch.
+    git(dir, &["checkout", "-q", "-b", "feature"]);
     write_tree(
         &dir.join("migrations"),
         &[
-            ("001_s.sql", &revision("s", "none")),
             ("002_b.sql", &revision("b", "001")),
             ("002_a.sql", &revision("a", "001")),
             ("003_a.sql", &revision("a again", "002")),

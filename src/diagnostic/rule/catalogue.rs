@@ -74,6 +74,7 @@ impl Rule {
             Rule::MixedTransactionStatements => "mixed-transaction-statements",
             Rule::MissingLockTimeout => "missing-lock-timeout",
             Rule::UnparsableSql => "unparsable-sql",
+            Rule::ShippedOnBothSides => "shipped-on-both-sides",
         }
     }
 
@@ -140,6 +141,7 @@ impl Rule {
             Rule::MixedTransactionStatements => "M047",
             Rule::MissingLockTimeout => "M048",
             Rule::UnparsableSql => "M049",
+            Rule::ShippedOnBothSides => "M050",
         }
     }
 }

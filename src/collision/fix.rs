@@ -25,7 +25,7 @@ pub(crate) fn run(
     dry_run: bool,
     progress: &mut Progress,
 ) -> Result<Vec<Change>, Error> {
-    let scan = references::repository_files(settings, &project)?;
+    let scan = references::repository_files(settings, project)?;
     for skipped in &scan.skipped {
         progress.warn(&format!("the stale-reference scan skips {skipped}"));
     }

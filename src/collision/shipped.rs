@@ -33,25 +33,8 @@ impl Shipped {
     pub(crate) fn from_git(git: &Git, configured: Option<&str>) -> Result<Shipped, Error> {
         let prefix = git.prefix()?;
         let mut shipped = Shipped::default();
-        if let Some(reference) = configured {
-            let commit = git.commit(reference)?.ok_or_else(|| {
-                Error::Git(format!(
-                    "`base = \"{reference}\"` in migrate.toml names no git ref in this clone; fetch it first (`git fetch origin`)"
-                ))
-            })?;
-            shipped.add_ref(git, &commit, &prefix, &format!("on `{reference}`"))?;
-        }
-        match remote_default(git)? {
-            Some((name, commit)) => {
-                shipped.add_ref(git, &commit, &prefix, &format!("on `{name}`"))?;
-            }
-            None => {
-                for name in ["main", "master"] {
-                    if let Some(commit) = git.commit(&format!("refs/heads/{name}"))? {
-                        shipped.add_ref(git, &commit, &prefix, &format!("on `{name}`"))?;
-                    }
-                }
-            }
+        for (name, commit) in refs(git, configured)? {
+            shipped.add_ref(git, &commit, &prefix, &format!("on `{name}`"))?;
         }
         if let (Some(merge_head), Some(upstream)) = (git.merge_head(), git.upstream())
             && let Some(commit) = git.commit(&upstream)?
@@ -85,7 +68,7 @@ impl Shipped {
         }
     }
 
-    /// Where `revision` shipped (`on \`origin/main\``), or `None` when it has not.
+    /// Where `revision` shipped, as ``on `origin/main` ``, or `None` when it has not.
     pub(crate) fn place(&self, revision: &Revision) -> Option<&str> {
         self.places.get(revision.file_name()).map(String::as_str)
     }
@@ -104,6 +87,31 @@ impl Shipped {
             [init @ .., last] => format!("{} and {last}", init.join(", ")),
         }
     }
+}
+
+/// The shipped refs and their commits: `base` from migrate.toml, then the remote's default
+/// branch, else the local `main` and `master`.
+pub(crate) fn refs(git: &Git, configured: Option<&str>) -> Result<Vec<(String, String)>, Error> {
+    let mut refs = Vec::new();
+    if let Some(reference) = configured {
+        let commit = git.commit(reference)?.ok_or_else(|| {
+            Error::Git(format!(
+                "`base = \"{reference}\"` in migrate.toml names no git ref in this clone; fetch it first (`git fetch origin`)"
+            ))
+        })?;
+        refs.push((reference.to_owned(), commit));
+    }
+    match remote_default(git)? {
+        Some(default) => refs.push(default),
+        None => {
+            for name in ["main", "master"] {
+                if let Some(commit) = git.commit(&format!("refs/heads/{name}"))? {
+                    refs.push((name.to_owned(), commit));
+                }
+            }
+        }
+    }
+    Ok(refs)
 }
 
 /// The remote's default branch and its commit: `origin/HEAD`, else `origin/main` or

@@ -9,11 +9,12 @@ use crate::cli::CheckArgs;
 use crate::collision::base_branch::Base;
 use crate::collision::git::Git;
 use crate::collision::head_file::HeadFile;
-use crate::collision::{fix, new_only, references};
+use crate::collision::{fix, new_only, references, shipped};
 use crate::diagnostic::{self, Diagnostic, Rule, Severity, Sources, suppress};
 use crate::lint;
 use crate::output::{Body, Change, Fixes, Progress, Report, TreeCount};
 use crate::project::Project;
+use crate::revision::{Revises, RevisionId};
 use crate::settings::Settings;
 
 pub(super) fn run(
@@ -135,13 +136,18 @@ fn check_tree(
         project.sources.extend(scan.sources);
         suppressions.extend(scan.suppressions);
     }
-    // With a base, the graph rules judge the tree that merging it would produce.
-    let (project, base) = if let Some(reference) = &args.base {
-        let base = Base::load(settings, reference, project.format)?;
+    // With a base, the graph rules judge the tree that merging it would produce. Without one,
+    // a parent missing here but present on the shipped base makes that the base: the branch
+    // was renumbered after it (`rebase --onto`) and will be merged into it.
+    let (base, implicit) = match &args.base {
+        Some(reference) => (Some(Base::load(settings, reference, project.format)?), false),
+        None => (implicit_base(settings, &project, progress)?, true),
+    };
+    let (project, base) = if let Some(base) = base {
         let comparison = base.compare(project);
         found.extend(comparison.diagnostics);
         // Only what this branch adds is linted: what the base has has shipped.
-        if args.no_lint {
+        if args.no_lint || implicit {
             unlinted(&mut suppressions);
         } else {
             let context = lint::Context::new(settings, &args.deploy);
@@ -172,6 +178,45 @@ fn check_tree(
         diagnostics,
         read,
     })
+}
+
+/// The shipped ref that holds every parent missing here, when one does; `None` when no parent
+/// is missing, outside git, or when no shipped ref has them all.
+fn implicit_base(
+    settings: &Settings,
+    project: &Project,
+    progress: &mut Progress,
+) -> Result<Option<Base>, Error> {
+    let missing: Vec<&RevisionId> = project
+        .revisions
+        .iter()
+        .flat_map(|r| match &r.revises {
+            Revises::Parents(parents) => parents.as_slice(),
+            Revises::Root | Revises::Unknown => &[],
+        })
+        .map(|p| &p.id)
+        .filter(|id| project.graph.lookup(id).is_empty())
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let Some(git) = Git::discover(&settings.dir) else {
+        return Ok(None);
+    };
+    for (reference, _) in shipped::refs(&git, settings.base.as_deref())? {
+        let base = Base::load(settings, &reference, project.format)?;
+        if missing
+            .iter()
+            .all(|id| !base.project.graph.lookup(id).is_empty())
+        {
+            progress.note(&format!(
+                "`{}` is not here but is on `{reference}`, read through git: judged as merged with `{reference}`",
+                missing[0]
+            ));
+            return Ok(Some(base));
+        }
+    }
+    Ok(None)
 }
 
 /// Leaves out the suppressions of lint's rules alone when lint did not run: they silence

@@ -173,7 +173,7 @@ fn select(
         }));
     }
     if let Content::Conflict { ours, theirs, .. } = &head_file.content {
-        return Ok(conflict_sides(work, head_file, ours, theirs, shipped));
+        return Ok(conflict_sides(work, head_file, ours, theirs, shipped).map_err(|r| *r));
     }
     if work.graph.heads().len() < 2 {
         return Ok(Ok(Selection {
@@ -183,7 +183,7 @@ fn select(
             why: "no revision needs a new number".to_owned(),
         }));
     }
-    unshipped(work, shipped)
+    Ok(unshipped(work, shipped).map_err(|refusal| *refusal))
 }
 
 /// `REV ...` or `--onto REF`: what the user named moves, unless it has shipped.
@@ -309,11 +309,11 @@ fn merge_side(
 
 /// Outside a merge or rebase, with several heads: every revision that has not shipped moves
 /// after the shipped ones, which must have one head.
-fn unshipped(work: Project, shipped: &Shipped) -> Result<Result<Selection, Diagnostic>, Error> {
+fn unshipped(work: Project, shipped: &Shipped) -> Result<Selection, Box<Diagnostic>> {
     let work_len = work.revisions.len();
     let heads = work.graph.heads();
     if !shipped.knows_anything() {
-        return Ok(Err(refusal::rebase_refused(&format!(
+        return Err(Box::new(refusal::rebase_refused(&format!(
             "there are {} heads and nothing says which revisions have shipped (no default branch, no `base` in migrate.toml); name them (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch",
             heads.len()
         ))));
@@ -327,18 +327,15 @@ fn unshipped(work: Project, shipped: &Shipped) -> Result<Result<Selection, Diagn
         .collect();
     if let [a, b, ..] = shipped_heads[..] {
         let describe = |n: usize| shipped_one(&work, &[n], shipped).unwrap_or_default();
-        return Ok(Err(refusal::shipped_on_both_sides(
-            &describe(a),
-            &describe(b),
-        )));
+        return Err(Box::new(refusal::shipped_on_both_sides(&describe(a), &describe(b))));
     }
     let why = format!("the revisions that have not shipped (looked at {})", shipped.looked());
-    Ok(Ok(Selection {
+    Ok(Selection {
         tree: work,
         work_len,
         moved,
         why,
-    }))
+    })
 }
 
 /// The side of a head-file conflict that has not shipped, when the other has.
@@ -348,25 +345,26 @@ fn conflict_sides(
     ours: &[String],
     theirs: &[String],
     shipped: &Shipped,
-) -> Result<Selection, Diagnostic> {
+) -> Result<Selection, Box<Diagnostic>> {
     let work_len = tree.revisions.len();
-    let refused = |reason: String| refusal::rebase_refused(&reason);
-    let side = |lines: &[String]| -> Result<usize, Diagnostic> {
+    let refused = |reason: String| Box::new(refusal::rebase_refused(&reason));
+    // A `String` error, made a diagnostic once: a `Diagnostic` is too large to pass around.
+    let side = |lines: &[String]| -> Result<usize, String> {
         let [line] = lines else {
-            return Err(refused(format!(
+            return Err(format!(
                 "`{}` holds conflict markers, but a side does not hold one line",
                 head_file.path
-            )));
+            ));
         };
         let name = line.split_whitespace().nth(1).unwrap_or("");
         find(&tree, work_len, name).map_err(|_| {
-            refused(format!(
+            format!(
                 "`{}` names `{line}` in its conflict, but there is no such migration file",
                 head_file.path
-            ))
+            )
         })
     };
-    let (ours, theirs) = (side(ours)?, side(theirs)?);
+    let (ours, theirs) = (side(ours).map_err(refused)?, side(theirs).map_err(refused)?);
     let only = |a: usize, b: usize| -> Vec<usize> {
         let mut other = tree.graph.ancestors(b);
         other.insert(b);
@@ -381,7 +379,7 @@ fn conflict_sides(
     ) {
         (Some(_), None) => (theirs_only, ours),
         (None, Some(_)) => (ours_only, theirs),
-        (Some(a), Some(b)) => return Err(refusal::shipped_on_both_sides(&a, &b)),
+        (Some(a), Some(b)) => return Err(Box::new(refusal::shipped_on_both_sides(&a, &b))),
         (None, None) => {
             return Err(refused(format!(
                 "`{}` holds a conflict and neither side has shipped, so nothing says which to renumber (looked at {}); name the revisions to move (`migrate rebase {}`), or pass `--onto` with the side that stays",

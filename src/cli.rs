@@ -152,7 +152,7 @@ impl Command {
 }
 
 /// Options shared by the commands that write to the database.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct WriteArgs {
     /// Print the SQL that would run, history statements included, without connecting; TARGET may be a FROM:TO range
     #[arg(long)]
@@ -209,8 +209,28 @@ pub struct StampArgs {
     /// `head`, `base`, a revision id, `+N` or `-N`
     #[arg(allow_hyphen_values = true)]
     pub target: String,
-    #[command(flatten)]
-    pub write: WriteArgs,
+    /// Print the history statements that would run, without connecting; TARGET may be a FROM:TO range
+    #[arg(long)]
+    pub sql: bool,
+    /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub lock_wait: std::time::Duration,
+}
+
+impl StampArgs {
+    /// The write options of a command that runs no revision SQL: no variables, no timeouts
+    /// for statements it does not run.
+    #[must_use]
+    pub fn write(&self) -> WriteArgs {
+        WriteArgs {
+            sql: self.sql,
+            lock_wait: self.lock_wait,
+            set: Vec::new(),
+            lock_timeout: None,
+            lock_retries: None,
+            statement_timeout: None,
+        }
+    }
 }
 
 /// Options of `current`.
@@ -346,9 +366,24 @@ pub struct SchemaArgs {
 /// Options of `merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// The merge revision's message; its slug becomes the file name
-    #[arg(default_value = "merge heads")]
-    pub message: String,
+    /// The merge revision's message; its slug becomes the file name. `heads` alone is
+    /// Alembic's revision argument (`alembic merge heads`), not a message
+    #[arg(value_name = "MESSAGE")]
+    pub words: Option<String>,
+    /// The merge revision's message, as Alembic's `-m`
+    #[arg(short, long, value_name = "MESSAGE")]
+    pub message: Option<String>,
+}
+
+impl MergeArgs {
+    /// The message: `-m`, else the argument unless it is Alembic's `heads`, else `merge heads`.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        self.message
+            .as_deref()
+            .or(self.words.as_deref().filter(|w| *w != "heads"))
+            .unwrap_or("merge heads")
+    }
 }
 
 /// Options of `init`.

@@ -270,7 +270,8 @@ impl RevisionGraph {
         cycles
     }
 
-    /// The newest revision that every one of `nodes` descends from (or is), if any.
+    /// The nearest revision that every one of `nodes` descends from (or is), if any: one no
+    /// other common ancestor descends from. Of several (a criss-cross), the greatest id.
     #[must_use]
     pub(crate) fn newest_common_ancestor(&self, nodes: &[usize]) -> Option<usize> {
         let mut common: Option<BTreeSet<usize>> = None;
@@ -282,8 +283,14 @@ impl RevisionGraph {
                 Some(so_far) => so_far.intersection(&line).copied().collect(),
             });
         }
-        common?
-            .into_iter()
+        // The common ancestors include every ancestor of each member, so the nearest ones are
+        // exactly those with no child among them. Ids say nothing about nearness: hex ids
+        // sort at random.
+        let common = common?;
+        common
+            .iter()
+            .copied()
+            .filter(|&c| self.children(c).iter().all(|child| !common.contains(child)))
             .max_by(|&a, &b| self.keys[a].cmp(&self.keys[b]))
     }
 }

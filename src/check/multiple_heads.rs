@@ -158,6 +158,18 @@ mod tests {
     }
 
     #[test]
+    fn the_fork_is_the_nearest_common_ancestor_whatever_the_ids_sort_as() {
+        // As hex ids in Alembic trees do: the fork `5` sorts below its own parent `9`.
+        let found = findings(&[("9", &[]), ("5", &["9"]), ("6", &["5"]), ("7", &["5"])]);
+        let message = found
+            .iter()
+            .find(|(r, _)| *r == Rule::MultipleHeads)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or_default();
+        assert!(message.ends_with("forking from `5`"), "{found:?}");
+    }
+
+    #[test]
     fn a_merge_leaves_one_head() {
         let found = findings(&[("1", &[]), ("2", &["1"]), ("3", &["1"]), ("4", &["2", "3"])]);
         assert!(

@@ -54,11 +54,9 @@ impl Base {
                 settings.display_dir
             ))
         })?;
-        let commit = git.commit(reference)?.ok_or_else(|| {
-            Error::Git(format!(
-                "git ref `{reference}` does not exist in this clone; fetch it first, as in `git fetch --depth=1 origin main` for `origin/main`"
-            ))
-        })?;
+        let commit = git
+            .commit(reference)?
+            .ok_or_else(|| Error::Git(missing_ref(reference)))?;
         let prefix = git.prefix()?;
         let files = git
             .files(&commit, &prefix)?
@@ -203,10 +201,18 @@ impl Base {
                     ", which it does not follow"
                 }
             ),
-            format!(
-                "run `migrate rebase --onto {}` to renumber this branch's revisions{base_head}",
-                self.reference
-            ),
+            if revision.id.is_number() {
+                format!(
+                    "run `migrate rebase --onto {}` to renumber this branch's revisions{base_head}",
+                    self.reference
+                )
+            } else {
+                // Hex ids never change: only the first `down_revision` moves.
+                format!(
+                    "run `migrate rebase --onto {}` to point this branch's first `down_revision`{base_head}; ids do not change",
+                    self.reference
+                )
+            },
         ))
     }
 
@@ -258,4 +264,16 @@ fn first_difference(work: &Project, mine: usize, base: &Project, theirs: usize) 
     }
     let same = a.lines().zip(b.lines()).take_while(|(x, y)| x == y).count();
     Some(same + 1)
+}
+
+/// The error for a ref this clone lacks, with a fetch that creates it in every clone: in a
+/// single-branch clone, `git fetch origin main` only fills `FETCH_HEAD`.
+fn missing_ref(reference: &str) -> String {
+    let fetch = match reference.split_once('/') {
+        Some((remote, branch)) if !remote.is_empty() && !branch.is_empty() => format!(
+            "`git fetch --depth=1 {remote} {branch}:refs/remotes/{remote}/{branch}`"
+        ),
+        _ => format!("`git fetch --depth=1 origin {reference}:refs/remotes/origin/{reference}`, then name `origin/{reference}`"),
+    };
+    format!("git ref `{reference}` does not exist in this clone; fetch it first: {fetch}")
 }

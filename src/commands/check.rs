@@ -149,13 +149,21 @@ fn check_tree(
         // Only what this branch adds is linted: what the base has has shipped.
         if args.no_lint || implicit {
             unlinted(&mut suppressions);
+            found.extend(refused_in_transaction(settings, args, &comparison.merged, &[]));
         } else {
             let context = lint::Context::new(settings, &args.deploy);
             found.extend(lint::lint(&context, &comparison.merged, &comparison.added));
+            found.extend(refused_in_transaction(
+                settings,
+                args,
+                &comparison.merged,
+                &comparison.added,
+            ));
         }
         (comparison.merged, Some(base))
     } else {
         unlinted(&mut suppressions);
+        found.extend(refused_in_transaction(settings, args, &project, &[]));
         (project, None)
     };
     let mut diagnostics = project.diagnostics();
@@ -219,10 +227,33 @@ fn implicit_base(
     Ok(None)
 }
 
+/// `concurrently-in-transaction` on every revision that lint did not read (`linted`): a statement
+/// PostgreSQL always refuses in a transaction block belongs in the default gate.
+fn refused_in_transaction(
+    settings: &Settings,
+    args: &CheckArgs,
+    project: &Project,
+    linted: &[usize],
+) -> Vec<Diagnostic> {
+    let context = lint::Context::new(settings, &args.deploy);
+    let mut found = lint::refused_in_transaction(&context, project);
+    if !linted.is_empty() {
+        let linted: std::collections::BTreeSet<&str> = linted
+            .iter()
+            .map(|&n| project.revisions[n].path.as_str())
+            .collect();
+        found.retain(|d| d.path().is_none_or(|p| !linted.contains(p)));
+    }
+    found
+}
+
 /// Leaves out the suppressions of lint's rules alone when lint did not run: they silence
 /// nothing then, and are not unused.
 fn unlinted(suppressions: &mut Vec<suppress::Suppression>) {
-    suppressions.retain(|s| !s.names_only(|rule| rule.family_name() == "lint"));
+    // `concurrently-in-transaction` runs in every `check`: its suppressions stay.
+    suppressions.retain(|s| {
+        !s.names_only(|rule| rule.family_name() == "lint" && rule != Rule::ConcurrentlyInTransaction)
+    });
 }
 
 /// `check`'s report of `diagnostics` about `project`, sorted: what `check` prints, and what a

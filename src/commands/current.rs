@@ -209,7 +209,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
         project,
     };
     if args.check_heads && !current.missing_heads.is_empty() {
-        diagnostics.push(refusal::not_at_heads());
+        diagnostics.push(refusal::not_at_heads(current.project.format));
     }
     let mut report = Report::new("current", Body::Current(Box::new(current)));
     report.diagnostics = diagnostics;

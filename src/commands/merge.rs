@@ -50,17 +50,17 @@ pub(super) fn run(
             &settings.dir,
             &settings.display_dir,
             &id,
-            &args.message,
+            args.message(),
             &parents,
         )?,
-        DirFormat::Alembic => write_alembic(settings, &id, &parents, &args.message)?,
+        DirFormat::Alembic => write_alembic(settings, &id, &parents, args.message())?,
     };
     let head_file = HeadFile::load(settings)?;
     if head_file.enabled {
         head_file.write(&settings.dir, &id, super::new::file_name(&path))?;
     }
     progress.hint(&format!(
-        "merged {} heads; `migrate check` passes once the merge revision is committed",
+        "merged {} heads: review the new revision, then commit it",
         parents.len()
     ));
     Ok(Report::new("merge", Body::Created { path }))

@@ -5,6 +5,7 @@ use std::error::Error as _;
 
 use super::{Diagnostic, Location, Rule, plural};
 use crate::Error;
+use crate::revision::DirFormat;
 use crate::database::interrupt::Signal;
 
 /// `` `a`, `b` ``: names in backticks, joined.
@@ -115,7 +116,7 @@ pub(crate) fn irreversible(label: &str) -> Diagnostic {
     Diagnostic::general(
         Rule::IrreversibleRevision,
         format!(
-            "`{label}` cannot be reverted: it has no `-- migrate:down` section; nothing was run"
+            "`{label}` cannot be reverted: it has no `-- migrate:down` section with SQL to run; nothing was run"
         ),
         "write its down section, or `migrate stamp` past it if the database no longer needs undoing",
     )
@@ -224,11 +225,15 @@ pub(crate) fn pooled(database: &str, port: &str) -> Diagnostic {
 }
 
 /// `current --check-heads` on a database behind the files.
-pub(crate) fn not_at_heads() -> Diagnostic {
+pub(crate) fn not_at_heads(format: DirFormat) -> Diagnostic {
     Diagnostic::general(
         Rule::NotAtHeads,
         "`--check-heads`: the database is not at every head",
-        "run `migrate upgrade head` (or `alembic upgrade heads`)",
+        match format {
+            DirFormat::Sql => "run `migrate upgrade head`",
+            // `migrate` does not run Python revisions: Alembic does.
+            DirFormat::Alembic => "run `alembic upgrade heads`",
+        },
     )
 }
 

@@ -153,6 +153,40 @@ pub(crate) fn lint(context: &Context<'_>, project: &Project, nodes: &[usize]) ->
     })
 }
 
+/// `concurrently-in-transaction` over every revision, for the default gate: PostgreSQL refuses
+/// such a statement in a transaction block every time, so it fails at deploy whatever the
+/// branch. Only revisions whose text holds a word such a statement starts with are parsed.
+pub(crate) fn refused_in_transaction(context: &Context<'_>, project: &Project) -> Vec<Diagnostic> {
+    static WORDS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build([
+                    "concurrently",
+                    "vacuum",
+                    "database",
+                    "tablespace",
+                    "system",
+                    "add value",
+                ])
+                .ok()
+        });
+    let nodes: Vec<usize> = project
+        .revisions
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            project.sources.get(&r.path).is_some_and(|text| {
+                WORDS.as_ref().is_none_or(|words| words.is_match(text))
+            })
+        })
+        .map(|(n, _)| n)
+        .collect();
+    let mut found = lint(context, project, &nodes);
+    found.retain(|d| d.rule == Rule::ConcurrentlyInTransaction);
+    found
+}
+
 fn lint_all(context: &Context<'_>, project: &Project, nodes: &[usize]) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for &node in nodes {

@@ -105,7 +105,7 @@ pub(crate) fn verbose(revisions: &[Revision], graph: &RevisionGraph, node: usize
     let reversible = if revision.down.is_some() {
         "yes"
     } else {
-        "no (no `-- migrate:down` section)"
+        "no (no `-- migrate:down` section with SQL to run)"
     };
     lines.push(format!("Reversible: {reversible}"));
     lines.push(String::new());

@@ -10,8 +10,16 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     text::body(&report.body, out, true)?;
     for d in &report.diagnostics {
         let title = format!("{} ({})", d.rule.name(), d.rule.id());
-        let text = format!("{}\nhelp: {}", d.message, d.help);
-        let place = match &d.location {
+        let mut text = format!("{}\nhelp: {}", d.message, d.help);
+        // GitHub attaches an annotation only to a file of the pull request: a file that exists
+        // only on the base (`origin/main:migrations/x.sql`) is named in the text, and the
+        // annotation goes on the pull request's own file involved, when there is one.
+        let mut location = d.location.as_ref();
+        if let Some(loc) = location.filter(|l| at_ref(&l.path)) {
+            text = format!("{text}\non the base: {}", loc.path);
+            location = d.related.iter().find(|r| !at_ref(&r.path));
+        }
+        let place = match location {
             Some(loc) => format!(
                 "file={},line={},col={},",
                 escape_property(&loc.path),
@@ -29,6 +37,13 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Whether output shows this path as a file at a git ref (`origin/main:migrations/x.sql`),
+/// as the base branch's files are shown, rather than a file of the working tree.
+fn at_ref(path: &str) -> bool {
+    path.split_once(':')
+        .is_some_and(|(reference, rest)| !reference.is_empty() && !rest.starts_with('/'))
 }
 
 /// Escapes a message the way `@actions/core` does (`escapeData`), and any other control

@@ -292,6 +292,13 @@ fn finish(
         section.sql = down;
         psql_only::check(section, problems);
     }
+    // A down section with nothing to run (as `new` leaves it) undoes nothing: the revision is
+    // irreversible, so `downgrade` refuses instead of recording a revert that did not happen.
+    // A merge revision's empty down section is its whole downgrade.
+    let merge = matches!(&parsed.revises, Some(Revises::Parents(p)) if p.len() > 1);
+    if parsed.down.as_ref().is_some_and(|d| !has_sql(&d.sql)) && !merge {
+        parsed.down = None;
+    }
 }
 
 fn push_line(body: &mut String, line: &str) {

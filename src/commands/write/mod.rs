@@ -75,11 +75,11 @@ impl Command<'_> {
         }
     }
 
-    fn write(&self) -> &WriteArgs {
+    fn write(&self) -> std::borrow::Cow<'_, WriteArgs> {
         match self {
-            Command::Upgrade(a) => &a.write,
-            Command::Downgrade(a) => &a.write,
-            Command::Stamp(a) => &a.write,
+            Command::Upgrade(a) => std::borrow::Cow::Borrowed(&a.write),
+            Command::Downgrade(a) => std::borrow::Cow::Borrowed(&a.write),
+            Command::Stamp(a) => std::borrow::Cow::Owned(a.write()),
         }
     }
 

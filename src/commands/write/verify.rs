@@ -267,7 +267,7 @@ fn verify_one(
             Rule::IrreversibleRevision,
             Location::file(&revision.path),
             format!(
-                "`{file}` has no `-- migrate:down` section: it was run up once, and its downgrade is not verified"
+                "`{file}` has no `-- migrate:down` section with SQL to run: it was run up once, and its downgrade is not verified"
             ),
             "write the down section, or leave the revision irreversible on purpose",
         );

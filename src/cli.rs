@@ -217,22 +217,6 @@ pub struct StampArgs {
     pub lock_wait: std::time::Duration,
 }
 
-impl StampArgs {
-    /// The write options of a command that runs no revision SQL: no variables, no timeouts
-    /// for statements it does not run.
-    #[must_use]
-    pub fn write(&self) -> WriteArgs {
-        WriteArgs {
-            sql: self.sql,
-            lock_wait: self.lock_wait,
-            set: Vec::new(),
-            lock_timeout: None,
-            lock_retries: None,
-            statement_timeout: None,
-        }
-    }
-}
-
 /// Options of `current`.
 #[derive(Debug, Args)]
 pub struct CurrentArgs {

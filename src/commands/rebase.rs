@@ -95,11 +95,11 @@ pub(super) fn run(
     } else if args.dry_run {
         progress.hint(&format!("dry run ({}): nothing was changed", selection.why));
     } else {
-        // In a merge or rebase in progress, the next `git commit` must record the repaired
+        // In a merge, rebase or cherry-pick in progress, the next commit must record the repaired
         // tree: every file changed is staged, and only those. Outside one, nothing is.
         let in_progress = git
             .as_ref()
-            .filter(|g| g.merge_head().is_some() || g.rebasing());
+            .filter(|g| g.merge_head().is_some() || g.rebasing() || g.cherry_picking());
         apply(&plan, in_progress)?;
         if in_progress.is_some() {
             progress.hint(&format!(
@@ -175,7 +175,9 @@ fn select(
     if let Content::Conflict { ours, theirs, .. } = &head_file.content {
         return Ok(conflict_sides(work, head_file, ours, theirs, shipped).map_err(|r| *r));
     }
-    if work.graph.heads().len() < 2 {
+    // Two files sharing a number can hide a second head: a child revising the number is
+    // counted as following both.
+    if work.graph.heads().len() < 2 && work.graph.duplicates().is_empty() {
         return Ok(Ok(Selection {
             tree: work,
             work_len,
@@ -314,7 +316,7 @@ fn unshipped(work: Project, shipped: &Shipped) -> Result<Selection, Box<Diagnost
     let heads = work.graph.heads();
     if !shipped.knows_anything() {
         return Err(Box::new(refusal::rebase_refused(&format!(
-            "there are {} heads and nothing says which revisions have shipped (no default branch, no `base` in migrate.toml); name them (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch",
+            "there are {} heads or shared numbers, and nothing says which revisions have shipped (no default branch, no `base` in migrate.toml); name them (`migrate rebase 040_add_readonly_role`), or pass `--onto REF` with the base branch",
             heads.len()
         ))));
     }
@@ -365,20 +367,17 @@ fn conflict_sides(
         })
     };
     let (ours, theirs) = (side(ours).map_err(refused)?, side(theirs).map_err(refused)?);
-    let only = |a: usize, b: usize| -> Vec<usize> {
-        let mut other = tree.graph.ancestors(b);
-        other.insert(b);
-        let mut mine = tree.graph.ancestors(a);
-        mine.insert(a);
-        mine.difference(&other).copied().collect()
+    // Which side stays is read from the two heads the conflict names; what moves is every
+    // revision that has not shipped. Ancestry would not do: two files sharing a number make
+    // each side look like it descends from the other.
+    let place = |n: usize| {
+        shipped
+            .place(&tree.revisions[n])
+            .map(|p| format!("`{}` {p}", tree.revisions[n].file_name()))
     };
-    let (ours_only, theirs_only) = (only(ours, theirs), only(theirs, ours));
-    let (mine, other) = match (
-        shipped_one(&tree, &ours_only, shipped),
-        shipped_one(&tree, &theirs_only, shipped),
-    ) {
-        (Some(_), None) => (theirs_only, ours),
-        (None, Some(_)) => (ours_only, theirs),
+    let kept = match (place(ours), place(theirs)) {
+        (Some(_), None) => ours,
+        (None, Some(_)) => theirs,
         (Some(a), Some(b)) => return Err(Box::new(refusal::shipped_on_both_sides(&a, &b))),
         (None, None) => {
             return Err(refused(format!(
@@ -389,14 +388,17 @@ fn conflict_sides(
             )));
         }
     };
+    let moved: BTreeSet<usize> = (0..work_len)
+        .filter(|&n| shipped.place(&tree.revisions[n]).is_none())
+        .collect();
     let why = format!(
-        "the head file's conflict: the side that has not shipped after `{}`",
-        tree.revisions[other].file_name()
+        "the head file's conflict: what has not shipped after `{}`",
+        tree.revisions[kept].file_name()
     );
     Ok(Selection {
         tree,
         work_len,
-        moved: mine.into_iter().collect(),
+        moved,
         why,
     })
 }

@@ -28,6 +28,7 @@ mod rebase;
 mod references;
 mod robustness;
 mod round_trip;
+mod scenarios;
 mod settings;
 mod splitter;
 mod squawk_oracle;

@@ -49,7 +49,7 @@ fn named_revisions_move_outside_git_too() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .contains("there are 2 heads and nothing says which revisions have shipped"),
+            .contains("there are 2 heads or shared numbers, and nothing says which revisions have shipped"),
         "{}",
         run.stderr
     );

@@ -79,7 +79,7 @@ impl Command<'_> {
         match self {
             Command::Upgrade(a) => std::borrow::Cow::Borrowed(&a.write),
             Command::Downgrade(a) => std::borrow::Cow::Borrowed(&a.write),
-            Command::Stamp(a) => std::borrow::Cow::Owned(a.write()),
+            Command::Stamp(a) => std::borrow::Cow::Owned(stamp_write(a)),
         }
     }
 
@@ -305,6 +305,19 @@ pub(super) fn identities(project: &Project) -> Result<Vec<Identity>, Error> {
             refinery_identity::identity(r, text)
         })
         .collect()
+}
+
+/// The write options of `stamp`, which runs no revision SQL: no variables, and no timeouts
+/// for statements it does not run.
+fn stamp_write(args: &StampArgs) -> WriteArgs {
+    WriteArgs {
+        sql: args.sql,
+        lock_wait: args.lock_wait,
+        set: Vec::new(),
+        lock_timeout: None,
+        lock_retries: None,
+        statement_timeout: None,
+    }
 }
 
 /// Connects to the configured database.

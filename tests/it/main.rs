@@ -30,6 +30,7 @@ mod robustness;
 mod round_trip;
 mod scenarios;
 mod settings;
+mod shipped;
 mod splitter;
 mod squawk_oracle;
 mod tls;

@@ -16,7 +16,7 @@ use crate::common::{revision, root, write_tree};
 
 /// pre-commit from `MIGRATE_TEST_PRE_COMMIT`, else the virtualenv `scripts/test` makes. The
 /// test fails without it: it never passes without running.
-fn pre_commit() -> PathBuf {
+pub(crate) fn pre_commit() -> PathBuf {
     let path = std::env::var_os("MIGRATE_TEST_PRE_COMMIT")
         .map_or_else(|| root().join("target/venv/bin/pre-commit"), PathBuf::from);
     assert!(
@@ -34,7 +34,7 @@ fn cached(cmd: &mut Command) -> &mut Command {
         .env("CARGO_TARGET_DIR", root().join("target/pre-commit/build"))
 }
 
-fn git(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Output {
     cached(&mut Command::new("git"))
         .current_dir(dir)
         // The same commit for the same sources, so that pre-commit's store keys stay valid.
@@ -55,7 +55,7 @@ fn git(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(output: &Output) -> bool {
+pub(crate) fn ok(output: &Output) -> bool {
     if !output.status.success() {
         eprintln!(
             "stdout:\n{}\nstderr:\n{}",
@@ -109,7 +109,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A git repository in `tmp/project` whose pre-commit runs `hook` from a copy of this crate.
-fn installed_project(pre_commit: &Path, tmp: &Path, hook: &str) -> PathBuf {
+pub(crate) fn installed_project(pre_commit: &Path, tmp: &Path, hook: &str) -> PathBuf {
     let (hooks, rev) = hook_repository();
     let project = tmp.join("project");
     std::fs::create_dir_all(&project).unwrap();

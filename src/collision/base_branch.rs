@@ -270,10 +270,12 @@ fn first_difference(work: &Project, mine: usize, base: &Project, theirs: usize) 
 /// single-branch clone, `git fetch origin main` only fills `FETCH_HEAD`.
 fn missing_ref(reference: &str) -> String {
     let fetch = match reference.split_once('/') {
-        Some((remote, branch)) if !remote.is_empty() && !branch.is_empty() => format!(
-            "`git fetch --depth=1 {remote} {branch}:refs/remotes/{remote}/{branch}`"
+        Some((remote, branch)) if !remote.is_empty() && !branch.is_empty() => {
+            format!("`git fetch --depth=1 {remote} {branch}:refs/remotes/{remote}/{branch}`")
+        }
+        _ => format!(
+            "`git fetch --depth=1 origin {reference}:refs/remotes/origin/{reference}`, then name `origin/{reference}`"
         ),
-        _ => format!("`git fetch --depth=1 origin {reference}:refs/remotes/origin/{reference}`, then name `origin/{reference}`"),
     };
     format!("git ref `{reference}` does not exist in this clone; fetch it first: {fetch}")
 }

@@ -46,13 +46,7 @@ impl Shipped {
         Ok(shipped)
     }
 
-    fn add_ref(
-        &mut self,
-        git: &Git,
-        commit: &str,
-        prefix: &str,
-        place: &str,
-    ) -> Result<(), Error> {
+    fn add_ref(&mut self, git: &Git, commit: &str, prefix: &str, place: &str) -> Result<(), Error> {
         self.looked.push(place.trim_start_matches("on ").to_owned());
         for name in git.names(commit, prefix)? {
             self.places.entry(name).or_insert_with(|| place.to_owned());

@@ -50,13 +50,7 @@ pub(super) fn run(
             let project = Project::load(tree)?;
             let git = Git::discover(&tree.dir);
             let shipped = super::shipped::load(tree, &project, git.as_ref(), progress)?;
-            changes.extend(fix::run(
-                tree,
-                &project,
-                &shipped,
-                args.dry_run,
-                progress,
-            )?);
+            changes.extend(fix::run(tree, &project, &shipped, args.dry_run, progress)?);
         }
         let checked = check_tree(tree, args, progress)?;
         counts.push(TreeCount {
@@ -140,7 +134,10 @@ fn check_tree(
     // a parent missing here but present on the shipped base makes that the base: the branch
     // was renumbered after it (`rebase --onto`) and will be merged into it.
     let (base, implicit) = match &args.base {
-        Some(reference) => (Some(Base::load(settings, reference, project.format)?), false),
+        Some(reference) => (
+            Some(Base::load(settings, reference, project.format)?),
+            false,
+        ),
         None => (implicit_base(settings, &project, progress)?, true),
     };
     let (project, base) = if let Some(base) = base {
@@ -149,7 +146,12 @@ fn check_tree(
         // Only what this branch adds is linted: what the base has has shipped.
         if args.no_lint || implicit {
             unlinted(&mut suppressions);
-            found.extend(refused_in_transaction(settings, args, &comparison.merged, &[]));
+            found.extend(refused_in_transaction(
+                settings,
+                args,
+                &comparison.merged,
+                &[],
+            ));
         } else {
             let context = lint::Context::new(settings, &args.deploy);
             found.extend(lint::lint(&context, &comparison.merged, &comparison.added));
@@ -252,7 +254,9 @@ fn refused_in_transaction(
 fn unlinted(suppressions: &mut Vec<suppress::Suppression>) {
     // `concurrently-in-transaction` runs in every `check`: its suppressions stay.
     suppressions.retain(|s| {
-        !s.names_only(|rule| rule.family_name() == "lint" && rule != Rule::ConcurrentlyInTransaction)
+        !s.names_only(|rule| {
+            rule.family_name() == "lint" && rule != Rule::ConcurrentlyInTransaction
+        })
     });
 }
 

@@ -74,7 +74,10 @@ pub(super) fn position(settings: &Settings, project: &Project) -> Result<Positio
 /// show it (never with its password). A native row matches a file by its number and its file
 /// name (or, in a row without one, refinery's name), so that of two files sharing a number
 /// only the one applied counts; an Alembic tree never renames, so its applied revisions count.
-pub(super) fn recorded(settings: &Settings, project: &Project) -> Result<(Vec<String>, String), Error> {
+pub(super) fn recorded(
+    settings: &Settings,
+    project: &Project,
+) -> Result<(Vec<String>, String), Error> {
     let (mut client, info) = write::connect(settings)?;
     let names = if project.format == DirFormat::Alembic {
         let stored =

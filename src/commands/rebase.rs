@@ -154,7 +154,9 @@ fn select(
             },
             // The commit being applied goes after the branch it is applied to.
             None if g.rebasing() => Some(("HEAD", "the commit `git rebase` is replaying")),
-            None if g.cherry_picking() => Some(("HEAD", "the commit `git cherry-pick` is applying")),
+            None if g.cherry_picking() => {
+                Some(("HEAD", "the commit `git cherry-pick` is applying"))
+            }
             None => None,
         },
         None => None,
@@ -329,9 +331,15 @@ fn unshipped(work: Project, shipped: &Shipped) -> Result<Selection, Box<Diagnost
         .collect();
     if let [a, b, ..] = shipped_heads[..] {
         let describe = |n: usize| shipped_one(&work, &[n], shipped).unwrap_or_default();
-        return Err(Box::new(refusal::shipped_on_both_sides(&describe(a), &describe(b))));
+        return Err(Box::new(refusal::shipped_on_both_sides(
+            &describe(a),
+            &describe(b),
+        )));
     }
-    let why = format!("the revisions that have not shipped (looked at {})", shipped.looked());
+    let why = format!(
+        "the revisions that have not shipped (looked at {})",
+        shipped.looked()
+    );
     Ok(Selection {
         tree: work,
         work_len,

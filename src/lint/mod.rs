@@ -176,9 +176,10 @@ pub(crate) fn refused_in_transaction(context: &Context<'_>, project: &Project) -
         .iter()
         .enumerate()
         .filter(|(_, r)| {
-            project.sources.get(&r.path).is_some_and(|text| {
-                WORDS.as_ref().is_none_or(|words| words.is_match(text))
-            })
+            project
+                .sources
+                .get(&r.path)
+                .is_some_and(|text| WORDS.as_ref().is_none_or(|words| words.is_match(text)))
         })
         .map(|(n, _)| n)
         .collect();

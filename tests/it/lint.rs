@@ -177,13 +177,16 @@ fn without_lint_or_with_a_rule_turned_off_the_findings_go() {
     let refused_only = |run: &crate::common::Run| {
         assert_eq!(run.code, 1, "{}", run.stdout);
         assert!(
-            run.stdout.lines().all(|l| l.contains("concurrently-in-transaction")
-                || !l.contains("error[") && !l.contains("warning[")),
+            run.stdout
+                .lines()
+                .all(|l| l.contains("concurrently-in-transaction")
+                    || !l.contains("error[") && !l.contains("warning[")),
             "{}",
             run.stdout
         );
         assert!(
-            run.stdout.contains("005_concurrent_in_tx.sql:5:1: error[concurrently-in-transaction]"),
+            run.stdout
+                .contains("005_concurrent_in_tx.sql:5:1: error[concurrently-in-transaction]"),
             "{}",
             run.stdout
         );

@@ -48,8 +48,9 @@ fn named_revisions_move_outside_git_too() {
     let run = run_in(tmp.path(), &["rebase"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr
-            .contains("there are 2 heads or shared numbers, and nothing says which revisions have shipped"),
+        run.stderr.contains(
+            "there are 2 heads or shared numbers, and nothing says which revisions have shipped"
+        ),
         "{}",
         run.stderr
     );
@@ -235,7 +236,10 @@ fn a_rename_onto_a_name_still_to_move_goes_through_a_temporary_name() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     git_init(dir);
-    write_tree(&dir.join("migrations"), &[("001_s.sql", &revision("s", "none"))]);
+    write_tree(
+        &dir.join("migrations"),
+        &[("001_s.sql", &revision("s", "none"))],
+    );
     commit_all(dir, "shipped");
     // On `main` every revision has shipped: the collision is made on a branch.
     git(dir, &["checkout", "-q", "-b", "feature"]);

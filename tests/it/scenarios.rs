@@ -202,9 +202,7 @@ impl World {
             }
             Tree::Alembic => {
                 let id: String = (0..12)
-                    .map(|_| {
-                        char::from_digit(self.rng.u32(0..16), 16).unwrap()
-                    })
+                    .map(|_| char::from_digit(self.rng.u32(0..16), 16).unwrap())
                     .collect();
                 let file = format!("{id}_add_{tag}.py");
                 let parents: Vec<&str> = parent.iter().map(String::as_str).collect();
@@ -257,7 +255,9 @@ impl World {
     fn repair(&mut self, finish: &str) {
         for _ in 0..20 {
             let operation = self.in_progress();
-            let unmerged = !self.git(&["diff", "--name-only", "--diff-filter=U"]).is_empty();
+            let unmerged = !self
+                .git(&["diff", "--name-only", "--diff-filter=U"])
+                .is_empty();
             let check = self.migrate(&["check"]);
             if operation.is_none() && !unmerged && check.code == 0 {
                 let staged = !self.git(&["status", "--porcelain"]).is_empty();
@@ -283,14 +283,16 @@ impl World {
             match operation {
                 Some("rebase") => {
                     let (_, text) = sh(&self.work, &["rebase", "--continue"]);
-                    self.log.push(format!("  git rebase --continue: {}", text.trim()));
+                    self.log
+                        .push(format!("  git rebase --continue: {}", text.trim()));
                 }
                 Some("merge") => {
                     self.git(&["commit", "-q", "--no-edit"]);
                 }
                 Some(_) => {
                     let (_, text) = sh(&self.work, &["cherry-pick", "--continue"]);
-                    self.log.push(format!("  git cherry-pick --continue: {}", text.trim()));
+                    self.log
+                        .push(format!("  git cherry-pick --continue: {}", text.trim()));
                 }
                 None => {
                     self.git(&["add", "-A"]);
@@ -354,7 +356,12 @@ impl World {
         );
         self.git(&["fetch", "-q", "origin"]);
         let head = self.git(&["rev-parse", "HEAD"]);
-        if sh(&self.work, &["merge-base", "--is-ancestor", "origin/main", head.trim()]).0 {
+        if sh(
+            &self.work,
+            &["merge-base", "--is-ancestor", "origin/main", head.trim()],
+        )
+        .0
+        {
             let base = self.migrate(&["check", "--base", "origin/main"]);
             assert_eq!(
                 base.code,
@@ -368,7 +375,12 @@ impl World {
         // Every revision the remote's default branch has keeps its name and bytes.
         let dir = self.dir(Path::new(""));
         let prefix = dir.to_string_lossy().into_owned();
-        let listing = self.git(&["ls-tree", "--name-only", "origin/main", &format!("{prefix}/")]);
+        let listing = self.git(&[
+            "ls-tree",
+            "--name-only",
+            "origin/main",
+            &format!("{prefix}/"),
+        ]);
         for path in listing.lines().filter(|p| !p.ends_with("/HEAD")) {
             let shipped = git_command(&self.work, &["show", &format!("origin/main:{path}")])
                 .output()
@@ -382,7 +394,12 @@ impl World {
             );
         }
         let status = self.git(&["status", "--porcelain"]);
-        assert_eq!(status, "", "{}the repair left changes behind", self.context());
+        assert_eq!(
+            status,
+            "",
+            "{}the repair left changes behind",
+            self.context()
+        );
     }
 
     fn step(&mut self) {
@@ -496,7 +513,8 @@ impl World {
             return self.merge_into_main();
         }
         self.checkout("main");
-        self.log.push(format!("main: git cherry-pick main..{branch}"));
+        self.log
+            .push(format!("main: git cherry-pick main..{branch}"));
         let _ = sh(&self.work, &["cherry-pick", &format!("main..{branch}")]);
         self.repair("renumber the picked revisions");
         self.push_main();

@@ -132,7 +132,7 @@ impl World {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(self.dir(repo).join(&name)).unwrap_or_default();
             let (id, parents) = match self.tree {
-                Tree::Native if name.ends_with(".sql") => {
+                Tree::Native if Path::new(&name).extension().is_some_and(|e| e == "sql") => {
                     let id = name.split('_').next().unwrap().to_owned();
                     let line = text
                         .lines()
@@ -145,7 +145,7 @@ impl World {
                         .collect();
                     (id, parents)
                 }
-                Tree::Alembic if name.ends_with(".py") => {
+                Tree::Alembic if Path::new(&name).extension().is_some_and(|e| e == "py") => {
                     let value = |key: &str| {
                         text.lines()
                             .find(|l| l.starts_with(key))

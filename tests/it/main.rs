@@ -35,3 +35,4 @@ mod splitter;
 mod squawk_oracle;
 mod tls;
 mod verify;
+mod verify_shared;

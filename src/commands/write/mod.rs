@@ -11,6 +11,7 @@ mod offline;
 pub(super) mod schema;
 mod steps;
 pub(super) mod verify;
+mod verify_roles;
 mod verify_words;
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::steps::{self, Step};
+use super::verify_roles;
 use super::verify_words::{downgrade_findings, repeat_message, section_location};
 use super::{Action, Files, load_valid};
 use crate::Error;
@@ -12,7 +13,7 @@ use crate::cli::VerifyArgs;
 use crate::database::apply::Runner;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::plan::AppliedRevision;
-use crate::database::snapshot::{self, Scope, Snapshot};
+use crate::database::snapshot::{self, Difference, Scope, Snapshot};
 use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
 use crate::output::{Body, Progress, Report};
@@ -24,8 +25,11 @@ use crate::sql::{Variables, quote};
 pub(super) struct Scratch {
     admin: ConnInfo,
     name: String,
-    /// The roles there were before the run: any other was made by a revision.
+    /// The roles there were before the run: never dropped, never compared.
     pub(super) known_roles: Vec<String>,
+    /// The SQL sent to the scratch database, variables bound: a role made during the run is
+    /// dropped only when this names it, for other sessions make roles on a shared server too.
+    pub(super) sent: Vec<String>,
 }
 
 impl Scratch {
@@ -48,7 +52,9 @@ impl Drop for Scratch {
             quote::identifier(&self.name)
         ));
         for role in snapshot::roles(&mut admin).unwrap_or_default() {
-            if !self.known_roles.contains(&role) {
+            if !self.known_roles.contains(&role)
+                && self.sent.iter().any(|sql| verify_roles::named(sql, &role))
+            {
                 let _ = admin
                     .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote::identifier(&role)));
             }
@@ -70,7 +76,7 @@ pub(in crate::commands) fn run(
         Err(refusal) => return Ok(refusal),
     };
     let order = revisions_to(&files, &args.target)?;
-    let (_cluster, scratch) = open_scratch(settings, &name, progress)?;
+    let (_cluster, mut scratch) = open_scratch(settings, &name, progress)?;
     let known_roles = scratch.known_roles.clone();
     let info = scratch.info();
     let mut client = database::connect(&info)?;
@@ -104,11 +110,11 @@ pub(in crate::commands) fn run(
         let (found, after) = verify_one(
             &mut runner,
             &files,
-            &state,
-            &variables,
+            (&state, &variables),
             node,
             &scope,
             &before,
+            &mut scratch.sent,
             progress,
         )?;
         last = after;
@@ -207,6 +213,7 @@ pub(super) fn open_scratch(
             admin,
             name: name.to_owned(),
             known_roles,
+            sent: Vec::new(),
         },
     ))
 }
@@ -233,11 +240,11 @@ fn revisions_to(files: &Files, target: &str) -> Result<Vec<usize>, Error> {
 fn verify_one(
     runner: &mut Runner<'_>,
     files: &Files,
-    state: &State,
-    variables: &Variables,
+    (state, variables): (&State, &Variables),
     node: usize,
     scope: &Scope<'_>,
     before: &Snapshot,
+    sent: &mut Vec<String>,
     progress: &mut Progress,
 ) -> Result<(Vec<Diagnostic>, Option<Snapshot>), Error> {
     let revision = &files.project.revisions[node];
@@ -247,6 +254,7 @@ fn verify_one(
         Ok(step) => step,
         Err(problem) => return Ok((vec![*problem], None)),
     };
+    sent.extend(up.script.as_ref().map(|s| s.bound.text.clone()));
     progress.start("verifying", &file);
     let started = std::time::Instant::now();
     let finish = |progress: &mut Progress, found: &[Diagnostic]| {
@@ -284,6 +292,22 @@ fn verify_one(
         Ok(step) => step,
         Err(problem) => return Ok((vec![*problem], None)),
     };
+    sent.extend(down.script.as_ref().map(|s| s.bound.text.clone()));
+    let texts: Vec<&str> = [&up, &down]
+        .iter()
+        .filter_map(|step| step.script.as_ref().map(|s| s.bound.text.as_str()))
+        .collect();
+    // A role neither section names changed because another session changed it: said, not blamed.
+    let mine = |differences: Vec<Difference>, progress: &mut Progress| {
+        let (ours, elsewhere) = verify_roles::attribute(differences, &texts);
+        for role in elsewhere {
+            progress.note(&format!(
+                "role {} changed while {file} ran, and neither of its sections names it: another session changed it, and verify leaves it alone",
+                role
+            ));
+        }
+        ours
+    };
     if let Some(failed) = run_step(
         runner,
         &down,
@@ -296,7 +320,11 @@ fn verify_one(
     }
     let after_down = snapshot::take(runner.client, scope)?;
     let down_at = section_location(revision, false);
-    found.extend(downgrade_findings(&after_down, before, &file, &down_at));
+    found.extend(downgrade_findings(
+        mine(after_down.differences(before), progress),
+        &file,
+        &down_at,
+    ));
     if !found.is_empty() {
         finish(progress, &found);
         return Ok((found, None));
@@ -313,7 +341,7 @@ fn verify_one(
     }
     let again = snapshot::take(runner.client, scope)?;
     let up_at = section_location(revision, true);
-    for difference in again.differences(&after_up) {
+    for difference in mine(again.differences(&after_up), progress) {
         found.push(Diagnostic::new(
             Rule::UpgradeNotRepeatable,
             up_at.clone(),

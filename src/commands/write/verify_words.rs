@@ -1,19 +1,18 @@
 //! How `verify` says what differs: the place it points at and the words of each finding.
 
 use crate::database::privileges;
-use crate::database::snapshot::{Difference, Snapshot};
+use crate::database::snapshot::Difference;
 use crate::diagnostic::{Diagnostic, Location, Rule};
 
 /// The findings of a downgrade that did not restore `before`: a privilege left behind in words,
 /// one finding a grantee; any other difference as it is.
 pub(super) fn downgrade_findings(
-    after_down: &Snapshot,
-    before: &Snapshot,
+    differences: Vec<Difference>,
     file: &str,
     at: &Location,
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    for difference in after_down.differences(before) {
+    for difference in differences {
         let said = match &difference {
             Difference::Changed {
                 kind,

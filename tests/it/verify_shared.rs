@@ -1,0 +1,141 @@
+//! `verify` on a shared server, where other sessions create and drop roles while it runs: it
+//! drops only the roles its own SQL made, and blames a revision only for a role that revision
+//! names (issue 23, section 1).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::server::{TestDb, cluster_roles, own_server};
+use crate::common::write_tree;
+use crate::database::rev;
+
+fn roles_named(db: &TestDb, name: &str) -> String {
+    db.one(&format!(
+        "SELECT count(*)::text FROM pg_roles WHERE rolname = '{name}'"
+    ))
+}
+
+/// Waits until a statement holding `marker` runs on the server, as the revision under test.
+fn wait_for_statement(db: &TestDb, marker: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let sql = format!(
+        "SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%{marker}%' AND pid <> pg_backend_pid()"
+    );
+    while db.one(&sql) == "0" {
+        assert!(Instant::now() < deadline, "the revision never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn spawn_verify(dir: &std::path::Path, url: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir)
+        .env("MIGRATE_DIR", ".")
+        .args(["verify", "--database-url", url, "--format", "concise"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_role_another_session_creates_during_verify_is_neither_dropped_nor_blamed() {
+    let _turn = cluster_roles();
+    let db = own_server().database("verify_shared_create");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_a.sql",
+                &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            ),
+            (
+                "002_role.sql",
+                &rev(
+                    "role",
+                    "001",
+                    "CREATE ROLE verify_app_role;\nSELECT pg_sleep(1.5) AS verify_shared_create_marker;",
+                    "DROP ROLE verify_app_role;",
+                ),
+            ),
+        ],
+    );
+    let child = spawn_verify(dir.path(), &db.url);
+    wait_for_statement(&db, "verify_shared_create_marker");
+    db.client()
+        .batch_execute("CREATE ROLE verify_prod_role")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    let prod_exists = roles_named(&db, "verify_prod_role");
+    let app_exists = roles_named(&db, "verify_app_role");
+    db.client()
+        .batch_execute("DROP ROLE verify_prod_role")
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a role made elsewhere is no finding:\n{stdout}{stderr}"
+    );
+    assert_eq!(prod_exists, "1", "verify dropped a role it did not create");
+    assert_eq!(app_exists, "0", "the revision's own role is dropped");
+    assert!(
+        stderr.contains("role verify_prod_role changed while 002_role.sql ran")
+            && stderr.contains("verify leaves it alone"),
+        "the other session's role is said as a note:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_role_verify_watches_dropped_by_another_session_is_not_blamed_on_the_revision_running() {
+    let _turn = cluster_roles();
+    let db = own_server().database("verify_shared_drop");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_role.sql",
+                &rev(
+                    "role",
+                    "none",
+                    "CREATE ROLE verify_watched;",
+                    "DROP ROLE verify_watched;",
+                ),
+            ),
+            (
+                "002_wait.sql",
+                &rev(
+                    "wait",
+                    "001",
+                    "SELECT pg_sleep(1.5) AS verify_shared_drop_marker;",
+                    "SELECT 1;",
+                ),
+            ),
+        ],
+    );
+    let child = spawn_verify(dir.path(), &db.url);
+    wait_for_statement(&db, "verify_shared_drop_marker");
+    db.client()
+        .batch_execute("DROP ROLE verify_watched")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "002 does not name the role another session dropped:\n{stdout}{stderr}"
+    );
+    assert!(
+        stderr.contains("role verify_watched changed while 002_wait.sql ran"),
+        "{stderr}"
+    );
+    assert_eq!(roles_named(&db, "verify_watched"), "0");
+}

@@ -13,7 +13,7 @@ use crate::cli::VerifyArgs;
 use crate::database::apply::Runner;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::plan::AppliedRevision;
-use crate::database::snapshot::{self, Difference, Scope, Snapshot};
+use crate::database::snapshot::{self, Scope, Snapshot};
 use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
 use crate::output::{Body, Progress, Report};
@@ -297,16 +297,8 @@ fn verify_one(
         .iter()
         .filter_map(|step| step.script.as_ref().map(|s| s.bound.text.as_str()))
         .collect();
-    // A role neither section names changed because another session changed it: said, not blamed.
-    let mine = |differences: Vec<Difference>, progress: &mut Progress| {
-        let (ours, elsewhere) = verify_roles::attribute(differences, &texts);
-        for role in elsewhere {
-            progress.note(&format!(
-                "role {} changed while {file} ran, and neither of its sections names it: another session changed it, and verify leaves it alone",
-                role
-            ));
-        }
-        ours
+    let mine = |differences, progress: &mut Progress| {
+        verify_roles::ours(differences, &texts, &file, progress)
     };
     if let Some(failed) = run_step(
         runner,

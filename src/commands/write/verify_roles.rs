@@ -3,6 +3,7 @@
 //! role is the revision's only when the SQL `verify` itself sent names it.
 
 use crate::database::snapshot::Difference;
+use crate::output::Progress;
 
 /// Whether `sql` names `role` as a word: in any case when the name is one an unquoted
 /// identifier folds to, exactly as written when it needs quotes. A name inside a string (a `DO`
@@ -51,6 +52,23 @@ pub(super) fn attribute(
         }
     }
     (ours, elsewhere)
+}
+
+/// The differences of one step its SQL accounts for; each role changed by another session is
+/// said in a note, not blamed.
+pub(super) fn ours(
+    differences: Vec<Difference>,
+    texts: &[&str],
+    file: &str,
+    progress: &mut Progress,
+) -> Vec<Difference> {
+    let (ours, elsewhere) = attribute(differences, texts);
+    for role in elsewhere {
+        progress.note(&format!(
+            "role {role} changed while {file} ran, and neither of its sections names it: another session changed it, and verify leaves it alone"
+        ));
+    }
+    ours
 }
 
 #[cfg(test)]

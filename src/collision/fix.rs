@@ -7,24 +7,29 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::Error;
-use crate::collision::atomic::write_atomically;
+use crate::collision::atomic::{Confined, write_atomically};
 use crate::collision::head_file::{self, Content, HeadFile};
 use crate::collision::references;
 use crate::collision::shipped::Shipped;
+use crate::diagnostic::Diagnostic;
 use crate::output::{Change, Progress};
 use crate::project::Project;
 use crate::revision::DirFormat;
 use crate::settings::Settings;
 use crate::source::alembic::file as alembic_file;
 
-/// Repairs one tree, or under `dry_run` only says what it would change.
+/// What `--fix` did to one tree: the changes, or the refusal that kept it from writing any.
+pub(crate) type Fixed = Result<Vec<Change>, Box<Diagnostic>>;
+
+/// Repairs one tree, or under `dry_run` only says what it would change. Every path is
+/// resolved before anything is written: one that leads out of the repository refuses them all.
 pub(crate) fn run(
     settings: &Settings,
     project: &Project,
     shipped: &Shipped,
     dry_run: bool,
     progress: &mut Progress,
-) -> Result<Vec<Change>, Error> {
+) -> Result<Fixed, Error> {
     let scan = references::repository_files(settings, project)?;
     for skipped in &scan.skipped {
         progress.warn(&format!("the stale-reference scan skips {skipped}"));
@@ -84,12 +89,20 @@ pub(crate) fn run(
     }
     changes.extend(head_file_fix(settings, project)?);
     changes.sort_by(|a, b| a.1.from.cmp(&b.1.from));
-    if !dry_run {
-        for (full, change) in &changes {
-            write_atomically(full, &change.after, &change.to)?;
+    let confined = Confined::here()?;
+    let mut targets = Vec::with_capacity(changes.len());
+    for (full, change) in &changes {
+        match confined.resolve(full, &change.to) {
+            Ok(real) => targets.push(real),
+            Err(refusal) => return Ok(Err(refusal)),
         }
     }
-    Ok(changes.into_iter().map(|(_, change)| change).collect())
+    if !dry_run {
+        for (real, (_, change)) in targets.iter().zip(&changes) {
+            write_atomically(real, &change.after, &change.to)?;
+        }
+    }
+    Ok(Ok(changes.into_iter().map(|(_, change)| change).collect()))
 }
 
 fn change(shown: &str, full: PathBuf, before: String, after: String) -> (PathBuf, Change) {

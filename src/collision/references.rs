@@ -15,6 +15,7 @@ use crate::{Error, parallel};
 
 /// Below this many files, searching on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
+use crate::collision::atomic;
 use crate::collision::file_walk::{self as repository, Skip, TextFile, TextFiles};
 use crate::diagnostic::suppress::{self, Suppression};
 use crate::diagnostic::{Diagnostic, Rule, Sources};
@@ -219,7 +220,7 @@ pub(crate) fn check(settings: &Settings, project: &Project) -> Result<Scan, Erro
         in_files,
         in_migrations,
     } = find(project, &files);
-    let mut found = Vec::new();
+    let mut found = atomic::leftovers(&files);
     let mut sources = Sources::new();
     let suppressions = files
         .iter()

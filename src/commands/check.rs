@@ -50,7 +50,10 @@ pub(super) fn run(
             let project = Project::load(tree)?;
             let git = Git::discover(&tree.dir);
             let shipped = super::shipped::load(tree, &project, git.as_ref(), progress)?;
-            changes.extend(fix::run(tree, &project, &shipped, args.dry_run, progress)?);
+            match fix::run(tree, &project, &shipped, args.dry_run, progress)? {
+                Ok(fixed) => changes.extend(fixed),
+                Err(refusal) => diagnostics.push(*refusal),
+            }
         }
         let checked = check_tree(tree, args, progress)?;
         counts.push(TreeCount {

@@ -302,6 +302,15 @@ pub(crate) fn shipped_on_both_sides(ours: &str, theirs: &str) -> Diagnostic {
     )
 }
 
+/// A repair that would write `shown` where it may not: `why` says where it really leads.
+pub(crate) fn write_outside_repository(shown: &str, why: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::WriteOutsideRepository,
+        format!("refusing to write `{shown}`: {why}; nothing was written"),
+        "a repair writes only regular files inside the repository: remove the link, or run migrate from the repository that holds the tree",
+    )
+}
+
 /// A command that acts on one tree, where discovery found several.
 pub(crate) fn several_trees(trees: &[String]) -> Diagnostic {
     Diagnostic::general(

@@ -103,6 +103,10 @@ pub(crate) enum Rule {
     RebaseRefused,
     /// Both sides of a collision have shipped: only a merge revision repairs it.
     ShippedOnBothSides,
+    /// A repair would write outside the repository, or through something not a regular file.
+    WriteOutsideRepository,
+    /// A temporary file an interrupted `rebase` or `check --fix` left behind.
+    LeftoverTemporaryFile,
     /// `--single-transaction` meets a `transaction:false` section.
     SingleTransactionConflict,
     /// A revision's SQL failed on the server; the run stopped there.
@@ -167,7 +171,7 @@ pub(crate) enum Rule {
 
 impl Rule {
     /// Every rule, in id order.
-    pub(crate) const ALL: [Rule; 57] = [
+    pub(crate) const ALL: [Rule; 59] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -225,6 +229,8 @@ impl Rule {
         Rule::MissingLockTimeout,
         Rule::UnparsableSql,
         Rule::ShippedOnBothSides,
+        Rule::WriteOutsideRepository,
+        Rule::LeftoverTemporaryFile,
     ];
 
     /// The rule's severity.
@@ -239,7 +245,8 @@ impl Rule {
             | Rule::Lint(_)
             | Rule::MixedTransactionStatements
             | Rule::MissingLockTimeout
-            | Rule::UnparsableSql => Severity::Warning,
+            | Rule::UnparsableSql
+            | Rule::LeftoverTemporaryFile => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -259,6 +266,7 @@ impl Rule {
             | Rule::RebaseCheckFailed
             | Rule::RebaseRefused
             | Rule::ShippedOnBothSides
+            | Rule::WriteOutsideRepository
             | Rule::SingleTransactionConflict
             | Rule::RevisionFailed
             | Rule::NotAtHeads

@@ -14,6 +14,7 @@ mod alembic_oracle;
 mod base;
 mod check;
 mod commands;
+mod confined_writes;
 mod database;
 mod database_output;
 mod discovery;

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 use crate::cli::RebaseArgs;
-use crate::collision::atomic::{temp_name, write_atomically};
+use crate::collision::atomic::{Confined, free_name, write_atomically};
 use crate::collision::git::Git;
 use crate::collision::head_file::{self, HeadFile};
 use crate::collision::rebase_plan::{self as rebase, Change, Input, RebasePlan};
 use crate::collision::references;
-use crate::diagnostic::{Severity, refusal};
+use crate::diagnostic::{Diagnostic, Severity, refusal};
 use crate::output::{self, Body, Progress, Report};
 use crate::project::Project;
 use crate::settings::Settings;
@@ -93,7 +93,11 @@ pub(super) fn run(
         let in_progress = git
             .as_ref()
             .filter(|g| g.merge_head().is_some() || g.rebasing() || g.cherry_picking());
-        apply(&plan, in_progress)?;
+        let confined = Confined::here()?;
+        if let Err(refusal) = confine(&plan, &confined) {
+            return Ok(Report::refused("rebase", *refusal));
+        }
+        apply(&plan, in_progress, &confined)?;
         if in_progress.is_some() {
             progress.hint(&format!(
                 "staged the {} changed for the merge in progress",
@@ -123,8 +127,22 @@ pub(super) fn run(
     ))
 }
 
+/// Every path the plan touches resolved before anything moves: a rename or a write that
+/// would leave the repository, or go through something not a regular file, refuses the plan.
+fn confine(plan: &RebasePlan, confined: &Confined) -> Result<(), Box<Diagnostic>> {
+    for change in &plan.changes {
+        if change.full_from.exists() || std::fs::symlink_metadata(&change.full_from).is_ok() {
+            confined.resolve(&change.full_from, &change.from)?;
+        }
+        if change.full_from != change.full_to {
+            confined.resolve(&change.full_to, &change.to)?;
+        }
+    }
+    Ok(())
+}
+
 /// Carries out the plan: renames first (through git when it tracks the file), then new texts.
-fn apply(plan: &RebasePlan, git: Option<&Git>) -> Result<(), Error> {
+fn apply(plan: &RebasePlan, git: Option<&Git>, confined: &Confined) -> Result<(), Error> {
     let renames: Vec<&Change> = plan
         .changes
         .iter()
@@ -160,11 +178,12 @@ fn apply(plan: &RebasePlan, git: Option<&Git>) -> Result<(), Error> {
     // temporary names so that no rename overwrites a file still to be moved.
     let through_temp = renames.iter().any(|c| c.full_to.exists());
     if through_temp {
-        for change in &renames {
-            rename(&change.full_from, &temp_name(&change.full_from), change)?;
+        let temps: Vec<PathBuf> = renames.iter().map(|c| free_name(&c.full_from)).collect();
+        for (change, temp) in renames.iter().zip(&temps) {
+            rename(&change.full_from, temp, change)?;
         }
-        for change in &renames {
-            rename(&temp_name(&change.full_from), &change.full_to, change)?;
+        for (change, temp) in renames.iter().zip(&temps) {
+            rename(temp, &change.full_to, change)?;
         }
     } else {
         for change in &renames {
@@ -173,7 +192,11 @@ fn apply(plan: &RebasePlan, git: Option<&Git>) -> Result<(), Error> {
     }
     for change in &plan.changes {
         if change.before != change.after {
-            write_atomically(&change.full_to, &change.after, &change.to)?;
+            // Resolved again now that the renames are done: the name may be a moved link.
+            let real = confined
+                .resolve(&change.full_to, &change.to)
+                .map_err(|refusal| Error::Usage(refusal.message.clone()))?;
+            write_atomically(&real, &change.after, &change.to)?;
         }
     }
     // A conflict in the head file is resolved in git's eyes once the file is staged.

@@ -75,6 +75,8 @@ impl Rule {
             Rule::MissingLockTimeout => "missing-lock-timeout",
             Rule::UnparsableSql => "unparsable-sql",
             Rule::ShippedOnBothSides => "shipped-on-both-sides",
+            Rule::WriteOutsideRepository => "write-outside-repository",
+            Rule::LeftoverTemporaryFile => "leftover-temporary-file",
         }
     }
 
@@ -142,6 +144,8 @@ impl Rule {
             Rule::MissingLockTimeout => "M048",
             Rule::UnparsableSql => "M049",
             Rule::ShippedOnBothSides => "M050",
+            Rule::WriteOutsideRepository => "M051",
+            Rule::LeftoverTemporaryFile => "M052",
         }
     }
 }

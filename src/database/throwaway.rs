@@ -18,20 +18,31 @@ use crate::Error;
 const READY: Duration = Duration::from_mins(1);
 
 /// The cluster's life in one script, as the unprivileged user: set up, say where, serve until
-/// stdin closes, then stop and delete everything.
+/// stdin closes, then stop and delete everything. The cleanup must hold from the first instant:
+/// `migrate` may be killed while initdb runs or before it reads the directory's name, so the
+/// script ignores the signals a terminal sends the whole group and a write to the closed pipe
+/// (`set -e` would end it there, leaving the server running), and always reaches the end.
 const LIFE: &str = r#"
-set -e
-dir=$(mktemp -d "${TMPDIR:-/tmp}/migrate-verify-XXXXXX")
-cd "$dir"
-"$BIN/initdb" -D data -U postgres --auth=trust --encoding=UTF8 --no-sync >init.log 2>&1 \
-    || { echo "initdb failed: $(tail -n 3 init.log)" >&2; cd /; rm -rf "$dir"; exit 1; }
-"$BIN/postgres" -D data -k "$dir" -c listen_addresses= -c fsync=off \
-    -c synchronous_commit=off -c full_page_writes=off >server.log 2>&1 &
-server=$!
-echo "$dir"
-cat >/dev/null || true
-kill -INT "$server" 2>/dev/null || true
-wait "$server" 2>/dev/null || true
+trap '' INT HUP PIPE
+dir=$(mktemp -d "${TMPDIR:-/tmp}/migrate-verify-XXXXXX") || exit 1
+cd "$dir" || exit 1
+if "$BIN/initdb" -D data -U postgres --auth=trust --encoding=UTF8 --no-sync >init.log 2>&1; then
+    "$BIN/postgres" -D data -k "$dir" -c listen_addresses= -c fsync=off \
+        -c synchronous_commit=off -c full_page_writes=off >server.log 2>&1 &
+    server=$!
+    echo "$dir"
+    cat >/dev/null
+    # Immediate shutdown: the cluster is deleted next. A server that has not yet set its
+    # handlers ignores the signal (a background job inherits SIGQUIT ignored), so it is sent
+    # again until the server is gone.
+    kill -QUIT "$server" 2>/dev/null
+    ( while sleep 0.2; do kill -QUIT "$server" 2>/dev/null || exit 0; done ) &
+    again=$!
+    wait "$server" 2>/dev/null
+    kill "$again" 2>/dev/null
+else
+    echo "initdb failed: $(tail -n 3 init.log)" >&2
+fi
 cd /
 rm -rf "$dir"
 "#;

@@ -36,4 +36,5 @@ mod splitter;
 mod squawk_oracle;
 mod tls;
 mod verify;
+mod verify_kill;
 mod verify_shared;

@@ -47,6 +47,9 @@ pub(crate) struct ConnInfo {
     pub tls: TlsMode,
     /// The CA certificates to trust; `None` means the system's.
     pub root_cert: Option<PathBuf>,
+    /// The user name is never shown: the URL's user part reads two ways, and it may be a
+    /// password typed with the wrong separator (`postgres;secret@host`).
+    pub user_hidden: bool,
 }
 
 /// The `PG*` variables read, as a lookup, so tests can supply their own.
@@ -60,6 +63,7 @@ pub(crate) fn process_env(name: &str) -> Option<String> {
 impl ConnInfo {
     /// Parses `text` (either libpq form) and fills what it leaves out from `env`.
     pub(crate) fn parse(text: &str, env: Env<'_>) -> Result<ConnInfo, Error> {
+        let user_hidden = ambiguous_user(text.trim())?;
         let (rest, ssl) = split_tls_options(text)?;
         let mut config: postgres::Config = rest.parse().map_err(|source: postgres::Error| {
             Error::Database(format!("invalid database URL: {source}"))
@@ -102,8 +106,51 @@ impl ConnInfo {
             config,
             tls,
             root_cert,
+            user_hidden,
         })
     }
+
+    /// `text` (a message that may quote the user name) with the user name hidden when it must be.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        match self.config.get_user() {
+            Some(user) if self.user_hidden && !user.is_empty() => {
+                text.replace(user, "(user not shown)")
+            }
+            _ => text.to_owned(),
+        }
+    }
+}
+
+/// Whether a URL's user name must not be shown; an error, showing none of the URL, when its
+/// user part cannot be told from its host. libpq and the `postgres` crate both end the user
+/// part at the first `@` and the authority at the first `/`, so a password holding `@` or `/`
+/// unencoded puts its tail in the host, and a `;` typed for the `:` puts the password in the
+/// user name.
+fn ambiguous_user(text: &str) -> Result<bool, Error> {
+    let Some(after) = text
+        .strip_prefix("postgresql://")
+        .or_else(|| text.strip_prefix("postgres://"))
+    else {
+        return Ok(false);
+    };
+    let before_query = after.split('?').next().unwrap_or_default();
+    let refuse = |what: &str| {
+        Err(Error::Database(format!(
+            "invalid database URL: {what}; write `@` as `%40`, `/` as `%2F` and `:` as `%3A` in a user name or password (none of the URL is shown: part of it may be a password)"
+        )))
+    };
+    let ats = before_query.matches('@').count();
+    if ats > 1 {
+        return refuse("it holds more than one `@` before its host");
+    }
+    let Some((userinfo, _)) = before_query.split_once('@') else {
+        return Ok(false);
+    };
+    if userinfo.contains('/') {
+        return refuse("a `/` comes before its `@`");
+    }
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '~' | '%');
+    Ok(!userinfo.contains(':') && !userinfo.chars().all(plain))
 }
 
 /// The connection as messages show it: `user@host:port/dbname`, never with the password.
@@ -128,7 +175,11 @@ impl fmt::Display for ConnInfo {
                 }
             })
             .collect();
-        let user = self.config.get_user().unwrap_or("(current user)");
+        let user = match self.config.get_user() {
+            Some(_) if self.user_hidden => "(user not shown)",
+            Some(user) => user,
+            None => "(current user)",
+        };
         let dbname = self.config.get_dbname().unwrap_or(user);
         write!(f, "{user}@{}/{dbname}", hosts.join(","))
     }

@@ -33,7 +33,12 @@ use crate::Error;
 /// Opens a connection as `info` describes; errors name the server but never the password.
 pub(crate) fn connect(info: &ConnInfo) -> Result<Client, Error> {
     let result = tls::connector(info)?.connect(&info.config);
-    result.map_err(|e| Error::Database(format!("cannot connect to {info}: {}", describe(&e))))
+    result.map_err(|e| {
+        Error::Database(format!(
+            "cannot connect to {info}: {}",
+            info.redact(&describe(&e))
+        ))
+    })
 }
 
 /// The first column of the first row of `sql`, sent with the simple query protocol (no

@@ -331,8 +331,11 @@ fn dir_format(args: &GlobalArgs, config: Option<(&PathBuf, &ConfigFile)>) -> Opt
 
 /// `./alembic/versions` as `alembic/versions`, so that output shows paths as people write them.
 fn strip_dot(path: &Path) -> PathBuf {
-    path.strip_prefix(".")
-        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    match path.strip_prefix(".") {
+        // `.` itself stays `.`: an empty path names no directory.
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// The sources of the database URL, in the order they are tried.

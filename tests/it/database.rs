@@ -421,6 +421,44 @@ fn passwords_never_appear_in_any_output() {
     }
 }
 
+/// A password with `@`, `/` or `;` unencoded, or a `;` typed for the `:`: libpq reads part of
+/// it as the host or the user, and the server echoes the user; no part is shown in any format.
+#[test]
+fn a_password_with_a_separator_in_it_is_never_shown_in_any_format() {
+    let srv = server();
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+    let authority = srv
+        .admin_url
+        .split_once('@')
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(host, _)| host.to_owned())
+        .unwrap();
+    let urls = [
+        format!("postgresql://postgres:Zq9x@SecretPW@{authority}/x"),
+        format!("postgresql://postgres:Zq9x/SecretPW@{authority}/x"),
+        format!("postgresql://postgres;Zq9xSecretPW@{authority}/postgres?sslmode=disable"),
+        format!("postgresql://postgres Zq9xSecretPW@{authority}/postgres?sslmode=disable"),
+    ];
+    for url in &urls {
+        for format in ["human", "concise", "json", "github"] {
+            for command in ["current", "upgrade"] {
+                let out = output(
+                    mig(dir.path())
+                        .args([command, "--format", format, "--database-url"])
+                        .arg(url),
+                );
+                assert_ne!(out.code, 0, "{url} {format} {command}");
+                let all = format!("{}{}", out.stdout, out.stderr);
+                assert!(
+                    !all.contains("Zq9x") && !all.contains("SecretPW"),
+                    "{url} {format} {command}: {all}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_failing_revision_names_file_line_and_sqlstate_and_leaves_nothing_behind() {
     let db = server().database("failure");

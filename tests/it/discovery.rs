@@ -437,3 +437,35 @@ fn an_ini_with_one_section_per_database_names_each_tree() {
         run.stdout
     );
 }
+
+/// Run from the directory that holds the revisions themselves, as a new user first tries.
+#[test]
+fn revisions_in_the_working_directory_itself_are_found_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::common::write_tree(
+        tmp.path(),
+        &[
+            ("001_a.sql", &crate::common::revision("a", "none")),
+            ("002_b.sql", &crate::common::revision("b", "001")),
+        ],
+    );
+    let run = crate::common::output(
+        crate::common::migrate()
+            .current_dir(tmp.path())
+            .env_remove("MIGRATE_DIR")
+            .args(["check"]),
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = crate::common::output(
+        crate::common::migrate()
+            .current_dir(tmp.path())
+            .env_remove("MIGRATE_DIR")
+            .args(["history"]),
+    );
+    assert!(
+        run.stdout.contains("001 -> 002 (head), b"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}

@@ -173,3 +173,57 @@ fn no_malformed_string_shows_its_password() {
     }
     assert!(cases > 1000, "{cases}");
 }
+
+/// A password holding `@`, `;`, `:` or `/` unencoded, or a `;` or a space typed for the `:`:
+/// no part of it is shown, whether the string parses or not.
+#[test]
+fn no_part_of_a_password_with_a_separator_in_it_is_shown() {
+    const HEAD: &str = "Zq9x";
+    const TAIL: &str = "SecretPW";
+    let mut cases = 0;
+    for sep in ['@', ';', ':', '/', ' ', ','] {
+        let password = format!("{HEAD}{sep}{TAIL}");
+        let mut variants = vec![
+            format!("postgresql://postgres:{password}@127.0.0.1:5441/x"),
+            format!("postgres://postgres:{password}@db/app?sslmode=disable"),
+            format!("postgresql://postgres:{password}@db"),
+            // The separator typed for the `:` of the user part.
+            format!("postgresql://postgres{sep}{HEAD}{TAIL}@127.0.0.1:5441/x"),
+        ];
+        let mut rng = fastrand::Rng::with_seed(u64::from(sep));
+        for _ in 0..50 {
+            // The same with a random port, database and query.
+            variants.push(format!(
+                "postgresql://deploy:{password}@h{}:{}/d{}?application_name=a",
+                rng.u8(..),
+                rng.u16(1..),
+                rng.u8(..)
+            ));
+        }
+        for variant in variants {
+            cases += 1;
+            let text = shown(&variant);
+            if let Ok(info) = ConnInfo::parse(&variant, &no_env) {
+                let redacted = info.redact(&format!(
+                    "role \"{}\" does not exist",
+                    info.config.get_user().unwrap_or_default()
+                ));
+                assert!(
+                    !redacted.contains(HEAD) && !redacted.contains(TAIL),
+                    "`{variant}`: the server's words show it: {redacted}"
+                );
+            }
+            assert!(
+                !text.contains(HEAD) && !text.contains(TAIL),
+                "`{variant}` shows part of its password: {text}"
+            );
+        }
+    }
+    assert!(cases > 300, "{cases}");
+}
+
+#[test]
+fn a_plain_url_still_shows_its_user() {
+    let info = ConnInfo::parse("postgresql://deploy.bot:pw@db:5432/app", &no_env).unwrap();
+    assert_eq!(info.to_string(), "deploy.bot@db:5432/app");
+}

@@ -153,9 +153,42 @@ impl Variables {
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         for value in values {
             out = out.replace(&value, "***");
+            out = redact_truncated(&out, &value);
         }
         out
     }
+}
+
+/// The server cuts a name to 63 bytes (`NAMEDATALEN - 1`, at a character's end) before it
+/// quotes it back: `relation "<first 63 bytes of the value>" does not exist`. So every run of
+/// `message` that starts like `value` for 63 bytes or more is a secret too.
+fn redact_truncated(message: &str, value: &str) -> String {
+    const NAME_BYTES: usize = 63;
+    if value.len() <= NAME_BYTES {
+        return message.to_owned();
+    }
+    let mut cut = NAME_BYTES;
+    while !value.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &value[..cut];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(head) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        // As far as the message goes on as the value does.
+        let same = tail
+            .char_indices()
+            .zip(value.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, c), _)| i + c.len_utf8());
+        out.push_str("***");
+        rest = &tail[same.max(head.len())..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -215,6 +248,29 @@ mod tests {
         let lexed = lex(sql);
         let redacted = vars(&["PW=hunter2"]).redact(&lexed, "bad value \"hunter2\"");
         assert_eq!(redacted, "bad value \"***\"");
+    }
+
+    #[test]
+    fn redacts_every_prefix_of_63_bytes_or_more_the_server_may_echo() {
+        let secret = format!("Hunter2Secret{}", "x".repeat(70));
+        let sql = "select * from :\"T\"";
+        let lexed = lex(sql);
+        let variables = vars(&[&format!("T={secret}")]);
+        let echoed = format!("relation \"{}\" does not exist", &secret[..63]);
+        assert_eq!(
+            variables.redact(&lexed, &echoed),
+            "relation \"***\" does not exist"
+        );
+        let longer = format!("at \"{}\" and \"{}\"", &secret[..70], &secret[..62]);
+        assert_eq!(
+            variables.redact(&lexed, &longer),
+            format!("at \"***\" and \"{}\"", &secret[..62])
+        );
+        // A multi-byte value is cut at a character's end, as the server cuts it.
+        let wide = "é".repeat(40);
+        let variables = vars(&[&format!("T={wide}")]);
+        let echoed = format!("relation \"{}\"", "é".repeat(31));
+        assert_eq!(variables.redact(&lexed, &echoed), "relation \"***\"");
     }
 
     #[test]

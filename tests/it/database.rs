@@ -459,6 +459,33 @@ fn a_password_with_a_separator_in_it_is_never_shown_in_any_format() {
     }
 }
 
+/// An identifier variable longer than a name may be: the server cuts it to 63 bytes before it
+/// quotes it back, and that prefix is as secret as the whole.
+#[test]
+fn a_long_variable_value_cut_by_the_server_is_never_shown() {
+    let db = server().database("long_secret");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[(
+            "001_a.sql",
+            &rev("a", "none", "SELECT * FROM :\"T\";", "SELECT 1;"),
+        )],
+    );
+    let secret = format!("Hunter2Secret{}", "q".repeat(80));
+    for format in ["human", "concise", "json", "github"] {
+        let out = output(
+            run(dir.path(), &db)
+                .args(["upgrade", "--format", format, "--set"])
+                .arg(format!("T={secret}")),
+        );
+        assert_eq!(out.code, 1, "{format}: {}{}", out.stdout, out.stderr);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(all.contains("42P01"), "{format}: {all}");
+        assert!(!all.contains("Hunter2Secret"), "{format}: {all}");
+    }
+}
+
 #[test]
 fn a_failing_revision_names_file_line_and_sqlstate_and_leaves_nothing_behind() {
     let db = server().database("failure");

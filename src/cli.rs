@@ -77,6 +77,16 @@ pub enum DirFormatChoice {
     Alembic,
 }
 
+/// Whether the path to the server keeps each session on one server connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PoolMode {
+    /// Each session keeps its server connection: direct, a proxy, NAT, or a session pooler.
+    Session,
+    /// Sessions may move between server connections between transactions.
+    Transaction,
+}
+
 /// When output is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -172,6 +182,9 @@ pub struct WriteArgs {
     /// PostgreSQL's statement_timeout for the revisions' statements [default: `statement_timeout` in migrate.toml, else none]
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub statement_timeout: Option<std::time::Duration>,
+    /// Whether the path to the server keeps each session on one server connection, when migrate cannot prove it (a proxy, NAT or pooler in between) [default: `pool_mode` in migrate.toml, else PgBouncer's console, else `transaction`]
+    #[arg(long, value_enum, value_name = "MODE", env = "MIGRATE_POOL_MODE")]
+    pub pool_mode: Option<PoolMode>,
 }
 
 /// Options of `upgrade`.
@@ -215,6 +228,9 @@ pub struct StampArgs {
     /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
     pub lock_wait: std::time::Duration,
+    /// Whether the path to the server keeps each session on one server connection (see `upgrade --help`)
+    #[arg(long, value_enum, value_name = "MODE", env = "MIGRATE_POOL_MODE")]
+    pub pool_mode: Option<PoolMode>,
 }
 
 /// Options of `current`.

@@ -39,18 +39,38 @@ pub(crate) struct Runner<'a> {
     pub info: &'a super::ConnInfo,
     /// Watches who blocks this session, from the first lock timeout on.
     pub watcher: Option<super::blockers::Watcher>,
+    /// On a path that may move the session: each revision's transaction opens with the guard.
+    pub guard: Option<Guard>,
+}
+
+/// What a guarded revision's transaction checks first (`database::guard`): the lock, and the
+/// history the plan expects, which the runner keeps up to date as revisions go through.
+pub(crate) struct Guard {
+    /// The expression that tries the transaction-scoped lock.
+    pub lock: String,
+    /// The versions applied before the next revision, as the plan expects them.
+    pub applied: std::collections::BTreeSet<i32>,
 }
 
 impl Runner<'_> {
     /// Opens the run's one transaction with `--single-transaction`; otherwise each revision
     /// opens its own.
-    pub(crate) fn begin_run(&mut self) -> Result<(), Error> {
+    /// A guarded run checks its guard once, at the start of its one transaction; `Ok(Some(_))`
+    /// is the guard's stop.
+    pub(crate) fn begin_run(&mut self) -> Result<Option<super::guard::Stop>, Error> {
         if self.single {
-            self.client
-                .batch_execute("BEGIN")
-                .map_err(|e| super::history::db_error("begin the transaction", &e))?;
+            let opening = self.guard_opening().unwrap_or_default();
+            if let Err(error) = self.client.batch_execute(&format!("BEGIN;\n{opening}")) {
+                let _ = self.client.batch_execute("ROLLBACK");
+                if let Some(stop) = super::guard::stop_of(&error) {
+                    return Ok(Some(stop));
+                }
+                return Err(super::history::db_error("begin the transaction", &error));
+            }
+            // Inside the one transaction, the lock is held to its end: no guard per revision.
+            self.guard = None;
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Commits the run's one transaction with `--single-transaction`.
@@ -172,7 +192,7 @@ impl Runner<'_> {
     }
 
     /// Writes or deletes the history row without running SQL, as `stamp` does: one statement,
-    /// one round trip.
+    /// one round trip (in the guard's transaction when there is one).
     pub(crate) fn stamp(
         &mut self,
         record: &Record<'_>,
@@ -182,9 +202,51 @@ impl Runner<'_> {
             Direction::Up => self.tables.record_sql_timed(record),
             Direction::Down => self.tables.forget_sql(record.version),
         };
-        self.client
-            .batch_execute(&sql)
-            .map_err(|e| describe(self.variables, None, &e, None, None))
+        let sql = match self.guard_opening() {
+            Some(opening) => format!("BEGIN;\n{opening}{sql};\nCOMMIT;"),
+            None => sql,
+        };
+        match self.client.batch_execute(&sql) {
+            Ok(()) => {
+                self.guard_passed(record.version, direction);
+                Ok(())
+            }
+            Err(error) => Err(self
+                .guard_stop(&error)
+                .unwrap_or_else(|| describe(self.variables, None, &error, None, None))),
+        }
+    }
+
+    /// The guard's statement for the next revision, when the run is guarded.
+    fn guard_opening(&self) -> Option<String> {
+        self.guard.as_ref().map(|guard| {
+            super::guard::opening(
+                self.tables,
+                &guard.lock,
+                &super::guard::fingerprint(guard.applied.iter().copied()),
+            )
+        })
+    }
+
+    /// A revision went through: the history the guard expects next follows it.
+    fn guard_passed(&mut self, version: i32, direction: Direction) {
+        if let Some(guard) = &mut self.guard {
+            match direction {
+                Direction::Up => guard.applied.insert(version),
+                Direction::Down => guard.applied.remove(&version),
+            };
+        }
+    }
+
+    /// When the guard stopped the revision: the transaction rolled back, and why, as a failure.
+    fn guard_stop(&mut self, error: &postgres::Error) -> Option<Failure> {
+        let stop = super::guard::stop_of(error)?;
+        self.rollback();
+        Some(Failure {
+            place: None,
+            text: super::describe(error),
+            stop: Some(stop),
+        })
     }
 
     /// The revision's SQL, its history row and the commit, in one query string: one write and
@@ -198,9 +260,10 @@ impl Runner<'_> {
         retrying: &mut dyn FnMut(&str),
     ) -> Result<i64, Failure> {
         let (opening, closing) = if self.single {
-            ("SAVEPOINT migrate_revision;\n", "")
+            ("SAVEPOINT migrate_revision;\n".to_owned(), "")
         } else {
-            ("BEGIN;\n", "COMMIT;\n")
+            let guard = self.guard_opening().unwrap_or_default();
+            (format!("BEGIN;\n{guard}"), "COMMIT;\n")
         };
         let prefix = format!("{opening}{}", self.settings_sql(script, true));
         let history = match direction {
@@ -212,6 +275,9 @@ impl Runner<'_> {
         let sql_end = prefix.len() + script.bound.text.len();
         let mut attempt = 0;
         while let Err(error) = self.client.batch_execute(&query) {
+            if let Some(stopped) = self.guard_stop(&error) {
+                return Err(stopped);
+            }
             if self.may_retry(&error, attempt) {
                 // The whole revision again, from a clean slate.
                 self.rollback();
@@ -229,6 +295,7 @@ impl Runner<'_> {
             }
             return Err(self.transactional_failure(script, &prefix, &error));
         }
+        self.guard_passed(record.version, direction);
         Ok(elapsed_ms(started))
     }
 

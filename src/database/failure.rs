@@ -16,6 +16,8 @@ pub(crate) struct Failure {
     pub(crate) place: Option<(String, usize)>,
     /// The error, with its detail, hint and context lines and what to do next.
     pub(crate) text: String,
+    /// The guard of a pooled run stopped the revision before it ran (`database::guard`).
+    pub(crate) stop: Option<super::guard::Stop>,
 }
 
 impl Failure {
@@ -34,7 +36,11 @@ impl Failure {
 
 impl From<String> for Failure {
     fn from(text: String) -> Failure {
-        Failure { place: None, text }
+        Failure {
+            place: None,
+            text,
+            stop: None,
+        }
     }
 }
 
@@ -78,6 +84,7 @@ pub(crate) fn describe(
                 location.unwrap_or_default(),
                 redact(&super::describe(error))
             ),
+            stop: None,
         };
     };
     let mut text = format!(
@@ -96,7 +103,11 @@ pub(crate) fn describe(
             let _ = write!(text, "\n  {label}: {}", redact(value));
         }
     }
-    Failure { place, text }
+    Failure {
+        place,
+        text,
+        stop: None,
+    }
 }
 
 /// For an error inside a `DO` block, the file line from the server's "PL/pgSQL function

@@ -196,22 +196,26 @@ impl Tables {
     /// commands that write. The schema is created only when it is missing: creating an existing
     /// one still needs the CREATE privilege on the database.
     pub(crate) fn ensure(&self, client: &mut Client) -> Result<(), Error> {
+        client.batch_execute(&self.ensure_sql()).map_err(|e| {
+            db_error(
+                &format!("create the history table {}", self.history_name),
+                &e,
+            )
+        })
+    }
+
+    /// The statements `ensure` sends.
+    pub(crate) fn ensure_sql(&self) -> String {
         // The schema name is `[a-z0-9_]` (`HistoryTable::parse`), so it cannot end the
         // dollar-quoted body.
-        let sql = format!(
+        format!(
             "DO $migrate$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = {}) \
              THEN CREATE SCHEMA {}; END IF; END $migrate$;\n{};\n{};\n",
             quote::literal(&self.schema),
             quote::identifier(&self.schema),
             self.fill(CREATE_HISTORY),
             self.fill(CREATE_COMPANION)
-        );
-        client.batch_execute(&sql).map_err(|e| {
-            db_error(
-                &format!("create the history table {}", self.history_name),
-                &e,
-            )
-        })
+        )
     }
 
     /// With `prepare`, the statements `transaction:false` sections record progress with.
@@ -249,14 +253,19 @@ impl Tables {
     /// Forgets every unfinished non-transactional run: `stamp` declares the state outright.
     pub(crate) fn clear_progress(&self, client: &mut Client) -> Result<(), Error> {
         client
-            .batch_execute(&self.fill(
-                "DELETE FROM {companion} c WHERE progress_direction = 'up'
+            .batch_execute(&self.clear_progress_sql())
+            .map_err(|e| db_error("clear the records of unfinished revisions", &e))
+    }
+
+    /// The statements `clear_progress` sends.
+    pub(crate) fn clear_progress_sql(&self) -> String {
+        self.fill(
+            "DELETE FROM {companion} c WHERE progress_direction = 'up'
                    AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.version = c.version);
                  UPDATE {companion} SET progress_direction = NULL, progress_done = NULL,
                    progress_sql = NULL, progress_error = NULL
                  WHERE progress_direction IS NOT NULL",
-            ))
-            .map_err(|e| db_error("clear the records of unfinished revisions", &e))
+        )
     }
 }
 

@@ -10,8 +10,6 @@ use crate::sql::quote;
 /// What one look at the server says before anything is locked.
 #[derive(Debug, Clone)]
 pub(crate) struct Look {
-    /// The port the server itself listens on, for the pooler probe.
-    pub port: String,
     pub has_history: bool,
     pub has_companion: bool,
 }
@@ -19,9 +17,10 @@ pub(crate) struct Look {
 /// The first query of a writing run, and what it found.
 pub(crate) struct FirstLook {
     pub look: Look,
-    /// Whether the lock was taken: `None` when the server answers on another port than the
-    /// one connected to (something is in between, and the pooler probe must run first), or
-    /// when the history tables do not exist yet.
+    /// Whether the server's end of the connection is this process's socket (`pooler`).
+    pub direct: bool,
+    /// Whether the lock was taken: `None` when the connection is not direct (something is in
+    /// between, which could strand it), or when the history tables do not exist yet.
     pub locked: Option<bool>,
     /// The history rows, read under the lock when it was taken.
     pub read: Vec<SimpleQueryMessage>,
@@ -29,22 +28,21 @@ pub(crate) struct FirstLook {
 
 impl Tables {
     /// A writing run's first round trip, for the steady state of a deploy: the look, the lock
-    /// when the server answers on the port connected to (nothing in between to strand it),
-    /// and the history, in one query string. A database without the tables yet answers with
+    /// when the connection is direct (`direct`, a condition from `pooler`: nothing in between
+    /// to strand it), and the history, in one query string. A database without the tables yet answers with
     /// an error; then whatever was locked is let go, and the run takes the long way.
     pub(crate) fn first_look(
         &self,
         client: &mut Client,
         lock: &str,
-        asked_port: u16,
+        direct: &str,
     ) -> Result<FirstLook, Error> {
         let both = Look {
-            port: String::new(),
             has_history: true,
             has_companion: true,
         };
         let sql = format!(
-            "{}, CASE WHEN current_setting('port') = '{asked_port}' THEN {lock} END;\n{}",
+            "{}, CASE WHEN {direct} THEN {lock} END;\n{}",
             self.look_sql(),
             self.read_sql(&both)
         );
@@ -66,16 +64,22 @@ impl Tables {
                 let read = messages.split_off(first_end);
                 Ok(FirstLook {
                     look: found,
+                    direct: locked.is_some(),
                     locked,
                     read,
                 })
             }
             Err(error) if error.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => {
-                client
-                    .batch_execute("SELECT pg_advisory_unlock_all()")
-                    .map_err(|e| db_error("let go of the migration lock", &e))?;
+                let direct = super::first_cell(
+                    client,
+                    &format!("SELECT {direct}, pg_advisory_unlock_all()"),
+                )
+                .map_err(|e| db_error("let go of the migration lock", &e))?
+                .as_deref()
+                    == Some("t");
                 Ok(FirstLook {
                     look: self.look(client)?,
+                    direct,
                     locked: None,
                     read: Vec::new(),
                 })
@@ -90,20 +94,25 @@ impl Tables {
         // would pass through unnoticed.
         let history = quote::literal(self.history_name());
         format!(
+            // The first column, the server's port, only keeps the others' places.
             "SELECT current_setting('port'), to_regclass({history}) IS NOT NULL, \
              to_regclass({}) IS NOT NULL, \
-             (SELECT string_agg(attname || ' ' || format_type(atttypid, NULL), ', ' ORDER BY attname) \
-              FROM pg_attribute WHERE attrelid = to_regclass({history}) AND attnum > 0 \
-              AND NOT attisdropped AND attname IN ('version', 'name', 'applied_on', 'checksum'))",
+             (SELECT CASE WHEN count(*) > 0 THEN coalesce(string_agg(attname || ' ' || format_type(atttypid, NULL), ', ' ORDER BY attname) \
+              FILTER (WHERE attname IN ('version', 'name', 'applied_on', 'checksum')), '') END \
+              FROM pg_attribute WHERE attrelid = to_regclass({history}) AND attnum > 0 AND NOT attisdropped)",
             quote::literal(self.companion_name())
         )
     }
 
     fn look_row(&self, row: &SimpleQueryRow) -> Result<Look, Error> {
+        // `to_regclass` looks at the catalog as it is now, the column query as it was when
+        // the statement began: a table another runner has just created can be found by name
+        // with no column at all (NULL). It is not there yet for this statement: taken so, the
+        // run reads it again under the lock.
+        let visible = row.get(3).is_some();
         let look = Look {
-            port: row.get(0).unwrap_or_default().to_owned(),
-            has_history: row.get(1) == Some("t"),
-            has_companion: row.get(2) == Some("t"),
+            has_history: row.get(1) == Some("t") && visible,
+            has_companion: row.get(2) == Some("t") && visible,
         };
         if look.has_history {
             self.check_columns(row.get(3).unwrap_or_default())?;
@@ -111,7 +120,7 @@ impl Tables {
         Ok(look)
     }
 
-    /// The server's port and which history tables exist, in one round trip.
+    /// Which history tables exist, in one round trip.
     pub(crate) fn look(&self, client: &mut Client) -> Result<Look, Error> {
         let messages = client
             .simple_query(&self.look_sql())

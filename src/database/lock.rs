@@ -80,7 +80,7 @@ pub(crate) fn acquire(
 
 /// `delay` scaled by a factor between 0.5 and 1.5, so that runners that started together do
 /// not retry together.
-pub(super) fn jittered(delay: Duration) -> Duration {
+pub(crate) fn jittered(delay: Duration) -> Duration {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -93,6 +93,15 @@ pub(super) fn jittered(delay: Duration) -> Duration {
 pub(crate) fn try_sql(table: &str) -> String {
     format!(
         "pg_try_advisory_lock({CLASS}, hashtext({}))",
+        quote::literal(table)
+    )
+}
+
+/// The expression that tries the transaction-scoped form of the same lock once: it conflicts
+/// with the session lock, and the server releases it with the transaction, pooler or not.
+pub(crate) fn try_xact_sql(table: &str) -> String {
+    format!(
+        "pg_try_advisory_xact_lock({CLASS}, hashtext({}))",
         quote::literal(table)
     )
 }

@@ -6,6 +6,7 @@ pub(crate) mod apply;
 pub(crate) mod blockers;
 pub(crate) mod conninfo;
 pub(crate) mod failure;
+pub(crate) mod guard;
 pub(crate) mod history;
 pub(crate) mod history_read;
 mod history_sql;

@@ -230,6 +230,7 @@ impl Runner<'_> {
                 Origin::Stored { .. } => None,
             },
             text,
+            stop: None,
         })
     }
 }

@@ -1,76 +1,91 @@
-//! Whether something between `migrate` and the server moves a session between server
-//! connections, as PgBouncer does in transaction pooling. A session advisory lock taken through
-//! such a pooler stays on a server connection the run no longer owns, and later runs wait on it
-//! or go ahead without it; so a writing command refuses before it takes the lock.
+//! Whether the session `migrate` talks to stays on one server connection for the connection's
+//! life, decided without a second server connection. A session advisory lock, a prepared
+//! statement and a `transaction:false` section's session settings all need that; a pooler
+//! that hands server connections to other clients between transactions (PgBouncer's
+//! `pool_mode = transaction`) breaks it.
 //!
-//! The probe uses the simple query protocol only: no named prepared statement, which such a
-//! pooler would also mix up between clients.
+//! Proof of a direct connection comes from both ends of the socket: the server's own view of
+//! the connection (`inet_client_addr()`, `inet_client_port()`, `inet_server_addr()`,
+//! `inet_server_port()`, or its socket directory) must be one of this process's own sockets.
+//! Anything in between sees the server from a socket of its own, so the two never agree.
 
-use postgres::{Client, SimpleQueryMessage};
+use postgres::SimpleQueryMessage;
+use postgres::config::Host;
 
-use super::{ConnInfo, connect, describe, first_cell};
-use crate::Error;
+use super::{ConnInfo, connect};
+use crate::cli::PoolMode;
+use crate::sql::quote;
 
-/// How many times the probe looks for a moved session before it trusts the path.
-const ROUNDS: usize = 8;
-
-/// What the probe found.
+/// What is known of the path when the server's view of the connection is not one of ours.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Path {
-    /// The server answers on the port connected to: nothing in between.
-    Direct,
-    /// Something in between keeps each session on its own server connection (a plain proxy,
-    /// port forwarding, a session pooler).
+    /// The session stays put: declared, or PgBouncer's console says `session`.
     SessionKept,
-    /// Something in between hands this session's server connection to another client.
-    SessionMoved { port: String },
+    /// The session may move between transactions, and `why` says how that is known: declared,
+    /// PgBouncer's console, or nothing proving otherwise.
+    MayMove { why: String },
+    /// PgBouncer's `pool_mode = statement`: not even a transaction stays on one connection.
+    Statement,
 }
 
-/// Probes the connection `client` made as `info` describes, given the port the server says it
-/// listens on (`current_setting('port')`, read with the first look at the history tables).
-pub(crate) fn probe(client: &mut Client, info: &ConnInfo, port: &str) -> Result<Path, Error> {
+/// A condition, true on the server only when its end of the connection is one of this
+/// process's sockets: then nothing is in between, and the lock can be taken in the same query.
+pub(crate) fn direct_condition(info: &ConnInfo) -> String {
+    let mut alternatives = Vec::new();
     let asked = info.config.get_ports().first().copied().unwrap_or(5432);
-    if port == asked.to_string() {
-        return Ok(Path::Direct);
-    }
-    // Another port answers. PgBouncer's console says the pool mode outright, when this user
-    // may read it; else the sessions are watched.
-    if let Some(mode) = pgbouncer_mode(info) {
-        return Ok(if mode == "session" {
-            Path::SessionKept
-        } else {
-            Path::SessionMoved {
-                port: asked.to_string(),
-            }
-        });
-    }
-    // See whether a second client's transaction is given the server
-    // connection this session just used, or this session comes back on another one. Two
-    // sessions of one server never share a backend, and one session never changes backend.
-    // A pooler hands out the connection released last (PgBouncer's default), so one round
-    // nearly always shows it; other clients of the pooler can get in between, so several
-    // rounds are run, and one sighting is enough.
-    // Each round is two round trips: the other client ends its last transaction and opens the
-    // next in one query string, and this session asks for its backend.
-    let mut other = connect(info)?;
-    let mine = one(client, "SELECT pg_backend_pid()")?;
-    for round in 0..ROUNDS {
-        let open = if round == 0 {
-            "BEGIN; SELECT pg_backend_pid()"
-        } else {
-            "ROLLBACK; BEGIN; SELECT pg_backend_pid()"
-        };
-        let theirs = one(&mut other, open)?;
-        let again = one(client, "SELECT pg_backend_pid()")?;
-        if theirs == mine || again != mine {
-            let _ = other.batch_execute("ROLLBACK");
-            return Ok(Path::SessionMoved {
-                port: asked.to_string(),
-            });
+    for host in info.config.get_hosts() {
+        if let Host::Unix(dir) = host {
+            // The socket file the server names is the server's: no pooler listens on it.
+            alternatives.push(format!(
+                "(inet_client_addr() IS NULL AND current_setting('port') = '{asked}' AND {} = ANY \
+                 (SELECT rtrim(trim(d), '/') FROM unnest(string_to_array(current_setting('unix_socket_directories'), ',')) d))",
+                quote::literal(dir.to_string_lossy().trim_end_matches('/'))
+            ));
         }
     }
-    other.batch_execute("ROLLBACK").map_err(|e| failed(&e))?;
-    Ok(Path::SessionKept)
+    for socket in own_tcp_sockets() {
+        alternatives.push(format!(
+            "(inet_client_port() = {} AND inet_server_port() = {} \
+             AND regexp_replace(host(inet_client_addr()), '^::ffff:', '') = {} \
+             AND regexp_replace(host(inet_server_addr()), '^::ffff:', '') = {})",
+            socket.local_port,
+            socket.remote_port,
+            quote::literal(&socket.local_ip),
+            quote::literal(&socket.remote_ip),
+        ));
+    }
+    if alternatives.is_empty() {
+        "false".to_owned()
+    } else {
+        format!("({})", alternatives.join(" OR "))
+    }
+}
+
+/// What is known of a path that is not direct: declared by the user, else PgBouncer's console
+/// (a connection to the pooler itself, which takes no server connection), else nothing.
+pub(crate) fn judge(info: &ConnInfo, declared: Option<PoolMode>) -> Path {
+    match declared {
+        Some(PoolMode::Session) => return Path::SessionKept,
+        Some(PoolMode::Transaction) => {
+            return Path::MayMove {
+                why: "declared with `--pool-mode transaction`".to_owned(),
+            };
+        }
+        None => {}
+    }
+    match pgbouncer_mode(info).as_deref() {
+        Some("session") => Path::SessionKept,
+        Some("statement") => Path::Statement,
+        Some(mode) => Path::MayMove {
+            why: format!("PgBouncer's console says `pool_mode = {mode}`"),
+        },
+        None => Path::MayMove {
+            why: "nothing proves the session stays on one server connection: the server sees \
+                  the connection come from another socket than this process's (a pooler, a \
+                  proxy or NAT in between)"
+                .to_owned(),
+        },
+    }
 }
 
 /// The pool mode of this database and user, from PgBouncer's console (`SHOW POOLS`), when the
@@ -78,6 +93,9 @@ pub(crate) fn probe(client: &mut Client, info: &ConnInfo, port: &str) -> Result<
 fn pgbouncer_mode(info: &ConnInfo) -> Option<String> {
     let mut console = info.clone();
     console.config.dbname("pgbouncer");
+    console
+        .config
+        .connect_timeout(std::time::Duration::from_secs(5));
     let mut client = connect(&console).ok()?;
     let database = info.config.get_dbname().map(str::to_owned);
     let user = info.config.get_user().map(str::to_owned);
@@ -99,16 +117,53 @@ fn pgbouncer_mode(info: &ConnInfo) -> Option<String> {
     })
 }
 
-/// The first column of the first row of a simple query, which must have one.
-fn one(client: &mut Client, sql: &str) -> Result<String, Error> {
-    first_cell(client, sql)
-        .map_err(|e| failed(&e))?
-        .ok_or_else(|| Error::Database(format!("`{sql}` returned no row")))
+/// One TCP connection of this process, both ends, addresses as the server writes them.
+struct OwnSocket {
+    local_ip: String,
+    local_port: u16,
+    remote_ip: String,
+    remote_port: u16,
 }
 
-fn failed(error: &postgres::Error) -> Error {
-    Error::Database(format!(
-        "cannot check for a connection pooler: {}",
-        describe(error)
-    ))
+/// This process's established TCP connections (Linux: `/proc/self/fd` and `/proc/self/net`);
+/// none elsewhere, where no connection can be proven direct.
+#[cfg(target_os = "linux")]
+fn own_tcp_sockets() -> Vec<OwnSocket> {
+    use procfs::process::{FDTarget, Process};
+    let Ok(me) = Process::myself() else {
+        return Vec::new();
+    };
+    let inodes: std::collections::HashSet<u64> = me
+        .fd()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|fd| match fd.target {
+            FDTarget::Socket(inode) => Some(inode),
+            _ => None,
+        })
+        .collect();
+    let plain = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+    };
+    let mut entries = me.tcp().unwrap_or_default();
+    entries.extend(me.tcp6().unwrap_or_default());
+    entries
+        .into_iter()
+        .filter(|e| inodes.contains(&e.inode) && e.inode != 0)
+        .map(|e| OwnSocket {
+            local_ip: plain(e.local_address.ip()),
+            local_port: e.local_address.port(),
+            remote_ip: plain(e.remote_address.ip()),
+            remote_port: e.remote_address.port(),
+        })
+        .collect()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn own_tcp_sockets() -> Vec<OwnSocket> {
+    Vec::new()
 }

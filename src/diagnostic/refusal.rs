@@ -224,6 +224,20 @@ pub(crate) fn pooled(database: &str, port: &str) -> Diagnostic {
     )
 }
 
+/// A `transaction:false` section on a path that may move the session: its statements and the
+/// progress recorded after each need one server connection throughout.
+pub(crate) fn pooled_session_needed(database: &str, file: &str, why: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::PooledConnection,
+        format!(
+            "{file} has a `transaction:false` section, which needs a session that stays on one server connection, \
+             and the path to {database} may move sessions between server connections ({why}): nothing was run"
+        ),
+        "run it with a direct URL to the server; if this path does keep sessions (a session pooler, a proxy, NAT), \
+         say so with `--pool-mode session` or `pool_mode = \"session\"` in migrate.toml",
+    )
+}
+
 /// `current --check-heads` on a database behind the files.
 pub(crate) fn not_at_heads(format: DirFormat) -> Diagnostic {
     Diagnostic::general(

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::DEFAULT_CONFIG;
-use crate::cli::{DirFormatChoice, GlobalArgs};
+use crate::cli::{DirFormatChoice, GlobalArgs, PoolMode};
 use crate::source::bounded;
 use crate::{Error, relpath};
 
@@ -55,6 +55,8 @@ pub(crate) struct ConfigFile {
     pub statement_timeout: Option<String>,
     /// How often a revision that timed out waiting for a lock is tried again.
     pub lock_retries: Option<u32>,
+    /// Whether the path to the server keeps each session on one server connection.
+    pub pool_mode: Option<PoolMode>,
     /// `migrate lint` without revisions lints the revisions after this one.
     pub lint_from: Option<String>,
     /// The PostgreSQL version lint judges the revisions for (default 15).

@@ -95,6 +95,7 @@ pub(crate) struct RunConfig {
     pub(crate) lock_timeout: Option<std::time::Duration>,
     pub(crate) statement_timeout: Option<std::time::Duration>,
     pub(crate) lock_retries: Option<u32>,
+    pub(crate) pool_mode: Option<crate::cli::PoolMode>,
 }
 
 /// Where a setting's value came from.
@@ -313,6 +314,7 @@ fn run_config(file: &Path, c: &ConfigFile) -> Result<RunConfig, Error> {
         lock_timeout: duration("lock_timeout", &c.lock_timeout)?,
         statement_timeout: duration("statement_timeout", &c.statement_timeout)?,
         lock_retries: c.lock_retries,
+        pool_mode: c.pool_mode,
     })
 }
 

@@ -24,6 +24,7 @@ mod incident;
 mod lint;
 mod merge;
 mod operations;
+mod poolers;
 mod pre_commit;
 mod rebase;
 mod references;

@@ -536,69 +536,6 @@ fn an_interrupted_transaction_false_revision_says_which_statement_ran_last() {
 }
 
 #[test]
-fn behind_a_transaction_pooler_every_runner_refuses_cleanly_and_no_lock_is_left() {
-    let srv = crate::common::server::own_server();
-    let db = srv.database("pooled");
-    let bouncer = crate::common::pgbouncer::start(srv.port, "transaction");
-    let dir = tempfile::tempdir().unwrap();
-    crate::database::three(dir.path());
-    let pooled_url = format!(
-        "postgresql://postgres@127.0.0.1:{}/{}?sslmode=disable",
-        bouncer.port, db.name
-    );
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-                .current_dir(dir.path())
-                .env("MIGRATE_DIR", ".")
-                .env("MIGRATE_DATABASE_URL", &pooled_url)
-                .args(["upgrade", "head"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains("error[pooled-connection]"), "{stderr}");
-        assert!(stderr.contains("direct URL"), "{stderr}");
-        assert!(!stderr.contains("prepared statement"), "{stderr}");
-    }
-    assert_eq!(
-        db.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
-        "0"
-    );
-    assert_eq!(
-        db.one("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'refinery%'"),
-        "0",
-        "nothing was created"
-    );
-    // The direct URL works, and so does a session pooler, which keeps each session whole.
-    let session = crate::common::pgbouncer::start(srv.port, "session");
-    let session_url = format!(
-        "postgresql://postgres@127.0.0.1:{}/{}?sslmode=disable",
-        session.port, db.name
-    );
-    let out = run(dir.path(), &db)
-        .env("MIGRATE_DATABASE_URL", &session_url)
-        .arg("upgrade")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        db.one("SELECT count(*) FROM public.refinery_schema_history"),
-        "3"
-    );
-}
-
-#[test]
 fn a_ddl_lock_wait_gives_up_and_retries_so_readers_are_not_queued_behind_it() {
     let db = server().database("lock_retries");
     db.strings("CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 100)");

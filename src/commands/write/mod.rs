@@ -8,6 +8,7 @@ mod execute;
 mod fixtures;
 mod gate;
 mod offline;
+mod pooled;
 pub(super) mod schema;
 mod steps;
 pub(super) mod verify;
@@ -150,23 +151,39 @@ pub(super) fn run(
     let target = Target::parse(command.target_text())?;
     let (mut client, info) = connect(settings)?;
     let table = settings.history_table.to_string();
-    let asked = info.config.get_ports().first().copied().unwrap_or(5432);
-    let first = tables.first_look(&mut client, &lock::try_sql(&table), asked)?;
-    // The server answers on the port connected to: nothing in between, and the server lets go
-    // of the session's lock when the connection ends, however it ends.
-    let direct = first.locked.is_some();
-    // Before any lock: a lock taken through a transaction pooler would be stranded.
-    if !direct
-        && let pooler::Path::SessionMoved { port } =
-            pooler::probe(&mut client, &info, &first.look.port)?
-    {
-        return Ok(Report::refused(
-            name,
-            refusal::pooled(&info.to_string(), &port),
-        ));
-    }
+    let first = tables.first_look(
+        &mut client,
+        &lock::try_sql(&table),
+        &pooler::direct_condition(&info),
+    )?;
+    // The server's end of the connection is this process's socket: nothing in between, and
+    // the server lets go of the session's lock when the connection ends, however it ends.
+    let direct = first.direct;
+    let moving = match may_move(settings, command, &info, direct) {
+        Ok(moving) => moving,
+        Err(refused) => return Ok(*refused),
+    };
     // From here on a signal cancels what runs on the server instead of abandoning it.
     let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
+    if let Some(why) = moving {
+        // No session lock, which the pooler could strand: each revision guards itself.
+        let (timeouts, retries) = lock_policy(settings, command);
+        return pooled::run(
+            &pooled::Pooled {
+                command,
+                files: &files,
+                tables: &tables,
+                info: &info,
+                variables: &variables,
+                target: &target,
+                timeouts,
+                retries,
+                why,
+            },
+            &mut client,
+            progress,
+        );
+    }
     let look = first.look;
     let state = if first.locked == Some(true) {
         tables.parse_state(&look, &first.read)?
@@ -230,8 +247,20 @@ pub(super) fn run(
         watcher: None,
         timeouts,
         retries,
+        guard: None,
     };
-    let failure = execute::run(&mut runner, &steps, &state, &mut run, progress)?;
+    let failure = match execute::run(
+        &mut runner,
+        &steps,
+        &state,
+        &mut run,
+        progress,
+        command.write().lock_wait,
+    )? {
+        execute::Outcome::Failed(failure) => Some(failure),
+        // Unguarded, the history cannot change under the session lock.
+        execute::Outcome::Done | execute::Outcome::Replan => None,
+    };
     if failure.is_none() {
         if clear {
             tables.clear_progress(&mut client)?;
@@ -245,6 +274,28 @@ pub(super) fn run(
     let mut report = Report::new(name, Body::Run(run));
     report.diagnostics.extend(failure);
     Ok(report)
+}
+
+/// Why the session may move between server connections, `None` when it stays put (direct,
+/// declared or known to be session-pooled); the refusal of statement pooling.
+fn may_move(
+    settings: &Settings,
+    command: Command<'_>,
+    info: &ConnInfo,
+    direct: bool,
+) -> Result<Option<String>, Box<Report>> {
+    if direct {
+        return Ok(None);
+    }
+    let declared = command.write().pool_mode.or(settings.run.pool_mode);
+    match pooler::judge(info, declared) {
+        pooler::Path::SessionKept => Ok(None),
+        pooler::Path::MayMove { why } => Ok(Some(why)),
+        pooler::Path::Statement => Err(Box::new(Report::refused(
+            command.name(),
+            refusal::pooled(&info.to_string(), "statement"),
+        ))),
+    }
 }
 
 /// Takes the lock, and reads the history in the same round trip as the try that takes it.
@@ -318,6 +369,7 @@ fn stamp_write(args: &StampArgs) -> WriteArgs {
         lock_timeout: None,
         lock_retries: None,
         statement_timeout: None,
+        pool_mode: args.pool_mode,
     }
 }
 

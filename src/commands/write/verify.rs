@@ -169,6 +169,7 @@ pub(super) fn scratch_runner<'a>(
             statement: None,
         },
         retries: 0,
+        guard: None,
     }
 }
 

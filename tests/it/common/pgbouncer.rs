@@ -34,8 +34,15 @@ fn binary() -> PathBuf {
     )
 }
 
-/// PgBouncer in `mode` (`transaction` or `session`) in front of the server on `server_port`.
+/// PgBouncer in `mode` (`transaction` or `session`) in front of the server on `server_port`,
+/// four server connections a pool, its console open to `postgres`.
 pub(crate) fn start(server_port: u16, mode: &str) -> Bouncer {
+    start_with(server_port, mode, 4, true)
+}
+
+/// PgBouncer with `pool_size` server connections a pool, and its console (`SHOW POOLS`) open to
+/// `postgres` or to nobody.
+pub(crate) fn start_with(server_port: u16, mode: &str, pool_size: u32, console: bool) -> Bouncer {
     let bin = binary();
     let dir = tempfile::tempdir().unwrap();
     let port = TcpListener::bind("127.0.0.1:0")
@@ -49,9 +56,10 @@ pub(crate) fn start(server_port: u16, mode: &str) -> Bouncer {
         format!(
             "[databases]\n* = host=127.0.0.1 port={server_port}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\n\
              listen_port = {port}\nunix_socket_dir =\nauth_type = trust\nauth_file = {users}\n\
-             pool_mode = {mode}\nadmin_users = postgres\ndefault_pool_size = 4\nmax_client_conn = 100\n\
+             pool_mode = {mode}\n{admin}default_pool_size = {pool_size}\nmax_client_conn = 100\n\
              ignore_startup_parameters = extra_float_digits,options\nlogfile = {log}\npidfile = {pid}\n",
             users = path.join("userlist.txt").display(),
+            admin = if console { "admin_users = postgres\n" } else { "" },
             log = path.join("pgbouncer.log").display(),
             pid = path.join("pgbouncer.pid").display(),
         ),

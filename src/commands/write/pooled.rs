@@ -1,0 +1,194 @@
+//! A writing run on a path that may move the session between server connections (a
+//! transaction pooler, or nothing proving otherwise): no session lock, no prepared statement,
+//! no session setting. Each revision runs in its own transaction, which never leaves its
+//! server connection, opened by the guard: the transaction-scoped lock and the history read
+//! again (`database::guard`). A guard that finds the history changed sends the run back here
+//! to plan again from the new history; so each revision is applied once, whatever the pooler
+//! does. A `transaction:false` section needs a session that stays put, and is refused.
+
+use postgres::Client;
+
+use super::execute::{self, Outcome, Waiting};
+use super::steps::Step;
+use super::{Command, Files, applied_revisions, gate, steps};
+use crate::Error;
+use crate::database::apply::{Guard, Runner};
+use crate::database::history::{State, Tables};
+use crate::database::plan::{Planner, Target};
+use crate::database::{ConnInfo, guard, lock};
+use crate::diagnostic::refusal;
+use crate::output::{Body, Progress, Report, Run};
+use crate::revision::Timeouts;
+use crate::sql::Variables;
+
+/// How often the run plans again before it gives up: each time another runner changed the
+/// history, which a deploy of many runners does a few times at most.
+const MAX_PLANS: usize = 100;
+
+/// What the guarded run needs from the command.
+pub(super) struct Pooled<'a> {
+    pub command: Command<'a>,
+    pub files: &'a Files,
+    pub tables: &'a Tables,
+    pub info: &'a ConnInfo,
+    pub variables: &'a Variables,
+    pub target: &'a Target,
+    pub timeouts: Timeouts,
+    pub retries: u32,
+    /// How the path is known to move sessions, for the refusal of a `transaction:false` section.
+    pub why: String,
+}
+
+pub(super) fn run(
+    pooled: &Pooled<'_>,
+    client: &mut Client,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
+    let name = pooled.command.name();
+    let tables = pooled.tables;
+    let xact_lock = lock::try_xact_sql(tables.history_name());
+    let wait = pooled.command.write().lock_wait;
+    let mut run = Run {
+        database: pooled.info.to_string(),
+        steps: Vec::new(),
+        elapsed: std::time::Duration::ZERO,
+    };
+    let mut told = false;
+    for _ in 0..MAX_PLANS {
+        let state = tables.read(client)?;
+        let steps = match plan(pooled, &state)? {
+            Ok(steps) => steps,
+            Err(refusal) => return Ok(refusal),
+        };
+        let clear = matches!(pooled.command, Command::Stamp(_)) && !state.progress.is_empty();
+        if !told {
+            progress.note(&format!(
+                "{name} on {}: {}; each revision in its own transaction under a transaction-scoped lock ({})",
+                pooled.info,
+                if steps.is_empty() {
+                    "nothing to do".to_owned()
+                } else {
+                    crate::diagnostic::plural(steps.len(), "revision")
+                },
+                pooled.why
+            ));
+            told = true;
+        }
+        if steps.is_empty() && !clear {
+            return Ok(Report::new(name, Body::Run(run)));
+        }
+        if !steps.is_empty() {
+            locked(client, &xact_lock, &tables.ensure_sql(), wait, progress)?;
+        }
+        let mut runner = Runner {
+            client,
+            tables,
+            prepared: None,
+            variables: pooled.variables,
+            single: pooled.command.single_transaction(),
+            info: pooled.info,
+            watcher: None,
+            timeouts: pooled.timeouts,
+            retries: pooled.retries,
+            guard: Some(Guard {
+                lock: xact_lock.clone(),
+                applied: state.applied.iter().map(|a| a.version).collect(),
+            }),
+        };
+        match execute::run(&mut runner, &steps, &state, &mut run, progress, wait)? {
+            Outcome::Done => {
+                if clear {
+                    locked(client, &xact_lock, &clear_sql(tables), wait, progress)?;
+                }
+                return Ok(Report::new(name, Body::Run(run)));
+            }
+            Outcome::Failed(failure) => {
+                let mut report = Report::new(name, Body::Run(run));
+                report.diagnostics.push(failure);
+                return Ok(report);
+            }
+            Outcome::Replan => {
+                progress.note("another runner changed the history meanwhile: planning again");
+            }
+        }
+    }
+    Err(Error::Database(format!(
+        "the history of {} changed under this run {MAX_PLANS} times: other runners keep changing it; rerun when they are done",
+        tables.history_name()
+    )))
+}
+
+/// The steps from `state` to the target, or the report of a refusal: the checks of a direct
+/// run, and a `transaction:false` section, which needs a session that stays put.
+fn plan<'a>(pooled: &Pooled<'a>, state: &'a State) -> Result<Result<Vec<Step<'a>>, Report>, Error> {
+    let name = pooled.command.name();
+    let refusals = gate::judge(pooled.files, state, pooled.command);
+    if !refusals.is_empty() {
+        let mut report = Report::new(name, Body::Nothing);
+        report.diagnostics = refusals;
+        return Ok(Err(report));
+    }
+    let planner = Planner::new(
+        &pooled.files.project,
+        applied_revisions(state, &pooled.files.identities),
+    );
+    let actions = pooled.command.plan(&planner, pooled.target)?;
+    let steps = match steps::prepare(
+        pooled.files,
+        state,
+        &actions,
+        pooled.variables,
+        pooled.command,
+    ) {
+        Ok(steps) => steps,
+        Err(refusals) => {
+            let mut report = Report::new(name, Body::Nothing);
+            report.diagnostics = refusals;
+            return Ok(Err(report));
+        }
+    };
+    if let Some(step) = steps
+        .iter()
+        .find(|s| s.script.as_ref().is_some_and(|script| !script.transaction))
+    {
+        return Ok(Err(Report::refused(
+            name,
+            refusal::pooled_session_needed(&pooled.info.to_string(), &step.label, &pooled.why),
+        )));
+    }
+    Ok(Ok(steps))
+}
+
+/// Runs `body` in one transaction under the transaction-scoped lock, waiting up to `wait`
+/// while another runner holds it.
+fn locked(
+    client: &mut Client,
+    xact_lock: &str,
+    body: &str,
+    wait: std::time::Duration,
+    progress: &mut Progress,
+) -> Result<(), Error> {
+    let sql = format!("BEGIN;\n{}{body}\nCOMMIT;", guard::lock_only(xact_lock));
+    let mut waiting = Waiting::new(wait);
+    loop {
+        match client.batch_execute(&sql) {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                let _ = client.batch_execute("ROLLBACK");
+                if guard::stop_of(&error) == Some(guard::Stop::Busy) {
+                    waiting.pause(progress)?;
+                } else {
+                    return Err(crate::database::history::db_error(
+                        "prepare the history tables",
+                        &error,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The statements of `Tables::clear_progress`, for a locked transaction.
+fn clear_sql(tables: &Tables) -> String {
+    tables.clear_progress_sql()
+}

@@ -13,7 +13,6 @@ use postgres::error::ErrorPosition;
 
 pub(crate) use super::failure::Failure;
 use super::failure::describe;
-use super::first_cell;
 use super::history::{Direction, Prepared, Progress, Record, Tables};
 pub(crate) use super::script::Script;
 use crate::Error;
@@ -40,16 +39,7 @@ pub(crate) struct Runner<'a> {
     /// Watches who blocks this session, from the first lock timeout on.
     pub watcher: Option<super::blockers::Watcher>,
     /// On a path that may move the session: each revision's transaction opens with the guard.
-    pub guard: Option<Guard>,
-}
-
-/// What a guarded revision's transaction checks first (`database::guard`): the lock, and the
-/// history the plan expects, which the runner keeps up to date as revisions go through.
-pub(crate) struct Guard {
-    /// The expression that tries the transaction-scoped lock.
-    pub lock: String,
-    /// The versions applied before the next revision, as the plan expects them.
-    pub applied: std::collections::BTreeSet<i32>,
+    pub guard: Option<super::guard::Guard>,
 }
 
 impl Runner<'_> {
@@ -133,64 +123,6 @@ impl Runner<'_> {
         sql
     }
 
-    /// Whether `error` is a lock wait that ran out of `lock_timeout`, with a try left.
-    pub(super) fn may_retry(&self, error: &postgres::Error, attempt: u32) -> bool {
-        error.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE)
-            && attempt < self.retries
-            && super::interrupt::received().is_none()
-    }
-
-    /// Says who holds locks, waits a jittered, growing while, and tells whether to try again
-    /// (not when a signal came meanwhile).
-    pub(super) fn before_retry(
-        &mut self,
-        script: &Script<'_>,
-        attempt: u32,
-        retrying: &mut dyn FnMut(&str),
-    ) -> bool {
-        let delay =
-            super::lock::jittered(RETRY_BASE * 2u32.saturating_pow(attempt - 1)).min(RETRY_MAX);
-        // The watcher saw who blocked the try that just ran out; before the first retry there
-        // was none, and the sessions that hold locks in an open transaction are the suspects.
-        let blocked_by = self
-            .watcher
-            .as_ref()
-            .and_then(super::blockers::Watcher::take);
-        let who = if let Some(blockers) = blocked_by {
-            format!("blocked by {blockers}")
-        } else {
-            let holders = first_cell(self.client, HOLDERS)
-                .ok()
-                .flatten()
-                .filter(|h| !h.is_empty())
-                .unwrap_or_else(|| "none seen now".to_owned());
-            format!("sessions holding locks: {holders}")
-        };
-        if self.watcher.is_none()
-            && let Some(backend) = first_cell(self.client, "SELECT pg_backend_pid()")
-                .ok()
-                .flatten()
-                .and_then(|pid| pid.parse().ok())
-        {
-            self.watcher = super::blockers::Watcher::start(self.info, backend);
-        }
-        retrying(&format!(
-            "{}: a lock wait ran out of lock_timeout; try {} of {} in {}; {who}",
-            script.origin,
-            attempt + 1,
-            self.retries + 1,
-            crate::output::human_duration(delay)
-        ));
-        let until = Instant::now() + delay;
-        while Instant::now() < until {
-            if super::interrupt::received().is_some() {
-                return false;
-            }
-            std::thread::sleep((until - Instant::now()).min(std::time::Duration::from_millis(50)));
-        }
-        super::interrupt::received().is_none()
-    }
-
     /// Writes or deletes the history row without running SQL, as `stamp` does: one statement,
     /// one round trip (in the guard's transaction when there is one).
     pub(crate) fn stamp(
@@ -215,38 +147,6 @@ impl Runner<'_> {
                 .guard_stop(&error)
                 .unwrap_or_else(|| describe(self.variables, None, &error, None, None))),
         }
-    }
-
-    /// The guard's statement for the next revision, when the run is guarded.
-    fn guard_opening(&self) -> Option<String> {
-        self.guard.as_ref().map(|guard| {
-            super::guard::opening(
-                self.tables,
-                &guard.lock,
-                &super::guard::fingerprint(guard.applied.iter().copied()),
-            )
-        })
-    }
-
-    /// A revision went through: the history the guard expects next follows it.
-    fn guard_passed(&mut self, version: i32, direction: Direction) {
-        if let Some(guard) = &mut self.guard {
-            match direction {
-                Direction::Up => guard.applied.insert(version),
-                Direction::Down => guard.applied.remove(&version),
-            };
-        }
-    }
-
-    /// When the guard stopped the revision: the transaction rolled back, and why, as a failure.
-    fn guard_stop(&mut self, error: &postgres::Error) -> Option<Failure> {
-        let stop = super::guard::stop_of(error)?;
-        self.rollback();
-        Some(Failure {
-            place: None,
-            text: super::describe(error),
-            stop: Some(stop),
-        })
     }
 
     /// The revision's SQL, its history row and the commit, in one query string: one write and
@@ -402,7 +302,7 @@ impl Runner<'_> {
     }
 
     /// Ends the failed revision: the whole transaction, or only its savepoint in single mode.
-    fn rollback(&mut self) {
+    pub(super) fn rollback(&mut self) {
         let sql = if self.single {
             "ROLLBACK TO SAVEPOINT migrate_revision"
         } else {
@@ -425,17 +325,6 @@ enum Rerun {
 
 /// Whether `error` ended the session: the connection closed, or the server terminated it
 /// (SQLSTATE class 57P, as `pg_terminate_backend` does, or class 08).
-/// The first wait before a retry, doubled each time up to `RETRY_MAX`.
-const RETRY_BASE: std::time::Duration = std::time::Duration::from_millis(200);
-const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The sessions of this database holding relation locks in an open transaction: who is likely
-/// in the way of a statement that timed out waiting for a lock.
-const HOLDERS: &str = "SELECT string_agg(format('pid %s (%s: %s)', a.pid, a.state, \
-    left(regexp_replace(a.query, '\\s+', ' ', 'g'), 60)), ', ' ORDER BY a.xact_start) \
-    FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() \
-    AND a.xact_start IS NOT NULL AND a.pid IN (SELECT pid FROM pg_locks WHERE granted AND relation IS NOT NULL)";
-
 pub(super) fn connection_lost(client: &Client, error: &postgres::Error) -> bool {
     let code = error.code().map(postgres::error::SqlState::code);
     error.is_closed()

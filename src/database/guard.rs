@@ -4,7 +4,8 @@
 //! does between transactions, each revision is applied once, by one runner, on the history it
 //! was planned for.
 
-use super::history::Tables;
+use super::apply::{Failure, Runner};
+use super::history::{Direction, Tables};
 use crate::sql::quote;
 
 /// The SQLSTATE the guard raises when another runner holds the lock: the transaction is rolled
@@ -64,6 +65,49 @@ pub(crate) fn stop_of(error: &postgres::Error) -> Option<Stop> {
         Some(BUSY) => Some(Stop::Busy),
         Some(CHANGED) => Some(Stop::Changed),
         _ => None,
+    }
+}
+
+/// What a guarded revision's transaction checks first (`database::guard`): the lock, and the
+/// history the plan expects, which the runner keeps up to date as revisions go through.
+pub(crate) struct Guard {
+    /// The expression that tries the transaction-scoped lock.
+    pub lock: String,
+    /// The versions applied before the next revision, as the plan expects them.
+    pub applied: std::collections::BTreeSet<i32>,
+}
+
+impl Runner<'_> {
+    /// The guard's statement for the next revision, when the run is guarded.
+    pub(super) fn guard_opening(&self) -> Option<String> {
+        self.guard.as_ref().map(|guard| {
+            opening(
+                self.tables,
+                &guard.lock,
+                &fingerprint(guard.applied.iter().copied()),
+            )
+        })
+    }
+
+    /// A revision went through: the history the guard expects next follows it.
+    pub(super) fn guard_passed(&mut self, version: i32, direction: Direction) {
+        if let Some(guard) = &mut self.guard {
+            match direction {
+                Direction::Up => guard.applied.insert(version),
+                Direction::Down => guard.applied.remove(&version),
+            };
+        }
+    }
+
+    /// When the guard stopped the revision: the transaction rolled back, and why, as a failure.
+    pub(super) fn guard_stop(&mut self, error: &postgres::Error) -> Option<Failure> {
+        let stop = stop_of(error)?;
+        self.rollback();
+        Some(Failure {
+            place: None,
+            text: super::describe(error),
+            stop: Some(stop),
+        })
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod plan;
 pub(crate) mod pooler;
 pub(crate) mod privileges;
 pub(crate) mod refinery_identity;
+mod retry;
 pub(crate) mod script;
 pub(crate) mod snapshot;
 pub(crate) mod throwaway;

@@ -186,10 +186,11 @@ impl Settings {
             Some((path, text, c)) => RuleSettings::parse(path, text, &c.rules, &c.per_path_rules)?,
             None => RuleSettings::default(),
         };
-        let run = match file {
+        let mut run = match file {
             Some((file, c)) => run_config(file, c)?,
             None => RunConfig::default(),
         };
+        run.pool_mode = args.pool_mode.or(run.pool_mode);
         let lint = match &config {
             Some((path, text, c)) => LintSettings::parse(path, text, c)?,
             None => LintSettings::default(),

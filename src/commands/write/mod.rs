@@ -10,6 +10,7 @@ mod gate;
 mod offline;
 mod pooled;
 pub(super) mod schema;
+mod session;
 mod steps;
 pub(super) mod verify;
 mod verify_roles;
@@ -22,12 +23,11 @@ use postgres::Client;
 use crate::Error;
 use crate::cli::{DowngradeArgs, StampArgs, UpgradeArgs, WriteArgs};
 use crate::database::history::{Applied, State, Tables};
-use crate::database::history_read::Look;
 use crate::database::plan::{AppliedRevision, Planner, Target};
 use crate::database::refinery_identity::{self, Identity};
 use crate::database::{self, ConnInfo, conninfo, interrupt, lock, pooler};
 use crate::diagnostic::refusal;
-use crate::output::{Body, Progress, Report, Run};
+use crate::output::{Body, Progress, Report};
 use crate::project::Project;
 use crate::revision::Timeouts;
 use crate::settings::Settings;
@@ -165,115 +165,59 @@ pub(super) fn run(
     };
     // From here on a signal cancels what runs on the server instead of abandoning it.
     let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
-    if let Some(why) = moving {
-        // No session lock, which the pooler could strand: each revision guards itself.
-        let (timeouts, retries) = lock_policy(settings, command);
-        return pooled::run(
-            &pooled::Pooled {
-                command,
-                files: &files,
-                tables: &tables,
-                info: &info,
-                variables: &variables,
-                target: &target,
-                timeouts,
-                retries,
-                why,
-            },
-            &mut client,
-            progress,
-        );
-    }
-    let look = first.look;
-    let state = if first.locked == Some(true) {
-        tables.parse_state(&look, &first.read)?
-    } else {
-        locked_state(&mut client, &tables, &look, command, progress)?
-    };
-    let refusals = gate::judge(&files, &state, command);
-    if !refusals.is_empty() {
-        let mut report = Report::new(name, Body::Nothing);
-        report.diagnostics = refusals;
-        return Ok(report);
-    }
-    let planner = Planner::new(&files.project, applied_revisions(&state, &files.identities));
-    let actions = command.plan(&planner, &target)?;
-    let steps = match steps::prepare(&files, &state, &actions, &variables, command) {
-        Ok(steps) => steps,
-        Err(refusals) => {
-            let mut report = Report::new(name, Body::Nothing);
-            report.diagnostics = refusals;
-            return Ok(report);
-        }
-    };
-    progress.note(&format!(
-        "{name} on {info}: {}",
-        if steps.is_empty() {
-            "nothing to do".to_owned()
-        } else {
-            crate::diagnostic::plural(steps.len(), "revision")
-        }
-    ));
-    let clear = matches!(command, Command::Stamp(_)) && !state.progress.is_empty();
-    let mut run = Run {
-        database: info.to_string(),
-        steps: Vec::new(),
-        elapsed: std::time::Duration::ZERO,
-    };
-    if steps.is_empty() && !clear {
-        // Closing the connection releases the lock on a direct one; through anything in
-        // between, the lock is let go of first, in case the server connection lives on.
-        if !direct {
-            lock::release(&mut client, &table)?;
-        }
-        return Ok(Report::new(name, Body::Run(run)));
-    }
-    // Only now, with a plan that passed every check, is anything created.
-    // Transactional revisions send their history rows with their SQL; only `transaction:false`
-    // sections use prepared statements, to record progress after each statement.
-    let outside = steps
-        .iter()
-        .any(|s| s.script.as_ref().is_some_and(|script| !script.transaction));
-    let exist = look.has_history && look.has_companion;
-    let prepared = tables.writer_setup(&mut client, exist, outside)?;
     let (timeouts, retries) = lock_policy(settings, command);
-    let mut runner = database::apply::Runner {
-        client: &mut client,
+    let context = Context {
+        command,
+        files: &files,
         tables: &tables,
-        prepared,
-        variables: &variables,
-        single: command.single_transaction(),
         info: &info,
-        watcher: None,
+        variables: &variables,
+        target: &target,
         timeouts,
         retries,
-        guard: None,
     };
-    let failure = match execute::run(
-        &mut runner,
-        &steps,
-        &state,
-        &mut run,
-        progress,
-        command.write().lock_wait,
-    )? {
-        execute::Outcome::Failed(failure) => Some(failure),
-        // Unguarded, the history cannot change under the session lock.
-        execute::Outcome::Done | execute::Outcome::Replan => None,
-    };
-    if failure.is_none() {
-        if clear {
-            tables.clear_progress(&mut client)?;
-        }
-        lock::release(&mut client, &table)?;
-    } else if !client.is_closed() {
-        // After a failure the refusal says what happened; the lock goes with the session if
-        // this does not reach the server, so an error here would only hide the real one.
-        let _ = lock::release(&mut client, &table);
+    match moving {
+        // No session lock, which the pooler could strand: each revision guards itself.
+        Some(why) => pooled::run(&context, &why, &mut client, progress),
+        None => session::run(&context, &mut client, first, progress),
     }
-    let mut report = Report::new(name, Body::Run(run));
-    report.diagnostics.extend(failure);
-    Ok(report)
+}
+
+/// What a run needs from the command, whichever way it goes.
+pub(super) struct Context<'a> {
+    pub command: Command<'a>,
+    pub files: &'a Files,
+    pub tables: &'a Tables,
+    pub info: &'a ConnInfo,
+    pub variables: &'a Variables,
+    pub target: &'a Target,
+    pub timeouts: Timeouts,
+    pub retries: u32,
+}
+
+/// The steps from `state` to `target`, or the report of the refusals that stop the run before
+/// anything is sent: the gate's (drift, unknown revisions, ...) and the steps' own.
+fn planned<'a>(
+    files: &'a Files,
+    state: &'a State,
+    command: Command<'_>,
+    target: &Target,
+    variables: &Variables,
+) -> Result<Result<Vec<steps::Step<'a>>, Report>, Error> {
+    let refusals = gate::judge(files, state, command);
+    let refusals = if refusals.is_empty() {
+        let planner = Planner::new(&files.project, applied_revisions(state, &files.identities));
+        let actions = command.plan(&planner, target)?;
+        match steps::prepare(files, state, &actions, variables, command) {
+            Ok(steps) => return Ok(Ok(steps)),
+            Err(refusals) => refusals,
+        }
+    } else {
+        refusals
+    };
+    let mut report = Report::new(command.name(), Body::Nothing);
+    report.diagnostics = refusals;
+    Ok(Err(report))
 }
 
 /// Why the session may move between server connections, `None` when it stays put (direct,
@@ -287,44 +231,13 @@ fn may_move(
     if direct {
         return Ok(None);
     }
-    let declared = command.write().pool_mode.or(settings.run.pool_mode);
-    match pooler::judge(info, declared) {
+    match pooler::judge(info, settings.run.pool_mode) {
         pooler::Path::SessionKept => Ok(None),
         pooler::Path::MayMove { why } => Ok(Some(why)),
         pooler::Path::Statement => Err(Box::new(Report::refused(
             command.name(),
             refusal::pooled(&info.to_string(), "statement"),
         ))),
-    }
-}
-
-/// Takes the lock, and reads the history in the same round trip as the try that takes it.
-fn locked_state(
-    client: &mut Client,
-    tables: &Tables,
-    look: &Look,
-    command: Command<'_>,
-    progress: &mut Progress,
-) -> Result<State, Error> {
-    let table = tables.history_name().to_owned();
-    let wait = command.write().lock_wait;
-    let read = lock::acquire(
-        client,
-        &table,
-        wait,
-        &tables.read_sql(look),
-        &mut |holder| {
-            progress.note(&format!(
-                "waiting up to {} for the migration lock on {table}, held by {holder}",
-                humantime::format_duration(wait)
-            ));
-        },
-    )?;
-    // Tables another runner created while this one waited were not in the read.
-    if look.has_history && look.has_companion {
-        tables.parse_state(look, &read)
-    } else {
-        tables.read(client)
     }
 }
 
@@ -369,7 +282,6 @@ fn stamp_write(args: &StampArgs) -> WriteArgs {
         lock_timeout: None,
         lock_retries: None,
         statement_timeout: None,
-        pool_mode: args.pool_mode,
     }
 }
 

@@ -10,37 +10,24 @@ use postgres::Client;
 
 use super::execute::{self, Outcome, Waiting};
 use super::steps::Step;
-use super::{Command, Files, applied_revisions, gate, steps};
+use super::{Command, Context, planned};
 use crate::Error;
-use crate::database::apply::{Guard, Runner};
+use crate::database::apply::Runner;
+use crate::database::guard::Guard;
 use crate::database::history::{State, Tables};
-use crate::database::plan::{Planner, Target};
-use crate::database::{ConnInfo, guard, lock};
+use crate::database::{guard, lock};
 use crate::diagnostic::refusal;
 use crate::output::{Body, Progress, Report, Run};
-use crate::revision::Timeouts;
-use crate::sql::Variables;
 
 /// How often the run plans again before it gives up: each time another runner changed the
 /// history, which a deploy of many runners does a few times at most.
 const MAX_PLANS: usize = 100;
 
-/// What the guarded run needs from the command.
-pub(super) struct Pooled<'a> {
-    pub command: Command<'a>,
-    pub files: &'a Files,
-    pub tables: &'a Tables,
-    pub info: &'a ConnInfo,
-    pub variables: &'a Variables,
-    pub target: &'a Target,
-    pub timeouts: Timeouts,
-    pub retries: u32,
-    /// How the path is known to move sessions, for the refusal of a `transaction:false` section.
-    pub why: String,
-}
-
+/// The run; `why` says how the path is known to move sessions, for the refusal of a
+/// `transaction:false` section.
 pub(super) fn run(
-    pooled: &Pooled<'_>,
+    pooled: &Context<'_>,
+    why: &str,
     client: &mut Client,
     progress: &mut Progress,
 ) -> Result<Report, Error> {
@@ -56,7 +43,7 @@ pub(super) fn run(
     let mut told = false;
     for _ in 0..MAX_PLANS {
         let state = tables.read(client)?;
-        let steps = match plan(pooled, &state)? {
+        let steps = match plan(pooled, why, &state)? {
             Ok(steps) => steps,
             Err(refusal) => return Ok(refusal),
         };
@@ -70,7 +57,7 @@ pub(super) fn run(
                 } else {
                     crate::diagnostic::plural(steps.len(), "revision")
                 },
-                pooled.why
+                why
             ));
             told = true;
         }
@@ -120,40 +107,28 @@ pub(super) fn run(
 
 /// The steps from `state` to the target, or the report of a refusal: the checks of a direct
 /// run, and a `transaction:false` section, which needs a session that stays put.
-fn plan<'a>(pooled: &Pooled<'a>, state: &'a State) -> Result<Result<Vec<Step<'a>>, Report>, Error> {
-    let name = pooled.command.name();
-    let refusals = gate::judge(pooled.files, state, pooled.command);
-    if !refusals.is_empty() {
-        let mut report = Report::new(name, Body::Nothing);
-        report.diagnostics = refusals;
-        return Ok(Err(report));
-    }
-    let planner = Planner::new(
-        &pooled.files.project,
-        applied_revisions(state, &pooled.files.identities),
-    );
-    let actions = pooled.command.plan(&planner, pooled.target)?;
-    let steps = match steps::prepare(
+fn plan<'a>(
+    pooled: &Context<'a>,
+    why: &str,
+    state: &'a State,
+) -> Result<Result<Vec<Step<'a>>, Report>, Error> {
+    let steps = match planned(
         pooled.files,
         state,
-        &actions,
-        pooled.variables,
         pooled.command,
-    ) {
+        pooled.target,
+        pooled.variables,
+    )? {
         Ok(steps) => steps,
-        Err(refusals) => {
-            let mut report = Report::new(name, Body::Nothing);
-            report.diagnostics = refusals;
-            return Ok(Err(report));
-        }
+        Err(refusals) => return Ok(Err(refusals)),
     };
     if let Some(step) = steps
         .iter()
         .find(|s| s.script.as_ref().is_some_and(|script| !script.transaction))
     {
         return Ok(Err(Report::refused(
-            name,
-            refusal::pooled_session_needed(&pooled.info.to_string(), &step.label, &pooled.why),
+            pooled.command.name(),
+            refusal::pooled_session_needed(&pooled.info.to_string(), &step.label, why),
         )));
     }
     Ok(Ok(steps))

@@ -4,9 +4,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
+pub use self::choices::{ColorChoice, DirFormatChoice, PoolMode};
 use crate::output::Format;
+
+mod choices;
 
 /// A migration runner for PostgreSQL that refuses to merge two heads.
 #[derive(Debug, Parser)]
@@ -63,39 +66,15 @@ pub struct GlobalArgs {
     /// The history table, schema-qualified [default: `history_table` in migrate.toml, else public.refinery_schema_history]
     #[arg(long, global = true, value_name = "SCHEMA.TABLE")]
     pub history_table: Option<String>,
-}
-
-/// How the migrations directory is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DirFormatChoice {
-    /// Alembic when the directory holds `.py` files that assign `revision` and no `.sql` file.
-    Auto,
-    /// `<digits>_<slug>.sql` files with a `-- migrate:revises` header.
-    Sql,
-    /// Alembic's Python revision files, read without running them.
-    Alembic,
-}
-
-/// Whether the path to the server keeps each session on one server connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PoolMode {
-    /// Each session keeps its server connection: direct, a proxy, NAT, or a session pooler.
-    Session,
-    /// Sessions may move between server connections between transactions.
-    Transaction,
-}
-
-/// When output is coloured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
-    Auto,
-    /// Always colour, even into a pipe.
-    Always,
-    /// Never colour.
-    Never,
+    /// Whether the path to the server keeps each session on one server connection, when migrate cannot prove it (a proxy, NAT or pooler in between) [default: `pool_mode` in migrate.toml, else PgBouncer's console, else `transaction`]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "MODE",
+        env = "MIGRATE_POOL_MODE"
+    )]
+    pub pool_mode: Option<PoolMode>,
 }
 
 /// The subcommands.
@@ -182,9 +161,6 @@ pub struct WriteArgs {
     /// PostgreSQL's statement_timeout for the revisions' statements [default: `statement_timeout` in migrate.toml, else none]
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub statement_timeout: Option<std::time::Duration>,
-    /// Whether the path to the server keeps each session on one server connection, when migrate cannot prove it (a proxy, NAT or pooler in between) [default: `pool_mode` in migrate.toml, else PgBouncer's console, else `transaction`]
-    #[arg(long, value_enum, value_name = "MODE", env = "MIGRATE_POOL_MODE")]
-    pub pool_mode: Option<PoolMode>,
 }
 
 /// Options of `upgrade`.
@@ -228,9 +204,6 @@ pub struct StampArgs {
     /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
     pub lock_wait: std::time::Duration,
-    /// Whether the path to the server keeps each session on one server connection (see `upgrade --help`)
-    #[arg(long, value_enum, value_name = "MODE", env = "MIGRATE_POOL_MODE")]
-    pub pool_mode: Option<PoolMode>,
 }
 
 /// Options of `current`.

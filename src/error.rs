@@ -91,17 +91,22 @@ impl Error {
 
 /// Writes an error and its chain of causes to `err`, in the one style every error shares.
 pub(crate) fn report(error: &Error, err: &mut dyn std::io::Write) {
+    // A path or a server message may hold a newline: what follows it is indented, so that no
+    // text from outside begins a line (`::error::` is a GitHub command only there).
     let _ = writeln!(
         err,
         "{} {}",
         "error:".red().bold(),
-        escape::terminal(&error.to_string())
+        escape::message(&error.to_string())
     );
     let mut cause = error.source();
     while let Some(inner) = cause {
-        for line in inner.to_string().trim_end().lines() {
-            let _ = writeln!(err, "  {} {}", "cause:".dimmed(), escape::terminal(line));
-        }
+        let _ = writeln!(
+            err,
+            "  {} {}",
+            "cause:".dimmed(),
+            escape::message(inner.to_string().trim_end()).replace('\n', "\n  ")
+        );
         cause = inner.source();
     }
     let help = error.help();

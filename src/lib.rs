@@ -93,13 +93,11 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Error> {
 /// as a document on stdout, so that a job that parses stdout always gets one.
 pub fn report_error(cli: &cli::Cli, error: &Error) {
     error::report(error, &mut std::io::stderr().lock());
-    if format(cli) == Format::Json {
+    // JSON: a document a job can parse; GitHub: an annotation on the run.
+    let format = format(cli);
+    if matches!(format, Format::Json | Format::Github) {
         let report = Report::refused(cli.command.name(), diagnostic::refusal::failure(error));
-        let _ = report.render(
-            Format::Json,
-            &mut std::io::stdout().lock(),
-            &mut std::io::sink(),
-        );
+        let _ = report.render(format, &mut std::io::stdout().lock(), &mut std::io::sink());
     }
 }
 

@@ -309,7 +309,11 @@ fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> Fil
             result.diagnostics.push(Diagnostic::new(
                 Rule::InvalidFilename,
                 Location::file(&shown),
-                format!("`{name}` is not a migration file name: {}", invalid.reason),
+                format!(
+                    "`{}` is not a migration file name: {}",
+                    crate::output::escape::one_line(name),
+                    invalid.reason
+                ),
                 help,
             ));
             return result;

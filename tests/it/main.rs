@@ -19,6 +19,7 @@ mod database;
 mod database_output;
 mod discovery;
 mod example_database;
+mod hostile_names;
 mod house;
 mod incident;
 mod lint;

@@ -874,8 +874,8 @@ fn a_killed_client_or_backend_leaves_a_consistent_database_that_reruns_to_head()
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(versions(&db), ["1"]);
-    // The backend finishes its sleep, finds the client gone, and rolls back; the rerun waits
-    // for its lock and completes.
+    // The backend carries out what it was sent, the revision's COMMIT included, and ends with
+    // its session; the rerun waits for the lock meanwhile and completes.
     let out = output(run(dir.path(), &db).args(["upgrade", "--lock-wait", "30s"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(versions(&db), ["1", "2"]);
@@ -896,6 +896,84 @@ fn a_killed_client_or_backend_leaves_a_consistent_database_that_reruns_to_head()
     );
     assert_eq!(output(run(dir.path(), &db).arg("upgrade")).code, 0);
     assert_eq!(versions(&db), ["1", "2"]);
+}
+
+/// A client killed while its revision runs: the server already has the whole revision, its
+/// `COMMIT` included, and carries it out. What holds is that the history never lies: a
+/// revision is recorded exactly when its changes are there, whenever the client dies.
+#[test]
+fn a_killed_client_leaves_each_revision_recorded_with_its_changes_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_a.sql",
+                &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            ),
+            (
+                "002_slow.sql",
+                &rev(
+                    "slow",
+                    "001",
+                    "SELECT pg_sleep(1);\nCREATE TABLE slow (id int);",
+                    "DROP TABLE slow;",
+                ),
+            ),
+        ],
+    );
+    let others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    // Killed in the middle of 002's sleep, then at moments spread over the run's first 400 ms.
+    for moment in [
+        None,
+        Some(0),
+        Some(40),
+        Some(80),
+        Some(150),
+        Some(250),
+        Some(400),
+    ] {
+        let db = server().database("killed_commit");
+        let mut child = spawn_upgrade(dir.path(), &db);
+        match moment {
+            None => wait_for(
+                &db,
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()",
+                "1",
+            ),
+            Some(ms) => std::thread::sleep(Duration::from_millis(ms)),
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // The dead client's backend runs to the end of what it was sent.
+        wait_for(&db, others, "0");
+        let recorded = if db
+            .one("SELECT count(*) FROM pg_tables WHERE tablename = 'refinery_schema_history'")
+            == "1"
+        {
+            versions(&db)
+        } else {
+            Vec::new()
+        };
+        let slow = db.one("SELECT count(*) FROM pg_tables WHERE tablename = 'slow'");
+        let a = db.one("SELECT count(*) FROM pg_tables WHERE tablename = 'a'");
+        assert_eq!(
+            recorded.contains(&"2".to_owned()),
+            slow == "1",
+            "{moment:?}: {recorded:?}"
+        );
+        assert_eq!(
+            recorded.contains(&"1".to_owned()),
+            a == "1",
+            "{moment:?}: {recorded:?}"
+        );
+        if moment.is_none() {
+            assert_eq!(recorded, ["1", "2"], "a COMMIT already sent is carried out");
+        }
+        let out = output(run(dir.path(), &db).args(["upgrade", "--lock-wait", "30s"]));
+        assert_eq!(out.code, 0, "{moment:?}: {}", out.stderr);
+        assert_eq!(versions(&db), ["1", "2"]);
+    }
 }
 
 /// Counts the other sessions sleeping in the slow revision.

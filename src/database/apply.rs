@@ -260,6 +260,14 @@ impl Runner<'_> {
             }
         };
         let mut message = describe(self.variables, Some(script), error, offset, statement);
+        if statement.is_none() && offset.is_none() && script.statement_count() > 1 {
+            // The line given is the section's: say so rather than point at a statement.
+            let _ = write!(
+                message.text,
+                "\n  the server does not say which of the section's {} statements was running; the line is the section's first",
+                script.statement_count()
+            );
+        }
         if error.code() == Some(&postgres::error::SqlState::ACTIVE_SQL_TRANSACTION) {
             message.text.push_str(
                 "\n  this statement cannot run inside a transaction (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...): \

@@ -18,6 +18,8 @@ pub(crate) struct Failure {
     pub(crate) text: String,
     /// The guard of a pooled run stopped the revision before it ran (`database::guard`).
     pub(crate) stop: Option<super::guard::Stop>,
+    /// The server's SQLSTATE, when the server raised the error.
+    pub(crate) sqlstate: Option<String>,
 }
 
 impl Failure {
@@ -40,6 +42,7 @@ impl From<String> for Failure {
             place: None,
             text,
             stop: None,
+            sqlstate: None,
         }
     }
 }
@@ -85,6 +88,7 @@ pub(crate) fn describe(
                 redact(&super::describe(error))
             ),
             stop: None,
+            sqlstate: None,
         };
     };
     let mut text = format!(
@@ -107,6 +111,7 @@ pub(crate) fn describe(
         place,
         text,
         stop: None,
+        sqlstate: Some(db.code().code().to_owned()),
     }
 }
 

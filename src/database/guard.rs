@@ -107,6 +107,7 @@ impl Runner<'_> {
             place: None,
             text: super::describe(error),
             stop: Some(stop),
+            sqlstate: None,
         })
     }
 }

@@ -231,6 +231,7 @@ impl Runner<'_> {
             },
             text,
             stop: None,
+            sqlstate: None,
         })
     }
 }

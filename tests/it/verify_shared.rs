@@ -139,3 +139,90 @@ fn a_role_verify_watches_dropped_by_another_session_is_not_blamed_on_the_revisio
     );
     assert_eq!(roles_named(&db, "verify_watched"), "0");
 }
+
+/// An interrupt is no failure of the SQL: `interrupted`, at the statement that ran when the
+/// revision has one, exit 130; and the scratch database is gone.
+#[test]
+fn an_interrupted_verify_says_interrupted_not_that_the_sql_failed() {
+    let _turn = cluster_roles();
+    let db = own_server().database("verify_interrupted");
+    for (up, line, note) in [
+        (
+            "SELECT pg_sleep(30) AS verify_interrupt_marker;",
+            ":5:",
+            false,
+        ),
+        (
+            "SELECT 1;\nSELECT pg_sleep(30) AS verify_interrupt_marker;",
+            ":5:",
+            true,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[("001_wait.sql", &rev("wait", "none", up, "SELECT 1;"))],
+        );
+        let child = spawn_verify(dir.path(), &db.url);
+        wait_for_statement(&db, "verify_interrupt_marker");
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        let all = format!("{stdout}{stderr}");
+        assert_eq!(out.status.code(), Some(130), "{all}");
+        assert!(
+            all.contains(&format!("001_wait.sql{line}1: error[interrupted] interrupted by SIGINT while the upgrade of `001_wait.sql` ran"))
+                && !all.contains("upgrade-failed")
+                && !all.contains("fix the SQL"),
+            "{all}"
+        );
+        assert_eq!(
+            all.contains("the server does not say which of the section's 2 statements was running"),
+            note,
+            "{all}"
+        );
+    }
+    assert_eq!(
+        db.one("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'migrate_verify_%'"),
+        "0"
+    );
+}
+
+/// A full disk is no failure of the SQL: the finding names the disk. The server raises the
+/// very SQLSTATE a full disk gives (`disk_full`, 53100); filling a real disk would need a
+/// file system of our own.
+#[test]
+fn a_full_disk_names_the_disk_not_the_sql() {
+    let _turn = cluster_roles();
+    let db = own_server().database("verify_disk");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[(
+            "001_big.sql",
+            &rev(
+                "big",
+                "none",
+                "DO $$ BEGIN RAISE EXCEPTION 'could not extend file \"base/16384/16385\": No space left on device' USING ERRCODE = 'disk_full'; END $$;",
+                "SELECT 1;",
+            ),
+        )],
+    );
+    let out = spawn_verify(dir.path(), &db.url)
+        .wait_with_output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("error[upgrade-failed] the upgrade of `001_big.sql` failed because the disk of the server at ")
+            && stdout.contains("(its data directory) is full")
+            && !stdout.contains("fix the SQL"),
+        "{stdout}"
+    );
+}

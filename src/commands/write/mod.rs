@@ -14,6 +14,7 @@ mod session;
 mod steps;
 pub(super) mod verify;
 mod verify_roles;
+mod verify_step;
 mod verify_words;
 
 use std::collections::HashMap;

@@ -3,7 +3,8 @@
 //! With a database URL, that database as it is; else a throwaway cluster upgraded to head.
 
 use super::steps;
-use super::verify::{history_tables, open_scratch, run_step, scratch_runner};
+use super::verify::{history_tables, open_scratch, scratch_runner};
+use super::verify_step::run_step;
 use super::{Action, load_valid};
 use crate::Error;
 use crate::cli::SchemaArgs;

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use super::steps::{self, Step};
+use super::steps;
 use super::verify_roles;
+use super::verify_step::run_step;
 use super::verify_words::{downgrade_findings, repeat_message, section_location};
 use super::{Action, Files, load_valid};
 use crate::Error;
@@ -345,27 +346,4 @@ fn verify_one(
     finish(progress, &found);
     let clean = found.is_empty();
     Ok((found, clean.then_some(again)))
-}
-
-/// Runs one step; its failure as a finding at its file and line.
-pub(super) fn run_step(
-    runner: &mut Runner<'_>,
-    step: &Step<'_>,
-    direction: Direction,
-    rule: Rule,
-    what: &str,
-) -> Option<Diagnostic> {
-    let script = step.script.as_ref()?;
-    let failure = runner
-        .run(script, &step.record, direction, None, &mut |_| {})
-        .err()?;
-    let mut diagnostic = Diagnostic::general(
-        rule,
-        format!("the {what} of `{}` failed: {}", step.label, failure.text),
-        "fix the SQL; `migrate verify` runs it on a scratch database, nothing else was touched",
-    );
-    if let Some(location) = failure.location() {
-        diagnostic.location = Some(location);
-    }
-    Some(diagnostic)
 }

@@ -394,7 +394,8 @@ fn passwords_never_appear_in_any_output() {
             "DO $$ BEGIN CREATE ROLE redact_user LOGIN PASSWORD '{secret}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
         ))
         .unwrap();
-    // A wrong port, a wrong database, and a real run: none may print the password.
+    // A wrong port, a wrong database, a string that does not parse, and a bad sslmode: none
+    // may print the password. A run that succeeds with a password is in `secrets.rs`.
     let urls = [
         format!("postgresql://redact_user:{secret}@127.0.0.1:1/{}", db.name),
         format!(

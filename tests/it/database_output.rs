@@ -57,7 +57,11 @@ fn every_database_command_prints_one_json_document() {
     assert!(steps[0]["ms"].is_u64());
     assert_eq!(upgrade["totals"]["revisions"], 2);
     assert_eq!(upgrade["totals"]["failed"], 0);
-    assert!(upgrade["database"].as_str().unwrap().contains('@'));
+    let database = upgrade["database"].as_str().unwrap();
+    assert!(
+        database.contains('@') && database.ends_with(&format!("/{}", db.name)),
+        "{database}"
+    );
     // Progress went to stderr, never into the document.
     assert!(stderr.contains("applying 001_a.sql ..."), "{stderr}");
 

@@ -261,11 +261,14 @@ fn migrate_runs_the_example_with_the_password_from_the_environment_and_never_pri
         run(&["history", "--indicate-current"], true, &mut outputs),
         Some(0)
     );
-    // Nothing stored in the database holds the password either.
+    // Nothing stored in the database holds the password either: the role's password is
+    // checked by logging in with it (`assert_readonly_role`), and the stored down SQL, which
+    // keeps a variable and never its value, is proven in `secrets.rs`.
     let stored = psql(
         &url,
-        "SELECT string_agg(coalesce(down_sql, ''), ' ') FROM refinery_schema_history_migrate",
+        "SELECT string_agg(coalesce(down_sql, ''), ' ') || string_agg(coalesce(name, ''), ' ') FROM refinery_schema_history_migrate JOIN refinery_schema_history USING (version)",
     );
+    assert!(stored.contains("cape_readonly"), "{stored}");
     assert!(!stored.contains(PASSWORD));
 
     psql(

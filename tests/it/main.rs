@@ -32,6 +32,7 @@ mod references;
 mod robustness;
 mod round_trip;
 mod scenarios;
+mod secrets;
 mod settings;
 mod shipped;
 mod splitter;

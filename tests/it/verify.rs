@@ -40,6 +40,29 @@ fn scratch_databases(db: &crate::common::server::TestDb) -> Vec<String> {
     db.strings("SELECT datname FROM pg_database WHERE datname LIKE 'migrate_verify_%'")
 }
 
+/// `verify` ran in a scratch database, not in the one the URL names: that one holds nothing of
+/// the tree (a run there would leave every revision applied, the history table included), and
+/// the run said which scratch database it used.
+fn assert_ran_elsewhere(db: &crate::common::server::TestDb, out: &crate::common::Run) {
+    assert_eq!(
+        db.one(
+            "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public'"
+        ),
+        "0",
+        "verify changed the database its URL names"
+    );
+    let named = out.stderr.split("verify on ").nth(1).unwrap_or_default();
+    let scratch = named
+        .split_once("/migrate_verify_")
+        .map(|(_, rest)| &rest[..12.min(rest.len())]);
+    assert!(
+        scratch.is_some_and(|hex| hex.len() == 12 && hex.bytes().all(|b| b.is_ascii_hexdigit())),
+        "verify did not say it ran on a scratch database: {}",
+        out.stderr
+    );
+}
+
 #[test]
 fn every_forgotten_undo_is_caught_and_named() {
     let _turn = crate::common::server::cluster_roles();
@@ -119,6 +142,7 @@ fn every_forgotten_undo_is_caught_and_named() {
         tree(dir.path(), up, down);
         let out = verify(dir.path(), &url, &[]);
         assert_eq!(out.code, 1, "{what}: {}{}", out.stdout, out.stderr);
+        assert_ran_elsewhere(&db, &out);
         assert!(
             out.stdout.contains("error[downgrade-leaves-trace]") && out.stdout.contains(expected),
             "{what}: expected `{expected}` in\n{}",
@@ -158,6 +182,7 @@ fn a_clean_tree_passes_and_an_unrepeatable_up_is_caught() {
         "{}",
         out.stderr
     );
+    assert_ran_elsewhere(&db, &out);
     // An up that behaves differently the second time: its down restores the catalog but not
     // the row the up inserted, and the second up builds an index because of it.
     let dir = tempfile::tempdir().unwrap();
@@ -199,25 +224,48 @@ fn sigint_stops_the_run_and_the_scratch_database_is_gone() {
     let db = own_server().database("verify_sigint");
     let dir = tempfile::tempdir().unwrap();
     tree(dir.path(), "SELECT pg_sleep(30);", "SELECT 1;");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
         .current_dir(dir.path())
         .env("MIGRATE_DIR", ".")
-        .args(["verify", "--database-url", &db.url])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .args(["verify", "--database-url", &db.url, "--format", "concise"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // The revision runs in a scratch database of the same server, never in the URL's: the
+    // sleeping backend is this run's (its application name) and sits in `migrate_verify_*`.
+    let running = "SELECT datname FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' \
+         AND application_name = 'migrate' AND pid <> pg_backend_pid()";
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while db.strings("SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()") != ["1"] {
-        assert!(std::time::Instant::now() < deadline, "the revision never started");
+    let scratch = loop {
+        if let [datname] = &db.strings(running)[..] {
+            break datname.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the revision never started"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    };
+    assert!(scratch.starts_with("migrate_verify_"), "{scratch}");
+    assert_eq!(scratch_databases(&db), [scratch.clone()]);
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
-    let status = child.wait().unwrap();
-    assert!(!status.success());
+    let out = child.wait_with_output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(130), "{all}");
+    assert!(
+        all.contains(
+            "error[interrupted] interrupted by SIGINT while the upgrade of `002_change.sql` ran"
+        ),
+        "{all}"
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !scratch_databases(&db).is_empty() {
         assert!(
@@ -249,6 +297,7 @@ fn the_example_project_passes_with_its_role_and_grants_and_a_forgotten_revoke_is
         "{}",
         out.stderr
     );
+    assert_ran_elsewhere(&db, &out);
     // The same tree with revision 007's down forgetting the schema grant: the role cannot be
     // dropped while it holds a privilege, and the downgrade fails at its line.
     let copy = tempfile::tempdir().unwrap();
@@ -394,6 +443,7 @@ fn fixtures_load_at_the_target_and_their_cleanup_must_leave_every_table_as_it_wa
     write_tree(&fixtures, &[("cleanup.sql", "DELETE FROM base;\n")]);
     let out = run();
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_ran_elsewhere(&db, &out);
     // A fixture that no longer fits the schema, at its line.
     write_tree(
         &fixtures,

@@ -3,6 +3,7 @@
 //! and says what happened; a second one exits at once. Without this the client would exit and
 //! leave its statement running on the server, holding the lock.
 
+use std::io::Write as _;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::thread::JoinHandle;
 
@@ -81,6 +82,12 @@ impl Watch {
                     .is_err()
                 {
                     // The second signal: the user does not want to wait for the rollback.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "error[interrupted]: a second signal: exiting without waiting for the rollback; \
+                         the server rolls back the running revision when it notices the client is gone, \
+                         and nothing of it is recorded"
+                    );
                     std::process::exit(128 + raw);
                 }
                 // A cancel request is a connection of its own, with the session's TLS mode.

@@ -705,16 +705,42 @@ fn a_second_runner_waits_then_names_the_lock_holder_and_exits_2() {
         .query_one("SELECT pg_backend_pid()", &[])
         .unwrap()
         .get(0);
+    let started = std::time::Instant::now();
     let out = output(run(dir.path(), &db).args(["upgrade", "--lock-wait", "1s"]));
+    // It waited the whole second before it gave up: a run that failed at once is no wait.
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "gave up after {:?}",
+        started.elapsed()
+    );
     assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("note: waiting up to 1s for the migration lock on public.refinery_schema_history, held by"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains(&format!("pid {pid}")), "{}", out.stderr);
     assert!(out.stderr.contains("deploy-replica-7"), "{}", out.stderr);
+    assert!(out.stderr.contains("gave up after 1s"), "{}", out.stderr);
     assert_eq!(versions(&db), ["1"]);
+    // Released while a second runner waits: it goes on, and applies each revision once.
+    let waiting = spawn_upgrade(dir.path(), &db);
+    std::thread::sleep(Duration::from_millis(300));
     drop(holder);
+    let out = waiting.wait_with_output().unwrap();
     assert_eq!(
-        output(run(dir.path(), &db).args(["upgrade", "--lock-wait", "5s"])).code,
-        0
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("waiting up to 1m for the migration lock"),
+        "it waited for the holder"
+    );
+    assert_eq!(versions(&db), ["1", "2", "3"]);
+    assert_eq!(db.one("SELECT count(*) FROM a"), "1", "002 ran once");
 }
 
 #[test]
@@ -889,7 +915,14 @@ fn a_killed_client_or_backend_leaves_a_consistent_database_that_reruns_to_head()
     wait_for(&db, SLEEPING, "1");
     db.one("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()");
     let out = child.wait_with_output().unwrap();
-    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[revision-failed]")
+            && stderr.contains("002_slow.sql")
+            && stderr.contains("the connection to the server was lost while the revision ran"),
+        "{stderr}"
+    );
     assert_eq!(versions(&db), ["1"]);
     assert_eq!(
         db.one("SELECT count(*) FROM pg_tables WHERE tablename = 'slow'"),
@@ -1016,10 +1049,24 @@ fn write_commands_refuse_an_invalid_graph_with_the_check_diagnostics() {
         )],
     );
     let check = output(mig(dir.path()).arg("check"));
+    // The gate's findings are check's own: two files for revision 003.
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stdout.contains("error[duplicate-revision]")
+            && check.stdout.contains("003_c.sql")
+            && check.stdout.contains("003_other.sql"),
+        "{}",
+        check.stdout
+    );
     for args in [&["upgrade"][..], &["downgrade", "base"], &["stamp", "head"]] {
         let out = output(run(dir.path(), &db).args(args));
-        assert_eq!(out.code, 1);
-        assert_eq!(out.stdout, check.stdout);
+        assert_eq!(out.code, 1, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stdout, check.stdout, "{args:?}");
+        assert!(
+            out.stderr.contains("error[check-failed]"),
+            "{args:?}: the refusal is named: {}",
+            out.stderr
+        );
     }
     assert_eq!(
         db.one("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"),

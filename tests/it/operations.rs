@@ -656,6 +656,25 @@ fn a_second_signal_exits_at_once_when_the_first_one_cannot_finish() {
     };
     signal("-CONT", &backend);
     assert_eq!(status.code(), Some(130));
-    // The server rolls back the abandoned session when it notices the client is gone.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "error[interrupted]: a second signal: exiting without waiting for the rollback"
+        ),
+        "{stderr}"
+    );
+    // The server rolls back the abandoned session when it notices the client is gone: the
+    // revision is not recorded.
     db.strings(&format!("SELECT pg_terminate_backend({backend})"));
+    let gone = format!("SELECT count(*) FROM pg_stat_activity WHERE pid = {backend}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while db.one(&gone) != "0" {
+        assert!(std::time::Instant::now() < deadline, "the backend stayed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        db.one("SELECT count(*) FROM public.refinery_schema_history"),
+        "0"
+    );
 }

@@ -62,10 +62,16 @@ fn skips_what_is_not_hand_written_text() {
                 "migrate.toml",
                 b"exclude = [\"vendor/old\", \"CHANGELOG.md\"]\n",
             ),
+            // The positive control: the same reference in a file the scan reads.
+            ("docs/deploy.md", STALE),
         ],
     );
-    let run = run_in(tmp.path(), &["check"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = run_in(tmp.path(), &["check", "--format", "concise"]);
+    assert_eq!(
+        run.stdout,
+        "docs/deploy.md:1:5: error[stale-reference] `001_add_role.sql` names a migration that is now `002_add_role.sql`\n",
+        "only the file the scan reads is flagged"
+    );
 }
 
 #[test]
@@ -75,10 +81,15 @@ fn judges_only_slugs_that_name_one_revision() {
         tmp.path(),
         &[(
             "notes.txt",
-            b"2_add_role and 002_add_role.py are current; 003_add_roles, test_001_add_role,\n009_drop_table and v001_add_role are not references\n",
+            b"2_add_role and 002_add_role.py are current; 003_add_roles, test_001_add_role,\n009_drop_table and v001_add_role are not references; 001_add_role is one\n",
         )],
     );
-    assert_eq!(run_in(tmp.path(), &["check"]).code, 0);
+    let run = run_in(tmp.path(), &["check", "--format", "concise"]);
+    // The positive control on the same line: the one real stale name is flagged, alone.
+    assert_eq!(
+        run.stdout,
+        "notes.txt:2:54: error[stale-reference] `001_add_role` names a migration that is now `002_add_role.sql`\n"
+    );
 }
 
 #[test]

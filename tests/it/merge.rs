@@ -181,16 +181,36 @@ fn main_merged_into_the_feature_moves_the_feature_and_unknown_sides_are_refused(
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     collided_merge(dir);
+    let audit = read(dir, "migrations/008_add_audit.sql");
     git(dir, &["checkout", "-q", "feature"]);
     git(dir, &["merge", "-q", "--no-commit", "main"]);
     let run = run_in(dir, &["rebase"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("-> migrations/009_add_reports.sql"),
+        run.stdout
+            .contains("renamed migrations/008_add_reports.sql -> migrations/009_add_reports.sql"),
         "{}",
         run.stdout
     );
     git(dir, &["commit", "-q", "--no-edit"]);
+    // The committed result passes, main's shipped revision kept its number and its bytes, and
+    // the feature's follows it.
+    assert_eq!(git(dir, &["status", "--porcelain"]), "");
+    let check = run_in(dir, &["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert_eq!(
+        git(dir, &["show", "HEAD:migrations/008_add_audit.sql"]),
+        audit,
+        "main's 008_add_audit kept its number and bytes"
+    );
+    assert!(
+        git(dir, &["show", "HEAD:migrations/009_add_reports.sql"])
+            .contains("-- migrate:revises 008\n")
+    );
+    assert_eq!(
+        read(dir, "tests/test_reports.py"),
+        "MIGRATION = \"009_add_reports\"\n"
+    );
     // Two branches, neither the default: rebase will not guess.
     git(dir, &["checkout", "-q", "-b", "left", "HEAD~1"]);
     write_tree(

@@ -92,7 +92,7 @@ fn twelve_concurrent_upgrades_with_index_builds_all_succeed_every_index_valid() 
             "0"
         );
         assert_eq!(
-            db.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+            db.advisory_locks(),
             "0",
             "round {round}: no lock left behind"
         );
@@ -483,11 +483,7 @@ fn sigint_and_sigterm_cancel_the_statement_roll_back_and_let_go_of_the_lock() {
             );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        assert_eq!(
-            db.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
-            "0",
-            "{signal}"
-        );
+        assert_eq!(db.advisory_locks(), "0", "{signal}");
         assert_eq!(db.one("SELECT count(*) FROM a"), "0", "{signal}");
         assert_eq!(
             db.strings("SELECT version FROM public.refinery_schema_history"),
@@ -524,10 +520,7 @@ fn an_interrupted_transaction_false_revision_says_which_statement_ran_last() {
         "{}",
         out.stderr
     );
-    assert_eq!(
-        db.one("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
-        "0"
-    );
+    assert_eq!(db.advisory_locks(), "0");
     assert_eq!(db.strings("SELECT id FROM a"), ["1"]);
     assert_eq!(
         db.strings("SELECT version FROM public.refinery_schema_history"),

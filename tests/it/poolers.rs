@@ -57,13 +57,6 @@ fn spawn_upgrade(dir: &Path, url: &str, extra: &[&str]) -> Child {
         .unwrap()
 }
 
-fn advisory_locks(db: &TestDb) -> String {
-    db.one(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = \
-         (SELECT oid FROM pg_database WHERE datname = current_database())",
-    )
-}
-
 fn pooled_url(port: u16, db: &TestDb) -> String {
     format!(
         "postgresql://postgres@127.0.0.1:{port}/{}?sslmode=disable",
@@ -108,7 +101,7 @@ fn through_a_transaction_pooler_eight_runners_apply_every_revision_once_twenty_t
             db.strings("SELECT version::text FROM public.refinery_schema_history ORDER BY version"),
             ["1", "2", "3", "4", "5"]
         );
-        assert_eq!(advisory_locks(&db), "0", "trial {trial}: a lock was left");
+        assert_eq!(db.advisory_locks(), "0", "trial {trial}: a lock was left");
         if trial == 19 {
             // Down through the same pooler, guarded the same way.
             let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
@@ -166,7 +159,7 @@ fn through_a_transaction_pooler_a_transaction_false_section_is_refused_and_nothi
             "{stderr}"
         );
     }
-    assert_eq!(advisory_locks(&db), "0");
+    assert_eq!(db.advisory_locks(), "0");
     assert_eq!(
         db.one(
             "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'refinery%' OR tablename = 't'"
@@ -197,7 +190,7 @@ fn through_a_session_pooler_smaller_than_the_runners_nobody_deadlocks() {
             "5",
             "console {console}"
         );
-        assert_eq!(advisory_locks(&db), "0");
+        assert_eq!(db.advisory_locks(), "0");
     }
 }
 
@@ -306,5 +299,5 @@ fn a_direct_connection_is_proven_and_an_unproven_one_needs_the_users_word() {
         db.one("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 't_a'::regclass"),
         "true"
     );
-    assert_eq!(advisory_locks(&db), "0");
+    assert_eq!(db.advisory_locks(), "0");
 }

@@ -36,10 +36,7 @@ fn a_history_row_that_cannot_be_written_rolls_back_the_revisions_sql() {
         db.strings("SELECT version::text FROM public.refinery_schema_history ORDER BY 1"),
         ["1", "2"]
     );
-    assert_eq!(
-        db.strings("SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory'"),
-        ["0"]
-    );
+    assert_eq!(db.advisory_locks(), "0");
 }
 
 #[test]
@@ -94,8 +91,8 @@ fn a_no_op_run_on_a_direct_connection_leaves_no_lock_behind() {
     }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        let held = db.strings("SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory'");
-        if held == ["0"] {
+        let held = db.advisory_locks();
+        if held == "0" {
             break;
         }
         assert!(

@@ -226,6 +226,15 @@ impl TestDb {
             .collect()
     }
 
+    /// How many advisory locks are held in this database (never the whole cluster's, which
+    /// other tests' runs hold too).
+    pub(crate) fn advisory_locks(&self) -> String {
+        self.one(
+            "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND database = \
+             (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+    }
+
     /// Runs a query expected to return one value.
     pub(crate) fn one(&self, sql: &str) -> String {
         let rows = self.strings(sql);

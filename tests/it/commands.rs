@@ -117,7 +117,8 @@ fn show_prints_one_revision_with_its_sql() {
     migrate()
         .args(["show", "5", "--dir", "tests/fixtures/clean"])
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicate::str::starts_with("Rev: 005 (head)"));
     migrate()
         .args(["show", "077", "--dir", "tests/fixtures/clean"])
         .assert()
@@ -260,11 +261,33 @@ fn aliases_of_other_tools_work() {
             .code(0)
             .stdout("migrations/002_second.sql\n");
     }
+    // Each alias runs its command: `--help` of the alias is the command's own.
+    for (alias, command) in [
+        ("up", "upgrade"),
+        ("run", "upgrade"),
+        ("down", "downgrade"),
+        ("revert", "downgrade"),
+        ("rollback", "downgrade"),
+        ("status", "current"),
+        ("info", "current"),
+        ("revision", "new"),
+        ("add", "new"),
+    ] {
+        let of_alias = migrate().args([alias, "--help"]).output().unwrap();
+        let of_command = migrate().args([command, "--help"]).output().unwrap();
+        assert!(of_alias.status.success(), "{alias}");
+        assert_eq!(
+            String::from_utf8_lossy(&of_alias.stdout),
+            String::from_utf8_lossy(&of_command.stdout),
+            "`{alias}` is not `{command}`"
+        );
+    }
     let help = migrate().arg("--help").output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
-    for alias in ["status", "up", "down", "revision"] {
-        assert!(help.contains(alias), "{alias} missing from:\n{help}");
-    }
+    assert!(
+        help.contains("[aliases: up, run]") && help.contains("[aliases: status, info]"),
+        "{help}"
+    );
 }
 
 #[test]

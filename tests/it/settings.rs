@@ -152,15 +152,25 @@ fn global_options_go_before_or_after_the_subcommand() {
 
 #[test]
 fn usage_errors_exit_2() {
-    migrate().arg("frobnicate").assert().code(2);
-    migrate()
-        .args(["check", "--format", "xml"])
-        .assert()
-        .code(2);
-    migrate()
-        .args(["check", "--color", "sometimes"])
-        .assert()
-        .code(2);
+    // Each says what was wrong, and nothing runs: clap's words, on stderr.
+    for (args, says) in [
+        (&["frobnicate"][..], "unrecognized subcommand 'frobnicate'"),
+        (
+            &["check", "--format", "xml"],
+            "invalid value 'xml' for '--format <FORMAT>'",
+        ),
+        (
+            &["check", "--color", "sometimes"],
+            "invalid value 'sometimes' for '--color <WHEN>'",
+        ),
+    ] {
+        migrate()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(says));
+    }
 }
 
 #[test]
@@ -190,4 +200,34 @@ fn colour_follows_the_flag_and_no_color() {
         .env("NO_COLOR", "1")
         .assert()
         .stdout(escape.not());
+    // On a terminal (a pseudo-terminal from util-linux's `script`), `auto` colours, and
+    // NO_COLOR is what turns it off.
+    let on_terminal = |no_color: Option<&str>| {
+        let mut command = std::process::Command::new("script");
+        command
+            .args(["-qec"])
+            .arg(format!(
+                "{} check --dir {dir}",
+                env!("CARGO_BIN_EXE_migrate")
+            ))
+            .arg("/dev/null")
+            .current_dir(crate::common::root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        let out = command
+            .output()
+            .expect("util-linux's `script` runs a command on a pseudo-terminal");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let coloured = on_terminal(None);
+    assert!(coloured.contains("\u{1b}["), "{coloured}");
+    assert!(coloured.contains("stale-parent"), "{coloured}");
+    let plain = on_terminal(Some("1"));
+    assert!(!plain.contains("\u{1b}["), "{plain}");
+    assert!(plain.contains("stale-parent"), "{plain}");
+    // An empty NO_COLOR is unset, as no-color.org says.
+    assert!(on_terminal(Some("")).contains("\u{1b}["));
 }

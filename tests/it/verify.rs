@@ -235,7 +235,8 @@ fn sigint_stops_the_run_and_the_scratch_database_is_gone() {
     // The revision runs in a scratch database of the same server, never in the URL's: the
     // sleeping backend is this run's (its application name) and sits in `migrate_verify_*`.
     let running = "SELECT datname FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' \
-         AND application_name = 'migrate' AND pid <> pg_backend_pid()";
+         AND application_name = 'migrate' AND pid <> pg_backend_pid() \
+         AND (datname = current_database() OR datname LIKE 'migrate_verify_%')";
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let scratch = loop {
         if let [datname] = &db.strings(running)[..] {

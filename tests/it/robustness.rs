@@ -93,7 +93,22 @@ fn subdirectories_and_other_files_are_not_migrations() {
     write_chain(&dir, 2, 3);
     write_tree(&dir.join("seeds"), &[("001_seed.sql", "not a migration")]);
     write_tree(&dir, &[("README.md", "notes"), ("env.py", "x = 1")]);
-    migrate_in(tmp.path()).arg("check").assert().code(0);
+    // Read: the two revisions, and nothing else; the subdirectory is named, not read.
+    migrate_in(tmp.path())
+        .args(["check", "--format", "concise"])
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("warning[unread-directory]")
+                .and(predicate::str::contains("seeds")),
+        )
+        .stdout(predicate::str::contains("README.md").not())
+        .stdout(predicate::str::contains("env.py").not());
+    migrate_in(tmp.path())
+        .args(["history"])
+        .assert()
+        .code(0)
+        .stdout("001 -> 002 (head), step 2\n<base> -> 001, step 1\n");
 }
 
 #[test]
@@ -142,22 +157,35 @@ fn control_characters_in_a_file_name_are_escaped_in_every_format() {
 fn a_closed_pipe_does_not_turn_findings_into_success() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("migrations");
-    write_chain(&dir, 1, 3);
+    write_chain(&dir, 3_000, 4);
     // Two thousand badly named files: a failing document far larger than a pipe's buffer.
     for n in 0..2_000 {
         std::fs::write(dir.join(format!("Bad Name {n}.sql")), "").unwrap();
     }
+    // `history` succeeds even on a failing tree (with a warning), and its document of three
+    // thousand revisions is far larger than a pipe's buffer: a closed pipe keeps its 0.
+    let full = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(tmp.path())
+        .env_remove("MIGRATE_DIR")
+        .args(["--format", "json", "history"])
+        .output()
+        .unwrap();
+    assert_eq!(full.status.code(), Some(0));
+    assert!(
+        full.stdout.len() > 256 * 1024,
+        "{} bytes",
+        full.stdout.len()
+    );
     let status = std::process::Command::new("bash")
         .current_dir(tmp.path())
         .args([
             "-c",
-            "\"$0\" --format json heads | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}",
+            "\"$0\" --format json history | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}",
         ])
         .arg(env!("CARGO_BIN_EXE_migrate"))
         .env_remove("MIGRATE_DIR")
         .status()
         .unwrap();
-    // `heads` succeeds even on a failing tree (with a warning); a closed pipe keeps its 0.
     assert_eq!(status.code(), Some(0));
     let status = std::process::Command::new("bash")
         .current_dir(tmp.path())

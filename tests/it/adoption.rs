@@ -204,6 +204,21 @@ fn suppressions_need_a_reason_and_unused_ones_are_reported() {
     );
     let sql = run_in(ndir, &["check", "--strict", "--format", "concise"]);
     assert_eq!(sql.code, 0, "{}", sql.stdout);
+    // The same suppression without its reason suppresses nothing, and says why.
+    write_tree(
+        &ndir.join("migrations"),
+        &[(
+            "3_odd.sql",
+            "-- migrate:ignore mixed-width\n-- migrate:revises 002\n-- migrate:up\nSELECT 1;\n",
+        )],
+    );
+    let bare = run_in(ndir, &["check", "--strict", "--format", "concise"]);
+    assert_eq!(bare.code, 1, "{}", bare.stdout);
+    assert_eq!(
+        bare.stdout,
+        "migrations/3_odd.sql:1:1: warning[mixed-width] `3` is written with 1 digit, the other revisions with 3\n\
+         migrations/3_odd.sql:1:4: warning[unused-ignore] this `migrate:ignore` suppresses nothing: it gives no reason\n"
+    );
 }
 
 #[test]

@@ -98,6 +98,13 @@ fn a_monorepo_gets_one_gate_over_every_tree() {
     );
     let excluded = run_in(dir, &["check", "--format", "json"]);
     assert_eq!(excluded.code, 0, "{}", excluded.stdout);
+    // What was read: the trees outside the glob, and not the one inside it.
+    let document: serde_json::Value = serde_json::from_str(&excluded.stdout).unwrap();
+    let trees = document.to_string();
+    assert!(
+        !trees.contains("services/legacy") && trees.contains("services/api/migrations"),
+        "{trees}"
+    );
 }
 
 #[test]

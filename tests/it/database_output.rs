@@ -2,7 +2,6 @@
 //! diagnostics, and progress on stderr while a revision runs, against a real PostgreSQL.
 
 use std::io::{BufRead, BufReader};
-use std::time::{Duration, Instant};
 
 use crate::common::server::server;
 use crate::common::{migrate_in, write_tree};
@@ -281,7 +280,6 @@ fn the_applying_line_shows_before_a_slow_revision_finishes() {
         ],
     );
     let mut child = crate::operations::spawn_upgrade(dir.path(), &db, &[]);
-    let started = Instant::now();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut seen = Vec::new();
     let mut line = String::new();
@@ -301,17 +299,28 @@ fn the_applying_line_shows_before_a_slow_revision_finishes() {
         child.try_wait().unwrap().is_none(),
         "migrate had already exited when the line came: {seen:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(2), "{seen:?}");
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "{seen:?}{rest}");
+    // The time follows in human units, at least the two seconds the revision sleeps (no upper
+    // bound: a loaded machine is slower, and speed belongs to the benchmarks).
+    let seconds = |prefix: &str| -> f64 {
+        let at = rest
+            .find(prefix)
+            .unwrap_or_else(|| panic!("`{prefix}` missing: {rest}"));
+        let value = rest[at + prefix.len()..]
+            .split(" s")
+            .next()
+            .and_then(|n| n.parse().ok());
+        value.unwrap_or_else(|| panic!("no seconds after `{prefix}`: {rest}"))
+    };
     assert!(
-        rest.contains("applied 002_slow_backfill.sql in 2.0"),
-        "the time follows in human units: {rest}"
+        seconds("applied 002_slow_backfill.sql in ") >= 2.0,
+        "{rest}"
     );
     assert!(
-        rest.contains("2 revisions in 2."),
+        seconds("2 revisions in ") >= 2.0,
         "a total line ends the run: {rest}"
     );
 }

@@ -459,7 +459,9 @@ fn sigint_and_sigterm_cancel_the_statement_roll_back_and_let_go_of_the_lock() {
         );
         let (out, took, signalled) = upgrade_interrupted(dir.path(), &db, signal);
         assert_eq!(out.code, status, "{signal}: {}", out.stderr);
-        assert!(took.as_secs() < 3, "{signal}: took {took:?}");
+        // Interrupted, not finished: the revision sleeps 60 s, and the bound is generous for
+        // a loaded machine.
+        assert!(took.as_secs() < 30, "{signal}: took {took:?}");
         assert!(
             out.stderr.contains(&format!(
                 "error[interrupted]: interrupted by SIG{} while `002_b.sql` ran",
@@ -468,7 +470,7 @@ fn sigint_and_sigterm_cancel_the_statement_roll_back_and_let_go_of_the_lock() {
             "{signal}: {}",
             out.stderr
         );
-        // Within three seconds of the signal: nothing of the run is active (a backend may take
+        // Soon after the signal (well before the 60 s sleep would end): nothing of the run is active (a backend may take
         // a moment to go once its client has), no lock is left, and 002 is neither applied nor
         // recorded.
         let active = format!(
@@ -478,7 +480,7 @@ fn sigint_and_sigterm_cancel_the_statement_roll_back_and_let_go_of_the_lock() {
         while db.one(&active) != "0" {
             let since = signalled.elapsed();
             assert!(
-                since.as_secs() < 3,
+                since.as_secs() < 30,
                 "{signal}: still active after {since:?}"
             );
             std::thread::sleep(std::time::Duration::from_millis(20));
@@ -512,7 +514,7 @@ fn an_interrupted_transaction_false_revision_says_which_statement_ran_last() {
     );
     let (out, took, _) = upgrade_interrupted(dir.path(), &db, "-INT");
     assert_eq!(out.code, 130, "{}", out.stderr);
-    assert!(took.as_secs() < 3, "took {took:?}");
+    assert!(took.as_secs() < 30, "took {took:?}");
     assert!(
         out.stderr
             .contains("1 of 3 statements are applied, statement 2 (line 6) is not")
@@ -568,6 +570,7 @@ fn a_ddl_lock_wait_gives_up_and_retries_so_readers_are_not_queued_behind_it() {
     // never queued behind an ALTER that waits for its lock for long.
     let mut reader = db.client();
     let mut slowest = std::time::Duration::ZERO;
+    let holding = std::time::Instant::now();
     std::thread::sleep(std::time::Duration::from_millis(300));
     for _ in 0..8 {
         let started = std::time::Instant::now();
@@ -575,13 +578,16 @@ fn a_ddl_lock_wait_gives_up_and_retries_so_readers_are_not_queued_behind_it() {
         slowest = slowest.max(started.elapsed());
         std::thread::sleep(std::time::Duration::from_millis(250));
     }
+    let held = holding.elapsed();
     blocker.batch_execute("COMMIT").unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
+    // Queued behind an ALTER that waited for the whole hold, the first reader would have
+    // waited nearly all of it: the bound is relative to the hold measured here, not a clock.
     assert!(
-        slowest < std::time::Duration::from_secs(1),
-        "a reader waited {slowest:?} behind the migration"
+        slowest < held / 2,
+        "a reader waited {slowest:?} behind the migration, the blocker held {held:?}"
     );
     assert!(
         stderr.contains("a lock wait ran out of lock_timeout; try 2 of 31"),
@@ -642,7 +648,7 @@ fn a_second_signal_exits_at_once_when_the_first_one_cannot_finish() {
             break status;
         }
         assert!(
-            second.elapsed().as_secs() < 2,
+            second.elapsed().as_secs() < 20,
             "the second signal did not end the run"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));

@@ -249,7 +249,7 @@ fn sigint_stops_the_run_and_the_scratch_database_is_gone() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
     assert!(scratch.starts_with("migrate_verify_"), "{scratch}");
-    assert_eq!(scratch_databases(&db), [scratch.clone()]);
+    assert_eq!(scratch_databases(&db), std::slice::from_ref(&scratch));
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

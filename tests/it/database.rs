@@ -376,8 +376,43 @@ fn tls_verify_full_checks_the_ca_and_the_host_name() {
         "a wrong CA fails with a certificate message: {}",
         out.stderr
     );
-    // The server really uses TLS for these connections.
-    assert_eq!(current(url("localhost", "require")).code, 0);
+    // The server really uses TLS for these connections: a revision records what the server
+    // says of its own session, in each mode, and the run's result says it ran.
+    let seen = tempfile::tempdir().unwrap();
+    write_tree(
+        seen.path(),
+        &[(
+            "001_seen.sql",
+            &rev(
+                "seen",
+                "none",
+                "CREATE TABLE tls_seen AS SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();",
+                "DROP TABLE tls_seen;",
+            ),
+        )],
+    );
+    for (host, mode) in [
+        ("localhost", "verify-full"),
+        ("127.0.0.1", "verify-ca"),
+        ("localhost", "require"),
+        ("localhost", "prefer"),
+    ] {
+        let out = output(mig(seen.path()).args(["upgrade", "--database-url", &url(host, mode)]));
+        assert_eq!(out.code, 0, "{mode}: {}", out.stderr);
+        assert_eq!(db.one("SELECT ssl::text FROM tls_seen"), "true", "{mode}");
+        let out = output(mig(seen.path()).args([
+            "downgrade",
+            "base",
+            "--database-url",
+            &url(host, mode),
+        ]));
+        assert_eq!(out.code, 0, "{mode}: {}", out.stderr);
+    }
+    // And `disable` does not: the check can tell.
+    let out =
+        output(mig(seen.path()).args(["upgrade", "--database-url", &url("localhost", "disable")]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(db.one("SELECT ssl::text FROM tls_seen"), "false");
 }
 
 #[test]

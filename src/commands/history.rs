@@ -10,17 +10,14 @@ use crate::settings::Settings;
 
 pub(super) fn run(settings: &Settings, args: &HistoryArgs) -> Result<Report, Error> {
     let (project, warning) = super::load_for_listing(settings)?;
-    let selected = match &args.rev_range {
-        Some(range) => Some(select(&project, range)?),
-        None => None,
+    let (selected, heads) = match &args.rev_range {
+        Some(range) => select(&project, range)?,
+        None => ((0..project.graph.len()).collect(), real_heads(&project)),
     };
-    let nodes: Vec<usize> = project
-        .graph
-        .topological_order()
-        .into_iter()
-        .rev()
-        .filter(|node| selected.as_ref().is_none_or(|s| s.contains(node)))
-        .collect();
+    // Alembic's order, over the revisions a topological order can place (not a cycle's).
+    let placed: BTreeSet<usize> = project.graph.topological_order().into_iter().collect();
+    let todo: BTreeSet<usize> = selected.intersection(&placed).copied().collect();
+    let nodes = super::history_order::alembic_order(&project, &todo, &heads);
     let mut marks = BTreeMap::new();
     if args.indicate_current {
         let position = super::current::position(settings, &project)?;
@@ -51,8 +48,17 @@ pub(super) fn run(settings: &Settings, args: &HistoryArgs) -> Result<Report, Err
     Ok(report)
 }
 
-/// The revisions between `FROM` and `TO`, both included: descendants of `FROM`, ancestors of `TO`.
-fn select(project: &Project, range: &str) -> Result<BTreeSet<usize>, Error> {
+/// What Alembic walks `history` down from (its `_real_heads`): revisions nothing revises and
+/// nothing depends on; a head only dependencies point at is reached through them.
+fn real_heads(project: &Project) -> Vec<usize> {
+    (0..project.graph.len())
+        .filter(|&n| project.graph.is_real_head(n))
+        .collect()
+}
+
+/// The revisions between `FROM` and `TO`, both included: descendants of `FROM`, ancestors of
+/// `TO`; and the heads the walk starts from, `TO` or every head.
+fn select(project: &Project, range: &str) -> Result<(BTreeSet<usize>, Vec<usize>), Error> {
     let (from, to) = range.split_once(':').ok_or_else(|| {
         Error::Usage(format!(
             "`-r {range}` is not a range; write `FROM:TO`, as in `-r 039:head`"
@@ -60,13 +66,13 @@ fn select(project: &Project, range: &str) -> Result<BTreeSet<usize>, Error> {
     })?;
     let graph = &project.graph;
     let everything = || (0..graph.len()).collect::<BTreeSet<usize>>();
-    let upper = match to {
-        "" | "head" | "heads" => everything(),
+    let (upper, heads) = match to {
+        "" | "head" | "heads" => (everything(), real_heads(project)),
         name => {
             let node = project.resolve(name)?;
             let mut set = graph.ancestors(node);
             set.insert(node);
-            set
+            (set, vec![node])
         }
     };
     let lower = match from {
@@ -78,5 +84,5 @@ fn select(project: &Project, range: &str) -> Result<BTreeSet<usize>, Error> {
             set
         }
     };
-    Ok(upper.intersection(&lower).copied().collect())
+    Ok((upper.intersection(&lower).copied().collect(), heads))
 }

@@ -4,6 +4,7 @@ pub(crate) mod check;
 mod current;
 mod heads;
 mod history;
+mod history_order;
 mod init;
 mod lint;
 mod merge;

@@ -158,7 +158,7 @@ fn write(
 
 /// `alembic heads`, `alembic history`, `alembic history -v` and `alembic heads -v`, run once in
 /// one Python process.
-fn alembic_says(python: &Path, dir: &Path) -> [BTreeSet<String>; 4] {
+fn alembic_says(python: &Path, dir: &Path) -> [Vec<String>; 4] {
     let result = Command::new(python)
         .current_dir(dir)
         .args([
@@ -192,17 +192,24 @@ fn alembic_says(python: &Path, dir: &Path) -> [BTreeSet<String>; 4] {
             })
             .collect()
     };
+    // Heads come in the order of a Python set: sorted on both sides. History is compared as
+    // the sequence it is, order and repeats included.
     [
-        entries(parts[0]),
+        sorted(entries(parts[0])),
         entries(parts[1]),
         entries(&verbose(parts[2])),
-        entries(&verbose(parts[3])),
+        sorted(entries(&verbose(parts[3]))),
     ]
 }
 
-/// A listing's entries, one per revision: a verbose entry runs from its `Rev: ` line to the
-/// next; a one-line entry takes the second line of a two-line message with it.
-fn entries(text: &str) -> BTreeSet<String> {
+fn sorted(mut entries: Vec<String>) -> Vec<String> {
+    entries.sort();
+    entries
+}
+
+/// A listing's entries in order, one per revision: a verbose entry runs from its `Rev: ` line
+/// to the next; a one-line entry takes the second line of a two-line message with it.
+fn entries(text: &str) -> Vec<String> {
     let verbose = text.starts_with("Rev: ");
     let mut found: Vec<String> = Vec::new();
     for line in text.split_inclusive('\n') {
@@ -216,13 +223,17 @@ fn entries(text: &str) -> BTreeSet<String> {
             _ => found.push(line.to_owned()),
         }
     }
-    found.into_iter().collect()
+    found
 }
 
-fn migrate_says(dir: &Path, args: &[&str]) -> BTreeSet<String> {
+fn migrate_says(dir: &Path, args: &[&str]) -> Vec<String> {
     let run = output(migrate_in(dir).args(args).args(["--color", "never"]));
     assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
-    entries(&run.stdout)
+    if args[0] == "heads" {
+        sorted(entries(&run.stdout))
+    } else {
+        entries(&run.stdout)
+    }
 }
 
 /// Where file `i` goes: all in `versions/`, spread over subdirectories that

@@ -38,8 +38,8 @@ fn history_uses_alembics_form() {
     --- stdout
     004 -> 005 (head), Windows editor wrote this
     002, 003 -> 004 (mergepoint), Merge b and c
-    001 -> 003, Branch c
     001 -> 002, Add b
+    001 -> 003, Branch c
     <base> -> 001 (branchpoint), First revision
     --- stderr
     ");
@@ -158,7 +158,8 @@ fn listings_print_one_json_document() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["005", "004", "003", "002", "001"]);
+    // Alembic's order: down from the merge, its parents as `004` writes them (`002 003`).
+    assert_eq!(ids, ["005", "004", "002", "003", "001"]);
     assert_eq!(
         history["revisions"][1]["parents"],
         serde_json::json!(["002", "003"])

@@ -134,11 +134,10 @@ fn show_prints_one_revision_with_its_sql() {
 /// Runs `migrate` with `--format json` and parses stdout as the one document it must be.
 fn json_of(cmd: &mut assert_cmd::Command) -> (i32, serde_json::Value) {
     let out = cmd.arg("--format").arg("json").output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let document: serde_json::Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{text}"));
-    assert_eq!(document["version"], 1, "{text}");
-    (out.status.code().unwrap(), document)
+    (
+        out.status.code().unwrap(),
+        crate::common::json_document(&out.stdout),
+    )
 }
 
 #[test]

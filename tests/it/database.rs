@@ -1050,25 +1050,11 @@ const SLEEPING: &str = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '
 
 /// `migrate upgrade` in the background, its output captured.
 fn spawn_upgrade(dir: &Path, db: &TestDb) -> std::process::Child {
-    StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir)
-        .env("MIGRATE_DIR", ".")
-        .arg("upgrade")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    crate::common::spawn_migrate(dir, &db.url, &["upgrade"])
 }
 
 fn wait_for(db: &TestDb, sql: &str, expected: &str) {
-    for _ in 0..200 {
-        if db.one(sql) == expected {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    panic!("timed out waiting for {sql}");
+    crate::common::wait_until(sql, Duration::from_secs(30), || db.one(sql) == expected);
 }
 
 #[test]

@@ -12,10 +12,7 @@ use serde_json::Value;
 /// Runs with `--format json`: the exit code, the one document stdout holds, and stderr.
 fn json(cmd: &mut Command, args: &[&str]) -> (i32, Value, String) {
     let out = cmd.args(args).args(["--format", "json"]).output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let document: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: stdout is not one JSON document ({e}):\n{stdout}"));
-    assert_eq!(document["version"], 1);
+    let document = crate::common::json_document(&out.stdout);
     assert_eq!(document["command"], args[0]);
     (
         out.status.code().unwrap(),

@@ -18,7 +18,7 @@ fn json(args: &[&str]) -> serde_json::Value {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{args:?}");
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::json_document(&out.stdout)
 }
 
 /// The example's revisions in graph order, with their up and down SQL as written, read

@@ -1,7 +1,7 @@
 //! The runner under real operating conditions, against a real PostgreSQL: many runners at once
 //! on a tree with `transaction:false` index builds, and a database the files have drifted from.
 
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Command as StdCommand;
 
 use crate::common::server::{TestDb, server};
 use crate::common::write_tree;
@@ -169,16 +169,7 @@ pub(crate) fn spawn_upgrade(
     db: &TestDb,
     args: &[&str],
 ) -> std::process::Child {
-    StdCommand::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir)
-        .env("MIGRATE_DIR", ".")
-        .env("MIGRATE_DATABASE_URL", &db.url)
-        .arg("upgrade")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    crate::common::spawn_migrate(dir, &db.url, &[&["upgrade"], args].concat())
 }
 
 /// Waits until a session of `db` runs `pg_sleep`, and returns its backend pid.
@@ -187,14 +178,16 @@ fn sleeping_backend(db: &TestDb) -> String {
         "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
         db.name
     );
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(pid) = db.strings(&sleeping).into_iter().next() {
-            return pid;
-        }
-        assert!(started.elapsed().as_secs() < 20, "the revision never ran");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let mut pid = None;
+    crate::common::wait_until(
+        "the revision runs",
+        std::time::Duration::from_secs(30),
+        || {
+            pid = db.strings(&sleeping).into_iter().next();
+            pid.is_some()
+        },
+    );
+    pid.unwrap_or_default()
 }
 
 /// What a finished child printed and how it exited.
@@ -667,11 +660,11 @@ fn a_second_signal_exits_at_once_when_the_first_one_cannot_finish() {
     // revision is not recorded.
     db.strings(&format!("SELECT pg_terminate_backend({backend})"));
     let gone = format!("SELECT count(*) FROM pg_stat_activity WHERE pid = {backend}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while db.one(&gone) != "0" {
-        assert!(std::time::Instant::now() < deadline, "the backend stayed");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    crate::common::wait_until(
+        "the backend goes",
+        std::time::Duration::from_secs(30),
+        || db.one(&gone) == "0",
+    );
     assert_eq!(
         db.one("SELECT count(*) FROM public.refinery_schema_history"),
         "0"

@@ -4,7 +4,7 @@
 //! than the runners, nobody deadlocks.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use crate::common::pgbouncer;
 use crate::common::server::{TestDb, own_server};
@@ -44,17 +44,11 @@ fn logged_tree(dir: &Path) {
 }
 
 fn spawn_upgrade(dir: &Path, url: &str, extra: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir)
-        .env("MIGRATE_DIR", ".")
-        .env("MIGRATE_DATABASE_URL", url)
-        .env_remove("MIGRATE_POOL_MODE")
-        .args(["upgrade", "head", "--lock-wait", "60s"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    crate::common::spawn_migrate(
+        dir,
+        url,
+        &[&["upgrade", "head", "--lock-wait", "60s"], extra].concat(),
+    )
 }
 
 fn pooled_url(port: u16, db: &TestDb) -> String {

@@ -89,18 +89,11 @@ fn a_no_op_run_on_a_direct_connection_leaves_no_lock_behind() {
         assert_eq!(out.code, 0, "{}", out.stderr);
         assert!(out.stderr.contains("nothing to do"), "{}", out.stderr);
     }
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let held = db.advisory_locks();
-        if held == "0" {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a lock is still held: {held:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    crate::common::wait_until(
+        "the lock goes with the connection",
+        std::time::Duration::from_secs(30),
+        || db.advisory_locks() == "0",
+    );
     // A database that has never been migrated takes the long way, and is migrated.
     let fresh = server().database("round_trip_fresh");
     let out = output(run(dir.path(), &fresh).arg("upgrade"));

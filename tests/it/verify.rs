@@ -267,14 +267,11 @@ fn sigint_stops_the_run_and_the_scratch_database_is_gone() {
         ),
         "{all}"
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !scratch_databases(&db).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the scratch database is still there"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    crate::common::wait_until(
+        "the scratch database is dropped",
+        std::time::Duration::from_secs(30),
+        || scratch_databases(&db).is_empty(),
+    );
 }
 
 #[test]
@@ -382,21 +379,11 @@ fn with_no_url_a_throwaway_cluster_is_made_and_removed_even_after_kill_9() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let left: Vec<_> = throwaway_dirs()
-            .into_iter()
-            .filter(|d| !before.contains(d))
-            .collect();
-        if left.is_empty() {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "left behind: {left:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    crate::common::wait_until(
+        "the throwaway cluster's directory is removed",
+        std::time::Duration::from_secs(30),
+        || throwaway_dirs().iter().all(|d| before.contains(d)),
+    );
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! drops only the roles its own SQL made, and blames a revision only for a role that revision
 //! names (issue 23, section 1).
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::common::server::{TestDb, cluster_roles, own_server};
 use crate::common::write_tree;
@@ -17,25 +17,20 @@ fn roles_named(db: &TestDb, name: &str) -> String {
 
 /// Waits until a statement holding `marker` runs on the server, as the revision under test.
 fn wait_for_statement(db: &TestDb, marker: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
     let sql = format!(
         "SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%{marker}%' AND pid <> pg_backend_pid()"
     );
-    while db.one(&sql) == "0" {
-        assert!(Instant::now() < deadline, "the revision never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    crate::common::wait_until("the revision runs", Duration::from_secs(30), || {
+        db.one(&sql) != "0"
+    });
 }
 
 fn spawn_verify(dir: &std::path::Path, url: &str) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_migrate"))
-        .current_dir(dir)
-        .env("MIGRATE_DIR", ".")
-        .args(["verify", "--database-url", url, "--format", "concise"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    crate::common::spawn_migrate(
+        dir,
+        url,
+        &["verify", "--database-url", url, "--format", "concise"],
+    )
 }
 
 #[test]

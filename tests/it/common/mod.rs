@@ -1,12 +1,15 @@
 //! Shared helpers for the tests that run the `migrate` binary.
 
 pub(crate) mod alembic;
+pub(crate) mod background;
 pub(crate) mod pgbouncer;
 pub(crate) mod server;
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+
+pub(crate) use self::background::{json_document, spawn_migrate, wait_until};
 
 /// The repository root, where the fixtures live.
 pub(crate) fn root() -> PathBuf {

@@ -104,14 +104,18 @@ impl Subject<'_> {
     }
 }
 
-/// The longest statement handed to squawk's parser. Its tree nests once per operator of a chain
-/// (`1 + 1 + ...`), and squawk's rules recurse through it: a chain this long needs about 70 MB
-/// of stack in a debug build (measured: 30,000 operators overflow the main thread's 8 MB), which
-/// [`STACK`] reserves. Real statements this long are data loads.
+/// The longest statement handed to squawk's parser. Its tree can still nest once per `UNION` of
+/// a chain (`SELECT 1, 2 UNION ALL SELECT 3, 4 ...`: [`nesting::nesting`] lets it through, as its
+/// commas end each chain it counts, and its nodes hold whitespace, so rowan never rehashes them),
+/// and squawk's parser and rules recurse through it: in a debug build, 30,000 levels of operators
+/// overflowed the main thread's 8 MB, so [`STACK`] reserves room for as deep a tree as this much
+/// text holds. Real statements this long are data loads.
 const STATEMENT_LIMIT: usize = 1024 * 1024;
 
-/// The deepest nesting handed to squawk ([`nesting::deepest`]): the time its parser and rules
-/// take grows with the square of it (2,000 levels: 30 ms in a release build; 20,000: 1.3 s).
+/// The deepest nesting handed to squawk ([`nesting::nesting`], brackets, `CASE` and operator
+/// chains): building its tree takes time in the product of the statement's size and its depth
+/// (2,000 levels of `(` or of `1+1`: 20 to 30 ms in a release build; 16,000: 1 to 2 s). A
+/// statement no longer than this many bytes cannot nest deeper, and is not scanned.
 const NESTING_LIMIT: usize = 2000;
 
 /// The stack of each thread lint runs on: reserved, and touched only as deep as the SQL nests.
@@ -248,30 +252,47 @@ fn lint_piece(context: &Context<'_>, path: &str, text: &str, piece: &Piece) -> V
     })
 }
 
-/// An `unparsable-sql` finding for a piece with a statement too long or nested too deeply for
+/// An `unparsable-sql` finding for a piece with a statement too long, or nested too deeply, for
 /// squawk to be handed it.
 fn too_big(path: &str, text: &str, piece: &Piece) -> Option<Diagnostic> {
     crate::sql::lex(&piece.sql).statements.iter().find_map(|s| {
         let sql = s.text(&piece.sql);
-        let why = if sql.len() > STATEMENT_LIMIT {
-            format!(
+        let (why, help) = if sql.len() > STATEMENT_LIMIT {
+            let why = format!(
                 "this statement is {} KiB long, and lint parses statements of up to {} KiB",
                 sql.len() / 1024,
                 STATEMENT_LIMIT / 1024
-            )
+            );
+            (why, "load data this large with COPY from a file, or")
         } else {
-            let depth = nesting::deepest(sql);
-            if depth <= NESTING_LIMIT {
+            // The depth counts tokens, each at least a byte long: a statement this short cannot
+            // nest deeper than the limit.
+            if sql.len() <= NESTING_LIMIT {
                 return None;
             }
-            format!("this statement nests about {depth} levels deep, and lint parses up to {NESTING_LIMIT}")
+            let shape = nesting::nesting(sql);
+            if shape.depth <= NESTING_LIMIT {
+                return None;
+            }
+            let why = if shape.chain > NESTING_LIMIT {
+                format!(
+                    "an operator chain of about {} terms is longer than lint reads (up to {NESTING_LIMIT})",
+                    shape.chain
+                )
+            } else {
+                format!(
+                    "this statement nests about {} levels deep, and lint parses up to {NESTING_LIMIT}",
+                    shape.depth
+                )
+            };
+            (why, "split the expression (a list, `IN (...)`, several statements), or")
         };
         let at = piece.file_offset(s.start);
         Some(Diagnostic::new(
             Rule::UnparsableSql,
             location(path, text, at, at),
             format!("{why}: the section is not linted"),
-            "load data this large with COPY from a file, or review the section by hand and silence this with `-- migrate:ignore unparsable-sql -- <reason>` on this line",
+            format!("{help} review the section by hand and silence this with `-- migrate:ignore unparsable-sql -- <reason>` on this line"),
         ))
     })
 }

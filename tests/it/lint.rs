@@ -416,19 +416,19 @@ fn hostile_sql_is_reported_not_parsed_and_never_printed_raw() {
             "ALTER TABLE \u{1b}[31mred ADD COLUMN x bigint;\nCREATE INDEX \"\u{7}bell\" ON t (a);\n",
         ),
     );
-    write(
-        dir,
-        "003_chain.sql",
-        &sql("002", "", &format!("SELECT 1{};", " + 1".repeat(30_000))),
-    );
+    // A tree 30,000 levels deep that squawk is still handed: a `UNION ALL` chain, whose commas
+    // end each chain lint counts, and whose whitespace keeps rowan's rehashing linear.
+    let union = vec!["SELECT 1, 2"; 30_000].join(" UNION ALL ");
+    write(dir, "003_union.sql", &sql("002", "", &format!("{union};")));
     let run = run_in(dir, &["lint"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .contains("this statement nests about 131000 levels deep"),
+            .contains("this statement nests about 131001 levels deep"),
         "{}",
         run.stdout
     );
+    assert!(!run.stdout.contains("003_union.sql"), "{}", run.stdout);
     assert!(
         !run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'),
         "{:?}",
@@ -436,6 +436,80 @@ fn hostile_sql_is_reported_not_parsed_and_never_printed_raw() {
     );
     assert!(
         run.stdout.contains("require-concurrent-index-creation"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `1+1+...` costs squawk's tree builder the square of its length (40,000 terms took 5.6 s), so
+/// a chain longer than lint reads is reported at its statement's line and not parsed, even behind
+/// a dollar quote holding a quote; big statements of the usual shapes are linted as before.
+#[test]
+fn an_operator_chain_longer_than_lint_reads_is_reported_at_its_line_not_parsed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    let chain = format!("1{}", "+1".repeat(39_999));
+    write(
+        dir,
+        "001_chain.sql",
+        &sql("none", "", &format!("SELECT 1;\nSELECT {chain};\n")),
+    );
+    // squawk reads `$$'$$` as one dollar-quoted string, so the chain after it is code.
+    write(
+        dir,
+        "002_hidden.sql",
+        &sql("001", "", &format!("SELECT $$'$$, {chain};\n")),
+    );
+    let case = (0..5000)
+        .map(|i| format!(" WHEN kind = {i} AND name = 'n{i}' THEN {i}"))
+        .collect::<Vec<_>>()
+        .concat();
+    let rows: Vec<String> = (0..20_000).map(|i| format!("({i}, 'row {i}')")).collect();
+    write(
+        dir,
+        "003_big.sql",
+        &sql(
+            "002",
+            "",
+            &format!(
+                "UPDATE t SET n = CASE{case} ELSE 0 END;\nINSERT INTO t (a, b) VALUES {};\nCREATE INDEX ix ON t (a);\n",
+                rows.join(", ")
+            ),
+        ),
+    );
+    let run = run_in(dir, &["lint", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let refusal = |at: &str, terms: usize| {
+        format!(
+            "migrations/{at}: warning[unparsable-sql] an operator chain of about {terms} terms is longer than lint reads (up to 2000): the section is not linted"
+        )
+    };
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines.contains(&refusal("001_chain.sql:6:1", 40_000).as_str()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines.contains(&refusal("002_hidden.sql:5:1", 39_999).as_str()),
+        "{}",
+        run.stdout
+    );
+    let big: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("migrations/003_big.sql"))
+        .copied()
+        .collect();
+    assert!(
+        big.iter().any(|l| l.starts_with(
+            "migrations/003_big.sql:7:1: warning[lint/require-concurrent-index-creation]"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !big.iter().any(|l| l.contains("unparsable-sql")),
         "{}",
         run.stdout
     );

@@ -48,7 +48,7 @@ pub(crate) fn server() -> &'static Server {
                 ca_cert: None,
                 _guard: None,
             },
-            None => own_server_start(),
+            None => own_server_start(Certificate::Version3),
         }
     })
 }
@@ -59,7 +59,23 @@ pub(crate) fn own_server() -> &'static Server {
     if std::env::var_os("MIGRATE_TEST_DATABASE_URL").is_none() {
         return server();
     }
-    OWN.get_or_init(own_server_start)
+    OWN.get_or_init(|| own_server_start(Certificate::Version3))
+}
+
+/// A second cluster of this process, whose certificate is X.509 version 1 (signed by its own CA,
+/// for `localhost`, with no extensions): the shared one keeps its version 3 certificate.
+pub(crate) fn version_1_server() -> &'static Server {
+    static V1: OnceLock<Server> = OnceLock::new();
+    V1.get_or_init(|| own_server_start(Certificate::Version1))
+}
+
+/// The kind of certificate a cluster serves.
+#[derive(Clone, Copy)]
+enum Certificate {
+    /// Version 3, naming `localhost` in a subjectAltName extension.
+    Version3,
+    /// Version 1: OpenSSL writes one when it is given no extensions.
+    Version1,
 }
 
 fn bin_dir() -> PathBuf {
@@ -100,9 +116,15 @@ cd "$dir"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=migrate test CA" \
     -keyout ca.key -out ca.crt >/dev/null 2>&1
 openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr >/dev/null 2>&1
-printf 'subjectAltName=DNS:localhost\n' >san.ext
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-    -extfile san.ext -out server.crt >/dev/null 2>&1
+if [ "$CERT" = v1 ]; then
+    # With no extensions file, OpenSSL writes an X.509 version 1 certificate.
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+        -out server.crt >/dev/null 2>&1
+else
+    printf 'subjectAltName=DNS:localhost\n' >san.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+        -extfile san.ext -out server.crt >/dev/null 2>&1
+fi
 chmod 600 server.key
 "$BIN/postgres" -D data -p "$PORT" -k "$dir" -c listen_addresses=127.0.0.1 -c fsync=off \
     -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
@@ -117,7 +139,7 @@ cd /
 rm -rf "$dir"
 "#;
 
-fn own_server_start() -> Server {
+fn own_server_start(certificate: Certificate) -> Server {
     let bin = bin_dir();
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -135,6 +157,13 @@ fn own_server_start() -> Server {
     let mut child = command
         .env("BIN", &bin)
         .env("PORT", port.to_string())
+        .env(
+            "CERT",
+            match certificate {
+                Certificate::Version3 => "v3",
+                Certificate::Version1 => "v1",
+            },
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

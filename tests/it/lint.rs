@@ -149,12 +149,19 @@ fn check_base_lints_what_the_branch_adds_with_names_files_and_lines() {
     // The help line is squawk's, and the shipped revision is never linted.
     assert!(!run.stdout.contains("002_shipped_index"), "{}", run.stdout);
     let human = run_in(dir, &["check", "--base", "main"]);
-    assert!(human.stdout.contains("CONCURRENTLY"), "{}", human.stdout);
-    assert!(
-        human.stdout.contains("transaction:false"),
-        "{}",
-        human.stdout
-    );
+    // The help lines, which no input holds: squawk's own, and migrate's for its own rules.
+    for help in [
+        "= help: Use `concurrently` to avoid blocking writes",
+        "= help: Make the field nullable or add a non-VOLATILE DEFAULT",
+        "= help: put it in a revision of its own with `transaction:false` on its marker",
+        "= help: see https://squawkhq.com/docs/renaming-column",
+    ] {
+        assert!(
+            human.stdout.contains(help),
+            "`{help}` missing:\n{}",
+            human.stdout
+        );
+    }
 }
 
 #[test]
@@ -247,7 +254,17 @@ fn a_deploy_flag_or_migrate_toml_sets_the_lock_timeout_lint_judges_by() {
         ),
     );
     let args = ["lint", "008", "--format", "concise"];
-    assert!(!run_in(dir, &args).stdout.contains("missing-lock-timeout"));
+    // The negative with its control: lint ran and judged the statement (squawk's finding is
+    // there), and only the lock-timeout finding is absent.
+    let run = run_in(dir, &args);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("008_no_lock_timeout.sql:5:19: warning[lint/renaming-column]")
+            && !run.stdout.contains("missing-lock-timeout"),
+        "{}",
+        run.stdout
+    );
     std::fs::write(
         dir.join("migrate.toml"),
         "lock_timeout = \"0s\"\nstatement_timeout = \"1min\"\n",
@@ -264,8 +281,11 @@ fn a_deploy_flag_or_migrate_toml_sets_the_lock_timeout_lint_judges_by() {
         dir,
         &["lint", "008", "--lock-timeout", "3s", "--format", "concise"],
     );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        !run.stdout.contains("missing-lock-timeout"),
+        run.stdout
+            .contains("008_no_lock_timeout.sql:5:19: warning[lint/renaming-column]")
+            && !run.stdout.contains("missing-lock-timeout"),
         "{}",
         run.stdout
     );
@@ -351,6 +371,32 @@ fn an_unused_lint_suppression_is_reported_and_a_used_one_is_not() {
     assert!(
         run.stdout
             .contains("009_ignored.sql:5:14: warning[unused-ignore]"),
+        "{}",
+        run.stdout
+    );
+    // A used one: it silences the finding on its line and is not reported.
+    write(
+        dir,
+        "009_ignored.sql",
+        &sql(
+            "008",
+            "",
+            "CREATE INDEX ix_used ON users (email); -- migrate:ignore lint/require-concurrent-index-creation -- a table of ten rows\n",
+        ),
+    );
+    let run = run_in(dir, &["lint", "009", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "", "the suppression is used, and says nothing");
+    // The control: without it, the finding is there.
+    write(
+        dir,
+        "009_ignored.sql",
+        &sql("008", "", "CREATE INDEX ix_used ON users (email);\n"),
+    );
+    let run = run_in(dir, &["lint", "009", "--format", "concise"]);
+    assert!(
+        run.stdout
+            .contains("009_ignored.sql:5:1: warning[lint/require-concurrent-index-creation]"),
         "{}",
         run.stdout
     );

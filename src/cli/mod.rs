@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use self::choices::{ColorChoice, DirFormatChoice, PoolMode};
+pub use self::write_args::{DowngradeArgs, RollbackArgs, StampArgs, UpgradeArgs, WriteArgs};
 use crate::output::Format;
 
 mod choices;
+mod write_args;
 
 /// A migration runner for PostgreSQL that refuses to merge two heads.
 #[derive(Debug, Parser)]
@@ -103,8 +105,11 @@ pub enum Command {
     #[command(visible_aliases = ["up", "run"])]
     Upgrade(UpgradeArgs),
     /// Undo revisions down to TARGET
-    #[command(visible_aliases = ["down", "revert", "rollback"])]
+    #[command(visible_aliases = ["down"])]
     Downgrade(DowngradeArgs),
+    /// Undo the last revision, as dbmate and sqlx do; or down to TARGET, as `downgrade`
+    #[command(visible_aliases = ["revert"])]
+    Rollback(RollbackArgs),
     /// Record the database as being at TARGET, without running any SQL
     Stamp(StampArgs),
     /// Print the revisions the database is at
@@ -132,78 +137,13 @@ impl Command {
             Command::Schema(_) => "schema",
             Command::Upgrade(_) => "upgrade",
             Command::Downgrade(_) => "downgrade",
+            Command::Rollback(_) => "rollback",
             Command::Stamp(_) => "stamp",
             Command::Current(_) => "current",
             Command::Rebase(_) => "rebase",
             Command::Lint(_) => "lint",
         }
     }
-}
-
-/// Options shared by the commands that write to the database.
-#[derive(Debug, Clone, Args)]
-pub struct WriteArgs {
-    /// Print the SQL that would run, history statements included, without connecting; TARGET may be a FROM:TO range
-    #[arg(long)]
-    pub sql: bool,
-    /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
-    pub lock_wait: std::time::Duration,
-    /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub set: Vec<String>,
-    /// PostgreSQL's lock_timeout for the revisions' statements: a DDL statement that waits longer for its lock gives up, so queries are not queued behind it [default: `lock_timeout` in migrate.toml, else 2s; 0 turns it off]
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
-    pub lock_timeout: Option<std::time::Duration>,
-    /// How often a revision that timed out waiting for a lock is tried again, with jittered exponential backoff [default: `lock_retries` in migrate.toml, else 5]
-    #[arg(long, value_name = "N")]
-    pub lock_retries: Option<u32>,
-    /// PostgreSQL's statement_timeout for the revisions' statements [default: `statement_timeout` in migrate.toml, else none]
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
-    pub statement_timeout: Option<std::time::Duration>,
-}
-
-/// Options of `upgrade`.
-#[derive(Debug, Args)]
-pub struct UpgradeArgs {
-    /// `head`, a revision id, or `+N`
-    #[arg(default_value = "head")]
-    pub target: String,
-    /// Run the whole plan in one transaction
-    #[arg(long)]
-    pub single_transaction: bool,
-    /// Upgrade even when the database has revisions that no file here knows
-    #[arg(long)]
-    pub allow_unknown: bool,
-    #[command(flatten)]
-    pub write: WriteArgs,
-}
-
-/// Options of `downgrade`.
-#[derive(Debug, Args)]
-pub struct DowngradeArgs {
-    /// `base`, a revision id, or `-N`
-    #[arg(allow_hyphen_values = true)]
-    pub target: String,
-    /// Run the whole plan in one transaction
-    #[arg(long)]
-    pub single_transaction: bool,
-    #[command(flatten)]
-    pub write: WriteArgs,
-}
-
-/// Options of `stamp`.
-#[derive(Debug, Args)]
-pub struct StampArgs {
-    /// `head`, `base`, a revision id, `+N` or `-N`
-    #[arg(allow_hyphen_values = true)]
-    pub target: String,
-    /// Print the history statements that would run, without connecting; TARGET may be a FROM:TO range
-    #[arg(long)]
-    pub sql: bool,
-    /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
-    pub lock_wait: std::time::Duration,
 }
 
 /// Options of `current`.
@@ -305,7 +245,25 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// The revision's message; its slug becomes the file name
-    pub message: String,
+    #[arg(
+        required_unless_present = "message_flag",
+        conflicts_with = "message_flag"
+    )]
+    pub message: Option<String>,
+    /// The message as Alembic takes it (`migrate revision -m "add users"`)
+    #[arg(short = 'm', long = "message", value_name = "MESSAGE")]
+    pub message_flag: Option<String>,
+}
+
+impl NewArgs {
+    /// The message, however it was given.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        self.message
+            .as_deref()
+            .or(self.message_flag.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 /// Options of `verify`.

@@ -47,6 +47,14 @@ pub(crate) fn run(
         Command::Schema(args) => write::schema::run(settings, args, progress),
         Command::Upgrade(args) => write::run(settings, write::Command::Upgrade(args), progress),
         Command::Downgrade(args) => write::run(settings, write::Command::Downgrade(args), progress),
+        Command::Rollback(args) => {
+            let args = crate::cli::DowngradeArgs {
+                target: args.target.clone(),
+                single_transaction: args.single_transaction,
+                write: args.write.clone(),
+            };
+            write::run(settings, write::Command::Downgrade(&args), progress)
+        }
         Command::Stamp(args) => write::run(settings, write::Command::Stamp(args), progress),
         Command::Current(args) => current::run(settings, args),
         Command::Rebase(args) => rebase::run(settings, args, progress),

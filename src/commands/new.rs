@@ -56,7 +56,7 @@ pub(super) fn run(
         &settings.dir,
         &settings.display_dir,
         &id,
-        &args.message,
+        args.message(),
         &parent.into_iter().collect::<Vec<_>>(),
     )?;
     if head_file.enabled {

@@ -260,14 +260,19 @@ fn aliases_of_other_tools_work() {
             .assert()
             .code(0)
             .stdout("migrations/002_second.sql\n");
+        // Alembic's habit: the message after `-m`.
+        migrate_in(tmp.path())
+            .args([alias, "-m", "third step"])
+            .assert()
+            .code(0)
+            .stdout("migrations/003_third_step.sql\n");
     }
     // Each alias runs its command: `--help` of the alias is the command's own.
     for (alias, command) in [
         ("up", "upgrade"),
         ("run", "upgrade"),
         ("down", "downgrade"),
-        ("revert", "downgrade"),
-        ("rollback", "downgrade"),
+        ("revert", "rollback"),
         ("status", "current"),
         ("info", "current"),
         ("revision", "new"),

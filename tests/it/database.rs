@@ -522,6 +522,33 @@ fn a_long_variable_value_cut_by_the_server_is_never_shown() {
     }
 }
 
+/// `rollback` (and `revert`) undo one revision by default, as dbmate and sqlx do, and say which;
+/// `downgrade` still wants its target.
+#[test]
+fn rollback_undoes_the_last_revision_and_says_which() {
+    let db = server().database("rollback");
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+    assert_eq!(output(run(dir.path(), &db).arg("upgrade")).code, 0);
+    let out = output(run(dir.path(), &db).arg("rollback"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("reverted  003_c.sql"), "{}", out.stdout);
+    assert_eq!(versions(&db), ["1", "2"]);
+    let out = output(run(dir.path(), &db).args(["revert"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("reverted  002_b.sql"), "{}", out.stdout);
+    assert_eq!(versions(&db), ["1"]);
+    let out = output(run(dir.path(), &db).args(["rollback", "base"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(versions(&db).is_empty());
+    let out = output(run(dir.path(), &db).arg("downgrade"));
+    assert_eq!(
+        out.code, 2,
+        "downgrade keeps requiring a target: {}",
+        out.stderr
+    );
+}
+
 #[test]
 fn a_failing_revision_names_file_line_and_sqlstate_and_leaves_nothing_behind() {
     let db = server().database("failure");

@@ -221,3 +221,52 @@ fn a_full_disk_names_the_disk_not_the_sql() {
         "{stdout}"
     );
 }
+
+/// A variable without a value is refused before anything is made or run, as `upgrade` does,
+/// even when the first revisions need none.
+#[test]
+fn a_missing_variable_is_refused_before_any_revision_runs() {
+    let _turn = cluster_roles();
+    let db = own_server().database("verify_variable");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_a.sql",
+                &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            ),
+            ("002_b.sql", &rev("b", "001", "SELECT 1;", "SELECT 1;")),
+            (
+                "003_c.sql",
+                &rev(
+                    "c",
+                    "002",
+                    "CREATE ROLE verify_c PASSWORD :'MIGRATE_TEST_UNSET_SECRET';",
+                    "DROP ROLE verify_c;",
+                ),
+            ),
+        ],
+    );
+    let out = spawn_verify(dir.path(), &db.url)
+        .wait_with_output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("missing-variable") && all.contains("MIGRATE_TEST_UNSET_SECRET"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("verifying 001_a.sql"),
+        "a revision ran first: {all}"
+    );
+    assert_eq!(
+        db.one("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'migrate_verify_%'"),
+        "0"
+    );
+}

@@ -77,6 +77,10 @@ pub(in crate::commands) fn run(
         Err(refusal) => return Ok(refusal),
     };
     let order = revisions_to(&files, &args.target)?;
+    // Every variable every section needs has a value, before anything is made or run.
+    if let Some(refused) = unbound(&files, &order, &variables) {
+        return Ok(refused);
+    }
     let (_cluster, mut scratch) = open_scratch(settings, &name, progress)?;
     let known_roles = scratch.known_roles.clone();
     let info = scratch.info();
@@ -218,6 +222,34 @@ pub(super) fn open_scratch(
             sent: Vec::new(),
         },
     ))
+}
+
+/// The refusals of the sections in `order` that use a variable without a value, as `upgrade`
+/// gives them before it runs anything; `None` when every one has its values.
+fn unbound(files: &Files, order: &[usize], variables: &Variables) -> Option<Report> {
+    let state = State::default();
+    let mut problems = Vec::new();
+    for &node in order {
+        let applied = AppliedRevision {
+            version: files.identities[node].version,
+            node: Some(node),
+            applied_on: String::new(),
+        };
+        for action in [Action::Up(node), Action::Down(applied)] {
+            // Only the variables: an irreversible revision is verify's own warning.
+            if let Err(problem) = steps::step(files, &state, &action, variables)
+                && problem.rule == Rule::MissingVariable
+            {
+                problems.push(*problem);
+            }
+        }
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    let mut report = Report::new("verify", Body::Nothing);
+    report.diagnostics = problems;
+    Some(report)
 }
 
 /// The revisions from the root to `target`, parents first.

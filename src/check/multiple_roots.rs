@@ -1,4 +1,6 @@
-//! `multiple-roots`: more than one revision declares `-- migrate:revises none`.
+//! `multiple-roots`: more than one revision declares `-- migrate:revises none`, and no merge
+//! joins them. Roots that merges join into one history are valid, as Alembic upgrades them
+//! (two projects joined into one); roots that stay apart are two histories in one directory.
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Rule};
@@ -19,7 +21,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .all(|&n| !cx.revisions[n].branch_labels.is_empty());
     labels.sort();
     let distinct = labels.windows(2).all(|pair| pair[0] != pair[1]);
-    if others.is_empty() || (labeled && distinct) {
+    if others.is_empty() || (labeled && distinct) || joined(cx, &roots) {
         return;
     }
     let none = match cx.revisions[newest].format {
@@ -40,20 +42,62 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     );
 }
 
+/// Whether every root shares a descendant with another, transitively: one history.
+fn joined(cx: &Context<'_>, roots: &[usize]) -> bool {
+    let reach: Vec<std::collections::BTreeSet<usize>> = roots
+        .iter()
+        .map(|&root| {
+            let mut set = cx.graph.descendants(root);
+            set.insert(root);
+            set
+        })
+        .collect();
+    let mut reached = vec![false; roots.len()];
+    reached[0] = true;
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for i in 0..roots.len() {
+            if !reached[i]
+                && (0..roots.len()).any(|j| reached[j] && !reach[i].is_disjoint(&reach[j]))
+            {
+                reached[i] = true;
+                grew = true;
+            }
+        }
+    }
+    reached.iter().all(|&r| r)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::check::tests::findings;
     use crate::diagnostic::Rule;
 
     #[test]
-    fn two_roots() {
-        let found = findings(&[("1", &[]), ("2", &["1"]), ("3", &[]), ("4", &["2", "3"])]);
-        assert_eq!(
-            found,
-            vec![(
+    fn two_roots_that_stay_apart() {
+        let found = findings(&[("1", &[]), ("2", &["1"]), ("3", &[]), ("4", &["3"])]);
+        assert!(
+            found.contains(&(
                 Rule::MultipleRoots,
                 "2 roots: `1` (`1_r0.sql`), `3` (`3_r2.sql`)".to_owned()
-            )]
+            )),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn roots_a_merge_joins_are_one_history() {
+        let found = findings(&[("1", &[]), ("2", &["1"]), ("3", &[]), ("4", &["2", "3"])]);
+        assert!(
+            found.iter().all(|(rule, _)| *rule != Rule::MultipleRoots),
+            "{found:?}"
+        );
+        // Three roots, two joined and one apart: still two histories.
+        let found = findings(&[("1", &[]), ("2", &[]), ("3", &["1", "2"]), ("4", &[])]);
+        assert!(
+            found.iter().any(|(rule, _)| *rule == Rule::MultipleRoots),
+            "{found:?}"
         );
     }
 }

@@ -464,3 +464,41 @@ fn a_stale_name_inside_a_revision_file_is_reported_once() {
         run.stdout
     );
 }
+
+/// Two projects joined into one history: two bases, a merge that joins them, one head. Alembic
+/// upgrades it; `check` passes it. Roots that no merge joins are still `multiple-roots`.
+#[test]
+fn two_bases_a_merge_joins_are_one_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let versions = crate::common::alembic::project(dir);
+    let file = crate::common::alembic::revision_file;
+    std::fs::write(versions.join("a1_first.py"), file("a1", &[], "first")).unwrap();
+    std::fs::write(
+        versions.join("b1_other.py"),
+        file("b1", &[], "other project"),
+    )
+    .unwrap();
+    std::fs::write(versions.join("a2_more.py"), file("a2", &["a1"], "more")).unwrap();
+    std::fs::write(
+        versions.join("m1_join.py"),
+        file("m1", &["a2", "b1"], "join the projects"),
+    )
+    .unwrap();
+    assert_eq!(
+        crate::common::alembic::says(dir, &["heads"]),
+        "m1 (head)\n",
+        "alembic reads one history"
+    );
+    let run = crate::common::run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Without the merge, the two stay apart.
+    std::fs::remove_file(versions.join("m1_join.py")).unwrap();
+    let run = crate::common::run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("error[multiple-roots]"),
+        "{}",
+        run.stdout
+    );
+}

@@ -69,6 +69,12 @@ impl Error {
     #[must_use]
     pub fn help(&self) -> &'static str {
         match self {
+            // Where Alembic's configuration named it, `migrate init` (a SQL tree) is not the cure.
+            Error::MissingDir { origin, .. }
+                if origin.contains("alembic") || origin.contains("_location") =>
+            {
+                "check the `script_location` or `version_locations` the configuration names, or name the directory with `--dir`"
+            }
             Error::MissingDir { .. } => {
                 "create it with `migrate init`, or name the directory with `--dir` or `dir` in migrate.toml"
             }

@@ -72,6 +72,9 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Error> {
     let settings = settings::Settings::resolve(&cli.global)?;
     colored::control::set_override(settings.color);
     let mut progress = Progress::stderr(cli.global.quiet);
+    for warning in &settings.warnings {
+        progress.warn(warning);
+    }
     let report = commands::run(&settings, &cli.command, &mut progress)?;
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     match report.render(format(cli), &mut out, &mut err) {

@@ -55,6 +55,8 @@ pub(crate) struct Settings {
     /// Every tree discovery found, when it found more than one: `check` checks each, and the
     /// commands that act on one tree refuse.
     pub trees: Vec<Tree>,
+    /// What discovery could not read and went on without, for the command to say.
+    pub warnings: Vec<String>,
     /// `heads` in the configuration file.
     pub heads: Option<Vec<String>>,
     /// `[rules]` and `[per-path-rules]` in the configuration file.
@@ -149,6 +151,7 @@ impl Settings {
         let recursive_always =
             args.recursive || file.and_then(|(_, c)| c.recursive).unwrap_or(false);
         let mut trees = Vec::new();
+        let mut warnings = Vec::new();
         // Without a directory named anywhere, the project says where its revisions are.
         if tree.origin == Origin::Default && dir_format != Some(DirFormat::Sql) {
             let configured = alembic_config::discover(Path::new("."))?;
@@ -161,7 +164,11 @@ impl Settings {
                             discover::alembic_trees(found, origin)
                         })
                         .collect(),
-                    None => discover::trees(Path::new("."), &exclude)?,
+                    None => {
+                        let (found, said) = discover::trees(Path::new("."), &exclude)?;
+                        warnings.extend(said);
+                        found
+                    }
                 };
                 if let Some(first) = found.first() {
                     dir_format = dir_format.or(first.format);
@@ -213,6 +220,7 @@ impl Settings {
             recursive: tree.recursive || recursive_always,
             recursive_always,
             trees,
+            warnings,
             heads: file.and_then(|(_, c)| c.heads.clone()),
             rules,
             verify_fixtures: verify_files(file, &base, |v| &v.fixtures),
@@ -235,6 +243,7 @@ impl Settings {
             dir_format: tree.format.or(self.dir_format),
             dir_origin: tree.origin.clone(),
             trees: Vec::new(),
+            warnings: Vec::new(),
             ..self.clone()
         }
     }

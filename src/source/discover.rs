@@ -34,8 +34,11 @@ impl Tree {
 const NATIVE_MARKER: &[u8] = b"-- migrate:";
 
 /// Every tree under `root`, in path order; one directory is never two trees.
-pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<Vec<Tree>, Error> {
+pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<String>), Error> {
     let mut found: Vec<Tree> = Vec::new();
+    // A configuration file found on the way (a template, a file for another tool) is no
+    // reason to check nothing: it is named as a warning, and the other rules go on.
+    let mut warnings: Vec<String> = Vec::new();
     let mut sql_dirs: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for entry in walker::walk(root, exclude, Vec::new())? {
         let entry = match entry {
@@ -53,12 +56,29 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<Vec<Tree>, Error> 
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
         if is_file && name == "alembic.ini" {
-            for tree in config::from_ini(path)? {
-                found.extend(alembic_trees(tree, detected(path)));
+            match config::from_ini(path) {
+                Ok(configured) => {
+                    for tree in configured {
+                        found.extend(existing(
+                            alembic_trees(tree, detected(path)),
+                            path,
+                            &mut warnings,
+                        ));
+                    }
+                }
+                Err(e) => warnings.push(unread(path, &e)),
             }
         } else if is_file && name == "pyproject.toml" {
-            if let Some(tree) = config::from_pyproject(path)? {
-                found.extend(alembic_trees(tree, detected(path)));
+            match config::from_pyproject(path) {
+                Ok(Some(tree)) => {
+                    found.extend(existing(
+                        alembic_trees(tree, detected(path)),
+                        path,
+                        &mut warnings,
+                    ));
+                }
+                Ok(None) => {}
+                Err(e) => warnings.push(unread(path, &e)),
             }
         } else if is_dir && name == "versions" {
             let script = path.parent().unwrap_or(root);
@@ -101,7 +121,47 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<Vec<Tree>, Error> 
         !overlaps
     });
     found.sort_by(|a, b| a.dirs.cmp(&b.dirs));
-    Ok(found)
+    Ok((found, warnings))
+}
+
+/// The warning for a configuration file discovery could not read.
+fn unread(path: &Path, error: &Error) -> String {
+    let mut why = error.to_string();
+    if let Some(cause) = std::error::Error::source(error) {
+        why = format!(
+            "{why}: {}",
+            cause.to_string().lines().next().unwrap_or_default()
+        );
+    }
+    format!(
+        "{why}; discovery goes on without `{}` (name the tree with `--dir` if it is the one)",
+        relpath::display(path)
+    )
+}
+
+/// The trees a configuration file names whose directories exist; each other one is a warning
+/// (a `script_location` the application fills in, `{alembic_dir}`), and the `env.py` beside
+/// `versions/` rule finds the real tree.
+fn existing(trees: Vec<Tree>, config: &Path, warnings: &mut Vec<String>) -> Vec<Tree> {
+    trees
+        .into_iter()
+        .filter(|tree| {
+            let missing: Vec<String> = tree
+                .dirs
+                .iter()
+                .filter(|d| !d.is_dir())
+                .map(|d| relpath::display(d))
+                .collect();
+            if !missing.is_empty() {
+                warnings.push(format!(
+                    "`{}` names `{}`, which is no directory (a template the application fills in?); discovery goes on with `env.py` beside `versions/`",
+                    relpath::display(config),
+                    missing.join("`, `")
+                ));
+            }
+            missing.is_empty()
+        })
+        .collect()
 }
 
 fn detected(file: &Path) -> Origin {

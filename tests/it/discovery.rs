@@ -476,3 +476,89 @@ fn revisions_in_the_working_directory_itself_are_found_there() {
         run.stderr
     );
 }
+
+/// What real repositories hold around their tree: a cookiecutter's template `pyproject.toml`,
+/// and an `alembic.ini` whose `script_location` the application fills in. Neither stops
+/// discovery: each is a warning, and `env.py` beside `versions/` finds the tree.
+#[test]
+fn unreadable_configuration_elsewhere_is_a_warning_and_the_tree_is_still_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_tree(
+        &dir.join("contrib/template"),
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"{{ cookiecutter.project_slug }}\"\n{% if cookiecutter.alembic %}\n[tool.alembic]\n{% endif %}\n",
+        )],
+    );
+    write_tree(
+        &dir.join("hub"),
+        &[(
+            "alembic.ini",
+            "[alembic]\nscript_location = {alembic_dir}\nsqlalchemy.url = {db_url}\n",
+        )],
+    );
+    write_tree(
+        &dir.join("hub/alembic"),
+        &[("env.py", "# the application's\n")],
+    );
+    let versions = dir.join("hub/alembic/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    std::fs::write(
+        versions.join("a1_first.py"),
+        alembic::revision_file("a1", &[], "first"),
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("a2_second.py"),
+        alembic::revision_file("a2", &["a1"], "second"),
+    )
+    .unwrap();
+    let run = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: invalid configuration file `contrib/template/pyproject.toml`")
+            && run.stderr.contains("line 3, column 1")
+            && run
+                .stderr
+                .contains("discovery goes on without `contrib/template/pyproject.toml`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "`hub/alembic.ini` names `hub/{alembic_dir}/versions`, which is no directory"
+        ) && run
+            .stderr
+            .contains("discovery goes on with `env.py` beside `versions/`"),
+        "{}",
+        run.stderr
+    );
+    let heads = run_in(dir, &["heads"]);
+    assert_eq!(heads.stdout, "a2 (head)\n", "{}", heads.stderr);
+}
+
+/// Where Alembic's configuration names a directory that is not there, the help is about that
+/// configuration, never `migrate init` (which would start a SQL tree in a Python project).
+#[test]
+fn a_missing_alembic_directory_is_never_cured_with_init() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(
+        tmp.path(),
+        &[(
+            "alembic.ini",
+            "[alembic]\nscript_location = %(here)s/nowhere\n",
+        )],
+    );
+    let run = run_in(tmp.path(), &["check"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "`nowhere/versions` does not exist (from `script_location` in `alembic.ini`)"
+        ) && run.stderr.contains("check the `script_location`")
+            && !run.stderr.contains("migrate init"),
+        "{}",
+        run.stderr
+    );
+}

@@ -156,19 +156,18 @@ impl Settings {
         if tree.origin == Origin::Default && dir_format != Some(DirFormat::Sql) {
             let configured = alembic_config::discover(Path::new("."))?;
             if configured.is_some() || !holds_native_revisions(Path::new(DEFAULT_DIR)) {
-                let found = match configured {
-                    Some(configured) => configured
+                let found = if let Some(configured) = configured {
+                    configured
                         .into_iter()
                         .flat_map(|found| {
                             let origin = found.origin.clone();
                             discover::alembic_trees(found, origin)
                         })
-                        .collect(),
-                    None => {
-                        let (found, said) = discover::trees(Path::new("."), &exclude)?;
-                        warnings.extend(said);
-                        found
-                    }
+                        .collect()
+                } else {
+                    let (found, said) = discover::trees(Path::new("."), &exclude)?;
+                    warnings.extend(said);
+                    found
                 };
                 if let Some(first) = found.first() {
                     dir_format = dir_format.or(first.format);

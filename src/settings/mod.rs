@@ -5,6 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 mod config_file;
+mod run_config;
+
+pub(crate) use run_config::RunConfig;
+use run_config::run_config;
 #[cfg(test)]
 mod for_tests;
 mod history_table;
@@ -89,15 +93,6 @@ pub(crate) struct Settings {
     pub run: RunConfig,
     /// `lint_from`, `pg_version` and `lint_down`.
     pub lint: LintSettings,
-}
-
-/// The run settings `migrate.toml` may give; flags beat them, and they beat the defaults.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct RunConfig {
-    pub(crate) lock_timeout: Option<std::time::Duration>,
-    pub(crate) statement_timeout: Option<std::time::Duration>,
-    pub(crate) lock_retries: Option<u32>,
-    pub(crate) pool_mode: Option<crate::cli::PoolMode>,
 }
 
 /// Where a setting's value came from.
@@ -302,28 +297,6 @@ fn holds_native_revisions(dir: &Path) -> bool {
         entries
             .flatten()
             .any(|e| crate::source::filename::is_candidate(&e.file_name().to_string_lossy()))
-    })
-}
-
-fn run_config(file: &Path, c: &ConfigFile) -> Result<RunConfig, Error> {
-    let duration = |key: &str, value: &Option<String>| {
-        value
-            .as_deref()
-            .map(|v| {
-                humantime::parse_duration(v).map_err(|_| {
-                    Error::Usage(format!(
-                        "`{key}` in `{}` must be a duration such as `2s` or `10m`, not `{v}`",
-                        relpath::display(file)
-                    ))
-                })
-            })
-            .transpose()
-    };
-    Ok(RunConfig {
-        lock_timeout: duration("lock_timeout", &c.lock_timeout)?,
-        statement_timeout: duration("statement_timeout", &c.statement_timeout)?,
-        lock_retries: c.lock_retries,
-        pool_mode: c.pool_mode,
     })
 }
 

@@ -715,3 +715,39 @@ fn missing_lock_timeout_fires_exactly_where_postgresql_takes_access_exclusive() 
     assert!(exclusive.len() >= 8, "{exclusive:?}");
     assert_eq!(flagged, exclusive);
 }
+
+/// `lint/require-statement-timeout` is about the file's session, not each statement: once a
+/// file, at the first statement it is about, however many follow.
+#[test]
+fn require_statement_timeout_is_said_once_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    crate::common::write_tree(
+        &dir.join("migrations"),
+        &[
+            (
+                "001_a.sql",
+                &sql("none", "", "CREATE TABLE a (id bigint);\nCREATE TABLE b (id bigint);\n"),
+            ),
+            (
+                "002_b.sql",
+                &sql(
+                    "001",
+                    "",
+                    "ALTER TABLE a ADD COLUMN y bigint;\nALTER TABLE a ADD COLUMN z bigint;\nALTER TABLE b ADD COLUMN z bigint;\n",
+                ),
+            ),
+        ],
+    );
+    let run = run_in(dir, &["lint", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.contains("lint/require-statement-timeout"))
+            .collect::<Vec<_>>(),
+        ["migrations/002_b.sql:5:1: warning[lint/require-statement-timeout] Missing `set statement_timeout` before potentially slow operations"],
+        "{}",
+        run.stdout
+    );
+}

@@ -72,6 +72,8 @@ pub fn run(cli: &cli::Cli) -> Result<Outcome, Error> {
     let settings = settings::Settings::resolve(&cli.global)?;
     colored::control::set_override(settings.color);
     let mut progress = Progress::stderr(cli.global.quiet);
+    // The human and concise results list each revision a write command ran.
+    progress.merge_with_results(matches!(format(cli), Format::Human | Format::Concise));
     for warning in &settings.warnings {
         progress.warn(warning);
     }

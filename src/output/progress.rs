@@ -16,6 +16,9 @@ pub(crate) struct Progress {
     live: bool,
     /// A running line is on screen without its end.
     open: bool,
+    /// stdout and stderr are one stream (a CI log) and the results list each revision: a
+    /// revision that went through is said there, not twice.
+    merged: bool,
 }
 
 impl Progress {
@@ -26,7 +29,14 @@ impl Progress {
             quiet,
             live: std::io::stderr().is_terminal(),
             open: false,
+            merged: false,
         }
+    }
+
+    /// Whether the results will list each revision on the same stream as this progress (stdout
+    /// and stderr one file or pipe, not a terminal); then `finish` leaves success to them.
+    pub(crate) fn merge_with_results(&mut self, results_list_steps: bool) {
+        self.merged = results_list_steps && !self.live && one_stream();
     }
 
     /// A note about the run: `note: upgrade on app@db:5432/app: 3 revisions`.
@@ -72,7 +82,8 @@ impl Progress {
 
     /// The revision ended: its time in human units, on the running line when it is live.
     pub(crate) fn finish(&mut self, verb: &str, label: &str, took: Duration) {
-        if self.quiet {
+        let said_by_results = matches!(verb, "applied" | "reverted" | "stamped" | "unstamped");
+        if self.quiet || (self.merged && said_by_results) {
             return;
         }
         let text = format!(
@@ -101,6 +112,23 @@ impl Progress {
         }
         let _ = writeln!(err, "{text}");
     }
+}
+
+/// Whether stdout and stderr are the same file or pipe, as in a CI job's log.
+#[cfg(unix)]
+fn one_stream() -> bool {
+    match (
+        rustix::fs::fstat(std::io::stdout()),
+        rustix::fs::fstat(std::io::stderr()),
+    ) {
+        (Ok(out), Ok(err)) => out.st_dev == err.st_dev && out.st_ino == err.st_ino,
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn one_stream() -> bool {
+    false
 }
 
 /// `830 ms`, `2.41 s`, `3 min 5 s`: a duration as people read it.

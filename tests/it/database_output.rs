@@ -335,3 +335,39 @@ fn quiet_silences_progress_but_not_results() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert!(String::from_utf8_lossy(&out.stdout).contains("applied   001_a.sql"));
 }
+
+/// In a CI log, where stdout and stderr are one stream, each revision is said once: the
+/// result's line, after the progress line that said it started. Apart, both keep theirs.
+#[test]
+fn a_ci_log_reads_each_revision_once() {
+    let db = server().database("ci_log");
+    let dir = tempfile::tempdir().unwrap();
+    three(dir.path());
+    let log = dir.path().join("log.txt");
+    let status = std::process::Command::new("sh")
+        .current_dir(dir.path())
+        .args(["-c", "\"$0\" upgrade 002 >\"$1\" 2>&1"])
+        .arg(env!("CARGO_BIN_EXE_migrate"))
+        .arg(&log)
+        .env("MIGRATE_DIR", ".")
+        .env("MIGRATE_DATABASE_URL", &db.url)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    for file in ["001_a.sql", "002_b.sql"] {
+        let said: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains(file) && l.contains("applied"))
+            .collect();
+        assert_eq!(said.len(), 1, "{file} in:\n{text}");
+        assert!(text.contains(&format!("applying {file} ...")), "{text}");
+    }
+    // Apart (a terminal's user, or a job reading stdout alone), progress keeps its lines.
+    let out = run(dir.path(), &db).arg("upgrade").output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stderr.contains("applied 003_c.sql in "), "{stderr}");
+    assert!(stdout.contains("applied   003_c.sql"), "{stdout}");
+}

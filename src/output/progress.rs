@@ -13,12 +13,21 @@ use super::escape;
 #[derive(Debug)]
 pub(crate) struct Progress {
     quiet: bool,
-    live: bool,
+    sink: Sink,
     /// A running line is on screen without its end.
     open: bool,
-    /// stdout and stderr are one stream (a CI log) and the results list each revision: a
-    /// revision that went through is said there, not twice.
-    merged: bool,
+}
+
+/// Where progress lines land.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    /// A terminal: the running line is redrawn in place.
+    Terminal,
+    /// A pipe or a file of its own: every event is a plain line.
+    Plain,
+    /// The same stream as results that list each revision (a CI log): a revision that went
+    /// through is said there, not twice.
+    WithResults,
 }
 
 impl Progress {
@@ -27,16 +36,21 @@ impl Progress {
     pub(crate) fn stderr(quiet: bool) -> Progress {
         Progress {
             quiet,
-            live: std::io::stderr().is_terminal(),
+            sink: if std::io::stderr().is_terminal() {
+                Sink::Terminal
+            } else {
+                Sink::Plain
+            },
             open: false,
-            merged: false,
         }
     }
 
     /// Whether the results will list each revision on the same stream as this progress (stdout
     /// and stderr one file or pipe, not a terminal); then `finish` leaves success to them.
     pub(crate) fn merge_with_results(&mut self, results_list_steps: bool) {
-        self.merged = results_list_steps && !self.live && one_stream();
+        if results_list_steps && self.sink == Sink::Plain && one_stream() {
+            self.sink = Sink::WithResults;
+        }
     }
 
     /// A note about the run: `note: upgrade on app@db:5432/app: 3 revisions`.
@@ -71,7 +85,7 @@ impl Progress {
         }
         let text = format!("{verb} {} ...", escape::one_line(label));
         let mut err = std::io::stderr().lock();
-        if self.live {
+        if self.sink == Sink::Terminal {
             let _ = write!(err, "{text}");
             self.open = true;
         } else {
@@ -83,7 +97,7 @@ impl Progress {
     /// The revision ended: its time in human units, on the running line when it is live.
     pub(crate) fn finish(&mut self, verb: &str, label: &str, took: Duration) {
         let said_by_results = matches!(verb, "applied" | "reverted" | "stamped" | "unstamped");
-        if self.quiet || (self.merged && said_by_results) {
+        if self.quiet || (self.sink == Sink::WithResults && said_by_results) {
             return;
         }
         let text = format!(

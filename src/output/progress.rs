@@ -96,7 +96,10 @@ impl Progress {
 
     /// The revision ended: its time in human units, on the running line when it is live.
     pub(crate) fn finish(&mut self, verb: &str, label: &str, took: Duration) {
-        let said_by_results = matches!(verb, "applied" | "reverted" | "stamped" | "unstamped");
+        let said_by_results = matches!(
+            verb,
+            "applied" | "reverted" | "stamped" | "unstamped" | "verified"
+        );
         if self.quiet || (self.sink == Sink::WithResults && said_by_results) {
             return;
         }

@@ -34,7 +34,7 @@ pub(crate) enum Body {
     Show { project: Box<Project>, node: usize },
     /// `current`: where the database stands.
     Current(Box<Current>),
-    /// `upgrade`, `downgrade` and `stamp`: what was done, revision by revision.
+    /// `upgrade`, `downgrade`, `stamp` and `verify`: what was done, revision by revision.
     Run(Run),
     /// `--sql`: the script that would run.
     Sql(String),
@@ -145,6 +145,8 @@ pub(crate) enum StepStatus {
     Reverted,
     Stamped,
     Unstamped,
+    /// `verify`: up, down and up again without a finding.
+    Verified,
     Failed,
 }
 
@@ -157,6 +159,7 @@ impl StepStatus {
             StepStatus::Reverted => "reverted",
             StepStatus::Stamped => "stamped",
             StepStatus::Unstamped => "unstamped",
+            StepStatus::Verified => "verified",
             StepStatus::Failed => "failed",
         }
     }

@@ -270,3 +270,63 @@ fn a_missing_variable_is_refused_before_any_revision_runs() {
         "0"
     );
 }
+
+/// verify's result is on stdout, as every command's: each revision verified, and the totals in
+/// the JSON document.
+#[test]
+fn verify_prints_each_revision_it_verified_and_the_totals() {
+    let _turn = cluster_roles();
+    let db = own_server().database("verify_result");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_a.sql",
+                &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            ),
+            (
+                "002_b.sql",
+                &rev(
+                    "b",
+                    "001",
+                    "CREATE INDEX a_id ON a (id);",
+                    "DROP INDEX a_id;",
+                ),
+            ),
+        ],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env("MIGRATE_DIR", ".")
+        .args(["verify", "--database-url", &db.url])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.len() == 2
+            && lines[0].starts_with("verified  001_a.sql")
+            && lines[1].starts_with("verified  002_b.sql"),
+        "{stdout}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env("MIGRATE_DIR", ".")
+        .args(["verify", "--database-url", &db.url, "--format", "json"])
+        .output()
+        .unwrap();
+    let document = crate::common::json_document(&out.stdout);
+    assert_eq!(document["command"], "verify");
+    assert_eq!(document["revisions"][1]["file"], "002_b.sql");
+    assert_eq!(document["revisions"][1]["status"], "verified");
+    assert_eq!(document["totals"]["revisions"], 2);
+    assert_eq!(document["totals"]["failed"], 0);
+    assert!(
+        document["database"]
+            .as_str()
+            .is_some_and(|d| d.contains("/migrate_verify_")),
+        "{document}"
+    );
+}

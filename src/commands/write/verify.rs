@@ -17,7 +17,7 @@ use crate::database::plan::AppliedRevision;
 use crate::database::snapshot::{self, Scope, Snapshot};
 use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
-use crate::output::{Body, Progress, Report};
+use crate::output::{Body, Progress, Report, Run, StepStatus};
 use crate::revision::Timeouts;
 use crate::settings::Settings;
 use crate::sql::{Variables, quote};
@@ -100,6 +100,12 @@ pub(in crate::commands) fn run(
     };
     let mut runner = scratch_runner(&mut client, &tables, prepared, &variables, &info);
     let mut report = Report::new("verify", Body::Nothing);
+    let mut run = Run {
+        database: info.to_string(),
+        steps: Vec::new(),
+        elapsed: std::time::Duration::ZERO,
+    };
+    let started = std::time::Instant::now();
     let state = State::default();
     let mut verified = 0;
     // The catalog after one revision's second upgrade is the catalog before the next one's.
@@ -112,6 +118,7 @@ pub(in crate::commands) fn run(
             Some(snapshot) => snapshot,
             None => snapshot::take(runner.client, &scope)?,
         };
+        let step_started = std::time::Instant::now();
         let (found, after) = verify_one(
             &mut runner,
             &files,
@@ -125,11 +132,25 @@ pub(in crate::commands) fn run(
         last = after;
         let stop = found.iter().any(|d| d.severity() == Severity::Error);
         verified += usize::from(!stop);
+        let revision = &files.project.revisions[node];
+        run.steps.push(crate::output::Step {
+            id: revision.id.to_string(),
+            file: revision.file_name().to_owned(),
+            direction: Direction::Up,
+            status: if stop {
+                StepStatus::Failed
+            } else {
+                StepStatus::Verified
+            },
+            took: step_started.elapsed(),
+        });
         report.diagnostics.extend(found);
         if stop && !args.keep_going {
             break;
         }
     }
+    run.elapsed = started.elapsed();
+    report.body = Body::Run(run);
     let reached = verified == order.len();
     if reached && !(settings.verify_fixtures.is_empty() && settings.verify_cleanup.is_empty()) {
         report.diagnostics.extend(super::fixtures::check(

@@ -13,6 +13,7 @@ pub(super) mod schema;
 mod session;
 mod steps;
 pub(super) mod verify;
+mod verify_plan;
 mod verify_roles;
 mod verify_step;
 mod verify_words;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::steps;
+use super::verify_plan::{self, revisions_to, unbound};
 use super::verify_roles;
 use super::verify_step::run_step;
 use super::verify_words::{downgrade_findings, repeat_message, section_location};
@@ -17,7 +18,7 @@ use crate::database::plan::AppliedRevision;
 use crate::database::snapshot::{self, Scope, Snapshot};
 use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
-use crate::output::{Body, Progress, Report, Run, StepStatus};
+use crate::output::{Body, Progress, Report, Run};
 use crate::revision::Timeouts;
 use crate::settings::Settings;
 use crate::sql::{Variables, quote};
@@ -132,18 +133,11 @@ pub(in crate::commands) fn run(
         last = after;
         let stop = found.iter().any(|d| d.severity() == Severity::Error);
         verified += usize::from(!stop);
-        let revision = &files.project.revisions[node];
-        run.steps.push(crate::output::Step {
-            id: revision.id.to_string(),
-            file: revision.file_name().to_owned(),
-            direction: Direction::Up,
-            status: if stop {
-                StepStatus::Failed
-            } else {
-                StepStatus::Verified
-            },
-            took: step_started.elapsed(),
-        });
+        run.steps.push(verify_plan::step(
+            &files.project.revisions[node],
+            stop,
+            step_started.elapsed(),
+        ));
         report.diagnostics.extend(found);
         if stop && !args.keep_going {
             break;
@@ -243,47 +237,6 @@ pub(super) fn open_scratch(
             sent: Vec::new(),
         },
     ))
-}
-
-/// The refusals of the sections in `order` that use a variable without a value, as `upgrade`
-/// gives them before it runs anything; `None` when every one has its values.
-fn unbound(files: &Files, order: &[usize], variables: &Variables) -> Option<Report> {
-    let state = State::default();
-    let mut problems = Vec::new();
-    for &node in order {
-        let applied = AppliedRevision {
-            version: files.identities[node].version,
-            node: Some(node),
-            applied_on: String::new(),
-        };
-        for action in [Action::Up(node), Action::Down(applied)] {
-            // Only the variables: an irreversible revision is verify's own warning.
-            if let Err(problem) = steps::step(files, &state, &action, variables)
-                && problem.rule == Rule::MissingVariable
-            {
-                problems.push(*problem);
-            }
-        }
-    }
-    if problems.is_empty() {
-        return None;
-    }
-    let mut report = Report::new("verify", Body::Nothing);
-    report.diagnostics = problems;
-    Some(report)
-}
-
-/// The revisions from the root to `target`, parents first.
-fn revisions_to(files: &Files, target: &str) -> Result<Vec<usize>, Error> {
-    let project = &files.project;
-    let order = project.graph.topological_order();
-    if target == "head" || target == "heads" {
-        return Ok(order);
-    }
-    let node = project.resolve(target)?;
-    let mut wanted = project.graph.ancestors(node);
-    wanted.insert(node);
-    Ok(order.into_iter().filter(|n| wanted.contains(n)).collect())
 }
 
 /// One revision up, down and up, from the catalog `before` it: a finding for each difference,

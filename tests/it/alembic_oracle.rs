@@ -105,6 +105,64 @@ fn random_tree(rng: &mut fastrand::Rng, numbered: bool) -> Vec<Node> {
     nodes
 }
 
+/// Trees with the shapes real projects have and random ones meet only by chance: a merge of a
+/// merge, a merge whose first parent is the longer side, and `depends_on` across branches.
+/// Each is `(parents, dependencies)` per revision, numbered from 001.
+const SHAPED: &[&[(&[usize], &[usize])]] = &[
+    // 001; 002, 003 off it; 004 merges them; 005 off 001; 006 merges the merge with 005.
+    &[
+        (&[], &[]),
+        (&[0], &[]),
+        (&[0], &[]),
+        (&[1, 2], &[]),
+        (&[0], &[]),
+        (&[3, 4], &[]),
+        (&[5], &[]),
+    ],
+    // A long side 002..004 and a short one 005, merged with the long side first, then after.
+    &[
+        (&[], &[]),
+        (&[0], &[]),
+        (&[1], &[]),
+        (&[2], &[]),
+        (&[0], &[]),
+        (&[3, 4], &[]),
+        (&[5], &[]),
+    ],
+    &[
+        (&[], &[]),
+        (&[0], &[]),
+        (&[0], &[]),
+        (&[1], &[]),
+        (&[2, 3], &[]),
+        (&[4], &[]),
+    ],
+    // A contract branch whose revisions depend on the expand branch's.
+    &[
+        (&[], &[]),
+        (&[0], &[]),
+        (&[1], &[]),
+        (&[0], &[1]),
+        (&[3], &[2]),
+        (&[4], &[]),
+        (&[2], &[]),
+    ],
+];
+
+fn shaped(index: usize) -> Vec<Node> {
+    SHAPED[index]
+        .iter()
+        .enumerate()
+        .map(|(i, (down, depends))| Node {
+            id: format!("{:03}", i + 1),
+            down: down.to_vec(),
+            depends_on: depends.to_vec(),
+            label: None,
+            doc: 0,
+        })
+        .collect()
+}
+
 /// Writes the tree, in the generated form or, for variety, plain assignments with lists, each
 /// file into the directory `place` chooses for it.
 fn write(
@@ -281,10 +339,13 @@ fn heads_and_history_agree_with_alembic() {
     let python = alembic::python();
     let work = tempfile::tempdir().unwrap();
     let mut shapes = BTreeSet::new();
-    for seed in 0..TREES {
+    for seed in 0..TREES + SHAPED.len() as u64 {
         let mut rng = fastrand::Rng::with_seed(seed);
         let numbered = seed % 3 != 0;
-        let nodes = random_tree(&mut rng, numbered);
+        let nodes = match seed.checked_sub(TREES) {
+            Some(shape) => shaped(usize::try_from(shape).unwrap()),
+            None => random_tree(&mut rng, numbered),
+        };
         let dir = work.path().join(format!("tree{seed}"));
         let versions = alembic::project(&dir);
         let (layout_name, place) = layout(&dir, seed);

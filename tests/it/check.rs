@@ -18,7 +18,8 @@ const FIXTURES: [(&str, &[&str]); 11] = [
     ("malformed-file", &["malformed-file"]),
     ("mixed-width", &["mixed-width"]),
     ("multiple-heads", &["multiple-heads", "stale-parent"]),
-    ("multiple-roots", &["multiple-roots"]),
+    // Two roots that no merge joins: two histories, so two heads too.
+    ("multiple-roots", &["multiple-heads", "multiple-roots"]),
     ("parent-not-older", &["parent-not-older"]),
     ("stale-parent", &["multiple-heads", "stale-parent"]),
 ];

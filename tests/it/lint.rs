@@ -727,7 +727,11 @@ fn require_statement_timeout_is_said_once_a_file() {
         &[
             (
                 "001_a.sql",
-                &sql("none", "", "CREATE TABLE a (id bigint);\nCREATE TABLE b (id bigint);\n"),
+                &sql(
+                    "none",
+                    "",
+                    "CREATE TABLE a (id bigint);\nCREATE TABLE b (id bigint);\n",
+                ),
             ),
             (
                 "002_b.sql",
@@ -746,7 +750,9 @@ fn require_statement_timeout_is_said_once_a_file() {
             .lines()
             .filter(|l| l.contains("lint/require-statement-timeout"))
             .collect::<Vec<_>>(),
-        ["migrations/002_b.sql:5:1: warning[lint/require-statement-timeout] Missing `set statement_timeout` before potentially slow operations"],
+        [
+            "migrations/002_b.sql:5:1: warning[lint/require-statement-timeout] Missing `set statement_timeout` before potentially slow operations"
+        ],
         "{}",
         run.stdout
     );

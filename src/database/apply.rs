@@ -159,11 +159,13 @@ impl Runner<'_> {
         started: Instant,
         retrying: &mut dyn FnMut(&str),
     ) -> Result<i64, Failure> {
+        // The run's tag first: a cancel can find this statement by it (`interrupt`).
+        let tag = super::interrupt::run_tag();
         let (opening, closing) = if self.single {
-            ("SAVEPOINT migrate_revision;\n".to_owned(), "")
+            (format!("{tag}\nSAVEPOINT migrate_revision;\n"), "")
         } else {
             let guard = self.guard_opening().unwrap_or_default();
-            (format!("BEGIN;\n{guard}"), "COMMIT;\n")
+            (format!("{tag}\nBEGIN;\n{guard}"), "COMMIT;\n")
         };
         let prefix = format!("{opening}{}", self.settings_sql(script, true));
         let history = match direction {

@@ -65,9 +65,35 @@ pub(crate) struct Watch {
     thread: Option<JoinHandle<()>>,
 }
 
+/// The comment that opens every transactional revision this process sends, so that a cancel
+/// can find the backend running it by its query (`cancel_tagged`).
+pub(crate) fn run_tag() -> &'static str {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| format!("/* migrate run {} */", crate::unique::hex12()))
+}
+
+/// Cancels, from a connection of its own, the statement of this process's run that a backend is
+/// running right now. A cancel request through a pooler can be lost (PgBouncer 1.18 drops one
+/// whose client closes at once, as the driver's does); `pg_cancel_backend` on the backend whose
+/// running query carries this run's tag is not.
+fn cancel_tagged(info: &ConnInfo) {
+    let mut info = info.clone();
+    info.config
+        .connect_timeout(std::time::Duration::from_secs(5));
+    let Ok(mut client) = super::connect(&info) else {
+        return;
+    };
+    let _ = client.batch_execute(&format!(
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
+         AND state = 'active' AND starts_with(query, {})",
+        crate::sql::quote::literal(run_tag())
+    ));
+}
+
 impl Watch {
-    /// Starts watching: on the first signal, cancel what `token`'s session runs.
-    pub(crate) fn start(token: CancelToken, info: &ConnInfo) -> Result<Watch, Error> {
+    /// Starts watching: on the first signal, cancel what `token`'s session runs; through a
+    /// pooler (`pooled`), also by the run's tag.
+    pub(crate) fn start(token: CancelToken, info: &ConnInfo, pooled: bool) -> Result<Watch, Error> {
         let mut signals = Signals::new([SIGINT, SIGTERM]).map_err(|source| Error::Io {
             action: "watch signals for",
             path: "the run".to_owned(),
@@ -95,6 +121,9 @@ impl Watch {
                     Ok(connector) => connector.cancel(&token),
                     Err(_) => token.cancel_query(NoTls),
                 };
+                if pooled {
+                    cancel_tagged(&info);
+                }
             }
         });
         Ok(Watch {

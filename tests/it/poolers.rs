@@ -295,3 +295,60 @@ fn a_direct_connection_is_proven_and_an_unproven_one_needs_the_users_word() {
     );
     assert_eq!(db.advisory_locks(), "0");
 }
+
+/// SIGINT through a transaction pooler: the revision's statement is cancelled (PgBouncer 1.18
+/// drops the driver's cancel request, so the run also cancels its own tagged statement from a
+/// connection of its own), the guarded transaction rolls back with its lock, nothing is recorded.
+#[test]
+fn an_interrupt_through_a_transaction_pooler_cancels_the_revision_and_leaves_no_lock() {
+    let srv = own_server();
+    let bouncer = pgbouncer::start_with(srv.port, "transaction", 2, false);
+    let db = srv.database("pooled_sigint");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "001_a.sql",
+                &rev("a", "none", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            ),
+            (
+                "002_slow.sql",
+                &rev(
+                    "slow",
+                    "001",
+                    "INSERT INTO a VALUES (1);\nSELECT pg_sleep(30) AS pooled_sigint_marker;",
+                    "DELETE FROM a;",
+                ),
+            ),
+        ],
+    );
+    let child = spawn_upgrade(dir.path(), &pooled_url(bouncer.port, &db), &[]);
+    let running = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pooled_sigint_marker%' \
+                   AND state = 'active' AND pid <> pg_backend_pid()";
+    crate::common::wait_until(
+        "the slow revision runs",
+        std::time::Duration::from_secs(30),
+        || db.one(running) == "1",
+    );
+    let signalled = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    // Cancelled, not waited out: well before the 30 s sleep would end.
+    assert!(signalled.elapsed().as_secs() < 20, "{stderr}");
+    assert!(
+        stderr.contains("error[interrupted]") && stderr.contains("002_slow.sql"),
+        "{stderr}"
+    );
+    assert_eq!(db.advisory_locks(), "0");
+    assert_eq!(
+        db.strings("SELECT version::text FROM public.refinery_schema_history"),
+        ["1"]
+    );
+    assert_eq!(db.one("SELECT count(*) FROM a"), "0");
+}

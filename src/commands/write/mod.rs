@@ -166,7 +166,7 @@ pub(super) fn run(
         Err(refused) => return Ok(*refused),
     };
     // From here on a signal cancels what runs on the server instead of abandoning it.
-    let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
+    let _watch = interrupt::Watch::start(client.cancel_token(), &info, moving.is_some())?;
     let (timeouts, retries) = lock_policy(settings, command);
     let context = Context {
         command,

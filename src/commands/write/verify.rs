@@ -86,7 +86,7 @@ pub(in crate::commands) fn run(
     let known_roles = scratch.known_roles.clone();
     let info = scratch.info();
     let mut client = database::connect(&info)?;
-    let _watch = interrupt::Watch::start(client.cancel_token(), &info)?;
+    let _watch = interrupt::Watch::start(client.cancel_token(), &info, false)?;
     progress.note(&format!(
         "verify on {info}: {} up, down and up again",
         plural(order.len(), "revision")

@@ -38,24 +38,29 @@ pub(crate) fn fingerprint(versions: impl IntoIterator<Item = i32>) -> String {
 /// runner's `CREATE INDEX CONCURRENTLY` would wait for), then raises `CHANGED` unless the
 /// history holds exactly `expected`.
 pub(crate) fn opening(tables: &Tables, lock: &str, expected: &str) -> String {
-    format!(
-        "DO $migrate_guard$ BEGIN \
-         IF NOT {lock} THEN RAISE EXCEPTION 'another runner holds the migration lock' USING ERRCODE = '{BUSY}'; END IF; \
-         IF coalesce((SELECT string_agg(version::text, ',' ORDER BY version) FROM {}), '') <> {} THEN \
-         RAISE EXCEPTION 'the history changed since the plan was made' USING ERRCODE = '{CHANGED}'; END IF; \
-         END $migrate_guard$;\n",
-        tables.history,
-        quote::literal(expected)
+    block(
+        lock,
+        &format!(
+            "IF coalesce((SELECT string_agg(version::text, ',' ORDER BY version) FROM {}), '') <> {} THEN \
+             RAISE EXCEPTION 'the history changed since the plan was made' USING ERRCODE = '{CHANGED}'; END IF; ",
+            tables.history,
+            quote::literal(expected)
+        ),
     )
 }
 
 /// The statement that takes the lock for `lock_key` or raises `BUSY`, for a transaction that
 /// reads no history (creating the tables, clearing records).
 pub(crate) fn lock_only(lock: &str) -> String {
+    block(lock, "")
+}
+
+/// The guard's `DO` block: the lock or `BUSY`, then `then`.
+fn block(lock: &str, then: &str) -> String {
     format!(
         "DO $migrate_guard$ BEGIN \
          IF NOT {lock} THEN RAISE EXCEPTION 'another runner holds the migration lock' USING ERRCODE = '{BUSY}'; END IF; \
-         END $migrate_guard$;\n"
+         {then}END $migrate_guard$;\n"
     )
 }
 

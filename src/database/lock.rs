@@ -36,10 +36,7 @@ pub(crate) fn acquire(
     let mut told: Option<(String, Instant)> = None;
     // `then` travels with each try, so that the try that takes the lock has read what the
     // run needs in the same round trip; the session lock holds whatever the rest does.
-    let sql = format!(
-        "SELECT pg_try_advisory_lock({CLASS}, hashtext({}));\n{then}",
-        quote::literal(table)
-    );
+    let sql = format!("SELECT {};\n{then}", try_sql(table));
     loop {
         if let Some(signal) = super::interrupt::received() {
             return Err(Error::Interrupted(signal));

@@ -125,19 +125,7 @@ fn through_a_transaction_pooler_a_transaction_false_section_is_refused_and_nothi
     let bouncer = pgbouncer::start(srv.port, "transaction");
     let db = srv.database("pooled_false");
     let dir = tempfile::tempdir().unwrap();
-    write_tree(
-        dir.path(),
-        &[
-            (
-                "001_t.sql",
-                &rev("t", "none", "CREATE TABLE t (a int);", "DROP TABLE t;"),
-            ),
-            (
-                "002_index.sql",
-                "-- index\n-- migrate:revises 001\n\n-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY t_a;\n",
-            ),
-        ],
-    );
+    index_tree(dir.path());
     let children: Vec<Child> = (0..4)
         .map(|_| spawn_upgrade(dir.path(), &pooled_url(bouncer.port, &db), &[]))
         .collect();

@@ -321,7 +321,7 @@ fn the_example_project_passes_with_its_role_and_grants_and_a_forgotten_revoke_is
 }
 
 /// The throwaway clusters' directories there are now.
-fn throwaway_dirs() -> Vec<std::path::PathBuf> {
+pub(crate) fn throwaway_dirs() -> Vec<std::path::PathBuf> {
     let tmp = std::env::var_os("TMPDIR").map_or_else(|| "/tmp".into(), std::path::PathBuf::from);
     std::fs::read_dir(tmp)
         .unwrap()

@@ -8,20 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::write_tree;
 use crate::database::rev;
-
-fn throwaway_dirs() -> Vec<PathBuf> {
-    let tmp = std::env::var_os("TMPDIR").map_or_else(|| "/tmp".into(), PathBuf::from);
-    std::fs::read_dir(tmp)
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("migrate-verify-")
-        })
-        .map(|e| e.path())
-        .collect()
-}
+use crate::verify::throwaway_dirs;
 
 /// The processes whose command line names a throwaway cluster's directory: its server (`-k
 /// DIR`), its shell and initdb.

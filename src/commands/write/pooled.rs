@@ -14,7 +14,7 @@ use super::{Command, Context, planned};
 use crate::Error;
 use crate::database::apply::Runner;
 use crate::database::guard::Guard;
-use crate::database::history::{State, Tables};
+use crate::database::history::State;
 use crate::database::{guard, lock};
 use crate::diagnostic::refusal;
 use crate::output::{Body, Progress, Report, Run};
@@ -85,7 +85,13 @@ pub(super) fn run(
         match execute::run(&mut runner, &steps, &state, &mut run, progress, wait)? {
             Outcome::Done => {
                 if clear {
-                    locked(client, &xact_lock, &clear_sql(tables), wait, progress)?;
+                    locked(
+                        client,
+                        &xact_lock,
+                        &tables.clear_progress_sql(),
+                        wait,
+                        progress,
+                    )?;
                 }
                 return Ok(Report::new(name, Body::Run(run)));
             }
@@ -161,9 +167,4 @@ fn locked(
             }
         }
     }
-}
-
-/// The statements of `Tables::clear_progress`, for a locked transaction.
-fn clear_sql(tables: &Tables) -> String {
-    tables.clear_progress_sql()
 }

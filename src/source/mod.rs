@@ -157,12 +157,16 @@ pub(crate) fn load(
     // Sorting once here, on names taken once, is cheaper than walkdir's sort, which re-parses
     // both paths at every comparison.
     candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut loaded = collect(format, read_all(format, dir, &candidates, display_dir));
+    let mut loaded = collect(
+        format,
+        read_all(format, dir, &candidates, display_dir),
+        Some(dir),
+    );
     loaded.others = Some(others);
     Ok(loaded)
 }
 
-fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {
+fn collect(format: DirFormat, results: Vec<FileResult>, versions_dir: Option<&Path>) -> Loaded {
     let mut loaded = Loaded {
         format,
         ..Loaded::default()
@@ -176,7 +180,7 @@ fn collect(format: DirFormat, results: Vec<FileResult>) -> Loaded {
         drafts.extend(result.alembic);
     }
     if !drafts.is_empty() {
-        let built = alembic::build(drafts);
+        let built = alembic::build(drafts, versions_dir);
         loaded.diagnostics.extend(built.diagnostics);
         revisions.extend(built.revisions);
     }
@@ -224,7 +228,7 @@ pub(crate) fn from_bytes(format: DirFormat, files: Vec<(String, String, Vec<u8>)
         .filter(|(name, _, _)| is_candidate(format, name))
         .map(|(name, shown, bytes)| parse_file(format, &name, shown, &bytes))
         .collect();
-    collect(format, results)
+    collect(format, results, None)
 }
 
 /// Whether a file name is read as a migration in a directory of this format.

@@ -181,10 +181,34 @@ fn write(
         let message = format!("step {i} of the tree");
         let mut text = alembic::revision_with(&node.id, &down, &depends, &message);
         if let Some(label) = &node.label {
-            text = text.replace(
-                "branch_labels: Union[str, Sequence[str], None] = None",
-                &format!("branch_labels: Union[str, Sequence[str], None] = ('{label}',)"),
-            );
+            // A label is written as a literal, or as a constant of the project's own module,
+            // imported in one of the two ways real trees import it.
+            let constant = label.to_uppercase();
+            let (import, value) = match rng.u8(0..3) {
+                0 => (String::new(), format!("('{label}',)")),
+                1 => (
+                    "from app import labels\n".to_owned(),
+                    format!("(labels.{constant},)"),
+                ),
+                _ => (
+                    "import app.labels\n".to_owned(),
+                    format!("app.labels.{constant}"),
+                ),
+            };
+            if !import.is_empty() {
+                let module = versions.join("../../app/labels.py");
+                std::fs::create_dir_all(module.parent().unwrap()).unwrap();
+                std::fs::write(module, format!("import os\n\n{constant} = '{label}'\n")).unwrap();
+            }
+            text = text
+                .replace(
+                    "import sqlalchemy as sa\n",
+                    &format!("import sqlalchemy as sa\n{import}"),
+                )
+                .replace(
+                    "branch_labels: Union[str, Sequence[str], None] = None",
+                    &format!("branch_labels: Union[str, Sequence[str], None] = {value}"),
+                );
         }
         if rng.bool() {
             text = text
@@ -301,7 +325,7 @@ fn layout(dir: &Path, seed: u64) -> (&'static str, Box<dyn Fn(usize) -> PathBuf>
         std::fs::write(
             dir.join("alembic.ini"),
             format!(
-                "[alembic]\nscript_location = %(here)s/alembic\nsqlalchemy.url = sqlite:///unused.db\n{extra}"
+                "[alembic]\nscript_location = %(here)s/alembic\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///unused.db\n{extra}"
             ),
         )
         .unwrap();
@@ -400,6 +424,9 @@ fn heads_and_history_agree_with_alembic() {
                     shapes.insert(marker);
                 }
             }
+            if entry.contains("Branch names: ") && dir.join("app/labels.py").exists() {
+                shapes.insert("a label from a constant");
+            }
             if entry.ends_with(", \n") {
                 shapes.insert("no docstring");
             }
@@ -420,6 +447,7 @@ fn heads_and_history_agree_with_alembic() {
         "Also depends on: ",
         "and a second line",
         "no docstring",
+        "a label from a constant",
         "flat",
         "recursive",
         "two locations",

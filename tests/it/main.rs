@@ -10,6 +10,7 @@ mod common;
 mod adoption;
 mod alembic;
 mod alembic_database;
+mod alembic_labels;
 mod alembic_oracle;
 mod base;
 mod check;

@@ -5,6 +5,7 @@
 //! type annotation. Anything else is reported as `unreadable-revision`, never guessed at.
 
 mod docstring;
+pub(crate) mod names;
 mod rewrite;
 
 pub(crate) use rewrite::{fix_docstring, rewrite};
@@ -53,6 +54,11 @@ pub(crate) struct Parsed {
     pub branch_labels: Vec<String>,
     /// Whether `branch_labels` is assigned something that cannot be read without Python.
     pub labels_unreadable: bool,
+    /// `branch_labels` when it holds names the repository's modules may resolve; then
+    /// `branch_labels` is filled once they are resolved.
+    pub label_items: Vec<names::LabelItem>,
+    /// The names top-level imports bind, kept only when `branch_labels` may need them.
+    pub imports: Vec<names::Import>,
     /// The module docstring, escapes resolved.
     pub doc: Option<String>,
     pub doc_revision: Option<DocField>,
@@ -75,7 +81,7 @@ fn alembic_name(word: &str) -> Option<&'static str> {
 }
 
 /// A literal on the right of `=`.
-enum Value {
+pub(super) enum Value {
     None,
     Str(Located, (usize, usize)),
     List(Vec<Located>, (usize, usize)),
@@ -92,6 +98,7 @@ pub(crate) fn parse(text: &str) -> (Parsed, Vec<Finding>) {
     let keep = |first: &Token<'_>, indent: usize, index: usize| match &first.kind {
         Kind::Str { .. } if index == 0 => Keep::All,
         Kind::Name(word) if alembic_name(word).is_some() => Keep::All,
+        Kind::Name("from" | "import") if indent == 0 => Keep::All,
         _ if indent == 0 => Keep::First,
         _ => Keep::Nothing,
     };
@@ -136,6 +143,15 @@ pub(crate) fn parse(text: &str) -> (Parsed, Vec<Finding>) {
                 ),
             ));
         }
+    }
+    // Imports are read only for the rare file whose labels are names.
+    if !parsed.label_items.is_empty() {
+        parsed.imports = (lines.lines.iter())
+            .filter(|line| {
+                line.indent == 0 && matches!(line.first.kind, Kind::Name("from" | "import"))
+            })
+            .flat_map(|line| names::imports(lines.tokens(line)))
+            .collect();
     }
     finish(&mut parsed, &mut problems);
     (parsed, problems)
@@ -195,6 +211,15 @@ fn assignment(tokens: &[Token<'_>], parsed: &mut Parsed, problems: &mut Vec<Find
         return;
     };
     let value_tokens = &tokens[equals + 1..];
+    if name == "branch_labels" {
+        parsed.label_items.clear();
+        if let Some(items) = names::label_items(value_tokens) {
+            // Resolved, or reported, once the repository's modules have been read.
+            parsed.label_items = items;
+            parsed.branch_labels.clear();
+            return;
+        }
+    }
     let Some(value) = literal(value_tokens) else {
         problems.push(unreadable(
             &tokens[0],
@@ -263,7 +288,7 @@ fn assignment(tokens: &[Token<'_>], parsed: &mut Parsed, problems: &mut Vec<Find
 }
 
 /// Reads a literal: adjacent strings, `None`, or a tuple or list of strings.
-fn literal(tokens: &[Token<'_>]) -> Option<Value> {
+pub(super) fn literal(tokens: &[Token<'_>]) -> Option<Value> {
     let first = tokens.first()?;
     let last = tokens.last()?;
     let range = (first.start, last.end);

@@ -6,11 +6,13 @@ use std::io::Read;
 use std::path::Path;
 
 pub(crate) mod config;
+mod constants;
 pub(crate) mod executed;
 pub(crate) mod file;
 mod python;
 pub(crate) mod template;
 
+use self::file::names::LabelItem;
 use self::file::{self as alembic_file, Down, Located, Parsed};
 use super::finding::Finding;
 use crate::diagnostic::{Diagnostic, Location, Rule};
@@ -87,6 +89,35 @@ impl Draft {
         }
     }
 
+    /// Moves what `branch_labels` resolved to into the labels, and reports each name that stayed
+    /// unresolved; the literals beside it are kept.
+    fn settle_labels(&mut self) {
+        for item in std::mem::take(&mut self.parsed.label_items) {
+            match item {
+                LabelItem::Literal(label) => self.parsed.branch_labels.push(label),
+                LabelItem::Name {
+                    dotted,
+                    line,
+                    column,
+                    span,
+                } => {
+                    self.parsed.labels_unreadable = true;
+                    self.problems.push(Finding {
+                        rule: Rule::UnreadableRevision,
+                        line,
+                        column,
+                        span,
+                        message: format!(
+                            "`branch_labels` names `{dotted}`, which is not a string constant migrate found in this repository's modules"
+                        ),
+                        help: "assign the label as a string at the top level of a module the file imports with `from package import module`, or write it as a literal".to_owned(),
+                    });
+                }
+            }
+        }
+        self.parsed.imports = Vec::new();
+    }
+
     /// Whether the file name's number is the revision id.
     fn numbered(&self) -> bool {
         let (number, _) = name_parts(&self.name);
@@ -104,8 +135,18 @@ pub(crate) struct Built {
 /// Builds the revisions. A tree is numbered when most files are named by their revision's
 /// number; only then are ids compared as numbers, do the numbering rules apply, and must each
 /// file's name match its revision.
+/// `versions_dir` is where the files are on disk, for the modules their `branch_labels` name;
+/// without it (files read from git) such names stay unresolved.
 #[must_use]
-pub(crate) fn build(drafts: Vec<Draft>) -> Built {
+pub(crate) fn build(mut drafts: Vec<Draft>, versions_dir: Option<&Path>) -> Built {
+    if let Some(dir) = versions_dir {
+        constants::resolve(&mut drafts, dir);
+    }
+    for draft in &mut drafts {
+        if !draft.parsed.label_items.is_empty() {
+            draft.settle_labels();
+        }
+    }
     let readable = drafts
         .iter()
         .filter(|d| d.parsed.revision.is_some())
@@ -258,10 +299,13 @@ mod tests {
 
     #[test]
     fn a_numbered_tree_compares_numbers_and_names_files() {
-        let built = build(vec![
-            draft("039_a.py", "revision = '039'\ndown_revision = None\n"),
-            draft("041_b.py", "revision = '040'\ndown_revision = '039'\n"),
-        ]);
+        let built = build(
+            vec![
+                draft("039_a.py", "revision = '039'\ndown_revision = None\n"),
+                draft("041_b.py", "revision = '040'\ndown_revision = '039'\n"),
+            ],
+            None,
+        );
         assert!(built.revisions[0].0.id.is_number());
         let rules: Vec<(Rule, &str)> = built
             .diagnostics
@@ -279,16 +323,19 @@ mod tests {
 
     #[test]
     fn hex_ids_are_names_and_labels_resolve() {
-        let built = build(vec![
-            draft(
-                "1975ea83b712_a.py",
-                "revision = '1975ea83b712'\ndown_revision = None\nbranch_labels = ('shop',)\n",
-            ),
-            draft(
-                "27c6a30d7c24_b.py",
-                "revision = '27c6a30d7c24'\ndown_revision = None\ndepends_on = 'shop'\n",
-            ),
-        ]);
+        let built = build(
+            vec![
+                draft(
+                    "1975ea83b712_a.py",
+                    "revision = '1975ea83b712'\ndown_revision = None\nbranch_labels = ('shop',)\n",
+                ),
+                draft(
+                    "27c6a30d7c24_b.py",
+                    "revision = '27c6a30d7c24'\ndown_revision = None\ndepends_on = 'shop'\n",
+                ),
+            ],
+            None,
+        );
         assert!(built.diagnostics.is_empty(), "{:?}", built.diagnostics);
         let second = &built.revisions[1].0;
         assert!(!second.id.is_number());

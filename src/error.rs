@@ -5,7 +5,7 @@ use std::io;
 
 use colored::Colorize;
 
-use crate::output::escape;
+use crate::escape;
 
 /// A failure of `migrate` itself, as opposed to a finding about the migrations.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +52,7 @@ pub enum Error {
     Git(String),
     /// A signal stopped the run before a revision started (waiting for the lock, say).
     #[error("interrupted by {}: nothing more was run", .0.name())]
-    Interrupted(crate::database::interrupt::Signal),
+    Interrupted(crate::signal::Signal),
     /// Writing the results failed (a closed pipe is handled by `main`).
     #[error("cannot write output")]
     Output(#[source] io::Error),

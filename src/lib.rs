@@ -1,30 +1,39 @@
 //! `migrate`: a migration runner for PostgreSQL whose offline `check` refuses two heads.
 //!
 //! The crate is a library with a thin binary, and this list is the one place its layout is
-//! described. Each folder is one layer or one family:
+//! described. Each folder is one layer or one family, and the layers are listed lowest first:
+//! a module imports only from the layers above it in this list, never from its own or one
+//! below it (the `layers` integration test reads this list and every `crate::` path). What two
+//! layers share lives in the lower one, or is passed in as a value.
 //!
-//! - `cli`, `settings`: the command line as clap sees it, then settings resolved once (flags,
-//!   environment, `migrate.toml`, defaults).
-//! - `source/`: finding and reading migration files; `source/alembic/` reads Alembic's config,
-//!   revision files and the Python they are written in, without running it.
-//! - `revision`, `graph`, `branches`, `project`: a revision, the revision DAG, Alembic's named
-//!   branches, and a loaded directory.
-//! - `check/`: the graph rules, one file each.
-//! - `lint/`: what a revision's SQL will do to a busy table: squawk's rules on the SQL pieces of
-//!   a revision, and `migrate`'s own rules that know each section's transaction mode.
-//! - `collision/`: what branches do to each other: git, the base branch, the head file, the
-//!   scan for stale references, and the rebase plan.
-//! - `database/`: everything that talks to PostgreSQL: connection and TLS, the history tables,
-//!   the lock, plans, scripts and applying them, Alembic's version table, catalog snapshots
-//!   and the throwaway cluster of `verify`.
-//! - `sql/`: PostgreSQL's lexical rules, psql variables and quoting.
-//! - `diagnostic/`: the diagnostic model, the catalogue of names, and the wording of refusals.
-//! - `output/`: the report every command returns, one renderer per format, and progress.
-//! - `commands/`: one small file per subcommand; `commands/write/` is the engine of `upgrade`,
-//!   `downgrade` and `stamp` (gate, steps, execution, offline SQL).
-//! - `error`: the one error type of `migrate` failing to do its job.
-//! - `walker`: the one gitignore-aware walk of the repository, for discovery and the scan.
-//! - `slug`, `relpath`, `parallel`, `unique`: small helpers; `fuzz` (tests only) fuzzes every parser.
+//! 1. `escape`, `relpath`, `slug`, `unique`, `parallel`, `signal`, `words`: small helpers that
+//!    import nothing of the crate: escaping for terminals, displayed paths, slugs, random names,
+//!    threads, the two signals, plurals and durations.
+//! 2. `cli`: the command line as clap parses it: plain values every layer may read.
+//! 3. `error`: the one error type of `migrate` failing to do its job.
+//! 4. `sql`: PostgreSQL's lexical rules, psql variables and quoting.
+//! 5. `revision`: one revision, as every format reads into it.
+//! 6. `diagnostic`: the diagnostic model, the catalogue of names, and the wording of refusals.
+//! 7. `graph`: the revision DAG.
+//! 8. `branches`: Alembic's named branches.
+//! 9. `walker`: the one gitignore-aware walk of the repository, for discovery and the scan.
+//! 10. `source`: finding and reading migration files; `source/alembic/` reads Alembic's
+//!     config, revision files and the Python they are written in, without running it.
+//! 11. `check`: the graph rules, one file each, over a loaded tree.
+//! 12. `settings`: settings resolved once (flags, environment, `migrate.toml`, discovery).
+//! 13. `project`: a loaded tree with its graph and its findings.
+//! 14. `lint`: what a revision's SQL will do to a busy table: squawk's rules on the SQL pieces
+//!     of a revision, and `migrate`'s own rules that know each section's transaction mode.
+//! 15. `database`: everything that talks to PostgreSQL: connection and TLS, the history tables,
+//!     the lock, plans, scripts and applying them, Alembic's version table, catalog snapshots
+//!     and the throwaway cluster of `verify`.
+//! 16. `output`: the report every command returns, one renderer per format, and progress.
+//! 17. `collision`: what branches do to each other: git, the base branch, the head file, the
+//!     scan for stale references, and the rebase plan.
+//! 18. `commands`: one small file per subcommand; `commands/write/` is the engine of `upgrade`,
+//!     `downgrade` and `stamp` (gate, steps, execution, offline SQL).
+//!
+//! `fuzz` (tests only) fuzzes every parser.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub(crate) mod branches;
@@ -35,6 +44,7 @@ pub(crate) mod commands;
 pub mod database;
 pub(crate) mod diagnostic;
 pub(crate) mod error;
+pub(crate) mod escape;
 #[cfg(test)]
 mod fuzz;
 pub(crate) mod graph;
@@ -45,11 +55,13 @@ pub(crate) mod project;
 pub(crate) mod relpath;
 pub(crate) mod revision;
 pub(crate) mod settings;
+pub(crate) mod signal;
 pub(crate) mod slug;
 pub(crate) mod source;
 pub(crate) mod sql;
 pub(crate) mod unique;
 pub(crate) mod walker;
+pub(crate) mod words;
 
 pub use error::Error;
 

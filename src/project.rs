@@ -68,7 +68,19 @@ impl Project {
     /// Every finding about the directory, sorted.
     #[must_use]
     pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
-        check::run(self)
+        check::run(&self.check_input())
+    }
+
+    /// The tree as `check`'s rules read it.
+    #[must_use]
+    pub(crate) fn check_input(&self) -> check::Input<'_> {
+        check::Input {
+            revisions: &self.revisions,
+            graph: &self.graph,
+            sources: &self.sources,
+            load_diagnostics: &self.load_diagnostics,
+            declared_heads: self.declared_heads.as_deref(),
+        }
     }
 
     /// Finds the one revision a command-line argument names: an id, or `head` when there is one head.
@@ -155,12 +167,4 @@ impl Project {
     }
 }
 
-/// `` `040` (`040_a.sql`), `041` (`041_b.sql`) ``: revisions as every message names them.
-#[must_use]
-pub(crate) fn describe(revisions: &[Revision], nodes: &[usize]) -> String {
-    nodes
-        .iter()
-        .map(|&n| format!("`{}` (`{}`)", revisions[n].id, revisions[n].file_name()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub(crate) use crate::revision::describe;

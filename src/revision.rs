@@ -291,6 +291,16 @@ fn python_whitespace(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}')
 }
 
+/// `` `040` (`040_a.sql`), `041` (`041_b.sql`) ``: revisions as every message names them.
+#[must_use]
+pub(crate) fn describe(revisions: &[Revision], nodes: &[usize]) -> String {
+    nodes
+        .iter()
+        .map(|&n| format!("`{}` (`{}`)", revisions[n].id, revisions[n].file_name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

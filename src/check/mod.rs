@@ -13,8 +13,18 @@ pub(crate) use mixed_width::padding_width;
 
 use crate::diagnostic::{self, Diagnostic, Location, Sources};
 use crate::graph::RevisionGraph;
-use crate::project::Project;
 use crate::revision::{ParentRef, Revision, RevisionId};
+
+/// A loaded tree, as the rules read it.
+pub(crate) struct Input<'a> {
+    pub revisions: &'a [Revision],
+    pub graph: &'a RevisionGraph,
+    pub sources: &'a Sources,
+    /// What loading found, kept among the findings.
+    pub load_diagnostics: &'a [Diagnostic],
+    /// `heads` in migrate.toml.
+    pub declared_heads: Option<&'a [String]>,
+}
 
 /// What every rule reads.
 pub(crate) struct Context<'a> {
@@ -28,9 +38,8 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    fn new(project: &'a Project) -> Context<'a> {
-        let (revisions, graph, sources) =
-            (&project.revisions[..], &project.graph, &project.sources);
+    fn new(input: &Input<'a>) -> Context<'a> {
+        let (revisions, graph, sources) = (input.revisions, input.graph, input.sources);
         // Only numbers have a "newest below": Alembic's hex ids have no order.
         let mut numbers: Vec<(&RevisionId, usize)> = revisions
             .iter()
@@ -48,7 +57,7 @@ impl<'a> Context<'a> {
             graph,
             sources,
             numbers,
-            declared_heads: project.declared_heads.as_deref(),
+            declared_heads: input.declared_heads,
         }
     }
 
@@ -76,7 +85,7 @@ impl<'a> Context<'a> {
 
     /// `` `040` (`040_a.sql`), `041` (`041_b.sql`) ``.
     fn list(&self, nodes: &[usize]) -> String {
-        crate::project::describe(self.revisions, nodes)
+        crate::revision::describe(self.revisions, nodes)
     }
 
     /// Where one parent id is written.
@@ -94,9 +103,9 @@ impl<'a> Context<'a> {
 
 /// Runs every rule and returns every finding, load-time ones included, sorted.
 #[must_use]
-pub(crate) fn run(project: &Project) -> Vec<Diagnostic> {
-    let context = Context::new(project);
-    let mut found = project.load_diagnostics.clone();
+pub(crate) fn run(input: &Input<'_>) -> Vec<Diagnostic> {
+    let context = Context::new(input);
+    let mut found = input.load_diagnostics.to_vec();
     duplicate_revision::check(&context, &mut found);
     dangling_parent::check(&context, &mut found);
     multiple_heads::check(&context, &mut found);
@@ -114,6 +123,7 @@ mod tests {
     use super::*;
     use crate::diagnostic::Rule;
     use crate::graph::tests::revisions;
+    use crate::project::Project;
 
     /// The rules' names for a tree given as `(id, parents)`.
     pub(crate) fn findings(spec: &[(&str, &[&str])]) -> Vec<(Rule, String)> {
@@ -140,7 +150,7 @@ mod tests {
             revisions,
             ..Default::default()
         });
-        let context = Context::new(&project);
+        let context = Context::new(&project.check_input());
         assert_eq!(
             context.newest_below(&RevisionId::parse("7").unwrap()),
             Some(1)

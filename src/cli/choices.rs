@@ -36,3 +36,16 @@ pub enum ColorChoice {
     /// Never colour.
     Never,
 }
+
+/// How results and diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Coloured, with the offending line of the file.
+    Human,
+    /// One line a diagnostic: `path:line:col: severity[name] message`.
+    Concise,
+    /// One JSON document on stdout (a stable contract, see the README).
+    Json,
+    /// GitHub Actions workflow commands, which annotate the pull request.
+    Github,
+}

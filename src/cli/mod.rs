@@ -6,9 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use self::choices::{ColorChoice, DirFormatChoice, PoolMode};
+pub use self::choices::{ColorChoice, DirFormatChoice, Format, PoolMode};
 pub use self::write_args::{DowngradeArgs, RollbackArgs, StampArgs, UpgradeArgs, WriteArgs};
-use crate::output::Format;
 
 mod choices;
 mod write_args;

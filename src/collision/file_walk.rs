@@ -88,14 +88,11 @@ pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<TextFiles, Error> {
             let (found, errors) = walker::files(dir, &skip.exclude, prune)?;
             skipped.extend(errors.iter().map(|e| walk_error(e, &display)));
             // Links are not followed: what they point to inside the repository is scanned there.
-            paths.extend(found.into_iter().filter(|path| {
-                let in_migrations = path
-                    .parent()
-                    .is_some_and(|parent| migrations.iter().any(|m| m == parent));
-                let name = path.file_name().unwrap_or_default().to_string_lossy();
-                !(in_migrations
-                    && (source::is_candidate(skip.format, &name) || name == head_file::NAME))
-            }));
+            paths.extend(
+                found
+                    .into_iter()
+                    .filter(|path| !read_elsewhere(path, &migrations, skip.format)),
+            );
             Ok(())
         };
     walk_into(root, prune, &mut paths)?;
@@ -130,6 +127,37 @@ pub(crate) fn text_files(root: &Path, skip: &Skip) -> Result<TextFiles, Error> {
         }
     }
     Ok(TextFiles { files, skipped })
+}
+
+/// Whether a file is one of a tree's migrations or its head file, which the loader reads.
+fn read_elsewhere(path: &Path, migrations: &[PathBuf], format: DirFormat) -> bool {
+    let in_migrations = path
+        .parent()
+        .is_some_and(|parent| migrations.iter().any(|m| m == parent));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    in_migrations && (source::is_candidate(format, &name) || name == head_file::NAME)
+}
+
+impl TextFiles {
+    /// One tree's share of files read for several: all but its own migrations and head file.
+    #[must_use]
+    pub(crate) fn share(&self, migrations: &[PathBuf], format: DirFormat) -> Vec<&TextFile> {
+        let migrations: Vec<PathBuf> = migrations
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
+        self.files
+            .iter()
+            .filter(|file| !read_elsewhere(&file.full, &migrations, format))
+            .collect()
+    }
+
+    /// Takes in what `--fix` wrote to a file, so that the next tree's scan reads it as it is.
+    pub(crate) fn rewritten(&mut self, path: &str, after: &str) {
+        if let Some(file) = self.files.iter_mut().find(|f| f.path == path) {
+            file.bytes = after.as_bytes().to_vec();
+        }
+    }
 }
 
 /// The working directory with links resolved, as the walk's paths are.

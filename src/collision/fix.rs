@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::Error;
 use crate::collision::atomic::{Confined, write_atomically};
+use crate::collision::file_walk::TextFile;
 use crate::collision::head_file::{self, Content, HeadFile};
 use crate::collision::references;
 use crate::collision::shipped::Shipped;
@@ -27,14 +28,11 @@ pub(crate) fn run(
     settings: &Settings,
     project: &Project,
     shipped: &Shipped,
+    files: &[&TextFile],
     dry_run: bool,
     progress: &mut Progress,
 ) -> Result<Fixed, Error> {
-    let scan = references::repository_files(settings, project)?;
-    for skipped in &scan.skipped {
-        progress.warn(&format!("the stale-reference scan skips {skipped}"));
-    }
-    let found = references::find(project, &scan.files);
+    let found = references::find(project, files);
     let mut texts: BTreeMap<usize, String> = BTreeMap::new();
     let source = |node: usize| {
         project
@@ -82,7 +80,7 @@ pub(crate) fn run(
         }
     }
     for (i, stale) in found.in_files {
-        let file = &scan.files[i];
+        let file = files[i];
         let before = String::from_utf8_lossy(&file.bytes).into_owned();
         let after = references::apply(&before, &stale);
         changes.push(change(&file.path, file.full.clone(), before, after));

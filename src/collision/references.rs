@@ -4,6 +4,7 @@
 //! False positives would make the pre-commit hook useless, so a name is only judged when its
 //! slug belongs to exactly one revision; every other `<digits>_<slug>` token is left alone.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -15,7 +16,6 @@ use crate::{Error, parallel};
 
 /// Below this many files, searching on one thread is faster than starting more.
 const PARALLEL_THRESHOLD: usize = 256;
-use crate::collision::atomic;
 use crate::collision::file_walk::{self as repository, Skip, TextFile, TextFiles};
 use crate::diagnostic::suppress::{self, Suppression};
 use crate::diagnostic::{Diagnostic, Rule, Sources};
@@ -147,6 +147,16 @@ pub(crate) fn repository_files(settings: &Settings, project: &Project) -> Result
     repository::text_files(&repository::root()?, &skip)
 }
 
+/// Every text file of the repository, walked and read once for the scans of several trees;
+/// each takes its share with `TextFiles::share`.
+pub(crate) fn all_files(settings: &Settings) -> Result<TextFiles, Error> {
+    let skip = Skip {
+        exclude: settings.exclude.clone(),
+        ..Skip::default()
+    };
+    repository::text_files(&repository::root()?, &skip)
+}
+
 /// Every stale reference the scan finds.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
@@ -158,11 +168,11 @@ pub(crate) struct Found {
 
 /// Stale references in the repository's files and in the migration files.
 #[must_use]
-pub(crate) fn find(project: &Project, files: &[TextFile]) -> Found {
+pub(crate) fn find<F: Borrow<TextFile> + Sync>(project: &Project, files: &[F]) -> Found {
     let index = Index::new(&project.revisions);
     // Searching is a pass over every byte of the repository: worth every core.
     let in_files = indexed(parallel::map(files, PARALLEL_THRESHOLD, |file| {
-        index.stale_names(&file.bytes)
+        index.stale_names(&file.borrow().bytes)
     }));
     let in_migrations = indexed(parallel::map(
         &project.revisions,
@@ -207,20 +217,18 @@ pub(crate) struct Scan {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The text of the files outside the migrations that hold one, so that output can show the line.
     pub(crate) sources: Sources,
-    /// Files the scan could not read, with why.
-    pub(crate) skipped: Vec<String>,
     /// The suppression comments in the files scanned.
     pub(crate) suppressions: Vec<Suppression>,
 }
 
-/// `check`'s scan of the repository for stale references.
-pub(crate) fn check(settings: &Settings, project: &Project) -> Result<Scan, Error> {
-    let TextFiles { files, skipped } = repository_files(settings, project)?;
+/// `check`'s scan of the tree's share of the repository's files for stale references.
+#[must_use]
+pub(crate) fn check(project: &Project, files: &[&TextFile]) -> Scan {
     let Found {
         in_files,
         in_migrations,
-    } = find(project, &files);
-    let mut found = atomic::leftovers(&files);
+    } = find(project, files);
+    let mut found = Vec::new();
     let mut sources = Sources::new();
     let suppressions = files
         .iter()
@@ -242,12 +250,11 @@ pub(crate) fn check(settings: &Settings, project: &Project) -> Result<Scan, Erro
             .map_or("", String::as_str);
         found.extend(diagnostics(&revision.path, text.as_bytes(), stale));
     }
-    Ok(Scan {
+    Scan {
         diagnostics: found,
         sources,
-        skipped,
         suppressions,
-    })
+    }
 }
 
 /// `Revision ID:` and `Revises:` lines in a migration file's header that disagree with the

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use crate::Error;
 use crate::cli::CheckArgs;
 use crate::collision::base_branch::Base;
+use crate::collision::file_walk::TextFiles;
 use crate::collision::git::Git;
 use crate::collision::head_file::HeadFile;
-use crate::collision::{fix, new_only, references, shipped};
-use crate::diagnostic::{self, Diagnostic, Rule, Severity, Sources, suppress};
+use crate::collision::{atomic, fix, new_only, references, shipped};
+use crate::diagnostic::{Diagnostic, Rule, Severity, Sources, suppress};
 use crate::lint;
 use crate::output::{Body, Change, Fixes, Progress, Report, TreeCount};
 use crate::project::Project;
@@ -45,17 +46,36 @@ pub(super) fn run(
     // and used by one of them at most: it is unused only when every tree that read it says so.
     let mut read: BTreeMap<(String, usize, usize), usize> = BTreeMap::new();
     let mut unused: BTreeMap<(String, usize, usize), (usize, Diagnostic)> = BTreeMap::new();
+    // The repository is walked and read once: by the first tree's scan when there is one tree
+    // (which then skips its own migrations), for all at once when there are several.
+    let scanned = args.fix || !args.no_references;
+    let mut files: Option<TextFiles> = None;
+    if scanned && trees.len() > 1 {
+        files = Some(repository_files(settings, None, progress)?);
+    }
     for tree in &trees {
         if args.fix {
             let project = Project::load(tree)?;
             let git = Git::discover(&tree.dir);
             let shipped = super::shipped::load(tree, &project, git.as_ref(), progress)?;
-            match fix::run(tree, &project, &shipped, args.dry_run, progress)? {
-                Ok(fixed) => changes.extend(fixed),
+            let all = match &mut files {
+                Some(all) => all,
+                None => files.insert(repository_files(tree, Some(&project), progress)?),
+            };
+            let share = all.share(&project.dirs, project.format);
+            match fix::run(tree, &project, &shipped, &share, args.dry_run, progress)? {
+                Ok(fixed) => {
+                    if !args.dry_run {
+                        for change in &fixed {
+                            all.rewritten(&change.to, &change.after);
+                        }
+                    }
+                    changes.extend(fixed);
+                }
                 Err(refusal) => diagnostics.push(*refusal),
             }
         }
-        let checked = check_tree(tree, args, progress)?;
+        let checked = check_tree(tree, args, &mut files, progress)?;
         counts.push(TreeCount {
             dir: tree.display_dir.clone(),
             revisions: checked.project.revisions.len(),
@@ -79,6 +99,9 @@ pub(super) fn run(
         }
         sources.extend(checked.project.sources);
     }
+    if let Some(files) = &files {
+        diagnostics.extend(atomic::leftovers(&files.files));
+    }
     diagnostics.extend(
         unused
             .into_iter()
@@ -96,7 +119,7 @@ pub(super) fn run(
         }),
         linted: None,
     };
-    let mut report = report_with(Report::new("check", body), &sources, diagnostics);
+    let mut report = Report::new("check", body).with_findings(&sources, diagnostics);
     if args.strict && report.count(Severity::Warning) > 0 {
         report.fail();
     }
@@ -112,9 +135,29 @@ struct Checked {
     read: Vec<(String, usize, usize)>,
 }
 
+/// The repository's text files, walked and read; what cannot be read is named as a warning.
+/// With a tree's project, its own migrations are left out; without one, every file is read.
+fn repository_files(
+    settings: &Settings,
+    project: Option<&Project>,
+    progress: &mut Progress,
+) -> Result<TextFiles, Error> {
+    let files = match project {
+        Some(project) => references::repository_files(settings, project)?,
+        None => references::all_files(settings)?,
+    };
+    for skipped in &files.skipped {
+        progress.warn(&format!("the stale-reference scan skips {skipped}"));
+    }
+    Ok(files)
+}
+
+/// Checks one tree. `files` are the repository's, when read already; when not, the tree's
+/// scan reads them and leaves them there.
 fn check_tree(
     settings: &Settings,
     args: &CheckArgs,
+    files: &mut Option<TextFiles>,
     progress: &mut Progress,
 ) -> Result<Checked, Error> {
     let mut project = Project::load(settings)?;
@@ -125,10 +168,11 @@ fn check_tree(
         .flat_map(|(path, text)| suppress::find(path, text))
         .collect();
     if !args.no_references {
-        let scan = references::check(settings, &project)?;
-        for skipped in &scan.skipped {
-            progress.warn(&format!("the stale-reference scan skips {skipped}"));
-        }
+        let all = match files {
+            Some(all) => all,
+            None => files.insert(repository_files(settings, Some(&project), progress)?),
+        };
+        let scan = references::check(&project, &all.share(&project.dirs, project.format));
         found.extend(scan.diagnostics);
         project.sources.extend(scan.sources);
         suppressions.extend(scan.suppressions);
@@ -261,36 +305,4 @@ fn unlinted(suppressions: &mut Vec<suppress::Suppression>) {
             rule.family_name() == "lint" && rule != Rule::ConcurrentlyInTransaction
         })
     });
-}
-
-/// `check`'s report of `diagnostics` about `project`, sorted: what `check` prints, and what a
-/// command that refuses an invalid tree prints before its refusal.
-pub(super) fn report(
-    command: &'static str,
-    project: &Project,
-    diagnostics: Vec<Diagnostic>,
-) -> Report {
-    let body = Body::Check {
-        revisions: project.revisions.len(),
-        heads: project.graph.heads().len(),
-        trees: Vec::new(),
-        fixes: None,
-        linted: None,
-    };
-    report_with(Report::new(command, body), &project.sources, diagnostics)
-}
-
-fn report_with(mut report: Report, sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Report {
-    diagnostic::sort(&mut diagnostics);
-    for diagnostic in &diagnostics {
-        // Each file's text once, however many findings point into it.
-        if let Some(path) = diagnostic.path()
-            && !report.sources.contains_key(path)
-            && let Some(text) = sources.get(path)
-        {
-            report.sources.insert(path.to_owned(), text.clone());
-        }
-    }
-    report.diagnostics = diagnostics;
-    report
 }

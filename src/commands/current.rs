@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::write::{self, applied_revisions};
+use super::write::{self, applied_revisions, unknown_revision};
 use crate::Error;
 use crate::cli::CurrentArgs;
 use crate::database::alembic_status;
 use crate::database::alembic_version;
-use crate::database::history::{Applied, Direction, State, Tables};
+use crate::database::history::{Direction, State, Tables};
 use crate::database::refinery_identity::Identity;
 use crate::diagnostic::refusal::{self, Unfinished};
 use crate::output::{Body, Current, Report, Row, RowState};
@@ -217,20 +217,6 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
     let mut report = Report::new("current", Body::Current(Box::new(current)));
     report.diagnostics = diagnostics;
     Ok(report)
-}
-
-/// The unknown-revision refusal for a history row no file knows.
-pub(super) fn unknown_revision(row: &Applied) -> crate::diagnostic::Diagnostic {
-    let file = row
-        .meta
-        .as_ref()
-        .and_then(|m| m.file_name.clone())
-        .unwrap_or_else(|| format!("a file named {}", row.name.as_deref().unwrap_or("?")));
-    refusal::unknown_revision(
-        &write::stored_label(row),
-        &file,
-        row.applied_on.as_deref().unwrap_or("at an unknown date"),
-    )
 }
 
 /// Every applied row, with whether its file still matches.

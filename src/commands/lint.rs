@@ -27,7 +27,7 @@ pub(super) fn run(settings: &Settings, args: &LintArgs) -> Result<Report, Error>
         .filter(|s| s.names_any(|rule| rule.family_name() == "lint"))
         .collect();
     let diagnostics = settings.rules.apply(suppress::apply(found, &suppressions));
-    let mut report = super::check::report("lint", &project, diagnostics);
+    let mut report = Report::of_findings("lint", &project, diagnostics);
     if let Body::Check { linted, .. } = &mut report.body {
         *linted = Some(nodes.len());
     }

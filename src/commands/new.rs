@@ -33,7 +33,7 @@ pub(super) fn run(
                 .into_iter()
                 .filter(|d| matches!(d.rule, Rule::MultipleHeads | Rule::Cycle))
                 .collect();
-            let mut report = super::check::report("new", &project, diagnostics);
+            let mut report = Report::of_findings("new", &project, diagnostics);
             report.push(refusal::several_heads(heads.len()));
             return Ok(report);
         }

@@ -13,7 +13,8 @@ use postgres::error::ErrorPosition;
 
 pub(crate) use super::failure::Failure;
 use super::failure::describe;
-use super::history::{Direction, Prepared, Progress, Record, Tables};
+use super::history::{Direction, Progress, Record, Tables};
+use super::history_writer::Prepared;
 pub(crate) use super::script::Script;
 use crate::Error;
 use crate::revision::Timeouts;

@@ -4,8 +4,7 @@
 //! does between transactions, each revision is applied once, by one runner, on the history it
 //! was planned for.
 
-use super::apply::{Failure, Runner};
-use super::history::{Direction, Tables};
+use super::history::Tables;
 use crate::sql::quote;
 
 /// The SQLSTATE the guard raises when another runner holds the lock: the transaction is rolled
@@ -80,41 +79,6 @@ pub(crate) struct Guard {
     pub lock: String,
     /// The versions applied before the next revision, as the plan expects them.
     pub applied: std::collections::BTreeSet<i32>,
-}
-
-impl Runner<'_> {
-    /// The guard's statement for the next revision, when the run is guarded.
-    pub(super) fn guard_opening(&self) -> Option<String> {
-        self.guard.as_ref().map(|guard| {
-            opening(
-                self.tables,
-                &guard.lock,
-                &fingerprint(guard.applied.iter().copied()),
-            )
-        })
-    }
-
-    /// A revision went through: the history the guard expects next follows it.
-    pub(super) fn guard_passed(&mut self, version: i32, direction: Direction) {
-        if let Some(guard) = &mut self.guard {
-            match direction {
-                Direction::Up => guard.applied.insert(version),
-                Direction::Down => guard.applied.remove(&version),
-            };
-        }
-    }
-
-    /// When the guard stopped the revision: the transaction rolled back, and why, as a failure.
-    pub(super) fn guard_stop(&mut self, error: &postgres::Error) -> Option<Failure> {
-        let stop = stop_of(error)?;
-        self.rollback();
-        Some(Failure {
-            place: None,
-            text: super::describe(error),
-            stop: Some(stop),
-            sqlstate: None,
-        })
-    }
 }
 
 #[cfg(test)]

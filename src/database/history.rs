@@ -7,8 +7,6 @@
 
 use postgres::Client;
 
-pub(crate) use super::history_writer::Prepared;
-
 use crate::Error;
 use crate::settings::HistoryTable;
 use crate::sql::quote;
@@ -51,7 +49,7 @@ DELETE FROM {companion} WHERE version = $1";
 
 /// Parameters: version, parents, file name, down SQL, down transactional, direction, done,
 /// statements done, error.
-const PROGRESS: &str = "INSERT INTO {companion} (version, parents, file_name, down_sql,
+pub(super) const PROGRESS: &str = "INSERT INTO {companion} (version, parents, file_name, down_sql,
     down_transaction, progress_direction, progress_done, progress_sql, progress_error)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (version) DO UPDATE SET progress_direction = EXCLUDED.progress_direction,
@@ -216,38 +214,6 @@ impl Tables {
             self.fill(CREATE_HISTORY),
             self.fill(CREATE_COMPANION)
         )
-    }
-
-    /// With `prepare`, the statements `transaction:false` sections record progress with.
-    /// The tables are created only when `exist` says they are not there.
-    pub(crate) fn writer_setup(
-        &self,
-        client: &mut Client,
-        exist: bool,
-        prepare: bool,
-    ) -> Result<Option<Prepared>, Error> {
-        if !exist {
-            self.ensure(client)?;
-        }
-        if prepare {
-            self.prepare(client).map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-
-    /// Prepares the statements that write history, once per connection.
-    pub(crate) fn prepare(&self, client: &mut Client) -> Result<Prepared, Error> {
-        let prepare = |client: &mut Client, sql: &str| {
-            client
-                .prepare(&self.fill(sql))
-                .map_err(|e| db_error("prepare the history statements", &e))
-        };
-        Ok(Prepared {
-            record: prepare(client, RECORD)?,
-            forget: prepare(client, FORGET)?,
-            progress: prepare(client, PROGRESS)?,
-        })
     }
 
     /// Forgets every unfinished non-transactional run: `stamp` declares the state outright.

@@ -3,7 +3,8 @@
 
 use postgres::{Client, Statement};
 
-use super::history::{Direction, Record};
+use super::history::{Direction, FORGET, PROGRESS, RECORD, Record, Tables, db_error};
+use crate::Error;
 
 /// The history statements, prepared on one connection.
 pub(crate) struct Prepared {
@@ -73,5 +74,39 @@ impl Prepared {
                 ],
             )
             .map(drop)
+    }
+}
+
+impl Tables {
+    /// With `prepare`, the statements `transaction:false` sections record progress with.
+    /// The tables are created only when `exist` says they are not there.
+    pub(crate) fn writer_setup(
+        &self,
+        client: &mut Client,
+        exist: bool,
+        prepare: bool,
+    ) -> Result<Option<Prepared>, Error> {
+        if !exist {
+            self.ensure(client)?;
+        }
+        if prepare {
+            self.prepare(client).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Prepares the statements that write history, once per connection.
+    pub(crate) fn prepare(&self, client: &mut Client) -> Result<Prepared, Error> {
+        let prepare = |client: &mut Client, sql: &str| {
+            client
+                .prepare(&self.fill(sql))
+                .map_err(|e| db_error("prepare the history statements", &e))
+        };
+        Ok(Prepared {
+            record: prepare(client, RECORD)?,
+            forget: prepare(client, FORGET)?,
+            progress: prepare(client, PROGRESS)?,
+        })
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod blockers;
 pub(crate) mod conninfo;
 pub(crate) mod failure;
 pub(crate) mod guard;
+mod guarded_run;
 pub(crate) mod history;
 pub(crate) mod history_read;
 mod history_sql;

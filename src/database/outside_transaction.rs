@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use super::apply::{Failure, Runner, connection_lost, elapsed_ms};
 use super::failure::describe;
-use super::history::{Direction, Prepared, Progress, Record};
+use super::history::{Direction, Progress, Record};
+use super::history_writer::Prepared;
 use super::index_check;
 use super::script::{Origin, Script};
 

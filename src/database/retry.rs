@@ -53,7 +53,7 @@ impl Runner<'_> {
             script.origin,
             attempt + 1,
             self.retries + 1,
-            crate::output::human_duration(delay)
+            crate::words::human_duration(delay)
         ));
         let until = Instant::now() + delay;
         while Instant::now() < until {

@@ -128,12 +128,4 @@ pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
 /// The text of the files diagnostics point into, by displayed path, for showing the offending line.
 pub(crate) type Sources = BTreeMap<String, String>;
 
-/// `1 error`, `2 errors`: the one place plurals are made.
-#[must_use]
-pub(crate) fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("{count} {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
-}
+pub(crate) use crate::words::plural;

@@ -5,8 +5,8 @@ use std::error::Error as _;
 
 use super::{Diagnostic, Location, Rule, plural};
 use crate::Error;
-use crate::database::interrupt::Signal;
 use crate::revision::DirFormat;
+use crate::signal::Signal;
 
 /// `` `a`, `b` ``: names in backticks, joined.
 fn quoted(names: &[String]) -> String {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::escape::one_line;
+use crate::escape::one_line;
 use crate::graph::RevisionGraph;
 use crate::revision::{DirFormat, Revises, Revision};
 

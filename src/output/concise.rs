@@ -3,9 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::escape::one_line;
 use super::{Report, text};
 use crate::diagnostic::Diagnostic;
+use crate::escape::one_line;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
     for d in report.findings() {

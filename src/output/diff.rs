@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Change;
-use super::escape::one_line;
+use crate::escape::one_line;
 
 /// The changes as one patch, as `git diff -M` would print it.
 pub(super) fn patch(changes: &[Change]) -> String {

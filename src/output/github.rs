@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::escape::terminal;
 use super::{Report, text};
+use crate::escape::terminal;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     text::body(&report.body, out, true)?;

@@ -4,10 +4,10 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
-use super::escape::{message, one_line};
 use super::snippet::Snippets;
 use super::{Body, Report, text};
 use crate::diagnostic::{Diagnostic, Severity, plural};
+use crate::escape::{message, one_line};
 
 pub(super) fn render(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
     let mut snippets = Snippets::new(&report.sources);

@@ -9,7 +9,6 @@
 pub(crate) mod alembic_text;
 mod concise;
 mod diff;
-pub(crate) mod escape;
 mod github;
 mod human;
 mod json;
@@ -20,26 +19,17 @@ mod view;
 
 use std::io::{self, Write};
 
-pub(crate) use progress::{Progress, human_duration};
+pub(crate) use crate::words::human_duration;
+pub(crate) use progress::Progress;
 pub(crate) use view::{
     Body, Change, Current, Fixes, Mark, Row, RowState, Run, SchemaObject, Step, StepStatus, Style,
     TreeCount,
 };
 
 use crate::diagnostic::{Diagnostic, Kind, Severity, Sources};
+use crate::project::Project;
 
-/// How results and diagnostics are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Coloured, with the offending line of the file.
-    Human,
-    /// One line a diagnostic: `path:line:col: severity[name] message`.
-    Concise,
-    /// One JSON document on stdout (a stable contract, see the README).
-    Json,
-    /// GitHub Actions workflow commands, which annotate the pull request.
-    Github,
-}
+pub(crate) use crate::cli::Format;
 
 /// Everything one command reports: its result, its diagnostics, and whether it failed.
 #[derive(Debug)]
@@ -57,6 +47,45 @@ pub(crate) struct Report {
 }
 
 impl Report {
+    /// `check`'s report of `diagnostics` about `project`, sorted: what `check` prints, and what a
+    /// command that refuses an invalid tree prints before its refusal.
+    #[must_use]
+    pub(crate) fn of_findings(
+        command: &'static str,
+        project: &Project,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Report {
+        let body = Body::Check {
+            revisions: project.revisions.len(),
+            heads: project.graph.heads().len(),
+            trees: Vec::new(),
+            fixes: None,
+            linted: None,
+        };
+        Report::new(command, body).with_findings(&project.sources, diagnostics)
+    }
+
+    /// The report with `diagnostics`, sorted, and the text of each file they point into.
+    #[must_use]
+    pub(crate) fn with_findings(
+        mut self,
+        sources: &Sources,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Report {
+        crate::diagnostic::sort(&mut diagnostics);
+        for diagnostic in &diagnostics {
+            // Each file's text once, however many findings point into it.
+            if let Some(path) = diagnostic.path()
+                && !self.sources.contains_key(path)
+                && let Some(text) = sources.get(path)
+            {
+                self.sources.insert(path.to_owned(), text.clone());
+            }
+        }
+        self.diagnostics = diagnostics;
+        self
+    }
+
     /// A report with a result and nothing wrong yet.
     #[must_use]
     pub(crate) fn new(command: &'static str, body: Body) -> Report {

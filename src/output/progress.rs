@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use colored::Colorize;
 
-use super::escape;
+use crate::escape;
 
 /// Where progress goes.
 #[derive(Debug)]
@@ -106,7 +106,7 @@ impl Progress {
         let text = format!(
             "{verb} {} in {}",
             escape::one_line(label),
-            human_duration(took)
+            crate::words::human_duration(took)
         );
         let mut err = std::io::stderr().lock();
         if self.open {
@@ -146,30 +146,4 @@ fn one_stream() -> bool {
 #[cfg(not(unix))]
 fn one_stream() -> bool {
     false
-}
-
-/// `830 ms`, `2.41 s`, `3 min 5 s`: a duration as people read it.
-#[must_use]
-pub(crate) fn human_duration(took: Duration) -> String {
-    let ms = took.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 60_000 {
-        format!("{:.2} s", took.as_secs_f64())
-    } else {
-        let secs = took.as_secs();
-        format!("{} min {} s", secs / 60, secs % 60)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_as_people_write_them() {
-        assert_eq!(human_duration(Duration::from_millis(830)), "830 ms");
-        assert_eq!(human_duration(Duration::from_millis(2410)), "2.41 s");
-        assert_eq!(human_duration(Duration::from_secs(185)), "3 min 5 s");
-    }
 }

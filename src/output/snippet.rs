@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::escape::terminal;
 use crate::diagnostic::Sources;
+use crate::escape::terminal;
 
 /// How many characters of context a long line keeps on each side of the span.
 const CONTEXT: usize = 40;

@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::alembic_text;
-use super::escape::{message, one_line, terminal};
 use super::{Body, Change, Current, Mark, RowState, Style, diff};
 use crate::diagnostic::plural;
+use crate::escape::{message, one_line, terminal};
 use crate::project::{self, Project};
 use crate::revision::Section;
 

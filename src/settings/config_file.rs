@@ -60,7 +60,7 @@ pub(crate) struct ConfigFile {
     /// `migrate lint` without revisions lints the revisions after this one.
     pub lint_from: Option<String>,
     /// The PostgreSQL version lint judges the revisions for (default 15).
-    pub pg_version: Option<super::lint::PgVersionKey>,
+    pub pg_version: Option<PgVersionKey>,
     /// Whether lint reads down sections too.
     pub lint_down: Option<bool>,
     /// `[verify]`: the fixtures `migrate verify` loads at its target, and their cleanup.
@@ -108,3 +108,23 @@ pub(super) fn load_config(
     })?;
     Ok(Some((path, text, config)))
 }
+
+/// `pg_version` as written: a number (`15`) or a string (`"16.2"`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub(crate) enum PgVersion {
+    Number(u32),
+    Text(String),
+}
+
+impl std::fmt::Display for PgVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PgVersion::Number(n) => write!(f, "{n}"),
+            PgVersion::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// The key's value with its place in the file.
+pub(crate) type PgVersionKey = Spanned<PgVersion>;

@@ -4,8 +4,6 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use toml::Spanned;
-
 use super::config_file::ConfigFile;
 use crate::{Error, relpath};
 
@@ -69,23 +67,3 @@ impl LintSettings {
         })
     }
 }
-
-/// `pg_version` as written: a number (`15`) or a string (`"16.2"`).
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(untagged)]
-pub(crate) enum PgVersion {
-    Number(u32),
-    Text(String),
-}
-
-impl std::fmt::Display for PgVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PgVersion::Number(n) => write!(f, "{n}"),
-            PgVersion::Text(t) => f.write_str(t),
-        }
-    }
-}
-
-/// The key's value with its place in the file.
-pub(crate) type PgVersionKey = Spanned<PgVersion>;

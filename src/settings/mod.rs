@@ -1,6 +1,5 @@
 //! Settings, resolved once: flags beat the environment, which beats `migrate.toml`, which beats defaults.
 
-use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -30,8 +29,7 @@ pub(crate) use history_table::HistoryTable;
 pub(crate) use lint::LintSettings;
 pub(crate) use rules::RuleSettings;
 
-/// The configuration file read when `--config` and `MIGRATE_CONFIG` are not given.
-pub(crate) const DEFAULT_CONFIG: &str = "migrate.toml";
+pub(crate) use crate::source::origin::{DEFAULT_CONFIG, Origin};
 /// The migrations directory when nothing else names one.
 pub(crate) const DEFAULT_DIR: &str = "migrations";
 
@@ -93,36 +91,6 @@ pub(crate) struct Settings {
     pub run: RunConfig,
     /// `lint_from`, `pg_version` and `lint_down`.
     pub lint: LintSettings,
-}
-
-/// Where a setting's value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Origin {
-    /// A command-line flag.
-    Flag(&'static str),
-    /// An environment variable.
-    Env(&'static str),
-    /// A key in a configuration file.
-    Config { key: &'static str, file: String },
-    /// Found by looking at the project, as described.
-    Detected(String),
-    /// The built-in default.
-    Default,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Flag(flag) => write!(f, "`{flag}`"),
-            Origin::Env(var) => write!(f, "`{var}`"),
-            Origin::Config { key, file } => write!(f, "`{key}` in `{file}`"),
-            Origin::Detected(what) => write!(f, "{what}; set `--dir` to choose another"),
-            Origin::Default => write!(
-                f,
-                "the default; set `--dir`, `MIGRATE_DIR` or `dir` in `{DEFAULT_CONFIG}`"
-            ),
-        }
-    }
 }
 
 impl Settings {

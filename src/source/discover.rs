@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::alembic::config::{self, Found};
 use super::{alembic, bounded, filename};
 use crate::revision::DirFormat;
-use crate::settings::Origin;
+use crate::source::origin::Origin;
 use crate::walker::{self, Exclude};
 use crate::{Error, relpath};
 

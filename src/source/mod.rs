@@ -11,6 +11,7 @@ mod directory;
 pub(crate) mod discover;
 pub(crate) mod filename;
 pub(crate) mod finding;
+pub(crate) mod origin;
 mod psql_only;
 pub(crate) mod sql_file;
 mod tree;
@@ -315,7 +316,7 @@ fn parse_file(format: DirFormat, name: &str, shown: String, bytes: &[u8]) -> Fil
                 Location::file(&shown),
                 format!(
                     "`{}` is not a migration file name: {}",
-                    crate::output::escape::one_line(name),
+                    crate::escape::one_line(name),
                     invalid.reason
                 ),
                 help,

@@ -1,10 +1,13 @@
 //! The oracle: on random Alembic trees (branches, merges, several bases, `depends_on`; numbered
 //! and hex ids; annotated and plain assignments; every docstring shape real trees have, and no
-//! docstring at all; a named branch; revisions spread over subdirectories read recursively, or
-//! over two `version_locations`), `migrate heads`, `history`, `history -v` and `heads -v` print
-//! the same entries, byte for byte, as the real `alembic heads`, `alembic history`,
-//! `alembic history -v` and `alembic heads -v`. Entries are compared as sets: the order among unrelated branches may
-//! differ (README, "Alembic projects").
+//! docstring at all; a named branch, its label written as a literal or as a constant of the
+//! project's own module; revisions spread over subdirectories read recursively, or over two
+//! `version_locations`) and on shaped ones (a merge of a merge, merges with the longer side first
+//! and second, `depends_on` across branches), `migrate heads`, `history`, `history -v` and
+//! `heads -v` print the same output, byte for byte and in the same order, as the real
+//! `alembic heads`, `alembic history`, `alembic history -v` and `alembic heads -v`. Only what
+//! Alembic prints in a Python set's order is sorted on both sides: the heads, and a branch
+//! point's children (README, "Alembic projects").
 
 use crate::common::alembic;
 use std::collections::BTreeSet;

@@ -23,6 +23,7 @@ mod example_database;
 mod hostile_names;
 mod house;
 mod incident;
+mod layers;
 mod lint;
 mod merge;
 mod operations;

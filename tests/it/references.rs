@@ -128,3 +128,54 @@ fn prose_in_a_migration_that_restates_its_revision_must_agree() {
         "migrations/002_add_role.sql:3:4: error[stale-reference] `Revises: 003` disagrees: `-- migrate:revises` says `001`\n"
     );
 }
+
+/// Several trees share one read of the repository: each finds its own stale names in a file
+/// that names both, once; a leftover temporary file is named once, not once per tree; and
+/// `--fix` rewrites the file for the second tree from what the first wrote, keeping both fixes.
+#[test]
+fn several_trees_share_one_read_and_fix_one_file_in_turn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git_init(dir);
+    write_tree(
+        &dir.join("services/users/migrations"),
+        &[
+            ("001_create_user.sql", &revision("create user", "none")),
+            ("002_add_role.sql", &revision("add role", "001")),
+        ],
+    );
+    write_tree(
+        &dir.join("services/shop/migrations"),
+        &[
+            ("001_create_shop.sql", &revision("create shop", "none")),
+            ("002_add_price.sql", &revision("add price", "001")),
+        ],
+    );
+    write_tree(
+        &dir.join("docs"),
+        &[
+            ("notes.md", "run 001_add_role.sql, then 001_add_price.sql\n"),
+            ("notes.md.migrate-tmp", "left by a killed run\n"),
+        ],
+    );
+    let run = run_in(dir, &["check", "--format", "concise", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let findings: Vec<&str> = run.stdout.lines().filter(|l| l.contains('[')).collect();
+    assert_eq!(
+        findings,
+        [
+            "docs/notes.md:1:5: error[stale-reference] `001_add_role.sql` names a migration that is now `002_add_role.sql`",
+            "docs/notes.md:1:28: error[stale-reference] `001_add_price.sql` names a migration that is now `002_add_price.sql`",
+            "docs/notes.md.migrate-tmp:1:1: warning[leftover-temporary-file] `docs/notes.md.migrate-tmp` is a temporary file that an interrupted `migrate rebase` or `check --fix` left behind",
+        ],
+        "{}",
+        run.stdout
+    );
+    std::fs::remove_file(dir.join("docs/notes.md.migrate-tmp")).unwrap();
+    let run = run_in(dir, &["check", "--fix", "--color", "never"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("docs/notes.md")).unwrap(),
+        "run 002_add_role.sql, then 002_add_price.sql\n"
+    );
+}

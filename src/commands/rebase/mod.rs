@@ -68,7 +68,7 @@ pub(super) fn run(
         .iter()
         .any(|d| d.severity() == Severity::Error)
     {
-        let mut report = super::check::report("rebase", &plan.result, plan.diagnostics);
+        let mut report = Report::of_findings("rebase", &plan.result, plan.diagnostics);
         report.push(refusal::rebase_check_failed());
         return Ok(report);
     }

@@ -26,7 +26,7 @@ pub(in crate::commands) fn load_valid(
     }
     let diagnostics = project.diagnostics();
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
-        let mut report = crate::commands::check::report(command, &project, diagnostics);
+        let mut report = Report::of_findings(command, &project, diagnostics);
         report.push(refusal::check_failed());
         return Ok(Err(report));
     }
@@ -63,7 +63,7 @@ pub(super) fn judge(files: &Files, state: &State, command: Command<'_>) -> Vec<D
                         }
                     }
                     None if !args.allow_unknown => {
-                        refusals.push(crate::commands::current::unknown_revision(row));
+                        refusals.push(super::unknown_revision(row));
                     }
                     None => {}
                 }

@@ -329,6 +329,20 @@ pub(super) fn version_label(project: &Project, identities: &[Identity], version:
         )
 }
 
+/// The unknown-revision refusal for a history row no file knows.
+pub(super) fn unknown_revision(row: &Applied) -> crate::diagnostic::Diagnostic {
+    let file = row
+        .meta
+        .as_ref()
+        .and_then(|m| m.file_name.clone())
+        .unwrap_or_else(|| format!("a file named {}", row.name.as_deref().unwrap_or("?")));
+    refusal::unknown_revision(
+        &stored_label(row),
+        &file,
+        row.applied_on.as_deref().unwrap_or("at an unknown date"),
+    )
+}
+
 /// A row no file here knows, by the number its stored file name was written with (`003` of
 /// `003_c.sql`), else the bare version.
 pub(super) fn stored_label(row: &Applied) -> String {

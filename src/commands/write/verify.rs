@@ -172,7 +172,7 @@ pub(in crate::commands) fn run(
 pub(super) fn scratch_runner<'a>(
     client: &'a mut postgres::Client,
     tables: &'a Tables,
-    prepared: Option<crate::database::history::Prepared>,
+    prepared: Option<crate::database::history_writer::Prepared>,
     variables: &'a Variables,
     info: &'a ConnInfo,
 ) -> Runner<'a> {

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::settings::Origin;
 use crate::source::bounded;
+use crate::source::origin::Origin;
 use crate::{Error, relpath};
 
 /// The versions directories a configuration names, and which key named them.

@@ -1,3 +1,5 @@
+//! The resolver of branch-label constants on small repositories written for each test.
+
 use super::*;
 
 fn draft(text: &str) -> Draft {

@@ -280,6 +280,9 @@ pub struct VerifyArgs {
     /// A value for a psql variable `:'NAME'` or `:"NAME"` (else the environment variable NAME is used)
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// The server binaries of the throwaway cluster: a major (18) or a directory [default: MIGRATE_POSTGRES_BIN, else `postgres` in migrate.toml, else the major `pg_version` names when found, else the newest found]
+    #[arg(long, value_name = "MAJOR|DIR")]
+    pub postgres: Option<String>,
 }
 
 /// Options of `schema`.
@@ -291,6 +294,9 @@ pub struct SchemaArgs {
     /// A psql variable that names the database; it is set to the throwaway database's name
     #[arg(long, value_name = "NAME")]
     pub database_variable: Vec<String>,
+    /// The server binaries of the throwaway cluster: a major (18) or a directory [default: MIGRATE_POSTGRES_BIN, else `postgres` in migrate.toml, else the major `pg_version` names when found, else the newest found]
+    #[arg(long, value_name = "MAJOR|DIR")]
+    pub postgres: Option<String>,
 }
 
 /// Options of `merge`.

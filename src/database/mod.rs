@@ -22,6 +22,7 @@ pub(crate) mod privileges;
 pub(crate) mod refinery_identity;
 mod retry;
 pub(crate) mod script;
+pub(crate) mod server_binaries;
 pub(crate) mod snapshot;
 pub(crate) mod throwaway;
 pub(crate) mod tls;

@@ -55,9 +55,8 @@ pub(crate) struct Cluster {
     _stdin: ChildStdin,
 }
 
-/// Starts a cluster and waits until it accepts connections.
-pub(crate) fn start() -> Result<Cluster, Error> {
-    let bin = server_binaries()?;
+/// Starts a cluster from the server binaries in `bin` and waits until it accepts connections.
+pub(crate) fn start(bin: &Path) -> Result<Cluster, Error> {
     let root = is_root();
     let mut command = if root {
         let mut c = Command::new("runuser");
@@ -69,7 +68,7 @@ pub(crate) fn start() -> Result<Cluster, Error> {
         c
     };
     let mut child = command
-        .env("BIN", &bin)
+        .env("BIN", bin)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -105,37 +104,6 @@ pub(crate) fn start() -> Result<Cluster, Error> {
         info,
         _child: child,
         _stdin: stdin,
-    })
-}
-
-/// The newest server binaries Debian installs (`/usr/lib/postgresql/<version>/bin`), else the
-/// directory `pg_config --bindir` names.
-fn server_binaries() -> Result<PathBuf, Error> {
-    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
-            let bin = e.path().join("bin");
-            bin.join("initdb").is_file().then_some((version, bin))
-        })
-        .collect();
-    found.sort();
-    if let Some((_, bin)) = found.pop() {
-        return Ok(bin);
-    }
-    let configured = Command::new("pg_config")
-        .arg("--bindir")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-        .filter(|bin| bin.join("initdb").is_file());
-    configured.ok_or_else(|| {
-        Error::Database(
-            "no PostgreSQL server binaries (initdb) on this machine for a throwaway cluster: install the server (Debian: `postgresql`), or pass --database-url".to_owned(),
-        )
     })
 }
 

@@ -5,10 +5,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::json_revision::{RevisionEntry, revision, section};
 use super::{Body, Change, Mark, Report, RowState, Run, SchemaObject, TreeCount, diff};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::project::Project;
-use crate::revision::{DirFormat, Section};
 
 /// Bump only when a field changes meaning or disappears; new fields keep the version.
 const VERSION: u32 = 1;
@@ -46,6 +45,8 @@ enum Fields<'a> {
     },
     Run {
         database: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        server: Option<ServerEntry<'a>>,
         revisions: Vec<StepEntry<'a>>,
         totals: Totals,
     },
@@ -71,46 +72,20 @@ enum Fields<'a> {
 }
 
 #[derive(Serialize)]
-struct RevisionEntry<'a> {
-    id: &'a str,
-    path: &'a str,
-    parents: Vec<&'a str>,
-    depends_on: Vec<&'a str>,
-    branch_labels: &'a [String],
-    message: String,
-    head: bool,
-    /// `null` for Alembic revisions, whose downgrade is Python.
-    reversible: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    up: Option<SectionEntry<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    down: Option<SectionEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct SectionEntry<'a> {
-    sql: &'a str,
-    transaction: bool,
-    line: usize,
-    /// The statements as `migrate` splits the section, each with its 1-based line.
-    statements: Vec<StatementEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct StatementEntry<'a> {
-    line: usize,
-    text: &'a str,
-}
-
-#[derive(Serialize)]
 struct AppliedEntry<'a> {
     id: &'a str,
     file: &'a str,
     applied_on: Option<&'a str>,
     ms: Option<i64>,
     state: &'static str,
+}
+
+/// The server a `verify` run used.
+#[derive(serde::Serialize)]
+struct ServerEntry<'a> {
+    version: &'a str,
+    binaries: Option<&'a str>,
+    chosen_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -300,6 +275,11 @@ fn run_fields(run: &Run) -> Fields<'_> {
         .count();
     Fields::Run {
         database: &run.database,
+        server: run.server.as_ref().map(|s| ServerEntry {
+            version: &s.version,
+            binaries: s.binaries.as_deref(),
+            chosen_by: s.chosen_by.as_deref(),
+        }),
         revisions: run
             .steps
             .iter()
@@ -324,47 +304,6 @@ fn change(change: &Change) -> ChangeEntry<'_> {
         from: &change.from,
         to: &change.to,
         diff: diff::patch(std::slice::from_ref(change)),
-    }
-}
-
-fn revision(project: &Project, node: usize) -> RevisionEntry<'_> {
-    let r = &project.revisions[node];
-    RevisionEntry {
-        id: r.id.as_str(),
-        path: &r.path,
-        parents: r.parent_ids().iter().map(|id| id.as_str()).collect(),
-        depends_on: r.depends_on.iter().map(|d| d.id.as_str()).collect(),
-        branch_labels: &r.branch_labels,
-        message: r.message(),
-        head: project.graph.children(node).is_empty(),
-        reversible: (r.format == DirFormat::Sql).then_some(r.down.is_some()),
-        state: None,
-        up: None,
-        down: None,
-    }
-}
-
-fn section(section: &Section) -> SectionEntry<'_> {
-    let lexed = crate::sql::lex(&section.sql);
-    // Lines counted on from one statement to the next, so a long section costs its length once.
-    let (mut counted, mut line) = (0, section.line + 1);
-    let statements = lexed
-        .statements
-        .iter()
-        .map(|s| {
-            line += memchr::memchr_iter(b'\n', &section.sql.as_bytes()[counted..s.start]).count();
-            counted = s.start;
-            StatementEntry {
-                line,
-                text: s.text(&section.sql),
-            }
-        })
-        .collect();
-    SectionEntry {
-        sql: &section.sql,
-        transaction: section.transaction,
-        line: section.line,
-        statements,
     }
 }
 

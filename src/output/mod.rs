@@ -12,6 +12,7 @@ mod diff;
 mod github;
 mod human;
 mod json;
+mod json_revision;
 mod progress;
 mod snippet;
 mod text;
@@ -22,8 +23,8 @@ use std::io::{self, Write};
 pub(crate) use crate::words::human_duration;
 pub(crate) use progress::Progress;
 pub(crate) use view::{
-    Body, Change, Current, Fixes, Mark, Row, RowState, Run, SchemaObject, Step, StepStatus, Style,
-    TreeCount,
+    Body, Change, Current, Fixes, Mark, Row, RowState, Run, RunServer, SchemaObject, Step,
+    StepStatus, Style, TreeCount,
 };
 
 use crate::diagnostic::{Diagnostic, Kind, Severity, Sources};

@@ -126,6 +126,17 @@ pub(crate) struct Run {
     pub database: String,
     pub steps: Vec<Step>,
     pub elapsed: Duration,
+    /// `verify`: the server it ran on.
+    pub server: Option<RunServer>,
+}
+
+/// The server `verify` ran on: the version it reports, and for a throwaway cluster the
+/// directory of the binaries and what chose them.
+#[derive(Debug)]
+pub(crate) struct RunServer {
+    pub version: String,
+    pub binaries: Option<String>,
+    pub chosen_by: Option<String>,
 }
 
 /// One revision of a run.

@@ -57,6 +57,9 @@ pub(crate) struct ConfigFile {
     pub lock_retries: Option<u32>,
     /// Whether the path to the server keeps each session on one server connection.
     pub pool_mode: Option<PoolMode>,
+    /// The server binaries `verify` and `schema` make their throwaway cluster from: a major
+    /// (`18`) or a directory.
+    pub postgres: Option<String>,
     /// `migrate lint` without revisions lints the revisions after this one.
     pub lint_from: Option<String>,
     /// The PostgreSQL version lint judges the revisions for (default 15).

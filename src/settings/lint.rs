@@ -20,6 +20,8 @@ pub(crate) struct LintSettings {
     pub pg_version: squawk_linter::Version,
     /// The major version alone, for `migrate`'s own version-dependent rules.
     pub pg_major: u32,
+    /// Whether `pg_version` is written in the file, rather than the default.
+    pub written: bool,
     /// `lint_down`: lint down sections too.
     pub down: bool,
 }
@@ -30,6 +32,7 @@ impl Default for LintSettings {
             from: None,
             pg_version: squawk_linter::Version::default(),
             pg_major: 15,
+            written: false,
             down: false,
         }
     }
@@ -63,6 +66,7 @@ impl LintSettings {
             from: c.lint_from.clone(),
             pg_version,
             pg_major: major,
+            written: c.pg_version.is_some(),
             down: c.lint_down.unwrap_or(false),
         })
     }

@@ -91,6 +91,9 @@ pub(crate) struct Settings {
     pub run: RunConfig,
     /// `lint_from`, `pg_version` and `lint_down`.
     pub lint: LintSettings,
+    /// The server binaries for a throwaway cluster (`MIGRATE_POSTGRES_BIN`, else `postgres` in
+    /// the configuration file); `--postgres` beats both.
+    pub postgres: Option<(String, Origin)>,
 }
 
 impl Settings {
@@ -169,6 +172,7 @@ impl Settings {
         Ok(Settings {
             run,
             lint,
+            postgres: postgres(file),
             database_url,
             history_table_named: history_table_named.is_some(),
             history_table,
@@ -214,6 +218,24 @@ impl Settings {
     pub(crate) fn dirs(&self) -> impl Iterator<Item = &Path> {
         std::iter::once(self.dir.as_path()).chain(self.more_dirs.iter().map(PathBuf::as_path))
     }
+}
+
+/// The server binaries for a throwaway cluster: `MIGRATE_POSTGRES_BIN`, else `postgres` in the
+/// configuration file.
+fn postgres(file: Option<(&PathBuf, &ConfigFile)>) -> Option<(String, Origin)> {
+    std::env::var("MIGRATE_POSTGRES_BIN")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|v| (v, Origin::Env("MIGRATE_POSTGRES_BIN")))
+        .or_else(|| {
+            file.and_then(|(file, c)| {
+                let origin = Origin::Config {
+                    key: "postgres",
+                    file: relpath::display(file),
+                };
+                c.postgres.clone().map(|v| (v, origin))
+            })
+        })
 }
 
 /// Files of `[verify]`, relative to the configuration file.

@@ -25,6 +25,7 @@ mod house;
 mod incident;
 mod layers;
 mod lint;
+mod majors;
 mod merge;
 mod operations;
 mod poolers;

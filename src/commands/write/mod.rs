@@ -10,6 +10,7 @@ mod gate;
 mod offline;
 mod pooled;
 pub(super) mod schema;
+mod scratch;
 mod session;
 mod steps;
 pub(super) mod verify;

@@ -36,6 +36,7 @@ pub(super) fn run(
     let xact_lock = lock::try_xact_sql(tables.history_name());
     let wait = pooled.command.write().lock_wait;
     let mut run = Run {
+        server: None,
         database: pooled.info.to_string(),
         steps: Vec::new(),
         elapsed: std::time::Duration::ZERO,

@@ -2,8 +2,9 @@
 //! block, sorted by kind and name: a lean `pg_dump --schema-only` that diffs cleanly in review.
 //! With a database URL, that database as it is; else a throwaway cluster upgraded to head.
 
+use super::scratch::open_scratch;
 use super::steps;
-use super::verify::{history_tables, open_scratch, scratch_runner};
+use super::verify::{history_tables, scratch_runner};
 use super::verify_step::run_step;
 use super::{Action, load_valid};
 use crate::Error;
@@ -41,7 +42,8 @@ pub(in crate::commands) fn run(
             Ok(files) => files,
             Err(refusal) => return Ok(refusal),
         };
-        let (_cluster, scratch) = open_scratch(settings, &name, progress)?;
+        let (_cluster, scratch) =
+            open_scratch(settings, &name, args.postgres.as_deref(), progress)?;
         let info = scratch.info();
         let mut client = database::connect(&info)?;
         let prepared = tables.writer_setup(&mut client, false, true)?;

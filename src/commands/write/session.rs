@@ -52,6 +52,7 @@ pub(super) fn run(
     ));
     let clear = matches!(command, Command::Stamp(_)) && !state.progress.is_empty();
     let mut run = Run {
+        server: None,
         database: info.to_string(),
         steps: Vec::new(),
         elapsed: std::time::Duration::ZERO,

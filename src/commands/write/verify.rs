@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::scratch::{open_scratch, run_server};
 use super::steps;
 use super::verify_plan::{self, revisions_to, unbound};
 use super::verify_roles;
@@ -16,53 +17,12 @@ use crate::database::apply::Runner;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::plan::AppliedRevision;
 use crate::database::snapshot::{self, Scope, Snapshot};
-use crate::database::{self, ConnInfo, conninfo, interrupt, throwaway};
+use crate::database::{self, ConnInfo, interrupt};
 use crate::diagnostic::{Diagnostic, Location, Rule, Severity, plural};
 use crate::output::{Body, Progress, Report, Run};
 use crate::revision::Timeouts;
 use crate::settings::Settings;
-use crate::sql::{Variables, quote};
-
-/// The scratch database, dropped however the run ends, with the roles the run created.
-pub(super) struct Scratch {
-    admin: ConnInfo,
-    name: String,
-    /// The roles there were before the run: never dropped, never compared.
-    pub(super) known_roles: Vec<String>,
-    /// The SQL sent to the scratch database, variables bound: a role made during the run is
-    /// dropped only when this names it, for other sessions make roles on a shared server too.
-    pub(super) sent: Vec<String>,
-}
-
-impl Scratch {
-    /// How to connect to the scratch database.
-    pub(super) fn info(&self) -> ConnInfo {
-        let mut info = self.admin.clone();
-        info.config.dbname(&self.name);
-        info
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // A fresh connection: the run's may be broken, and a database in use cannot be dropped.
-        let Ok(mut admin) = database::connect(&self.admin) else {
-            return;
-        };
-        let _ = admin.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote::identifier(&self.name)
-        ));
-        for role in snapshot::roles(&mut admin).unwrap_or_default() {
-            if !self.known_roles.contains(&role)
-                && self.sent.iter().any(|sql| verify_roles::named(sql, &role))
-            {
-                let _ = admin
-                    .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote::identifier(&role)));
-            }
-        }
-    }
-}
+use crate::sql::Variables;
 
 pub(in crate::commands) fn run(
     settings: &Settings,
@@ -82,10 +42,12 @@ pub(in crate::commands) fn run(
     if let Some(refused) = unbound(&files, &order, &variables) {
         return Ok(refused);
     }
-    let (_cluster, mut scratch) = open_scratch(settings, &name, progress)?;
+    let (_cluster, mut scratch) =
+        open_scratch(settings, &name, args.postgres.as_deref(), progress)?;
     let known_roles = scratch.known_roles.clone();
     let info = scratch.info();
     let mut client = database::connect(&info)?;
+    let server = run_server(&mut client, &scratch)?;
     let _watch = interrupt::Watch::start(client.cancel_token(), &info, false)?;
     progress.note(&format!(
         "verify on {info}: {} up, down and up again",
@@ -105,6 +67,7 @@ pub(in crate::commands) fn run(
         database: info.to_string(),
         steps: Vec::new(),
         elapsed: std::time::Duration::ZERO,
+        server: Some(server),
     };
     let started = std::time::Instant::now();
     let state = State::default();
@@ -199,44 +162,6 @@ pub(super) fn history_tables(tables: &Tables) -> Vec<&str> {
         .into_iter()
         .map(|name| name.rsplit('.').next().unwrap_or(name))
         .collect()
-}
-
-/// The server to verify on (the URL's, else a throwaway cluster, which goes with the first
-/// value returned) and the scratch database made there.
-pub(super) fn open_scratch(
-    settings: &Settings,
-    name: &str,
-    progress: &mut Progress,
-) -> Result<(Option<throwaway::Cluster>, Scratch), Error> {
-    let (admin, cluster) = if let Some((url, _)) = &settings.database_url {
-        (
-            conninfo::ConnInfo::parse(url, &conninfo::process_env)?,
-            None,
-        )
-    } else {
-        progress.note("no database URL: starting a throwaway PostgreSQL cluster");
-        let cluster = throwaway::start()?;
-        (cluster.info.clone(), Some(cluster))
-    };
-    let mut admin_client = database::connect(&admin)?;
-    admin_client
-        .batch_execute(&format!("CREATE DATABASE {}", quote::identifier(name)))
-        .map_err(|e| {
-            Error::Database(format!(
-                "cannot create the scratch database {name} (verify needs CREATEDB on {admin}): {}",
-                database::describe(&e)
-            ))
-        })?;
-    let known_roles = snapshot::roles(&mut admin_client)?;
-    Ok((
-        cluster,
-        Scratch {
-            admin,
-            name: name.to_owned(),
-            known_roles,
-            sent: Vec::new(),
-        },
-    ))
 }
 
 /// One revision up, down and up, from the catalog `before` it: a finding for each difference,

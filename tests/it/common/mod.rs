@@ -32,7 +32,12 @@ pub(crate) fn migrate_in(dir: &Path) -> Command {
         .env_remove("PGDATABASE")
         .env_remove("PGSSLMODE")
         .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("MIGRATE_POSTGRES_BIN");
+    // `verify` and `schema` make their throwaway cluster from the major the run tests.
+    if std::env::var_os("MIGRATE_TEST_POSTGRES").is_some() {
+        cmd.env("MIGRATE_POSTGRES_BIN", server::bin_dir());
+    }
     cmd
 }
 

@@ -78,7 +78,31 @@ enum Certificate {
     Version1,
 }
 
-fn bin_dir() -> PathBuf {
+/// The server binaries the tests run: `MIGRATE_TEST_POSTGRES` names a major (found where
+/// `scripts/install-postgres` puts it, `target/postgres/<major>/bin`, or Debian's
+/// `/usr/lib/postgresql/<major>/bin`) or a directory; unset, the newest Debian installs.
+pub(crate) fn bin_dir() -> PathBuf {
+    if let Some(asked) = std::env::var("MIGRATE_TEST_POSTGRES")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        let candidates = if asked.bytes().all(|b| b.is_ascii_digit()) {
+            vec![
+                crate::common::root().join(format!("target/postgres/{asked}/bin")),
+                PathBuf::from(format!("/usr/lib/postgresql/{asked}/bin")),
+            ]
+        } else {
+            vec![PathBuf::from(&asked)]
+        };
+        return candidates
+            .into_iter()
+            .find(|dir| dir.join("initdb").is_file())
+            .unwrap_or_else(|| {
+                panic!(
+                    "MIGRATE_TEST_POSTGRES={asked}: no server binaries there; run scripts/install-postgres {asked}"
+                )
+            });
+    }
     let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -95,8 +119,30 @@ fn bin_dir() -> PathBuf {
     });
     dirs.pop().expect(
         "no PostgreSQL server binaries under /usr/lib/postgresql: install Debian's `postgresql` \
-         package (scripts/test does), or set MIGRATE_TEST_DATABASE_URL",
+         package (scripts/test does), set MIGRATE_TEST_POSTGRES to a major scripts/install-postgres \
+         installed, or set MIGRATE_TEST_DATABASE_URL",
     )
+}
+
+/// The major the run is meant to test: `MIGRATE_TEST_POSTGRES` when it is one, else what the
+/// chosen binaries say they are.
+pub(crate) fn expected_major() -> u32 {
+    if let Some(major) = std::env::var("MIGRATE_TEST_POSTGRES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        return major;
+    }
+    let said = Command::new(bin_dir().join("postgres"))
+        .arg("--version")
+        .output()
+        .expect("postgres --version runs");
+    let text = String::from_utf8_lossy(&said.stdout);
+    text.split("(PostgreSQL) ")
+        .nth(1)
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.trim().parse().ok())
+        .unwrap_or_else(|| panic!("cannot read the major from {text:?}"))
 }
 
 fn is_root() -> bool {

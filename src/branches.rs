@@ -73,14 +73,28 @@ pub(crate) fn branch_of<'a>(
     graph: &RevisionGraph,
     node: usize,
 ) -> Option<Branch<'a>> {
+    let at = labelled_at(revisions, graph, node)?;
+    Some(if revisions[at].branch_labels.is_empty() {
+        Branch::Unread(at)
+    } else {
+        Branch::Labels(&revisions[at].branch_labels)
+    })
+}
+
+/// Whether the branch a revision is on has labels that could not all be read without Python:
+/// then a declared head may name it by a label migrate could not read.
+#[must_use]
+pub(crate) fn partly_unread(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> bool {
+    labelled_at(revisions, graph, node).is_some_and(|at| revisions[at].unreadable_labels)
+}
+
+/// The nearest ancestor (itself first) that declares labels, read or not.
+fn labelled_at(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> Option<usize> {
     let mut seen = BTreeSet::from([node]);
     let mut todo = VecDeque::from([node]);
     while let Some(at) = todo.pop_front() {
-        if !revisions[at].branch_labels.is_empty() {
-            return Some(Branch::Labels(&revisions[at].branch_labels));
-        }
-        if revisions[at].unreadable_labels {
-            return Some(Branch::Unread(at));
+        if !revisions[at].branch_labels.is_empty() || revisions[at].unreadable_labels {
+            return Some(at);
         }
         for parent in graph.parents(at) {
             if seen.insert(parent) {

@@ -81,10 +81,7 @@ fn undeclared(cx: &Context<'_>, heads: &[usize], declared: &[String]) -> Vec<usi
             .any(|r| r.id.as_str() == name || r.branch_labels.iter().any(|l| l == name))
     };
     unmatched.retain(|&head| {
-        let unread = matches!(
-            branches::branch_of(cx.revisions, cx.graph, head),
-            Some(Branch::Unread(_))
-        );
+        let unread = branches::partly_unread(cx.revisions, cx.graph, head);
         let entry = declared
             .iter()
             .enumerate()

@@ -152,9 +152,11 @@ impl TextFiles {
             .collect()
     }
 
-    /// Takes in what `--fix` wrote to a file, so that the next tree's scan reads it as it is.
-    pub(crate) fn rewritten(&mut self, path: &str, after: &str) {
-        if let Some(file) = self.files.iter_mut().find(|f| f.path == path) {
+    /// Takes in what `--fix` wrote (or, under `--dry-run`, would write) to the file at the real
+    /// path `path`, so that the next tree's repair starts from it.
+    pub(crate) fn rewritten(&mut self, path: &Path, after: &str) {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(file) = self.files.iter_mut().find(|f| f.full == real) {
             file.bytes = after.as_bytes().to_vec();
         }
     }

@@ -13,14 +13,16 @@ use crate::collision::head_file::{self, Content, HeadFile};
 use crate::collision::references;
 use crate::collision::shipped::Shipped;
 use crate::diagnostic::Diagnostic;
+use crate::escape;
 use crate::output::{Change, Progress};
 use crate::project::Project;
 use crate::revision::DirFormat;
 use crate::settings::Settings;
 use crate::source::alembic::file as alembic_file;
 
-/// What `--fix` did to one tree: the changes, or the refusal that kept it from writing any.
-pub(crate) type Fixed = Result<Vec<Change>, Box<Diagnostic>>;
+/// What `--fix` did to one tree: each change with the real path it went to, or the refusal that
+/// kept it from writing any.
+pub(crate) type Fixed = Result<Vec<(PathBuf, Change)>, Box<Diagnostic>>;
 
 /// Repairs one tree, or under `dry_run` only says what it would change. Every path is
 /// resolved before anything is written: one that leads out of the repository refuses them all.
@@ -81,7 +83,14 @@ pub(crate) fn run(
     }
     for (i, stale) in found.in_files {
         let file = files[i];
-        let before = String::from_utf8_lossy(&file.bytes).into_owned();
+        // A file that is not UTF-8 would be written back with its other bytes replaced.
+        let Ok(before) = String::from_utf8(file.bytes.clone()) else {
+            progress.warn(&format!(
+                "`{}` is not UTF-8, so `--fix` leaves its stale references for you to edit",
+                escape::one_line(&file.path)
+            ));
+            continue;
+        };
         let after = references::apply(&before, &stale);
         changes.push(change(&file.path, file.full.clone(), before, after));
     }
@@ -100,7 +109,10 @@ pub(crate) fn run(
             write_atomically(real, &change.after, &change.to)?;
         }
     }
-    Ok(Ok(changes.into_iter().map(|(_, change)| change).collect()))
+    Ok(Ok(targets
+        .into_iter()
+        .zip(changes.into_iter().map(|(_, change)| change))
+        .collect()))
 }
 
 fn change(shown: &str, full: PathBuf, before: String, after: String) -> (PathBuf, Change) {

@@ -65,12 +65,11 @@ pub(super) fn run(
             let share = all.share(&project.dirs, project.format);
             match fix::run(tree, &project, &shipped, &share, args.dry_run, progress)? {
                 Ok(fixed) => {
-                    if !args.dry_run {
-                        for change in &fixed {
-                            all.rewritten(&change.to, &change.after);
-                        }
+                    // Under `--dry-run` too: the next tree's diff then applies after this one's.
+                    for (real, change) in fixed {
+                        all.rewritten(&real, &change.after);
+                        changes.push(change);
                     }
-                    changes.extend(fixed);
                 }
                 Err(refusal) => diagnostics.push(*refusal),
             }

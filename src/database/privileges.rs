@@ -59,10 +59,20 @@ pub(crate) fn privilege_changes(kind: &str, name: &str, before: &str, after: &st
     said
 }
 
-/// The grantees and their privilege letters of the `privileges {...}` part of a description;
+/// The grantees and their privilege letters of the `privileges {...}` part of a description (or
+/// the `{...}` after a schema's owner);
 /// `default` is none granted beyond the owner's. `None` without such a part.
 fn privileges(description: &str) -> Option<Vec<(String, String)>> {
-    let at = description.find("privileges ")? + "privileges ".len();
+    // Schemas and the database are described as `owner {acl}`, without the word.
+    let at = description
+        .find("privileges ")
+        .map(|at| at + "privileges ".len())
+        .or_else(|| description.find(" {").map(|at| at + 1))
+        .or_else(|| {
+            description
+                .strip_suffix(" default")
+                .map(|owner| owner.len() + 1)
+        })?;
     let rest = &description[at..];
     if rest.starts_with("default") {
         return Some(Vec::new());

@@ -12,7 +12,7 @@ fn head_markers(revision: &Revision, graph: &RevisionGraph, node: usize) -> Stri
     let mut text = String::new();
     if !revision.shown_labels.is_empty() {
         text.push_str(" (");
-        text.push_str(&revision.shown_labels.join(", "));
+        text.push_str(&labels(revision));
         text.push(')');
     }
     if graph.is_real_head(node) {
@@ -21,6 +21,13 @@ fn head_markers(revision: &Revision, graph: &RevisionGraph, node: usize) -> Stri
         text.push_str(" (effective head)");
     }
     text
+}
+
+/// The labels shown on a revision, each on one line: a label read from a constant can hold a
+/// newline, which would start a line of its own (a forged annotation in a CI log).
+fn labels(revision: &Revision) -> String {
+    let shown: Vec<_> = revision.shown_labels.iter().map(|l| one_line(l)).collect();
+    shown.join(", ")
 }
 
 /// The markers after a revision's id in `history`: the head markers, then `(branchpoint)` and
@@ -154,7 +161,7 @@ fn log_entry(revisions: &[Revision], graph: &RevisionGraph, node: usize) -> Stri
         let _ = writeln!(text, "Branches into: {}", ids.join(", "));
     }
     if !revision.shown_labels.is_empty() {
-        let _ = writeln!(text, "Branch names: {}", revision.shown_labels.join(", "));
+        let _ = writeln!(text, "Branch names: {}", labels(revision));
     }
     let _ = write!(text, "Path: {}\n\n", one_line(&revision.path));
     let body: Vec<String> = python_lines(revision.long_message())

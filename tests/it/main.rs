@@ -43,4 +43,5 @@ mod squawk_oracle;
 mod tls;
 mod verify;
 mod verify_kill;
+mod verify_majors;
 mod verify_shared;

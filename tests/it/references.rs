@@ -179,3 +179,104 @@ fn several_trees_share_one_read_and_fix_one_file_in_turn() {
         "run 002_add_role.sql, then 002_add_price.sql\n"
     );
 }
+
+/// Two trees for the repair tests: `users` (`002_add_role`) and `shop` (`002_add_price`).
+fn two_trees(dir: &Path) {
+    git_init(dir);
+    write_tree(
+        &dir.join("services/users/migrations"),
+        &[
+            ("001_create_user.sql", &revision("create user", "none")),
+            ("002_add_role.sql", &revision("add role", "001")),
+        ],
+    );
+    write_tree(
+        &dir.join("services/shop/migrations"),
+        &[
+            ("001_create_shop.sql", &revision("create shop", "none")),
+            ("002_add_price.sql", &revision("add price", "001")),
+        ],
+    );
+}
+
+/// Files whose names are not UTF-8 and print alike stay two files under `--fix`; a file whose
+/// text is not UTF-8 is left byte for byte, with a warning, not rewritten with its bytes lost.
+#[test]
+fn fix_keeps_files_apart_by_their_real_names_and_leaves_non_utf8_text_alone() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    two_trees(dir);
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    let first = dir
+        .join("docs")
+        .join(std::ffi::OsStr::from_bytes(b"\xff.md"));
+    let second = dir
+        .join("docs")
+        .join(std::ffi::OsStr::from_bytes(b"\xfe.md"));
+    std::fs::write(&first, "first 001_add_role.sql 001_add_price.sql\n").unwrap();
+    std::fs::write(&second, "second 001_add_role.sql 001_add_price.sql\n").unwrap();
+    let latin1 = dir.join("docs/latin1.txt");
+    std::fs::write(&latin1, b"caf\xe9 see 001_add_role.sql\n").unwrap();
+    let run = run_in(dir, &["check", "--fix", "--color", "never"]);
+    assert_eq!(
+        std::fs::read_to_string(&first).unwrap(),
+        "first 002_add_role.sql 002_add_price.sql\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&second).unwrap(),
+        "second 002_add_role.sql 002_add_price.sql\n"
+    );
+    assert_eq!(
+        std::fs::read(&latin1).unwrap(),
+        b"caf\xe9 see 001_add_role.sql\n"
+    );
+    assert!(
+        run.stderr
+            .contains("`docs/latin1.txt` is not UTF-8, so `--fix` leaves its stale references"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.code, 1,
+        "the latin-1 file's reference is still reported: {}",
+        run.stdout
+    );
+}
+
+/// `--fix --dry-run` prints the diffs the real `--fix` would write: applied in order with
+/// `git apply`, they give the same files, both trees' repairs of one file included.
+#[test]
+fn a_dry_run_prints_diffs_that_apply_to_what_fix_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    two_trees(dir);
+    write_tree(
+        &dir.join("docs"),
+        &[(
+            "notes.md",
+            "run 001_add_role.sql,\nthen 001_add_price.sql\n",
+        )],
+    );
+    crate::common::commit_all(dir, "start");
+    let run = run_in(dir, &["check", "--fix", "--dry-run", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let patch: String = document["fixed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["diff"].as_str().unwrap().to_owned())
+        .collect();
+    std::fs::write(dir.join("dry.patch"), &patch).unwrap();
+    crate::common::git(dir, &["apply", "dry.patch"]);
+    std::fs::remove_file(dir.join("dry.patch")).unwrap();
+    let applied = std::fs::read_to_string(dir.join("docs/notes.md")).unwrap();
+    crate::common::git(dir, &["checkout", "--", "."]);
+    let run = run_in(dir, &["check", "--fix"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        applied,
+        std::fs::read_to_string(dir.join("docs/notes.md")).unwrap()
+    );
+    assert_eq!(applied, "run 002_add_role.sql,\nthen 002_add_price.sql\n");
+}

@@ -348,7 +348,7 @@ fn with_no_url_a_throwaway_cluster_is_made_and_removed_even_after_kill_9() {
     let out = output(migrate_in(dir.path()).env("MIGRATE_DIR", ".").arg("verify"));
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
-        out.stderr.contains("throwaway PostgreSQL cluster")
+        out.stderr.contains("starting a throwaway PostgreSQL ")
             && out.stderr.contains("verified 2 revisions of 2"),
         "{}",
         out.stderr

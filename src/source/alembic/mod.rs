@@ -100,6 +100,7 @@ impl Draft {
                     line,
                     column,
                     span,
+                    ..
                 } => {
                     self.parsed.labels_unreadable = true;
                     self.problems.push(Finding {

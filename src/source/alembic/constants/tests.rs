@@ -153,3 +153,84 @@ fn a_fifo_module_does_not_hang() {
         (Vec::new(), true, 1)
     );
 }
+
+#[test]
+fn a_name_bound_again_anywhere_is_unknown() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join(".git")).unwrap();
+    std::fs::create_dir_all(root.path().join("versions")).unwrap();
+    for rebinding in [
+        "EXPAND += '_v2'",
+        "if True:\n    EXPAND = 'other'",
+        "from app.legacy import EXPAND",
+        "for EXPAND in ('a',):\n    pass",
+        "EXPAND, OTHER = 'a', 'b'",
+        "(EXPAND := 'a')",
+        "def EXPAND():\n    pass",
+        "with open('x') as EXPAND:\n    pass",
+    ] {
+        write(
+            root.path(),
+            "app/consts.py",
+            &format!("EXPAND = 'expand'\n{rebinding}\n"),
+        );
+        let text = format!("from app import consts\n{HEAD}branch_labels = (consts.EXPAND,)\n");
+        assert_eq!(
+            labels(root.path(), "versions", &text),
+            (Vec::new(), true, 1),
+            "{rebinding}"
+        );
+    }
+    // Reading a name, or passing it as a keyword, binds nothing.
+    write(
+        root.path(),
+        "app/consts.py",
+        "EXPAND = 'expand'\nprint(EXPAND, sep=EXPAND)\nBOTH = (EXPAND, 'contract')\n",
+    );
+    let text = format!("from app import consts\n{HEAD}branch_labels = consts.BOTH\n");
+    assert_eq!(
+        labels(root.path(), "versions", &text).0,
+        ["expand", "contract"]
+    );
+}
+
+#[test]
+fn a_tuple_in_a_tuple_is_refused_and_a_package_comes_before_a_module() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join(".git")).unwrap();
+    std::fs::create_dir_all(root.path().join("versions")).unwrap();
+    write(
+        root.path(),
+        "app/consts.py",
+        "WHICH = 'module'\nBOTH = ('a', 'b')\n",
+    );
+    write(
+        root.path(),
+        "app/consts/__init__.py",
+        "WHICH = 'package'\nBOTH = ('a', 'b')\n",
+    );
+    let text = format!("from app import consts\n{HEAD}branch_labels = (consts.WHICH,)\n");
+    assert_eq!(labels(root.path(), "versions", &text).0, ["package"]);
+    let text = format!("from app import consts\n{HEAD}branch_labels = (consts.BOTH,)\n");
+    assert_eq!(
+        labels(root.path(), "versions", &text),
+        (Vec::new(), true, 1)
+    );
+    let text = format!("from app import consts\n{HEAD}branch_labels = (consts.BOTH)\n");
+    assert_eq!(labels(root.path(), "versions", &text).0, ["a", "b"]);
+}
+
+#[test]
+fn a_link_out_of_the_repository_is_not_followed() {
+    let outer = tempfile::tempdir().unwrap();
+    write(outer.path(), "secret/consts.py", "KEY = 'hunter2'\n");
+    let repository = outer.path().join("repository");
+    std::fs::create_dir_all(repository.join(".git")).unwrap();
+    std::fs::create_dir_all(repository.join("versions")).unwrap();
+    std::os::unix::fs::symlink(outer.path().join("secret"), repository.join("conf")).unwrap();
+    let text = format!("from conf import consts\n{HEAD}branch_labels = (consts.KEY,)\n");
+    assert_eq!(
+        labels(&repository, "versions", &text),
+        (Vec::new(), true, 1)
+    );
+}

@@ -14,6 +14,8 @@ pub(crate) enum LabelItem {
         line: usize,
         column: usize,
         span: usize,
+        /// Whether it is a member of a tuple or list rather than the whole value.
+        in_tuple: bool,
     },
 }
 
@@ -97,11 +99,15 @@ pub(in crate::source::alembic) fn imports(tokens: &[Token<'_>]) -> Vec<Import> {
 pub(in crate::source::alembic) fn label_items(tokens: &[Token<'_>]) -> Option<Vec<LabelItem>> {
     let first = tokens.first()?;
     let last = tokens.last()?;
-    let inner = match (&first.kind, &last.kind) {
+    let (inner, in_tuple) = match (&first.kind, &last.kind) {
         (Kind::Op("("), Kind::Op(")")) | (Kind::Op("["), Kind::Op("]")) if tokens.len() >= 2 => {
-            &tokens[1..tokens.len() - 1]
+            let inner = &tokens[1..tokens.len() - 1];
+            // `(NAME)` without a comma is the name in parentheses, not a tuple.
+            let tuple =
+                first.kind == Kind::Op("[") || inner.iter().any(|t| t.kind == Kind::Op(","));
+            (inner, tuple)
         }
-        _ => tokens,
+        _ => (tokens, false),
     };
     let mut items = Vec::new();
     for part in inner.split(|t| t.kind == Kind::Op(",")) {
@@ -117,6 +123,7 @@ pub(in crate::source::alembic) fn label_items(tokens: &[Token<'_>]) -> Option<Ve
                 line: part[0].line,
                 column: part[0].column,
                 span: end - start,
+                in_tuple,
             });
         } else {
             return None;

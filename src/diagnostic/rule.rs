@@ -167,11 +167,13 @@ pub(crate) enum Rule {
     MissingLockTimeout,
     /// SQL that squawk's parser cannot read, so lint may miss what it holds.
     UnparsableSql,
+    /// SQL that needs a newer PostgreSQL than `pg_version` in migrate.toml.
+    NewerThanPgVersion,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub(crate) const ALL: [Rule; 59] = [
+    pub(crate) const ALL: [Rule; 60] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -231,6 +233,7 @@ impl Rule {
         Rule::ShippedOnBothSides,
         Rule::WriteOutsideRepository,
         Rule::LeftoverTemporaryFile,
+        Rule::NewerThanPgVersion,
     ];
 
     /// The rule's severity.
@@ -307,7 +310,8 @@ impl Rule {
             | Rule::ConcurrentlyInTransaction
             | Rule::MixedTransactionStatements
             | Rule::MissingLockTimeout
-            | Rule::UnparsableSql => "lint",
+            | Rule::UnparsableSql
+            | Rule::NewerThanPgVersion => "lint",
             other => other.family().name(),
         }
     }

@@ -4,6 +4,7 @@
 
 mod lock_timeout;
 mod nesting;
+mod newer_feature;
 mod piece;
 mod squawk;
 mod transaction;
@@ -239,6 +240,7 @@ fn lint_piece(context: &Context<'_>, path: &str, text: &str, piece: &Piece) -> V
         found.extend(squawk::findings(&subject));
         found.extend(transaction::findings(&subject));
         found.extend(lock_timeout::findings(&subject));
+        found.extend(newer_feature::findings(&subject));
         found
     }));
     linted.unwrap_or_else(|_| {

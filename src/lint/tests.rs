@@ -241,3 +241,58 @@ fn statement_timeout_is_squawks_rule_when_migrate_sets_none() {
     );
     assert!(names(&text).is_empty(), "{:?}", names(&text));
 }
+
+#[test]
+fn sql_newer_than_pg_version_is_a_finding_from_the_major_that_lacks_it() {
+    let cases = [
+        ("GRANT MAINTAIN ON things TO keeper;", 17),
+        ("REVOKE MAINTAIN ON things FROM keeper;", 17),
+        ("GRANT staff TO alice WITH INHERIT FALSE, SET FALSE;", 16),
+        ("CREATE TABLE spans (r int4multirange);", 14),
+        (
+            "ALTER TABLE things ADD COLUMN twice int GENERATED ALWAYS AS (id * 2) VIRTUAL;",
+            18,
+        ),
+        (
+            "ALTER TABLE things ADD COLUMN twice int GENERATED ALWAYS AS (id * 2);",
+            18,
+        ),
+        (
+            "ALTER TABLE things ADD CONSTRAINT things_note_required NOT NULL note;",
+            18,
+        ),
+    ];
+    for (sql, since) in cases {
+        let text = format!("{HEADER}-- migrate:up\n{sql}\n");
+        let rule = |major: u32| {
+            let mut settings = settings();
+            settings.lint.pg_major = major;
+            findings_with(&text, &settings)
+                .into_iter()
+                .filter(|f| f.0 == "newer-than-pg-version")
+                .map(|f| (f.1, f.2))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rule(since - 1), [(5, 1)], "{sql} on {}", since - 1);
+        assert!(rule(since).is_empty(), "{sql} on {since}");
+    }
+    // What older servers have too is never reported.
+    for sql in [
+        "GRANT SELECT ON things TO keeper;",
+        "GRANT staff TO alice WITH ADMIN OPTION;",
+        "ALTER TABLE things ADD COLUMN twice int GENERATED ALWAYS AS (id * 2) STORED;",
+        "ALTER TABLE things ADD COLUMN id2 int GENERATED ALWAYS AS IDENTITY;",
+        "ALTER TABLE things ALTER COLUMN note SET NOT NULL;",
+        "CREATE TABLE spans (r int4range);",
+    ] {
+        let text = format!("{HEADER}-- migrate:up\n{sql}\n");
+        let mut settings = settings();
+        settings.lint.pg_major = 13;
+        let found: Vec<String> = findings_with(&text, &settings)
+            .into_iter()
+            .map(|f| f.0)
+            .filter(|n| n == "newer-than-pg-version")
+            .collect();
+        assert!(found.is_empty(), "{sql}: {found:?}");
+    }
+}

@@ -77,6 +77,7 @@ impl Rule {
             Rule::ShippedOnBothSides => "shipped-on-both-sides",
             Rule::WriteOutsideRepository => "write-outside-repository",
             Rule::LeftoverTemporaryFile => "leftover-temporary-file",
+            Rule::NewerThanPgVersion => "newer-than-pg-version",
         }
     }
 
@@ -146,6 +147,7 @@ impl Rule {
             Rule::ShippedOnBothSides => "M050",
             Rule::WriteOutsideRepository => "M051",
             Rule::LeftoverTemporaryFile => "M052",
+            Rule::NewerThanPgVersion => "M053",
         }
     }
 }

@@ -166,6 +166,10 @@ impl Resolver {
             .filter_map(|path| std::fs::canonicalize(path).ok())
             .filter(|real| real.starts_with(top))
             .find_map(|real| bounded::read_to_string(&real, bounded::CONFIG_LIMIT).ok())
+            .map(|text| match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_owned(),
+                None => text,
+            })
     }
 }
 

@@ -115,3 +115,21 @@ fn an_unterminated_string_is_an_error() {
     );
     assert!(all("x = '''abc\n").is_err());
 }
+
+#[test]
+fn escapes_read_as_python_reads_them() {
+    let value = |source: &str| match &kinds(source)[0][0] {
+        Kind::Str { value, .. } => value.to_string(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(value(r"'caf\u00e9\x21\101'"), "café!A");
+    assert_eq!(value(r"'\012'"), "\n");
+    assert_eq!(value(r"'\0'"), "\0");
+    assert_eq!(
+        value(r"'\U0001F600 \a\b\f\v'"),
+        "\u{1F600} \x07\x08\x0c\x0b"
+    );
+    // What Python refuses stays as written.
+    assert_eq!(value(r"'\xZZ'"), r"\xZZ");
+    assert_eq!(value(r"'\q'"), r"\q");
+}

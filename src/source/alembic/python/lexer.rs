@@ -269,59 +269,8 @@ impl<'a> Lexer<'a> {
                     let value =
                         value.get_or_insert_with(|| self.src[content_start..before].to_owned());
                     self.pos += 1;
-                    match self.bump() {
-                        None => return Err(unterminated),
-                        Some('\n') => {}
-                        Some('n') => value.push('\n'),
-                        Some('t') => value.push('\t'),
-                        Some('r') => value.push('\r'),
-                        Some('a') => value.push('\x07'),
-                        Some('b') => value.push('\x08'),
-                        Some('f') => value.push('\x0c'),
-                        Some('v') => value.push('\x0b'),
-                        Some(c @ '0'..='7') => {
-                            // Up to three octal digits, as Python reads `\012`.
-                            let mut code = c.to_digit(8).unwrap_or_default();
-                            for _ in 0..2 {
-                                match bytes.get(self.pos) {
-                                    Some(d @ b'0'..=b'7') => {
-                                        code = code * 8 + u32::from(d - b'0');
-                                        self.pos += 1;
-                                    }
-                                    _ => break,
-                                }
-                            }
-                            value.extend(char::from_u32(code));
-                        }
-                        Some(c @ ('x' | 'u' | 'U')) => {
-                            let digits = match c {
-                                'x' => 2,
-                                'u' => 4,
-                                _ => 8,
-                            };
-                            let hex = bytes
-                                .get(self.pos..self.pos + digits)
-                                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                                .and_then(|h| std::str::from_utf8(h).ok())
-                                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                                .and_then(char::from_u32);
-                            match hex {
-                                Some(decoded) => {
-                                    value.push(decoded);
-                                    self.pos += digits;
-                                }
-                                // Python refuses the file; the text stays as written.
-                                None => {
-                                    value.push('\\');
-                                    value.push(c);
-                                }
-                            }
-                        }
-                        Some(c @ ('\\' | '\'' | '"')) => value.push(c),
-                        Some(other) => {
-                            value.push('\\');
-                            value.push(other);
-                        }
+                    if !self.escape(value) {
+                        return Err(unterminated);
                     }
                 }
                 _ => match value.as_mut() {
@@ -333,6 +282,64 @@ impl<'a> Lexer<'a> {
                 },
             }
         }
+    }
+
+    /// Reads the escape after a backslash into `value`, as Python reads it; `false` at the end
+    /// of the source.
+    fn escape(&mut self, value: &mut String) -> bool {
+        let bytes = self.src.as_bytes();
+        match self.bump() {
+            None => return false,
+            Some('\n') => {}
+            Some('n') => value.push('\n'),
+            Some('t') => value.push('\t'),
+            Some('r') => value.push('\r'),
+            Some('a') => value.push('\x07'),
+            Some('b') => value.push('\x08'),
+            Some('f') => value.push('\x0c'),
+            Some('v') => value.push('\x0b'),
+            Some(c @ '0'..='7') => {
+                // Up to three octal digits, as Python reads `\012`.
+                let mut code = c.to_digit(8).unwrap_or_default();
+                for _ in 0..2 {
+                    match bytes.get(self.pos) {
+                        Some(d @ b'0'..=b'7') => {
+                            code = code * 8 + u32::from(d - b'0');
+                            self.pos += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                value.extend(char::from_u32(code));
+            }
+            Some(c @ ('x' | 'u' | 'U')) => {
+                let digits = match c {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let hex = bytes
+                    .get(self.pos..self.pos + digits)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .and_then(char::from_u32);
+                if let Some(decoded) = hex {
+                    value.push(decoded);
+                    self.pos += digits;
+                } else {
+                    // Python refuses the file; the text stays as written.
+                    value.push('\\');
+                    value.push(c);
+                }
+            }
+            Some(c @ ('\\' | '\'' | '"')) => value.push(c),
+            Some(other) => {
+                value.push('\\');
+                value.push(other);
+            }
+        }
+        true
     }
 }
 

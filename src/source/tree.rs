@@ -55,9 +55,41 @@ pub(crate) fn load_all(
         });
     }
     let mut loaded = merged.unwrap_or_default();
+    if read.len() > 1 && loaded.format == DirFormat::Alembic {
+        labels_across_directories(&mut loaded.revisions);
+    }
     loaded.diagnostics.extend(unread_found);
     loaded.dirs = read;
     Ok(loaded)
+}
+
+/// `depends_on` (or a parent) may name a branch label that a revision of another directory of
+/// the tree declares (`contract/` depending on `expand`): each directory resolved the labels it
+/// holds, and what is left is resolved here, over the whole tree, as Alembic's one map does.
+fn labels_across_directories(revisions: &mut [crate::revision::Revision]) {
+    use std::collections::{HashMap, HashSet};
+    let ids: HashSet<String> = revisions.iter().map(|r| r.id.as_str().to_owned()).collect();
+    let labels: HashMap<String, crate::revision::RevisionId> = revisions
+        .iter()
+        .flat_map(|r| r.branch_labels.iter().map(|l| (l.clone(), r.id.clone())))
+        .collect();
+    if labels.is_empty() {
+        return;
+    }
+    for revision in revisions.iter_mut() {
+        let parents = match &mut revision.revises {
+            crate::revision::Revises::Parents(parents) => parents.iter_mut().collect(),
+            _ => Vec::new(),
+        };
+        for reference in parents.into_iter().chain(revision.depends_on.iter_mut()) {
+            let named = reference.id.as_str();
+            if !ids.contains(named)
+                && let Some(id) = labels.get(named)
+            {
+                reference.id = id.clone();
+            }
+        }
+    }
 }
 
 /// The format of a tree whose first directory holds no revision itself, judged from its

@@ -175,3 +175,30 @@ fn a_src_layout_and_a_reexported_name_resolve() {
         alembic
     );
 }
+
+/// A `depends_on` that names a label declared in another directory of the tree (`contract/`
+/// depending on `expand`) resolves as Alembic's one map resolves it: no `dangling-parent`, and
+/// the same history as `alembic`.
+#[test]
+fn a_label_named_across_directories_resolves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    openstack(dir, "('ocata01', migration.CONTRACT_BRANCH)");
+    let versions = "neutron/db/migration/alembic_migrations/versions";
+    write_tree(
+        dir,
+        &[(
+            &format!("{versions}/ocata/contract/c1c3_needs_expand.py"),
+            &revision("c1c3", &["c1c2"], &["expand"], "", "None"),
+        )],
+    );
+    let check = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let ini = "neutron/db/migration/alembic.ini";
+    // A `depends_on` written as a label is printed as the revision it names (README, "Alembic
+    // projects"): the one difference in form.
+    let alembic = sorted_labels(&says(dir, &["-c", ini, "history"]))
+        .replace("c1c2 (expand) -> c1c3", "c1c2 (a1e1) -> c1c3");
+    let ours = run_in(dir, &["history", "--color", "never"]);
+    assert_eq!(ours.stdout, alembic);
+}

@@ -139,16 +139,29 @@ fn read_elsewhere(path: &Path, migrations: &[PathBuf], format: DirFormat) -> boo
 }
 
 impl TextFiles {
-    /// One tree's share of files read for several: all but its own migrations and head file.
+    /// One tree's share of files read for several: all but the migrations and head files of
+    /// every tree in `trees` (each tree's own are judged by its own rules, and another tree's
+    /// name their own revisions, which a tree with a revision of the same slug would take for
+    /// stale ones).
     #[must_use]
-    pub(crate) fn share(&self, migrations: &[PathBuf], format: DirFormat) -> Vec<&TextFile> {
-        let migrations: Vec<PathBuf> = migrations
+    pub(crate) fn share(&self, trees: &[(&[PathBuf], DirFormat)]) -> Vec<&TextFile> {
+        let trees: Vec<(Vec<PathBuf>, DirFormat)> = trees
             .iter()
-            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .map(|(dirs, format)| {
+                let real = dirs
+                    .iter()
+                    .filter_map(|p| std::fs::canonicalize(p).ok())
+                    .collect();
+                (real, *format)
+            })
             .collect();
         self.files
             .iter()
-            .filter(|file| !read_elsewhere(&file.full, &migrations, format))
+            .filter(|file| {
+                !trees
+                    .iter()
+                    .any(|(dirs, format)| read_elsewhere(&file.full, dirs, *format))
+            })
             .collect()
     }
 

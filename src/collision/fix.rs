@@ -30,11 +30,10 @@ pub(crate) fn run(
     settings: &Settings,
     project: &Project,
     shipped: &Shipped,
-    files: &[&TextFile],
+    (files, found): (&[&TextFile], references::Found),
     dry_run: bool,
     progress: &mut Progress,
 ) -> Result<Fixed, Error> {
-    let found = references::find(project, files);
     let mut texts: BTreeMap<usize, String> = BTreeMap::new();
     let source = |node: usize| {
         project

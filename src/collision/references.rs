@@ -223,11 +223,11 @@ pub(crate) struct Scan {
 
 /// `check`'s scan of the tree's share of the repository's files for stale references.
 #[must_use]
-pub(crate) fn check(project: &Project, files: &[&TextFile]) -> Scan {
+pub(crate) fn check(project: &Project, files: &[&TextFile], found: Found) -> Scan {
     let Found {
         in_files,
         in_migrations,
-    } = find(project, files);
+    } = found;
     let mut found = Vec::new();
     let mut sources = Sources::new();
     let suppressions = files

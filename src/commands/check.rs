@@ -10,6 +10,7 @@ use crate::collision::base_branch::Base;
 use crate::collision::file_walk::TextFiles;
 use crate::collision::git::Git;
 use crate::collision::head_file::HeadFile;
+use crate::collision::neighbours::Neighbours;
 use crate::collision::{atomic, fix, new_only, references, shipped};
 use crate::diagnostic::{Diagnostic, Rule, Severity, Sources, suppress};
 use crate::lint;
@@ -50,31 +51,19 @@ pub(super) fn run(
     // (which then skips its own migrations), for all at once when there are several.
     let scanned = args.fix || !args.no_references;
     let mut files: Option<TextFiles> = None;
+    let mut neighbours = Neighbours::default();
     if scanned && trees.len() > 1 {
         files = Some(repository_files(settings, None, progress)?);
+        neighbours = Neighbours::of(&trees);
     }
     for tree in &trees {
         if args.fix {
-            let project = Project::load(tree)?;
-            let git = Git::discover(&tree.dir);
-            let shipped = super::shipped::load(tree, &project, git.as_ref(), progress)?;
-            let all = match &mut files {
-                Some(all) => all,
-                None => files.insert(repository_files(tree, Some(&project), progress)?),
-            };
-            let share = all.share(&project.dirs, project.format);
-            match fix::run(tree, &project, &shipped, &share, args.dry_run, progress)? {
-                Ok(fixed) => {
-                    // Under `--dry-run` too: the next tree's diff then applies after this one's.
-                    for (real, change) in fixed {
-                        all.rewritten(&real, &change.after);
-                        changes.push(change);
-                    }
-                }
+            match fix_tree(tree, args, (&mut files, &neighbours), progress)? {
+                Ok(fixed) => changes.extend(fixed),
                 Err(refusal) => diagnostics.push(*refusal),
             }
         }
-        let checked = check_tree(tree, args, &mut files, progress)?;
+        let checked = check_tree(tree, args, (&mut files, &neighbours), progress)?;
         counts.push(TreeCount {
             dir: tree.display_dir.clone(),
             revisions: checked.project.revisions.len(),
@@ -134,6 +123,43 @@ struct Checked {
     read: Vec<(String, usize, usize)>,
 }
 
+/// `--fix` on one tree, on the repository's files read once (read here for the first tree when
+/// there is one), which then hold what it wrote: under `--dry-run` too, so that the next tree's
+/// diff applies after this one's.
+fn fix_tree(
+    tree: &Settings,
+    args: &CheckArgs,
+    (files, neighbours): (&mut Option<TextFiles>, &Neighbours),
+    progress: &mut Progress,
+) -> Result<Result<Vec<Change>, Box<Diagnostic>>, Error> {
+    let project = Project::load(tree)?;
+    let git = Git::discover(&tree.dir);
+    let shipped = super::shipped::load(tree, &project, git.as_ref(), progress)?;
+    let all = match files {
+        Some(all) => all,
+        None => files.insert(repository_files(tree, Some(&project), progress)?),
+    };
+    let share = all.share(&neighbours.with(&project));
+    let found = neighbours.find(&project, &share);
+    let fixed = match fix::run(
+        tree,
+        &project,
+        &shipped,
+        (&share, found),
+        args.dry_run,
+        progress,
+    )? {
+        Ok(fixed) => fixed,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let mut changes = Vec::with_capacity(fixed.len());
+    for (real, change) in fixed {
+        all.rewritten(&real, &change.after);
+        changes.push(change);
+    }
+    Ok(Ok(changes))
+}
+
 /// The repository's text files, walked and read; what cannot be read is named as a warning.
 /// With a tree's project, its own migrations are left out; without one, every file is read.
 fn repository_files(
@@ -156,7 +182,7 @@ fn repository_files(
 fn check_tree(
     settings: &Settings,
     args: &CheckArgs,
-    files: &mut Option<TextFiles>,
+    (files, neighbours): (&mut Option<TextFiles>, &Neighbours),
     progress: &mut Progress,
 ) -> Result<Checked, Error> {
     let mut project = Project::load(settings)?;
@@ -171,7 +197,8 @@ fn check_tree(
             Some(all) => all,
             None => files.insert(repository_files(settings, Some(&project), progress)?),
         };
-        let scan = references::check(&project, &all.share(&project.dirs, project.format));
+        let share = all.share(&neighbours.with(&project));
+        let scan = references::check(&project, &share, neighbours.find(&project, &share));
         found.extend(scan.diagnostics);
         project.sources.extend(scan.sources);
         suppressions.extend(scan.suppressions);

@@ -280,3 +280,43 @@ fn a_dry_run_prints_diffs_that_apply_to_what_fix_writes() {
     );
     assert_eq!(applied, "run 002_add_role.sql,\nthen 002_add_price.sql\n");
 }
+
+/// Two trees with revisions of the same slug (`002_add_role` here, `003_add_role` there): each
+/// tree's head file and each tree's docs naming its own revision are current, not stale, and
+/// `--fix` leaves the other tree's migrations alone.
+#[test]
+fn a_slug_in_two_trees_is_not_stale_in_either() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git_init(dir);
+    write_tree(
+        &dir.join("services/a/migrations"),
+        &[
+            ("001_create_user.sql", &revision("create user", "none")),
+            ("002_add_role.sql", &revision("add role", "001")),
+            ("HEAD", "002 002_add_role.sql\n"),
+        ],
+    );
+    write_tree(
+        &dir.join("services/b/migrations"),
+        &[
+            ("001_create_shop.sql", &revision("create shop", "none")),
+            ("002_add_price.sql", &revision("add price", "001")),
+            ("003_add_role.sql", &revision("add role", "002")),
+            ("HEAD", "003 003_add_role.sql\n"),
+        ],
+    );
+    write_tree(
+        &dir.join("services/b"),
+        &[("README.md", "the last one is 003_add_role.sql\n")],
+    );
+    let run = run_in(dir, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = run_in(dir, &["check", "--fix"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("rewrote"), "{}", run.stdout);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("services/a/migrations/HEAD")).unwrap(),
+        "002 002_add_role.sql\n"
+    );
+}

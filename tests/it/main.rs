@@ -27,6 +27,7 @@ mod layers;
 mod lint;
 mod majors;
 mod merge;
+mod npm_package;
 mod operations;
 mod poolers;
 mod pre_commit;

@@ -136,21 +136,7 @@ fn prose_in_a_migration_that_restates_its_revision_must_agree() {
 fn several_trees_share_one_read_and_fix_one_file_in_turn() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    git_init(dir);
-    write_tree(
-        &dir.join("services/users/migrations"),
-        &[
-            ("001_create_user.sql", &revision("create user", "none")),
-            ("002_add_role.sql", &revision("add role", "001")),
-        ],
-    );
-    write_tree(
-        &dir.join("services/shop/migrations"),
-        &[
-            ("001_create_shop.sql", &revision("create shop", "none")),
-            ("002_add_price.sql", &revision("add price", "001")),
-        ],
-    );
+    two_trees(dir);
     write_tree(
         &dir.join("docs"),
         &[

@@ -8,7 +8,7 @@ use crate::common::server::own_server;
 use crate::common::{migrate_in, output, write_tree};
 use crate::database::rev;
 
-fn verify(dir: &Path, url: &str, args: &[&str]) -> crate::common::Run {
+pub(crate) fn verify(dir: &Path, url: &str, args: &[&str]) -> crate::common::Run {
     output(
         migrate_in(dir)
             .env("MIGRATE_DIR", ".")

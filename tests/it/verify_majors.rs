@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::common::server::{expected_major, own_server};
-use crate::common::{migrate_in, output, write_tree};
+use crate::common::write_tree;
 use crate::database::rev;
 
 /// One feature: the first major that has it, the base it needs, its up, a down that forgets
@@ -119,13 +119,7 @@ fn verify_names_what_each_majors_feature_leaves_behind() {
         let run = |down: &str| {
             let dir = tempfile::tempdir().unwrap();
             tree(dir.path(), feature, down);
-            output(migrate_in(dir.path()).env("MIGRATE_DIR", ".").args([
-                "verify",
-                "--database-url",
-                &db.url,
-                "--format",
-                "concise",
-            ]))
+            crate::verify::verify(dir.path(), &db.url, &[])
         };
         let out = run(feature.forgetful);
         let findings: Vec<&str> = out

@@ -6,6 +6,7 @@
 //! `target/`, and the hook repository is made the same way every time (same path, same commit
 //! dates), so a second run of the suite finds the hook built and writes nothing under `~/.cache`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -35,7 +36,13 @@ fn cached(cmd: &mut Command) -> &mut Command {
 }
 
 pub(crate) fn git(dir: &Path, args: &[&str]) -> Output {
+    git_with(dir, args, &[])
+}
+
+/// `git` with `env` set on top of the store and build settings.
+pub(crate) fn git_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Output {
     cached(&mut Command::new("git"))
+        .envs(env.iter().copied())
         .current_dir(dir)
         // The same commit for the same sources, so that pre-commit's store keys stay valid.
         .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
@@ -132,7 +139,7 @@ pub(crate) fn installed_project(pre_commit: &Path, tmp: &Path, hook: &str) -> Pa
 fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
     let pre_commit = pre_commit();
     let tmp = tempfile::tempdir().unwrap();
-    let project = installed_project(&pre_commit, tmp.path(), "migrate-check");
+    let project = installed_project(&pre_commit, tmp.path(), "migrate-check-from-source");
 
     let migrations = project.join("migrations");
     write_tree(
@@ -168,27 +175,14 @@ fn the_hook_refuses_a_second_head_and_passes_a_clean_commit() {
 fn the_alembic_hook_runs_on_changes_to_the_versions_directory() {
     let pre_commit = pre_commit();
     let tmp = tempfile::tempdir().unwrap();
-    let project = installed_project(&pre_commit, tmp.path(), "migrate-check-alembic");
-    let versions = alembic::project(&project);
-    let files = [
-        ("001_a.py", alembic::revision_file("001", &[], "a")),
-        ("002_b.py", alembic::revision_file("002", &["001"], "b")),
-    ];
-    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
-    write_tree(&versions, &borrowed);
+    let project = installed_project(&pre_commit, tmp.path(), "migrate-check-alembic-from-source");
+    let versions = alembic_project(&project);
     assert!(ok(&git(&project, &["add", "-A"])));
     let clean = git(&project, &["commit", "-m", "clean"]);
     assert!(ok(&clean), "a clean commit passes the hook");
-    let said = |o: &Output| {
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    };
     let shown = said(&clean);
     assert!(
-        shown.contains("migrate check (Alembic)") && shown.contains("Passed"),
+        shown.contains("migrate check (Alembic, from source)") && shown.contains("Passed"),
         "the hook ran on a change to the versions directory:\n{shown}"
     );
 
@@ -211,4 +205,26 @@ fn the_alembic_hook_runs_on_changes_to_the_versions_directory() {
     assert!(!refused.status.success(), "the hook must refuse:\n{shown}");
     assert!(shown.contains("error[duplicate-revision]"), "{shown}");
     assert!(shown.contains("alembic/versions/002_b.py"), "{shown}");
+}
+
+/// An Alembic project in `project` with revisions `001` and `002`; returns its versions
+/// directory.
+pub(crate) fn alembic_project(project: &Path) -> PathBuf {
+    let versions = alembic::project(project);
+    let files = [
+        ("001_a.py", alembic::revision_file("001", &[], "a")),
+        ("002_b.py", alembic::revision_file("002", &["001"], "b")),
+    ];
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    write_tree(&versions, &borrowed);
+    versions
+}
+
+/// What a command printed, stdout then stderr.
+pub(crate) fn said(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }

@@ -47,7 +47,7 @@ fn add(project: &Path, file: &str, revises: &str, head_file: bool) {
 /// A project with the `migrate-check` hook and a bare remote: `main` has `001` and `002`,
 /// pushed, and `origin/HEAD` set.
 fn repository(tmp: &Path, head_file: bool) -> PathBuf {
-    let project = installed_project(&pre_commit(), tmp, "migrate-check");
+    let project = installed_project(&pre_commit(), tmp, "migrate-check-from-source");
     add(&project, "001_create_a.sql", "none", head_file);
     add(&project, "002_create_b.sql", "001", head_file);
     must(&project, &["add", "-A"]);

@@ -4,6 +4,7 @@ pub(crate) mod alembic;
 pub(crate) mod background;
 pub(crate) mod pgbouncer;
 pub(crate) mod server;
+pub(crate) mod wheel;
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod action;
 mod adoption;
 mod alembic;
 mod alembic_database;
@@ -34,6 +35,7 @@ mod pre_commit;
 mod pre_commit_wheel;
 mod rebase;
 mod references;
+mod release;
 mod robustness;
 mod round_trip;
 mod scenarios;

@@ -172,3 +172,22 @@ pub(crate) fn rules(run: &Run) -> Vec<String> {
         })
         .collect()
 }
+
+/// A YAML file as JSON, read by `PyYAML` from the test virtualenv (pre-commit depends on it).
+pub(crate) fn yaml_as_json(path: &Path) -> serde_json::Value {
+    let python = root().join("target/venv/bin/python");
+    let out = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("{} does not run ({e}): run scripts/test", python.display()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}

@@ -47,6 +47,9 @@ pub enum Error {
     /// The database could not be reached or refused what `migrate` asked of it.
     #[error("{0}")]
     Database(String),
+    /// Another runner held the migration lock for the whole `--lock-wait`.
+    #[error("{0}")]
+    LockHeld(String),
     /// git could not answer, or a ref named on the command line does not exist.
     #[error("{0}")]
     Git(String),
@@ -89,6 +92,7 @@ impl Error {
             Error::Usage(_)
             | Error::Io { .. }
             | Error::Database(_)
+            | Error::LockHeld(_)
             | Error::Git(_)
             | Error::Output(_) => "",
         }

@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use self::choices::{ColorChoice, DirFormatChoice, Format, PoolMode};
+pub use self::fleet_args::{FleetArgs, Shard};
 pub use self::write_args::{DowngradeArgs, RollbackArgs, StampArgs, UpgradeArgs, WriteArgs};
 
 mod choices;
+mod fleet_args;
 mod write_args;
 
 /// A migration runner for PostgreSQL that refuses to merge two heads.
@@ -154,6 +156,8 @@ pub struct CurrentArgs {
     /// Exit 1 unless the database is at every head: a deploy gate
     #[arg(long)]
     pub check_heads: bool,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// Options of `check`.

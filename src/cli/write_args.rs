@@ -5,6 +5,8 @@
 
 use clap::Args;
 
+use super::FleetArgs;
+
 /// Options shared by the commands that write to the database.
 #[derive(Debug, Clone, Args)]
 pub struct WriteArgs {
@@ -29,7 +31,7 @@ pub struct WriteArgs {
 }
 
 /// Options of `upgrade`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct UpgradeArgs {
     /// `head`, a revision id, or `+N`
     #[arg(default_value = "head")]
@@ -42,10 +44,12 @@ pub struct UpgradeArgs {
     pub allow_unknown: bool,
     #[command(flatten)]
     pub write: WriteArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// Options of `downgrade`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DowngradeArgs {
     /// `base`, a revision id, or `-N`
     #[arg(allow_hyphen_values = true)]
@@ -55,10 +59,12 @@ pub struct DowngradeArgs {
     pub single_transaction: bool,
     #[command(flatten)]
     pub write: WriteArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// Options of `rollback`: `downgrade`'s, with one step back as the target.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RollbackArgs {
     /// `-1` (one revision back), `-N`, `base` or a revision id
     #[arg(allow_hyphen_values = true, default_value = "-1")]
@@ -68,10 +74,12 @@ pub struct RollbackArgs {
     pub single_transaction: bool,
     #[command(flatten)]
     pub write: WriteArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// Options of `stamp`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct StampArgs {
     /// `head`, `base`, a revision id, `+N` or `-N`
     #[arg(allow_hyphen_values = true)]
@@ -82,4 +90,6 @@ pub struct StampArgs {
     /// How long to wait for another runner's lock, as `60s`, `500ms` or `2m`
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
     pub lock_wait: std::time::Duration,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }

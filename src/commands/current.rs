@@ -9,11 +9,13 @@ use crate::database::alembic_status;
 use crate::database::alembic_version;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::refinery_identity::Identity;
+use crate::diagnostic::Diagnostic;
 use crate::diagnostic::refusal::{self, Unfinished};
-use crate::output::{Body, Current, Report, Row, RowState};
+use crate::output::{Body, Current, Report, Row, RowState, TargetPosition};
 use crate::project::Project;
 use crate::revision::DirFormat;
 use crate::settings::{HistoryTable, Settings};
+use postgres::Client;
 
 /// The database's position on the graph.
 pub(super) struct Position {
@@ -32,9 +34,17 @@ pub(super) struct Position {
 /// Reads the history and places it on the graph.
 pub(super) fn position(settings: &Settings, project: &Project) -> Result<Position, Error> {
     let (mut client, _) = write::connect(settings)?;
+    position_on(&mut client, settings, project)
+}
+
+/// Reads the history on `client` and places it on the graph.
+fn position_on(
+    client: &mut Client,
+    settings: &Settings,
+    project: &Project,
+) -> Result<Position, Error> {
     if project.format == DirFormat::Alembic {
-        let stored =
-            alembic_version::read(&mut client, &alembic_table(settings))?.unwrap_or_default();
+        let stored = alembic_version::read(client, &alembic_table(settings))?.unwrap_or_default();
         let status = alembic_status::Status::new(project, stored);
         return Ok(Position {
             applied: status.applied.clone(),
@@ -45,7 +55,7 @@ pub(super) fn position(settings: &Settings, project: &Project) -> Result<Positio
         });
     }
     let identities = write::identities(project)?;
-    let state = Tables::new(&settings.history_table).read(&mut client)?;
+    let state = Tables::new(&settings.history_table).read(client)?;
     let applied: BTreeSet<usize> = applied_revisions(&state, &identities)
         .iter()
         .filter_map(|a| a.node)
@@ -164,8 +174,36 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
             .filter(|r| r.state == RowState::NoFile)
             .map(|r| r.id.clone())
             .collect();
+        diagnostics.extend(row_diagnostics(&project, &position, &rows));
+        let table = settings.history_table.to_string();
+        (table, position.state.applied.is_empty(), rows, unknown)
+    };
+    let current = Current {
+        table,
+        alembic: position.alembic.is_some(),
+        empty,
+        at: position.current.iter().copied().collect(),
+        rows,
+        verbose: args.verbose && position.alembic.is_none(),
+        pending,
+        missing_heads,
+        unknown,
+        project,
+    };
+    if args.check_heads && !current.missing_heads.is_empty() {
+        diagnostics.push(refusal::not_at_heads(current.project.format));
+    }
+    let mut report = Report::new("current", Body::Current(Box::new(current)));
+    report.diagnostics = diagnostics;
+    Ok(report)
+}
+
+/// The refusals the history's rows call for: rows no file knows, drift, unfinished revisions.
+fn row_diagnostics(project: &Project, position: &Position, rows: &[Row]) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    {
         let nodes = write::nodes_by_version(&position.identities);
-        for (row, shown) in position.state.applied.iter().zip(&rows) {
+        for (row, shown) in position.state.applied.iter().zip(rows) {
             match shown.state {
                 RowState::NoFile => diagnostics.push(unknown_revision(row)),
                 // Drift: the deploy gate must see it before `upgrade` refuses it.
@@ -188,7 +226,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
                 Direction::Up => Unfinished::Upgrade,
                 Direction::Down => Unfinished::Downgrade,
             };
-            let id = write::version_label(&project, &position.identities, progress.version);
+            let id = write::version_label(project, &position.identities, progress.version);
             diagnostics.push(refusal::unfinished(
                 &id,
                 progress.done,
@@ -196,27 +234,62 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
                 which,
             ));
         }
-        let table = settings.history_table.to_string();
-        (table, position.state.applied.is_empty(), rows, unknown)
-    };
-    let current = Current {
-        table,
-        alembic: position.alembic.is_some(),
-        empty,
-        at: position.current.iter().copied().collect(),
-        rows,
-        verbose: args.verbose && position.alembic.is_none(),
-        pending,
-        missing_heads,
-        unknown,
-        project,
-    };
-    if args.check_heads && !current.missing_heads.is_empty() {
-        diagnostics.push(refusal::not_at_heads(current.project.format));
     }
-    let mut report = Report::new("current", Body::Current(Box::new(current)));
-    report.diagnostics = diagnostics;
-    Ok(report)
+    diagnostics
+}
+
+/// `current` on one target of a fleet: where it is, how it stands against the files, and the
+/// refusals its history calls for.
+pub(super) struct Standing {
+    pub at: Vec<usize>,
+    pub position: TargetPosition,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub(super) fn standing(
+    settings: &Settings,
+    project: &Project,
+    client: &mut Client,
+) -> Result<Standing, Error> {
+    let position = position_on(client, settings, project)?;
+    let pending = project
+        .graph
+        .topological_order()
+        .into_iter()
+        .filter(|n| !position.applied.contains(n))
+        .count();
+    let at_heads = project
+        .graph
+        .heads()
+        .iter()
+        .all(|h| position.applied.contains(h));
+    let (unknown, changed, diagnostics) = if let Some(status) = &position.alembic {
+        let diagnostics = status
+            .unknown
+            .iter()
+            .map(|id| refusal::unknown_alembic_revision(id, &settings.display_dir))
+            .collect();
+        (status.unknown.len(), 0, diagnostics)
+    } else {
+        let rows = sql_rows(project, &position);
+        let count = |state: RowState| rows.iter().filter(|r| r.state == state).count();
+        let diagnostics = row_diagnostics(project, &position, &rows);
+        (
+            count(RowState::NoFile),
+            count(RowState::Changed),
+            diagnostics,
+        )
+    };
+    Ok(Standing {
+        at: position.current.iter().copied().collect(),
+        position: TargetPosition {
+            pending,
+            unknown,
+            changed,
+            at_heads,
+        },
+        diagnostics,
+    })
 }
 
 /// Every applied row, with whether its file still matches.

@@ -2,6 +2,7 @@
 
 pub(crate) mod check;
 mod current;
+mod fleet;
 mod heads;
 mod history;
 mod history_order;
@@ -45,20 +46,66 @@ pub(crate) fn run(
         Command::Merge(args) => merge::run(settings, args, progress),
         Command::Verify(args) => write::verify::run(settings, args, progress),
         Command::Schema(args) => write::schema::run(settings, args, progress),
-        Command::Upgrade(args) => write::run(settings, write::Command::Upgrade(args), progress),
-        Command::Downgrade(args) => write::run(settings, write::Command::Downgrade(args), progress),
+        Command::Upgrade(args) => written(
+            settings,
+            write::Command::Upgrade(args),
+            &args.fleet,
+            progress,
+        ),
+        Command::Downgrade(args) => written(
+            settings,
+            write::Command::Downgrade(args),
+            &args.fleet,
+            progress,
+        ),
         Command::Rollback(args) => {
             let args = crate::cli::DowngradeArgs {
                 target: args.target.clone(),
                 single_transaction: args.single_transaction,
                 write: args.write.clone(),
+                fleet: args.fleet.clone(),
             };
-            write::run(settings, write::Command::Downgrade(&args), progress)
+            written(
+                settings,
+                write::Command::Downgrade(&args),
+                &args.fleet,
+                progress,
+            )
         }
-        Command::Stamp(args) => write::run(settings, write::Command::Stamp(args), progress),
-        Command::Current(args) => current::run(settings, args),
+        Command::Stamp(args) => {
+            written(settings, write::Command::Stamp(args), &args.fleet, progress)
+        }
+        Command::Current(args) => match fleet::source(&args.fleet, settings)? {
+            Some(source) => fleet::run(
+                settings,
+                fleet::FleetCommand::Current(args),
+                &args.fleet,
+                &source,
+                progress,
+            ),
+            None => current::run(settings, args),
+        },
         Command::Rebase(args) => rebase::run(settings, args, progress),
         Command::Lint(args) => lint::run(settings, args),
+    }
+}
+
+/// A writing command on one database, or on the targets a list names.
+fn written(
+    settings: &Settings,
+    command: write::Command<'_>,
+    targets: &crate::cli::FleetArgs,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
+    match fleet::source(targets, settings)? {
+        Some(source) => fleet::run(
+            settings,
+            fleet::FleetCommand::Write(command),
+            targets,
+            &source,
+            progress,
+        ),
+        None => write::run(settings, command, progress),
     }
 }
 

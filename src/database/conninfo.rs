@@ -153,11 +153,10 @@ fn ambiguous_user(text: &str) -> Result<bool, Error> {
     Ok(!userinfo.contains(':') && !userinfo.chars().all(plain))
 }
 
-/// The connection as messages show it: `user@host:port/dbname`, never with the password.
-impl fmt::Display for ConnInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hosts: Vec<String> = self
-            .config
+impl ConnInfo {
+    /// Each host with its port, `host:port`, as the URL gives them.
+    pub(crate) fn hosts(&self) -> Vec<String> {
+        self.config
             .get_hosts()
             .iter()
             .enumerate()
@@ -174,7 +173,14 @@ impl fmt::Display for ConnInfo {
                     Host::Unix(path) => format!("{}:{port}", path.display()),
                 }
             })
-            .collect();
+            .collect()
+    }
+}
+
+/// The connection as messages show it: `user@host:port/dbname`, never with the password.
+impl fmt::Display for ConnInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hosts = self.hosts();
         let user = match self.config.get_user() {
             Some(_) if self.user_hidden => "(user not shown)",
             Some(user) => user,

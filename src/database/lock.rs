@@ -64,7 +64,7 @@ pub(crate) fn acquire(
         }
         let elapsed = started.elapsed();
         if elapsed >= wait {
-            return Err(Error::Database(format!(
+            return Err(Error::LockHeld(format!(
                 "another runner holds the migration lock on {table}: {holding}; gave up after {} \
                  (raise it with `--lock-wait`, or stop that session with `SELECT pg_terminate_backend(<pid>)` if it is stuck)",
                 humantime::format_duration(wait)

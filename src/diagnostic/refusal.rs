@@ -351,6 +351,23 @@ pub(crate) fn rebase_check_failed() -> Diagnostic {
     )
 }
 
+/// A fleet's target list that cannot run: empty, or naming one target twice.
+pub(crate) fn invalid_targets(message: &str, location: Option<Location>) -> Diagnostic {
+    Diagnostic {
+        location,
+        ..Diagnostic::general(
+            Rule::InvalidTargets,
+            message,
+            "list each database or schema once; nothing was run on any target",
+        )
+    }
+}
+
+/// A fleet run that started no more targets.
+pub(crate) fn fleet_stopped(message: &str, help: &str) -> Diagnostic {
+    Diagnostic::general(Rule::FleetStopped, message, help)
+}
+
 /// `migrate` itself failed: the error and its causes, as one diagnostic for the JSON document.
 pub(crate) fn failure(error: &Error) -> Diagnostic {
     let rule = match error {
@@ -359,7 +376,7 @@ pub(crate) fn failure(error: &Error) -> Diagnostic {
         Error::Config { .. } | Error::ConfigValue { .. } => Rule::InvalidConfig,
         Error::Usage(_) => Rule::UsageError,
         Error::UnknownRevision(_) => Rule::UnknownTarget,
-        Error::Database(_) => Rule::DatabaseError,
+        Error::Database(_) | Error::LockHeld(_) => Rule::DatabaseError,
         Error::Git(_) => Rule::GitError,
         Error::Output(_) => Rule::OutputError,
         Error::Interrupted(_) => Rule::Interrupted,

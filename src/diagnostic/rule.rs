@@ -169,11 +169,15 @@ pub(crate) enum Rule {
     UnparsableSql,
     /// SQL that needs a newer PostgreSQL than `pg_version` in migrate.toml.
     NewerThanPgVersion,
+    /// A fleet's target list that is empty or names a target twice.
+    InvalidTargets,
+    /// A fleet run that left targets unstarted: a canary failed, or `--max-failures` did.
+    FleetStopped,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub(crate) const ALL: [Rule; 60] = [
+    pub(crate) const ALL: [Rule; 62] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -234,6 +238,8 @@ impl Rule {
         Rule::WriteOutsideRepository,
         Rule::LeftoverTemporaryFile,
         Rule::NewerThanPgVersion,
+        Rule::InvalidTargets,
+        Rule::FleetStopped,
     ];
 
     /// The rule's severity.
@@ -279,7 +285,9 @@ impl Rule {
             | Rule::Interrupted
             | Rule::PooledConnection
             | Rule::SeveralTrees
-            | Rule::NothingToMerge => Kind::Refusal,
+            | Rule::NothingToMerge
+            | Rule::InvalidTargets
+            | Rule::FleetStopped => Kind::Refusal,
             Rule::MissingDirectory
             | Rule::UsageError
             | Rule::UnknownTarget

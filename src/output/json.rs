@@ -5,9 +5,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::json_entry::{Entry, StepEntry, entry, step};
 use super::json_revision::{RevisionEntry, revision, section};
 use super::{Body, Change, Mark, Report, RowState, Run, SchemaObject, TreeCount, diff};
-use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::diagnostic::Severity;
 
 /// Bump only when a field changes meaning or disappears; new fields keep the version.
 const VERSION: u32 = 1;
@@ -64,6 +65,8 @@ enum Fields<'a> {
     Schema {
         objects: &'a [SchemaObject],
     },
+    /// A command on many targets.
+    Fleet(super::json_fleet::FleetFields<'a>),
     /// `check --fix`: the files repaired.
     Fixed {
         dry_run: bool,
@@ -89,15 +92,6 @@ struct ServerEntry<'a> {
 }
 
 #[derive(Serialize)]
-struct StepEntry<'a> {
-    id: &'a str,
-    file: &'a str,
-    direction: &'static str,
-    status: &'static str,
-    ms: u128,
-}
-
-#[derive(Serialize)]
 struct Totals {
     revisions: usize,
     failed: usize,
@@ -109,27 +103,6 @@ struct ChangeEntry<'a> {
     from: &'a str,
     to: &'a str,
     diff: String,
-}
-
-#[derive(Serialize)]
-struct Entry<'a> {
-    name: &'static str,
-    family: &'static str,
-    id: &'static str,
-    kind: &'static str,
-    severity: &'static str,
-    message: &'a str,
-    path: Option<&'a str>,
-    line: Option<usize>,
-    column: Option<usize>,
-    help: &'a str,
-    related: Vec<Related<'a>>,
-}
-
-#[derive(Serialize)]
-struct Related<'a> {
-    path: &'a str,
-    line: usize,
 }
 
 #[derive(Serialize)]
@@ -264,6 +237,7 @@ fn fields(body: &Body) -> Fields<'_> {
         },
         Body::Created { path } => Fields::Created { path },
         Body::Schema { objects } => Fields::Schema { objects },
+        Body::Fleet(fleet) => Fields::Fleet(super::json_fleet::fields(fleet)),
     }
 }
 
@@ -280,17 +254,7 @@ fn run_fields(run: &Run) -> Fields<'_> {
             binaries: s.binaries.as_deref(),
             chosen_by: s.chosen_by.as_deref(),
         }),
-        revisions: run
-            .steps
-            .iter()
-            .map(|s| StepEntry {
-                id: &s.id,
-                file: &s.file,
-                direction: s.direction.as_str(),
-                status: s.status.as_str(),
-                ms: s.took.as_millis(),
-            })
-            .collect(),
+        revisions: run.steps.iter().map(step).collect(),
         totals: Totals {
             revisions: run.steps.len() - failed,
             failed,
@@ -304,32 +268,5 @@ fn change(change: &Change) -> ChangeEntry<'_> {
         from: &change.from,
         to: &change.to,
         diff: diff::patch(std::slice::from_ref(change)),
-    }
-}
-
-fn entry(d: &Diagnostic) -> Entry<'_> {
-    Entry {
-        name: d.rule.name(),
-        family: d.rule.family_name(),
-        id: d.rule.id(),
-        kind: match d.rule.kind() {
-            Kind::Finding => "finding",
-            Kind::Refusal => "refusal",
-            Kind::Failure => "failure",
-        },
-        severity: d.severity().as_str(),
-        message: &d.message,
-        path: d.location.as_ref().map(|l| l.path.as_str()),
-        line: d.location.as_ref().map(|l| l.line),
-        column: d.location.as_ref().map(|l| l.column),
-        help: &d.help,
-        related: d
-            .related
-            .iter()
-            .map(|r| Related {
-                path: &r.path,
-                line: r.line,
-            })
-            .collect(),
     }
 }

@@ -9,9 +9,13 @@
 pub(crate) mod alembic_text;
 mod concise;
 mod diff;
+mod fleet_text;
+mod fleet_view;
 mod github;
 mod human;
 mod json;
+mod json_entry;
+mod json_fleet;
 mod json_revision;
 mod progress;
 mod snippet;
@@ -21,6 +25,7 @@ mod view;
 use std::io::{self, Write};
 
 pub(crate) use crate::words::human_duration;
+pub(crate) use fleet_view::{Fleet, FleetStop, FleetTarget, TargetPosition, TargetStatus};
 pub(crate) use progress::Progress;
 pub(crate) use view::{
     Body, Change, Current, Fixes, Mark, Row, RowState, Run, RunServer, SchemaObject, Step,

@@ -118,6 +118,29 @@ impl Progress {
         let _ = err.flush();
     }
 
+    /// A fleet's status: redrawn in place on a terminal, a plain line otherwise.
+    pub(crate) fn status(&mut self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        if self.sink == Sink::Terminal {
+            let _ = write!(err, "\r\x1b[2K{}", escape::one_line(text));
+            self.open = true;
+        } else {
+            let _ = writeln!(err, "{}", escape::one_line(text));
+        }
+        let _ = err.flush();
+    }
+
+    /// Ends a live status line, so that what follows starts a line of its own.
+    pub(crate) fn end_status(&mut self) {
+        if self.open {
+            let _ = writeln!(std::io::stderr().lock());
+            self.open = false;
+        }
+    }
+
     fn line(&mut self, text: &str) {
         if self.quiet {
             return;

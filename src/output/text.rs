@@ -69,6 +69,7 @@ pub(super) fn body(body: &Body, out: &mut dyn Write, indent: bool) -> io::Result
         Body::Sql(sql) => write!(out, "{sql}"),
         Body::Rebase { dry_run, changes } => rewrites(*dry_run, changes, out),
         Body::Created { path } => writeln!(out, "{}", one_line(path)),
+        Body::Fleet(fleet) => super::fleet_text::body(fleet, out),
         Body::Schema { objects } => {
             for object in objects {
                 writeln!(out, "{} {}", object.kind, one_line(&object.name))?;

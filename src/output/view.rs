@@ -44,6 +44,8 @@ pub(crate) enum Body {
     Created { path: String },
     /// `schema`: the catalog snapshot, one object each.
     Schema { objects: Vec<SchemaObject> },
+    /// A command run on many targets.
+    Fleet(Box<super::Fleet>),
 }
 
 /// How a list of revisions is written.
@@ -128,6 +130,8 @@ pub(crate) struct Run {
     pub elapsed: Duration,
     /// `verify`: the server it ran on.
     pub server: Option<RunServer>,
+    /// The revisions the database had before the run, by graph node (for a fleet's summary).
+    pub before: Vec<usize>,
 }
 
 /// The server `verify` ran on: the version it reports, and for a throwaway cluster the

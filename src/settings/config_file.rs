@@ -68,6 +68,8 @@ pub(crate) struct ConfigFile {
     pub lint_down: Option<bool>,
     /// `[verify]`: the fixtures `migrate verify` loads at its target, and their cleanup.
     pub verify: Option<VerifyConfig>,
+    /// `[targets]`: the target list of a fleet run.
+    pub targets: Option<super::TargetsConfig>,
 }
 
 /// `[verify]` in migrate.toml.

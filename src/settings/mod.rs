@@ -13,6 +13,7 @@ mod for_tests;
 mod history_table;
 mod lint;
 mod rules;
+mod targets;
 
 use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
 use crate::revision::DirFormat;
@@ -28,6 +29,7 @@ use config_file::load_config;
 pub(crate) use history_table::HistoryTable;
 pub(crate) use lint::LintSettings;
 pub(crate) use rules::RuleSettings;
+pub(crate) use targets::{TargetSettings, TargetsConfig};
 
 pub(crate) use crate::source::origin::{DEFAULT_CONFIG, Origin};
 /// The migrations directory when nothing else names one.
@@ -73,6 +75,8 @@ pub(crate) struct Settings {
     pub dir_origin: Origin,
     /// Whether to colour output.
     pub color: bool,
+    /// `[targets]`: the target list of a fleet run when no flag names one.
+    pub targets: TargetSettings,
     /// The database URL and the setting it came from; commands that connect require it.
     pub database_url: Option<(String, Origin)>,
     /// The history table, schema-qualified.
@@ -173,6 +177,7 @@ impl Settings {
             run,
             lint,
             postgres: postgres(file),
+            targets: TargetSettings::from_config(file.and_then(|(_, c)| c.targets.as_ref()), &base),
             database_url,
             history_table_named: history_table_named.is_some(),
             history_table,

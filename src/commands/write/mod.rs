@@ -7,6 +7,7 @@
 mod execute;
 mod fixtures;
 mod gate;
+mod matching;
 mod offline;
 mod pooled;
 pub(super) mod schema;
@@ -19,15 +20,13 @@ mod verify_roles;
 mod verify_step;
 mod verify_words;
 
-use std::collections::HashMap;
-
 use postgres::Client;
 
 use crate::Error;
 use crate::cli::{DowngradeArgs, StampArgs, UpgradeArgs, WriteArgs};
-use crate::database::history::{Applied, State, Tables};
+use crate::database::history::{State, Tables};
 use crate::database::plan::{AppliedRevision, Planner, Target};
-use crate::database::refinery_identity::{self, Identity};
+use crate::database::refinery_identity::Identity;
 use crate::database::{self, ConnInfo, conninfo, interrupt, lock, pooler};
 use crate::diagnostic::refusal;
 use crate::output::{Body, Progress, Report};
@@ -37,6 +36,10 @@ use crate::settings::Settings;
 use crate::sql::Variables;
 
 pub(super) use gate::load_valid;
+pub(super) use matching::{
+    applied_nodes, applied_revisions, identities, nodes_by_version, stored_label, unknown_revision,
+    version_label,
+};
 
 /// How often such a statement is tried again, with backoff from 200 ms doubling to 5 s: about
 /// 20 s of waiting in all before the run gives up.
@@ -64,7 +67,7 @@ pub(super) enum Command<'a> {
 }
 
 impl Command<'_> {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Command::Upgrade(_) => "upgrade",
             Command::Downgrade(_) => "downgrade",
@@ -80,7 +83,7 @@ impl Command<'_> {
         }
     }
 
-    fn write(&self) -> std::borrow::Cow<'_, WriteArgs> {
+    pub(super) fn write(&self) -> std::borrow::Cow<'_, WriteArgs> {
         match self {
             Command::Upgrade(a) => std::borrow::Cow::Borrowed(&a.write),
             Command::Downgrade(a) => std::borrow::Cow::Borrowed(&a.write),
@@ -135,54 +138,130 @@ pub(super) struct Files {
     pub identities: Vec<Identity>,
 }
 
+/// What every database a command runs on shares: the files, validated, the variables and
+/// the target, read once.
+pub(crate) struct Prepared {
+    pub files: Files,
+    pub variables: Variables,
+    pub target: Target,
+}
+
+/// How one database's run waits, where a fleet changes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Waits {
+    /// How long to wait for another runner's session lock.
+    pub lock: std::time::Duration,
+    /// The run needs a session that stays on one server connection (a schema target's
+    /// `search_path`): refused on a path that may move it.
+    pub needs_session: bool,
+}
+
 /// Runs a writing command: offline with `--sql`, else locked against other runners.
 pub(super) fn run(
     settings: &Settings,
     command: Command<'_>,
     progress: &mut Progress,
 ) -> Result<Report, Error> {
-    let name = command.name();
-    let variables = Variables::from_pairs(&command.write().set).map_err(Error::Usage)?;
-    let files = match load_valid(settings, name)? {
-        Ok(files) => files,
+    let prepared = match prepare(settings, command)? {
+        Ok(prepared) => prepared,
         Err(refusal) => return Ok(refusal),
     };
-    let tables = Tables::new(&settings.history_table);
     if command.write().sql {
-        return offline::script(&files, &tables, command);
+        let tables = Tables::new(&settings.history_table);
+        return offline::script(&prepared.files, &tables, command);
     }
-    let target = Target::parse(command.target_text())?;
     let (mut client, info) = connect(settings)?;
+    let waits = Waits {
+        lock: command.write().lock_wait,
+        needs_session: false,
+    };
+    run_connected(
+        settings,
+        command,
+        &prepared,
+        &mut client,
+        &info,
+        waits,
+        progress,
+    )
+}
+
+/// Reads and checks what every database of the run shares; the report of a refusal when the
+/// files are not fit to run.
+pub(crate) fn prepare(
+    settings: &Settings,
+    command: Command<'_>,
+) -> Result<Result<Prepared, Report>, Error> {
+    let variables = Variables::from_pairs(&command.write().set).map_err(Error::Usage)?;
+    let files = match load_valid(settings, command.name())? {
+        Ok(files) => files,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let target = if command.write().sql {
+        Target::parse("head")?
+    } else {
+        Target::parse(command.target_text())?
+    };
+    Ok(Ok(Prepared {
+        files,
+        variables,
+        target,
+    }))
+}
+
+/// The run on one database, on `client`: locked against other runners, each revision in its
+/// transaction, interruptible.
+pub(crate) fn run_connected(
+    settings: &Settings,
+    command: Command<'_>,
+    prepared: &Prepared,
+    client: &mut Client,
+    info: &ConnInfo,
+    waits: Waits,
+    progress: &mut Progress,
+) -> Result<Report, Error> {
+    let tables = Tables::new(&settings.history_table);
     let table = settings.history_table.to_string();
     let first = tables.first_look(
-        &mut client,
+        client,
         &lock::try_sql(&table),
-        &pooler::direct_condition(&info),
+        &pooler::direct_condition(info),
     )?;
     // The server's end of the connection is this process's socket: nothing in between, and
     // the server lets go of the session's lock when the connection ends, however it ends.
     let direct = first.direct;
-    let moving = match may_move(settings, command, &info, direct) {
+    let moving = match may_move(settings, command, info, direct) {
+        Ok(Some(why)) if waits.needs_session => {
+            return Ok(Report::refused(
+                command.name(),
+                refusal::pooled_session_needed(
+                    &info.to_string(),
+                    "search_path of --schemas-query",
+                    &why,
+                ),
+            ));
+        }
         Ok(moving) => moving,
         Err(refused) => return Ok(*refused),
     };
     // From here on a signal cancels what runs on the server instead of abandoning it.
-    let _watch = interrupt::Watch::start(client.cancel_token(), &info, moving.is_some())?;
+    let _watch = interrupt::Watch::start(client.cancel_token(), info, moving.is_some())?;
     let (timeouts, retries) = lock_policy(settings, command);
     let context = Context {
         command,
-        files: &files,
+        files: &prepared.files,
         tables: &tables,
-        info: &info,
-        variables: &variables,
-        target: &target,
+        info,
+        variables: &prepared.variables,
+        target: &prepared.target,
         timeouts,
         retries,
+        lock_wait: waits.lock,
     };
     match moving {
         // No session lock, which the pooler could strand: each revision guards itself.
-        Some(why) => pooled::run(&context, &why, &mut client, progress),
-        None => session::run(&context, &mut client, first, progress),
+        Some(why) => pooled::run(&context, &why, client, progress),
+        None => session::run(&context, client, first, progress),
     }
 }
 
@@ -196,6 +275,8 @@ pub(super) struct Context<'a> {
     pub target: &'a Target,
     pub timeouts: Timeouts,
     pub retries: u32,
+    /// How long to wait for another runner's session lock.
+    pub lock_wait: std::time::Duration,
 }
 
 /// The steps from `state` to `target`, or the report of the refusals that stop the run before
@@ -263,18 +344,6 @@ fn lock_policy(settings: &Settings, command: Command<'_>) -> (Timeouts, u32) {
     (timeouts, retries)
 }
 
-/// Each revision's refinery identity; any revision number beyond int4 is an error.
-pub(super) fn identities(project: &Project) -> Result<Vec<Identity>, Error> {
-    project
-        .revisions
-        .iter()
-        .map(|r| {
-            let text = project.sources.get(&r.path).map_or("", String::as_str);
-            refinery_identity::identity(r, text)
-        })
-        .collect()
-}
-
 /// The write options of `stamp`, which runs no revision SQL: no variables, and no timeouts
 /// for statements it does not run.
 fn stamp_write(args: &StampArgs) -> WriteArgs {
@@ -294,63 +363,4 @@ pub(super) fn connect(settings: &Settings) -> Result<(Client, ConnInfo), Error> 
     let info = ConnInfo::parse(url, &conninfo::process_env)?;
     let client = database::connect(&info)?;
     Ok((client, info))
-}
-
-/// The applied rows as the planner sees them, each matched to its file by number.
-pub(super) fn applied_revisions(state: &State, identities: &[Identity]) -> Vec<AppliedRevision> {
-    let nodes = nodes_by_version(identities);
-    state
-        .applied
-        .iter()
-        .map(|row| AppliedRevision {
-            version: row.version,
-            node: nodes.get(&row.version).copied(),
-            applied_on: row.applied_on.clone().unwrap_or_default(),
-        })
-        .collect()
-}
-
-/// Each revision's graph node by its version, so matching history rows stays linear.
-pub(super) fn nodes_by_version(identities: &[Identity]) -> HashMap<i32, usize> {
-    identities
-        .iter()
-        .enumerate()
-        .map(|(node, identity)| (identity.version, node))
-        .collect()
-}
-
-/// A history version as its file writes it (`002`), or the bare number when no file has it.
-pub(super) fn version_label(project: &Project, identities: &[Identity], version: i32) -> String {
-    identities
-        .iter()
-        .position(|i| i.version == version)
-        .map_or_else(
-            || version.to_string(),
-            |n| project.revisions[n].id.to_string(),
-        )
-}
-
-/// The unknown-revision refusal for a history row no file knows.
-pub(super) fn unknown_revision(row: &Applied) -> crate::diagnostic::Diagnostic {
-    let file = row
-        .meta
-        .as_ref()
-        .and_then(|m| m.file_name.clone())
-        .unwrap_or_else(|| format!("a file named {}", row.name.as_deref().unwrap_or("?")));
-    refusal::unknown_revision(
-        &stored_label(row),
-        &file,
-        row.applied_on.as_deref().unwrap_or("at an unknown date"),
-    )
-}
-
-/// A row no file here knows, by the number its stored file name was written with (`003` of
-/// `003_c.sql`), else the bare version.
-pub(super) fn stored_label(row: &Applied) -> String {
-    row.meta
-        .as_ref()
-        .and_then(|m| m.file_name.as_deref())
-        .and_then(|name| name.split('_').next())
-        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-        .map_or_else(|| row.version.to_string(), str::to_owned)
 }

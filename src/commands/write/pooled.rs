@@ -40,10 +40,14 @@ pub(super) fn run(
         database: pooled.info.to_string(),
         steps: Vec::new(),
         elapsed: std::time::Duration::ZERO,
+        before: Vec::new(),
     };
     let mut told = false;
     for _ in 0..MAX_PLANS {
         let state = tables.read(client)?;
+        if !told {
+            run.before = super::applied_nodes(&state, pooled.files);
+        }
         let steps = match plan(pooled, why, &state)? {
             Ok(steps) => steps,
             Err(refusal) => return Ok(refusal),

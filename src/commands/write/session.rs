@@ -4,7 +4,7 @@
 
 use postgres::Client;
 
-use super::{Command, Context, execute, planned};
+use super::{Command, Context, applied_nodes, execute, planned};
 use crate::Error;
 use crate::database::history::{State, Tables};
 use crate::database::history_read::{FirstLook, Look};
@@ -28,6 +28,7 @@ pub(super) fn run(
         target,
         timeouts,
         retries,
+        lock_wait,
     } = *context;
     let name = command.name();
     let table = tables.history_name().to_owned();
@@ -36,7 +37,7 @@ pub(super) fn run(
     let state = if first.locked == Some(true) {
         tables.parse_state(&look, &first.read)?
     } else {
-        locked_state(client, tables, &look, command, progress)?
+        locked_state(client, tables, &look, lock_wait, progress)?
     };
     let steps = match planned(files, &state, command, target, variables)? {
         Ok(steps) => steps,
@@ -56,6 +57,7 @@ pub(super) fn run(
         database: info.to_string(),
         steps: Vec::new(),
         elapsed: std::time::Duration::ZERO,
+        before: applied_nodes(&state, files),
     };
     if steps.is_empty() && !clear {
         // Closing the connection releases the lock on a direct one; through anything in
@@ -117,11 +119,10 @@ fn locked_state(
     client: &mut Client,
     tables: &Tables,
     look: &Look,
-    command: Command<'_>,
+    wait: std::time::Duration,
     progress: &mut Progress,
 ) -> Result<State, Error> {
     let table = tables.history_name().to_owned();
-    let wait = command.write().lock_wait;
     let read = lock::acquire(
         client,
         &table,

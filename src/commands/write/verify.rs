@@ -68,6 +68,7 @@ pub(in crate::commands) fn run(
         steps: Vec::new(),
         elapsed: std::time::Duration::ZERO,
         server: Some(server),
+        before: Vec::new(),
     };
     let started = std::time::Instant::now();
     let state = State::default();

@@ -78,6 +78,8 @@ impl Rule {
             Rule::WriteOutsideRepository => "write-outside-repository",
             Rule::LeftoverTemporaryFile => "leftover-temporary-file",
             Rule::NewerThanPgVersion => "newer-than-pg-version",
+            Rule::InvalidTargets => "invalid-targets",
+            Rule::FleetStopped => "fleet-stopped",
         }
     }
 
@@ -148,6 +150,8 @@ impl Rule {
             Rule::WriteOutsideRepository => "M051",
             Rule::LeftoverTemporaryFile => "M052",
             Rule::NewerThanPgVersion => "M053",
+            Rule::InvalidTargets => "M054",
+            Rule::FleetStopped => "M055",
         }
     }
 }

@@ -30,6 +30,19 @@ pub(crate) enum Path {
 
 /// A condition, true on the server only when its end of the connection is one of this
 /// process's sockets: then nothing is in between, and the lock can be taken in the same query.
+/// Whether `client`'s connection is proven direct, by the same condition as the first look's.
+pub(crate) fn proven_direct(
+    client: &mut postgres::Client,
+    info: &ConnInfo,
+) -> Result<bool, crate::Error> {
+    let found = super::first_cell(
+        client,
+        &format!("SELECT ({})::text", direct_condition(info)),
+    )
+    .map_err(|e| crate::Error::Database(format!("cannot reach {info}: {}", super::describe(&e))))?;
+    Ok(found.as_deref() == Some("true"))
+}
+
 pub(crate) fn direct_condition(info: &ConnInfo) -> String {
     let mut alternatives = Vec::new();
     let asked = info.config.get_ports().first().copied().unwrap_or(5432);

@@ -631,3 +631,78 @@ fn a_target_list_that_is_empty_or_names_a_database_twice_is_refused() {
     }
     assert!(!has_history(&fleet.dbs[0]) && !has_history(&fleet.dbs[1]));
 }
+
+/// `[targets] query` in migrate.toml names the databases (names taking the URL's other
+/// parts); `downgrade` and `stamp` run on them as `upgrade` does; `--targets-query` on the
+/// command line gives the same list; every format keeps the password out.
+#[test]
+fn a_configured_query_names_the_targets_of_upgrade_downgrade_and_stamp() {
+    let srv = crate::common::server::server();
+    let fleet = fleet(srv, "fleetq", 4, &[], 0.0);
+    let prefix = fleet.dbs[0]
+        .name
+        .rsplit_once('_')
+        .unwrap()
+        .0
+        .replace('_', "\\_");
+    let query =
+        format!("SELECT datname FROM pg_database WHERE datname LIKE '{prefix}\\_%' ORDER BY 1");
+    let admin = srv.admin_url.replacen(
+        "postgresql://postgres@",
+        &format!("postgresql://postgres:{SECRET}@"),
+        1,
+    );
+    std::fs::write(
+        fleet.dir.path().join("migrate.toml"),
+        format!(
+            "dir = \".\"\n[targets]\nquery = \"{}\"\n",
+            query.replace('\\', "\\\\")
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = migrate(fleet.dir.path(), args)
+            .env("MIGRATE_DATABASE_URL", &admin)
+            .env_remove("MIGRATE_DIR")
+            .output()
+            .unwrap();
+        assert!(!said(&out).contains(SECRET), "{}", said(&out));
+        out
+    };
+    for format in ["human", "concise", "github", "json"] {
+        let out = run(&["upgrade", "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", said(&out));
+    }
+    all_at_head_once(&fleet);
+    let out = run(&[
+        "downgrade",
+        "base",
+        "--targets-query",
+        &query,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let doc = json_document(&out.stdout);
+    assert_eq!(doc["fleet"]["at"], serde_json::json!({"base": 4}), "{doc}");
+    for db in &fleet.dbs {
+        assert_eq!(log_and_history(db), (Vec::new(), String::new()));
+    }
+    let out = run(&["stamp", "head"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    for db in &fleet.dbs {
+        // Recorded, not run: no log table.
+        assert_eq!(
+            db.one("SELECT string_agg(version::text, ',' ORDER BY version) FROM refinery_schema_history"),
+            "1,2"
+        );
+        assert_eq!(db.one("SELECT to_regclass('fleet_log') IS NULL"), "t");
+    }
+    let out = run(&["current", "--check-heads"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).ends_with("4 at 002\n"),
+        "{}",
+        said(&out)
+    );
+}

@@ -47,6 +47,9 @@ pub(super) struct Shared<'a> {
     /// The `--database-url` a schema target's connection opens.
     pub control: Option<ConnInfo>,
     pub loaded: Loaded,
+    /// The servers (`host:port`) a connection of this run was proven direct to: the same path
+    /// is direct for every connection, and the proof reads all of this process's sockets.
+    pub direct: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// The files, as the command needs them.
@@ -94,6 +97,7 @@ pub(super) fn run(
         command,
         control,
         loaded,
+        direct: std::sync::Mutex::default(),
     };
     let policy = schedule::Policy {
         jobs: args.jobs.unwrap_or(4) as usize,

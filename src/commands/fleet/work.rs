@@ -39,6 +39,7 @@ pub(super) fn one(
                     Pass::Held => command.write().lock_wait,
                 };
                 let needs_session = matches!(target.place, Place::Schema(_));
+                let known_direct = known_direct(shared, client, &info)?;
                 // Each target's own progress would interleave with the others': the fleet's
                 // board says what happens.
                 let mut quiet = Progress::stderr(true);
@@ -51,6 +52,7 @@ pub(super) fn one(
                     super::write::Waits {
                         lock: wait,
                         needs_session,
+                        known_direct,
                     },
                     &mut quiet,
                 )
@@ -132,6 +134,30 @@ fn connect<'s>(
             Ok((info, Cow::Owned(settings)))
         }
     }
+}
+
+/// Whether the connection's server was proven direct, by this connection or another: proven
+/// once per server, since the proof reads every socket of this process (`/proc/self/fd` and
+/// `/proc/net/tcp`), a cost per target that grew with the number of workers.
+fn known_direct(shared: &Shared<'_>, client: &mut Client, info: &ConnInfo) -> Result<bool, Error> {
+    let server = info.hosts().join(",");
+    let proven = |set: &std::sync::Mutex<std::collections::HashSet<String>>| {
+        set.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&server)
+    };
+    if proven(&shared.direct) {
+        return Ok(true);
+    }
+    if database::pooler::proven_direct(client, info)? {
+        shared
+            .direct
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(server);
+    }
+    // Not proven: the run judges the path as one database's run does.
+    Ok(false)
 }
 
 /// After a target: a database's connection closes; a schema's is made fit for the next

@@ -154,6 +154,9 @@ pub(crate) struct Waits {
     /// The run needs a session that stays on one server connection (a schema target's
     /// `search_path`): refused on a path that may move it.
     pub needs_session: bool,
+    /// The path is known to be direct: another connection to the same server was proven so,
+    /// and the proof (which reads this process's sockets) need not be made again.
+    pub known_direct: bool,
 }
 
 /// Runs a writing command: offline with `--sql`, else locked against other runners.
@@ -174,6 +177,7 @@ pub(super) fn run(
     let waits = Waits {
         lock: command.write().lock_wait,
         needs_session: false,
+        known_direct: false,
     };
     run_connected(
         settings,
@@ -222,11 +226,12 @@ pub(crate) fn run_connected(
 ) -> Result<Report, Error> {
     let tables = Tables::new(&settings.history_table);
     let table = settings.history_table.to_string();
-    let first = tables.first_look(
-        client,
-        &lock::try_sql(&table),
-        &pooler::direct_condition(info),
-    )?;
+    let direct_condition = if waits.known_direct {
+        "true".to_owned()
+    } else {
+        pooler::direct_condition(info)
+    };
+    let first = tables.first_look(client, &lock::try_sql(&table), &direct_condition)?;
     // The server's end of the connection is this process's socket: nothing in between, and
     // the server lets go of the session's lock when the connection ends, however it ends.
     let direct = first.direct;

@@ -16,10 +16,10 @@ pub struct FleetArgs {
     /// Run on every database of FILE: one connection string per line; blank lines and # comments are ignored
     #[arg(long, value_name = "FILE", env = "MIGRATE_TARGETS")]
     pub targets: Option<PathBuf>,
-    /// Run on every database this query, run on --database-url, returns: one column of connection strings, or of database names that take the URL's other parts
+    /// Run on every database this query, run on the database URL, returns: one column of connection strings, or of database names that take the URL's other parts
     #[arg(long, value_name = "SQL", env = "MIGRATE_TARGETS_QUERY")]
     pub targets_query: Option<String>,
-    /// Run on every schema this query, run on --database-url, returns: each schema has its own history table and lock, and its revisions run with search_path set to it
+    /// Run on every schema this query, run on the database URL, returns: each schema has its own history table and lock, and its revisions run with search_path set to it
     #[arg(long, value_name = "SQL", env = "MIGRATE_SCHEMAS_QUERY")]
     pub schemas_query: Option<String>,
     /// How many targets at once: never more connections than this, beside the one that ran the query [default: 4]

@@ -97,6 +97,14 @@ fn written(
     targets: &crate::cli::FleetArgs,
     progress: &mut Progress,
 ) -> Result<Report, Error> {
+    // `--sql` prints one script, whatever `[targets]` the configuration names; a target flag
+    // with it is refused by the fleet.
+    let named = targets.targets.is_some()
+        || targets.targets_query.is_some()
+        || targets.schemas_query.is_some();
+    if command.write().sql && !named {
+        return write::run(settings, command, progress);
+    }
     match fleet::source(targets, settings)? {
         Some(source) => fleet::run(
             settings,

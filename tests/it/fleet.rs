@@ -713,4 +713,8 @@ fn a_configured_query_names_the_targets_of_upgrade_downgrade_and_stamp() {
         "{}",
         said(&out)
     );
+    // `--sql` prints the one script, whatever list the configuration names.
+    let out = run(&["upgrade", "--sql"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CREATE TABLE fleet_log"));
 }

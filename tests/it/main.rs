@@ -22,6 +22,7 @@ mod database_output;
 mod discovery;
 mod example_database;
 mod fleet;
+mod fleet_scenarios;
 mod hostile_names;
 mod house;
 mod incident;

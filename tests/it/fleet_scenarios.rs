@@ -123,7 +123,7 @@ fn case(seed: u64, dbs: &[TestDb]) {
         assert!(out.status.success(), "seed {seed}: setting up");
     }
     let before: Vec<_> = dbs.iter().map(state).collect();
-    let list: String = dbs.iter().map(|db| format!("{}\n", db.url)).collect();
+    let list: String = dbs.iter().map(|db| db.url.clone() + "\n").collect();
     std::fs::write(dir.path().join("targets.txt"), list).unwrap();
     let jobs = rng.usize(1..=4);
     let canary = rng.usize(0..=3);
@@ -159,10 +159,7 @@ fn case(seed: u64, dbs: &[TestDb]) {
     let unstarted = statuses.iter().filter(|s| *s == "not-started").count();
     let expected_code = i32::from(failed > 0 || unstarted > 0);
     assert_eq!(out.status.code(), Some(expected_code), "{context}");
-    assert!(
-        failed <= max_failures + jobs - 1,
-        "{context}: {failed} failed"
-    );
+    assert!(failed < max_failures + jobs, "{context}: {failed} failed");
     let canary_failed = statuses[..canary.min(dbs.len())]
         .iter()
         .any(|s| s == "failed");

@@ -718,3 +718,53 @@ fn a_configured_query_names_the_targets_of_upgrade_downgrade_and_stamp() {
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("CREATE TABLE fleet_log"));
 }
+
+/// A target that accepts the connection and never answers (a hung server, a black-holing
+/// proxy) fails within its `connect_timeout`, and the others go on: one server must not hold
+/// the fleet forever.
+#[test]
+fn a_silent_server_fails_its_target_within_the_connect_timeout() {
+    let srv = crate::common::server::server();
+    let fleet = fleet(srv, "fleetsilent", 2, &[], 0.0);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let mut list = std::fs::read_to_string(&fleet.targets).unwrap();
+    list.push_str(&format!(
+        "postgresql://postgres:{SECRET}@127.0.0.1:{port}/x?connect_timeout=2\n"
+    ));
+    std::fs::write(&fleet.targets, list).unwrap();
+    let started = Instant::now();
+    let out = migrate(
+        fleet.dir.path(),
+        &[
+            "upgrade",
+            "--targets",
+            fleet.targets.to_str().unwrap(),
+            "--max-failures",
+            "2",
+            "--format",
+            "json",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(!said(&out).contains(SECRET));
+    let doc = json_document(&out.stdout);
+    let entries = doc["targets"].as_array().unwrap();
+    assert_eq!(entries[2]["status"], "failed", "{doc}");
+    assert!(
+        entries[2]["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer within 2s"),
+        "{doc}"
+    );
+    assert_eq!(doc["fleet"]["at"], serde_json::json!({"002": 2}), "{doc}");
+    drop(silent);
+}

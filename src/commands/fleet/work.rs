@@ -105,7 +105,7 @@ fn connect<'s>(
 ) -> Result<(ConnInfo, Cow<'s, Settings>), Error> {
     match &target.place {
         Place::Database(info) => {
-            *slot = Some(database::connect(info)?);
+            *slot = Some(connect_bounded(info)?);
             Ok(((**info).clone(), Cow::Borrowed(shared.settings)))
         }
         Place::Schema(schema) => {
@@ -114,7 +114,7 @@ fn connect<'s>(
                 .clone()
                 .ok_or_else(|| Error::Usage("--schemas-query needs --database-url".to_owned()))?;
             if slot.as_ref().is_none_or(Client::is_closed) {
-                *slot = Some(database::connect(&info)?);
+                *slot = Some(connect_bounded(&info)?);
             }
             if let Some(client) = slot.as_mut() {
                 client
@@ -134,6 +134,36 @@ fn connect<'s>(
             Ok((info, Cow::Owned(settings)))
         }
     }
+}
+
+/// How long a target may take to connect when its URL sets no `connect_timeout`: one
+/// unreachable or silent server must not hold a worker, and the fleet, forever.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connects within the target's `connect_timeout` (else `CONNECT_TIMEOUT`), the whole
+/// connection included, as libpq bounds it: the driver bounds only the socket's connect, and a
+/// server that accepts and never answers would hang the worker. A connection given up on is
+/// left to its thread, which ends when the socket does.
+fn connect_bounded(info: &ConnInfo) -> Result<Client, Error> {
+    let mut info = info.clone();
+    let limit = *info
+        .config
+        .get_connect_timeout()
+        .unwrap_or(&CONNECT_TIMEOUT);
+    info.config.connect_timeout(limit);
+    let shown = info.to_string();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(database::connect(&info));
+    });
+    receiver
+        .recv_timeout(limit + Duration::from_millis(500))
+        .unwrap_or_else(|_| {
+            Err(Error::Database(format!(
+                "{shown} did not answer within {} while connecting; set connect_timeout in its URL to wait longer",
+                humantime::format_duration(limit)
+            )))
+        })
 }
 
 /// Whether the connection's server was proven direct, by this connection or another: proven

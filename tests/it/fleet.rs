@@ -729,9 +729,7 @@ fn a_silent_server_fails_its_target_within_the_connect_timeout() {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
     let mut list = std::fs::read_to_string(&fleet.targets).unwrap();
-    list.push_str(&format!(
-        "postgresql://postgres:{SECRET}@127.0.0.1:{port}/x?connect_timeout=2\n"
-    ));
+    list += &format!("postgresql://postgres:{SECRET}@127.0.0.1:{port}/x?connect_timeout=2\n");
     std::fs::write(&fleet.targets, list).unwrap();
     let started = Instant::now();
     let out = migrate(

@@ -3,6 +3,7 @@
 //! `kill -9` then a rerun, two runners on one list, shards, 1,000 schemas, SIGINT, and no
 //! password in any output.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -729,7 +730,11 @@ fn a_silent_server_fails_its_target_within_the_connect_timeout() {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
     let mut list = std::fs::read_to_string(&fleet.targets).unwrap();
-    list += &format!("postgresql://postgres:{SECRET}@127.0.0.1:{port}/x?connect_timeout=2\n");
+    writeln!(
+        list,
+        "postgresql://postgres:{SECRET}@127.0.0.1:{port}/x?connect_timeout=2"
+    )
+    .unwrap();
     std::fs::write(&fleet.targets, list).unwrap();
     let started = Instant::now();
     let out = migrate(

@@ -137,8 +137,8 @@ fn wait(mut signals: Signals) {
             let _ = writeln!(
                 std::io::stderr(),
                 "error[interrupted]: a second signal: exiting without waiting for the rollback; \
-                 the server rolls back the running revision when it notices the client is gone, \
-                 and nothing of it is recorded"
+                 the server ends the running revision on its own, applied with its history row or \
+                 rolled back with it, so `migrate current` says which"
             );
             std::process::exit(128 + raw);
         }

@@ -771,3 +771,57 @@ fn a_silent_server_fails_its_target_within_the_connect_timeout() {
     assert_eq!(doc["fleet"]["at"], serde_json::json!({"002": 2}), "{doc}");
     drop(silent);
 }
+
+/// A query row that is empty, a schema that does not exist or a system schema is refused
+/// before anything runs; a file that opens with a byte order mark reads as any other.
+#[test]
+fn empty_names_missing_and_system_schemas_are_refused_and_a_bom_is_read() {
+    let srv = crate::common::server::server();
+    let fleet = fleet(srv, "fleetrows", 1, &[], 0.0);
+    let db = &fleet.dbs[0];
+    db.client().batch_execute("CREATE SCHEMA tenant_a").unwrap();
+    for (flag, query, wanted) in [
+        (
+            "--targets-query",
+            "SELECT ''",
+            "returns an empty value in row 1",
+        ),
+        (
+            "--schemas-query",
+            "SELECT 'tenant_a' UNION ALL SELECT 'tenant_typo'",
+            "schema `tenant_typo` does not exist",
+        ),
+        (
+            "--schemas-query",
+            "SELECT 'information_schema'",
+            "is a system schema",
+        ),
+    ] {
+        let out = migrate(
+            fleet.dir.path(),
+            &["upgrade", "--database-url", &db.url, flag, query],
+        )
+        .output()
+        .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{query}: {}", said(&out));
+        assert!(said(&out).contains(wanted), "{query}: {}", said(&out));
+    }
+    assert_eq!(
+        db.one("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_typo'"),
+        "0"
+    );
+    assert!(!has_history(db));
+    assert_eq!(
+        db.one("SELECT to_regclass('tenant_a.refinery_schema_history') IS NULL"),
+        "t"
+    );
+    let text = std::fs::read_to_string(&fleet.targets).unwrap();
+    std::fs::write(&fleet.targets, format!("\u{feff}{text}")).unwrap();
+    let out = migrate(
+        fleet.dir.path(),
+        &["upgrade", "--targets", fleet.targets.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+}

@@ -186,14 +186,18 @@ fn report(
     let unstarted = fleet.count(TargetStatus::NotStarted);
     match stop {
         Some(FleetStop::Canary) => diagnostics.push(refusal::fleet_stopped(
-            &format!("a canary target failed: {unstarted} other targets were not touched"),
+            &format!(
+                "a canary target failed: {} not touched",
+                crate::words::plural(unstarted, "other target")
+            ),
             "fix the failure the canary reports, then run again: targets at head are skipped",
         )),
         Some(FleetStop::MaxFailures) => diagnostics.push(refusal::fleet_stopped(
             &format!(
-                "{} targets failed (--max-failures {}): {unstarted} targets were not started",
-                fleet.count(TargetStatus::Failed),
-                args.max_failures.unwrap_or(1)
+                "{} failed (--max-failures {}): {} not started",
+                crate::words::plural(fleet.count(TargetStatus::Failed), "target"),
+                args.max_failures.unwrap_or(1),
+                crate::words::plural(unstarted, "target")
             ),
             "fix the failures, then run again: each target goes on from where it stopped",
         )),

@@ -150,7 +150,7 @@ fn from_file(path: &Path) -> Result<Vec<(usize, Target)>, Error> {
             source,
         })?;
     let mut targets = Vec::new();
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let line_no = n + 1;
         let entry = line.trim();
         if entry.is_empty() || entry.starts_with('#') {
@@ -226,6 +226,12 @@ fn from_query(
                 "the {what} query returns NULL in row {row_no}"
             )));
         };
+        // An empty name would connect to the database named after the user.
+        if value.trim().is_empty() {
+            return Err(Error::Usage(format!(
+                "the {what} query returns an empty value in row {row_no}"
+            )));
+        }
         let target = if schemas {
             schema_target(value, &settings.history_table)
                 .map_err(|e| Error::Usage(format!("row {row_no} of the schemas query: {e}")))?
@@ -244,7 +250,45 @@ fn from_query(
         };
         targets.push((row_no, target));
     }
+    if schemas {
+        missing_schemas(client, &targets)?;
+    }
     Ok(targets)
+}
+
+/// Refuses schemas that do not exist (a typo would become a new tenant) and the system's own.
+fn missing_schemas(client: &mut Client, targets: &[(usize, Target)]) -> Result<(), Error> {
+    let names: Vec<&str> = targets.iter().map(|(_, t)| t.key.as_str()).collect();
+    if let Some((row, target)) = targets
+        .iter()
+        .find(|(_, t)| t.key == "information_schema" || t.key.starts_with("pg_"))
+    {
+        return Err(Error::Usage(format!(
+            "row {row} of the schemas query: `{}` is a system schema",
+            one_line(&target.key)
+        )));
+    }
+    let existing: std::collections::HashSet<String> = client
+        .query(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1)",
+            &[&names],
+        )
+        .map_err(|e| {
+            Error::Database(format!(
+                "cannot read the schemas: {}",
+                database::describe(&e)
+            ))
+        })?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    match targets.iter().find(|(_, t)| !existing.contains(&t.key)) {
+        Some((row, target)) => Err(Error::Usage(format!(
+            "row {row} of the schemas query: schema `{}` does not exist; migrate runs in schemas, it does not create them",
+            one_line(&target.key)
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A schema target; its name must make a valid history table name with the configured table.

@@ -156,14 +156,26 @@ fn connect_bounded(info: &ConnInfo) -> Result<Client, Error> {
     std::thread::spawn(move || {
         let _ = sender.send(database::connect(&info));
     });
-    receiver
-        .recv_timeout(limit + Duration::from_millis(500))
-        .unwrap_or_else(|_| {
-            Err(Error::Database(format!(
+    // Waited for in short steps, so that a signal gives up on a connection still on its way.
+    let deadline = Instant::now() + limit + Duration::from_millis(500);
+    loop {
+        match receiver.recv_timeout(Duration::from_millis(100)) {
+            Ok(connected) => return connected,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::Database(format!("cannot connect to {shown}")));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(signal) = crate::database::interrupt::received() {
+            return Err(Error::Interrupted(signal));
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::Database(format!(
                 "{shown} did not answer within {} while connecting; set connect_timeout in its URL to wait longer",
                 humantime::format_duration(limit)
-            )))
-        })
+            )));
+        }
+    }
 }
 
 /// Whether the connection's server was proven direct, by this connection or another: proven

@@ -36,28 +36,17 @@ fn with_password(db: &TestDb, app: &str) -> String {
     format!("{url}{join}application_name={app}")
 }
 
-/// `count` databases; the revision `002` fails with SQLSTATE 23514 in the databases `failing`
-/// names (by index), and `002` sleeps `sleep` seconds everywhere.
-pub(crate) fn fleet(
-    srv: &Server,
-    test: &str,
-    count: usize,
-    failing: &[usize],
-    sleep: f64,
-) -> Fleet {
-    let dbs: Vec<TestDb> = (0..count).map(|_| srv.database(test)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let bad: Vec<String> = failing
-        .iter()
-        .map(|&i| format!("'{}'", dbs[i].name))
-        .collect();
+/// The fleet's tree: `001` makes a log table, `002` logs itself, sleeps `sleep` seconds, and
+/// fails with SQLSTATE 23514 in the databases named in `failing`.
+pub(crate) fn fleet_tree(dir: &Path, failing: &[&str], sleep: f64) {
+    let bad: Vec<String> = failing.iter().map(|n| format!("'{n}'")).collect();
     let bad = if bad.is_empty() {
         "''".to_owned()
     } else {
         bad.join(", ")
     };
     write_tree(
-        dir.path(),
+        dir,
         &[
             (
                 "001_log.sql",
@@ -81,6 +70,21 @@ pub(crate) fn fleet(
             ),
         ],
     );
+}
+
+/// `count` databases; the revision `002` fails with SQLSTATE 23514 in the databases `failing`
+/// names (by index), and `002` sleeps `sleep` seconds everywhere.
+pub(crate) fn fleet(
+    srv: &Server,
+    test: &str,
+    count: usize,
+    failing: &[usize],
+    sleep: f64,
+) -> Fleet {
+    let dbs: Vec<TestDb> = (0..count).map(|_| srv.database(test)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<&str> = failing.iter().map(|&i| dbs[i].name.as_str()).collect();
+    fleet_tree(dir.path(), &names, sleep);
     let targets = dir.path().join("targets.txt");
     let mut list = String::from("# the fleet\n\n");
     for db in &dbs {

@@ -14,9 +14,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::json_document;
 use crate::common::server::TestDb;
-use crate::common::{json_document, write_tree};
-use crate::database::rev;
 
 /// Seeds that failed once, kept as fixed cases.
 const FIXED: [u64; 0] = [];
@@ -32,37 +31,7 @@ enum Start {
 }
 
 fn tree(dir: &Path, failing: &[&str]) {
-    let bad: Vec<String> = failing.iter().map(|n| format!("'{n}'")).collect();
-    let bad = if bad.is_empty() {
-        "''".to_owned()
-    } else {
-        bad.join(", ")
-    };
-    write_tree(
-        dir,
-        &[
-            (
-                "001_log.sql",
-                &rev(
-                    "log",
-                    "none",
-                    "CREATE TABLE fleet_log (revision text NOT NULL);\nINSERT INTO fleet_log VALUES ('001');",
-                    "DROP TABLE fleet_log;",
-                ),
-            ),
-            (
-                "002_check.sql",
-                &rev(
-                    "check",
-                    "001",
-                    &format!(
-                        "INSERT INTO fleet_log VALUES ('002');\nDO $$ BEGIN IF current_database() IN ({bad}) THEN RAISE EXCEPTION 'no' USING ERRCODE = '23514'; END IF; END $$;"
-                    ),
-                    "DELETE FROM fleet_log WHERE revision = '002';",
-                ),
-            ),
-        ],
-    );
+    crate::fleet::fleet_tree(dir, failing, 0.0);
 }
 
 fn migrate(dir: &Path, args: &[&str]) -> std::process::Output {

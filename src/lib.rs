@@ -12,7 +12,8 @@
 //! 2. `cli`: the command line as clap parses it: plain values every layer may read.
 //! 3. `error`: the one error type of `migrate` failing to do its job.
 //! 4. `sql`: PostgreSQL's lexical rules, psql variables and quoting.
-//! 5. `revision`: one revision, as every format reads into it.
+//! 5. `layout`, `revision`: what is known of the tools whose files are a line ordered by version
+//!    (goose, sqlx, Flyway...), and one revision, as every format reads into it.
 //! 6. `diagnostic`: the diagnostic model, the catalogue of names, and the wording of refusals.
 //! 7. `graph`: the revision DAG.
 //! 8. `branches`: Alembic's named branches.
@@ -48,6 +49,7 @@ pub(crate) mod escape;
 #[cfg(test)]
 mod fuzz;
 pub(crate) mod graph;
+pub(crate) mod layout;
 pub(crate) mod lint;
 pub(crate) mod output;
 pub(crate) mod parallel;

@@ -46,7 +46,12 @@ impl Project {
 
     /// Builds the graph over already loaded revisions.
     #[must_use]
-    pub(crate) fn from_loaded(loaded: source::Loaded) -> Project {
+    pub(crate) fn from_loaded(mut loaded: source::Loaded) -> Project {
+        // Another tool's line is ordered by version: the parents follow from the revisions in
+        // hand, so they are drawn again whenever the set changes (the base's merged in).
+        if let DirFormat::Linear(_) = loaded.format {
+            source::linear::link(&mut loaded.revisions);
+        }
         let graph = RevisionGraph::new(&loaded.revisions);
         let mut revisions = loaded.revisions;
         let shown = branches::shown_labels(&revisions, &graph);

@@ -12,7 +12,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Revises::Root | Revises::Unknown => &[],
         };
         let none = match revision.format {
-            DirFormat::Sql => "write `none`",
+            DirFormat::Sql | DirFormat::Linear(_) => "write `none`",
             DirFormat::Alembic => "set `down_revision = None`",
         };
         let missing = parents

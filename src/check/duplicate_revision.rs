@@ -2,6 +2,7 @@
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Location, Rule};
+use crate::layout::Layout;
 use crate::revision::DirFormat;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -20,11 +21,15 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .collect();
         let help = match cx.revisions[nodes[0]].format {
             DirFormat::Sql => {
-                "give each file its own number: renumber the one added last after the newest revision and point its `-- migrate:revises` at that revision"
+                "give each file its own number: renumber the one added last after the newest revision and point its `-- migrate:revises` at that revision".to_owned()
             }
+            DirFormat::Linear(layout) => format!(
+                "give each file its own version: rename the one added last above the newest (`migrate rebase --onto <base>` does it); {}",
+                duplicate_effect(layout)
+            ),
             // Alembic itself only warns here, and silently drops one of the files.
             DirFormat::Alembic => {
-                "give each revision its own id: renumber the one added last after the newest revision (its file name, `revision`, `down_revision` and docstring: `migrate rebase` does all four); Alembic would silently drop one of these files"
+                "give each revision its own id: renumber the one added last after the newest revision (its file name, `revision`, `down_revision` and docstring: `migrate rebase` does all four); Alembic would silently drop one of these files".to_owned()
             }
         };
         out.push(
@@ -40,6 +45,19 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_related(files[1..].iter().map(|f| Location::file(f)).collect()),
         );
+    }
+}
+
+/// What the tool itself does with two files of one version.
+fn duplicate_effect(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Goose => "goose refuses to run at all while two files share a version",
+        Layout::GolangMigrate => "golang-migrate fails at run time on a duplicate version",
+        Layout::Sqlx => "sqlx refuses to run while two files share a version",
+        Layout::Dbmate => "dbmate applies one file and records the version as done for both",
+        Layout::Flyway => "Flyway refuses to run while two files share a version",
+        Layout::Refinery => "refinery refuses to run while two files share a version",
+        Layout::Diesel => "diesel runs one of them and silently skips the other",
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::Context;
 use crate::diagnostic::{Diagnostic, Location, Rule, plural};
+use crate::revision::DirFormat;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(width) = padding_width(cx.revisions.iter().map(|r| &r.id)) else {
@@ -14,7 +15,12 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     for revision in cx.revisions {
         let id = &revision.id;
-        if !id.is_number() || id.width() == width || id.significant().len() > width {
+        // Other tools mix widths on purpose (goose's sequential and timestamp versions).
+        if !id.is_number()
+            || matches!(revision.format, DirFormat::Linear(_))
+            || id.width() == width
+            || id.significant().len() > width
+        {
             continue;
         }
         let extension = revision

@@ -9,6 +9,15 @@ use crate::diagnostic::{Diagnostic, Rule, plural};
 use crate::revision::DirFormat;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // Another tool's line forks only where two files share a version: `duplicate-revision`
+    // says so, in that tool's terms.
+    if cx
+        .revisions
+        .iter()
+        .any(|r| matches!(r.format, DirFormat::Linear(_)))
+    {
+        return;
+    }
     // A head cut off by a missing parent is `dangling-parent`'s finding; counting it here too
     // would report one mistake twice.
     let heads: Vec<usize> = cx
@@ -102,7 +111,7 @@ fn report(cx: &Context<'_>, heads: &[usize], on: &str, out: &mut Vec<Diagnostic>
         return;
     };
     let help = match cx.revisions[newest].format {
-        DirFormat::Sql => {
+        DirFormat::Sql | DirFormat::Linear(_) => {
             "make one branch follow the other: renumber its revisions after the other head and point its first `-- migrate:revises` at that head, or add a merge revision (`migrate merge`)"
         }
         DirFormat::Alembic => {

@@ -25,7 +25,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let none = match cx.revisions[newest].format {
-        DirFormat::Sql => "`-- migrate:revises none`",
+        DirFormat::Sql | DirFormat::Linear(_) => "`-- migrate:revises none`",
         DirFormat::Alembic => "`down_revision = None` (or give each base its own `branch_labels`)",
     };
     out.push(

@@ -14,6 +14,21 @@ pub enum DirFormatChoice {
     Sql,
     /// Alembic's Python revision files, read without running them.
     Alembic,
+    /// goose: `NNNNN_name.sql` with `-- +goose Up`; checked, not run.
+    Goose,
+    /// golang-migrate: `N_name.up.sql` and `.down.sql`; checked, not run.
+    #[serde(rename = "golang-migrate")]
+    GolangMigrate,
+    /// sqlx: `<timestamp>_name.sql`, or `.up.sql` and `.down.sql`; checked, not run.
+    Sqlx,
+    /// dbmate: `<timestamp>_name.sql` with `-- migrate:up`; checked, not run.
+    Dbmate,
+    /// Flyway: `V<version>__name.sql`; checked, not run.
+    Flyway,
+    /// refinery: `V<n>__name.sql`; checked, not run.
+    Refinery,
+    /// diesel: `<timestamp>_name/up.sql` and `down.sql`; checked, not run.
+    Diesel,
 }
 
 /// Whether the path to the server keeps each session on one server connection.

@@ -41,9 +41,10 @@ pub struct GlobalArgs {
     /// Read revisions in subdirectories of the migrations directories too, as Alembic's `recursive_version_locations`
     #[arg(long, global = true)]
     pub recursive: bool,
-    /// How the migrations directory is written: `sql` files, or Alembic's Python revisions [default: `dir_format` in migrate.toml, else auto: detected from the files]
+    /// How the migrations directory is written: `sql` files, Alembic's Python revisions, or another tool's numbered files (goose, golang-migrate, sqlx, dbmate, flyway, refinery, diesel), which migrate checks and leaves to their tool to run [default: `dir_format` (or `layout`) in migrate.toml, else auto: detected from the files]
     #[arg(
         long,
+        visible_alias = "layout",
         global = true,
         value_enum,
         value_name = "FORMAT",

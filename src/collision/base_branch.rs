@@ -59,7 +59,7 @@ impl Base {
             .ok_or_else(|| Error::Git(missing_ref(reference)))?;
         let prefix = git.prefix()?;
         let files = git
-            .files(&commit, &prefix)?
+            .files(&commit, &prefix, format.reads_subdirectories())?
             .into_iter()
             .map(|(name, bytes)| {
                 let shown = format!("{reference}:{prefix}{name}");
@@ -68,7 +68,12 @@ impl Base {
             .collect();
         let project = Project::from_loaded(source::from_bytes(format, files));
         let fork_point = match git.merge_base("HEAD", &commit) {
-            Some(fork) => Some(git.names(&fork, &prefix)?.into_iter().collect()),
+            Some(fork) => Some(
+                git.names(&fork, &prefix, format.reads_subdirectories())?
+                    .iter()
+                    .map(|name| format.match_name(name).to_owned())
+                    .collect(),
+            ),
             None => None,
         };
         Ok(Base {
@@ -186,11 +191,15 @@ impl Base {
             [one] => format!(" after `{}`", self.project.revisions[*one].id),
             _ => String::new(),
         };
+        let effect = match revision.format {
+            DirFormat::Linear(layout) => format!(": {}", layout.out_of_order()),
+            DirFormat::Sql | DirFormat::Alembic => String::new(),
+        };
         Some(Diagnostic::new(
             Rule::BehindBase,
             Location::file(&revision.path),
             format!(
-                "`{}` (`{}`) was added on this branch, but `{}` has since gained {}{}",
+                "`{}` (`{}`) was added on this branch, but `{}` has since gained {}{}{effect}",
                 revision.id,
                 revision.file_name(),
                 self.reference,
@@ -201,7 +210,12 @@ impl Base {
                     ", which it does not follow"
                 }
             ),
-            if revision.id.is_number() {
+            if let DirFormat::Linear(layout) = revision.format {
+                format!(
+                    "run `migrate rebase --onto {}` to give this branch's new files versions above the base's{base_head}, as {layout} needs",
+                    self.reference
+                )
+            } else if revision.id.is_number() {
                 format!(
                     "run `migrate rebase --onto {}` to renumber this branch's revisions{base_head}",
                     self.reference

@@ -99,15 +99,26 @@ impl Git {
         }
     }
 
-    /// The regular files directly in directory `prefix` at `commit`, with their blob ids;
-    /// empty when the directory does not exist there.
-    fn blobs(&self, commit: &str, prefix: &str) -> Result<Vec<(String, String)>, Error> {
+    /// The regular files directly in directory `prefix` at `commit` (at every depth with
+    /// `recursive`, named by their path under it), with their blob ids; empty when the
+    /// directory does not exist there.
+    fn blobs(
+        &self,
+        commit: &str,
+        prefix: &str,
+        recursive: bool,
+    ) -> Result<Vec<(String, String)>, Error> {
         let tree = Git::tree(commit, prefix);
         if self.commit_object(&tree).is_none() {
             return Ok(Vec::new());
         }
         // `--full-tree`: from inside a subdirectory, git would otherwise filter the listing by it.
-        let listing = self.output(&["ls-tree", "-z", "--full-tree", &tree])?;
+        let mut args = vec!["ls-tree", "-z", "--full-tree"];
+        if recursive {
+            args.push("-r");
+        }
+        args.push(&tree);
+        let listing = self.output(&args)?;
         Ok(listing
             .split('\0')
             .filter_map(|entry| {
@@ -126,18 +137,30 @@ impl Git {
             .map(|s| s.trim().to_owned())
     }
 
-    /// The names of the files directly in directory `prefix` at `commit`.
-    pub(crate) fn names(&self, commit: &str, prefix: &str) -> Result<Vec<String>, Error> {
+    /// The names of the files directly in directory `prefix` at `commit` (under it, with
+    /// `recursive`).
+    pub(crate) fn names(
+        &self,
+        commit: &str,
+        prefix: &str,
+        recursive: bool,
+    ) -> Result<Vec<String>, Error> {
         Ok(self
-            .blobs(commit, prefix)?
+            .blobs(commit, prefix, recursive)?
             .into_iter()
             .map(|(name, _)| name)
             .collect())
     }
 
-    /// The files directly in directory `prefix` at `commit`, read in one `git cat-file` process.
-    pub(crate) fn files(&self, commit: &str, prefix: &str) -> Result<Vec<File>, Error> {
-        let blobs = self.blobs(commit, prefix)?;
+    /// The files directly in directory `prefix` at `commit` (under it, with `recursive`), read
+    /// in one `git cat-file` process.
+    pub(crate) fn files(
+        &self,
+        commit: &str,
+        prefix: &str,
+        recursive: bool,
+    ) -> Result<Vec<File>, Error> {
+        let blobs = self.blobs(commit, prefix, recursive)?;
         if blobs.is_empty() {
             return Ok(Vec::new());
         }

@@ -7,6 +7,7 @@ pub(crate) mod file_walk;
 pub(crate) mod fix;
 pub(crate) mod git;
 pub(crate) mod head_file;
+pub(crate) mod moving;
 pub(crate) mod neighbours;
 pub(crate) mod new_only;
 pub(crate) mod rebase_plan;

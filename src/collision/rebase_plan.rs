@@ -5,17 +5,18 @@
 //! not pass `check` changes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::collision::file_walk::TextFile;
 use crate::collision::head_file::{self, HeadFile};
+use crate::collision::moving::{Split, split};
 use crate::collision::references;
-use crate::collision::renumber::{new_ids, renamed, replace_name, rewrite_revises};
-use crate::diagnostic::{self, Diagnostic};
+use crate::collision::renumber::{new_ids, partner_names, renamed, replace_name, rewrite_revises};
+use crate::diagnostic::{self, Diagnostic, Rule};
 use crate::project::Project;
 use crate::revision::{DirFormat, RevisionId};
 use crate::source::alembic::file as alembic_file;
-use crate::source::{self, Loaded};
+use crate::source::{self, Loaded, bounded};
 
 /// What `rebase` works on.
 pub(crate) struct Input<'a> {
@@ -75,11 +76,11 @@ struct Rewrites {
 /// Makes the plan, or says why the revisions cannot move.
 pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
     let tree = input.tree;
-    let moved = closed_under_descendants(input)?;
-    let kept: Vec<usize> = (0..tree.revisions.len())
-        .filter(|n| !moved.contains(n))
-        .collect();
-    let kept_head = kept_head(tree, &kept, &moved)?;
+    let Split {
+        moved,
+        kept,
+        kept_head,
+    } = split(tree, &input.moved, input.work_len)?;
     let new_ids = new_ids(tree, &kept, &moved);
     refuse_renumbering_dependencies(tree, &new_ids)?;
     let mut rewrites = Rewrites::default();
@@ -98,6 +99,8 @@ pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
         let rewritten = match revision.format {
             DirFormat::Sql => rewrite_revises(text, revision, &parents),
             DirFormat::Alembic => alembic_file::rewrite(text, id.as_str(), &parents),
+            // The order is the version: renaming the file is the whole change.
+            DirFormat::Linear(_) => text.to_owned(),
         };
         rewrites.texts.insert(node, rewritten);
         if id.as_str() != revision.id.as_str() {
@@ -215,6 +218,11 @@ fn migration_changes(input: &Input<'_>, rewrites: &Rewrites) -> Vec<Change> {
             ),
             None => (revision.path.clone(), full_from.clone()),
         };
+        if let Some(name) = new_name
+            && let Some(partner) = partner_change(revision, &full_from, name)
+        {
+            changes.push(partner);
+        }
         changes.push(Change {
             from: revision.path.clone(),
             to,
@@ -227,60 +235,23 @@ fn migration_changes(input: &Input<'_>, rewrites: &Rewrites) -> Vec<Change> {
     changes
 }
 
-/// The moved revisions with everything that descends from them: a child cannot keep a number
-/// below its parent's. An edge through a number that several files share says nothing about
-/// which of them the child follows, so it is not followed.
-fn closed_under_descendants(input: &Input<'_>) -> Result<BTreeSet<usize>, String> {
-    let tree = input.tree;
-    let mut moved = input.moved.clone();
-    let mut pending: Vec<usize> = moved.iter().copied().collect();
-    while let Some(node) = pending.pop() {
-        if tree.graph.lookup(&tree.revisions[node].id).len() > 1 {
-            continue;
-        }
-        for child in tree.graph.children(node) {
-            if child >= input.work_len {
-                return Err(format!(
-                    "`{}` (`{}`) cannot move: `{}` on the base revises it",
-                    tree.revisions[node].id,
-                    tree.revisions[node].file_name(),
-                    tree.revisions[child].file_name()
-                ));
-            }
-            if moved.insert(child) {
-                pending.push(child);
-            }
-        }
-    }
-    Ok(moved)
-}
-
-/// The one head of the revisions that stay, which the moved ones will follow.
-fn kept_head(
-    tree: &Project,
-    kept: &[usize],
-    moved: &BTreeSet<usize>,
-) -> Result<Option<usize>, String> {
-    let heads: Vec<usize> = kept
-        .iter()
-        .copied()
-        .filter(|&n| {
-            tree.graph
-                .children(n)
-                .iter()
-                .all(|child| moved.contains(child))
-        })
-        .collect();
-    match heads.as_slice() {
-        [] if kept.is_empty() => Ok(None),
-        [one] => Ok(Some(*one)),
-        [] => Err("the revisions that stay have no head: they form a cycle".to_owned()),
-        many => Err(format!(
-            "the revisions that stay have {} heads ({}), so there is no one head to follow; name the revisions to move, or merge the heads first",
-            many.len(),
-            crate::project::describe(&tree.revisions, many)
-        )),
-    }
+/// The other half of a renamed pair, renamed with it.
+fn partner_change(
+    revision: &crate::revision::Revision,
+    full: &Path,
+    new_name: &str,
+) -> Option<Change> {
+    let (old, new) = partner_names(revision, new_name)?;
+    let full_from = full.with_file_name(&old);
+    let text = bounded::read_to_string(&full_from, bounded::MIGRATION_LIMIT).ok()?;
+    Some(Change {
+        from: replace_name(&revision.path, &old),
+        to: replace_name(&revision.path, &new),
+        full_to: full.with_file_name(&new),
+        full_from,
+        before: text.clone(),
+        after: text,
+    })
 }
 
 /// The tree with the planned texts and names, parsed as `check` would parse it.
@@ -312,6 +283,17 @@ fn reload(input: &Input<'_>, rewrites: &Rewrites) -> Result<Project, String> {
     }
     // Files that never parsed as revisions (a bad name, an unreadable file) are still there.
     let revision_paths: BTreeSet<&str> = tree.revisions.iter().map(|r| r.path.as_str()).collect();
+    // The reload holds the revisions, not the down halves beside them, which move with them:
+    // pairs are as the directory has them.
+    loaded
+        .diagnostics
+        .retain(|d| d.rule != Rule::UnpairedMigration);
+    loaded.diagnostics.extend(
+        tree.load_diagnostics
+            .iter()
+            .filter(|d| d.rule == Rule::UnpairedMigration)
+            .cloned(),
+    );
     loaded.diagnostics.extend(
         tree.load_diagnostics
             .iter()

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::padding_width;
+use crate::layout::Layout;
 use crate::project::Project;
-use crate::revision::{Revision, RevisionId};
+use crate::revision::{DirFormat, Revision, RevisionId};
 
 /// New ids for the moved revisions, in graph order after the highest kept one. A revision keeps
 /// its number when it is already above everything before it, so a branch that only needs its
@@ -26,8 +27,12 @@ pub(crate) fn new_ids(
         }
         let current = &tree.revisions[node].id;
         let id = match &last {
+            Some(last)
+                if current <= last && tree.format != DirFormat::Alembic && current.is_ordered() =>
+            {
+                next_version(tree.format, last, width)
+            }
             // An id that is not a number (Alembic's hex ids) has no order: only its parent moves.
-            Some(last) if current.is_number() && current <= last => last.successor(width),
             _ => current.clone(),
         };
         last = Some(id.clone());
@@ -39,8 +44,61 @@ pub(crate) fn new_ids(
 /// A revision's file name with a new number.
 pub(crate) fn renamed(revision: &Revision, id: &RevisionId) -> String {
     let name = revision.file_name();
-    let rest = name.trim_start_matches(|c: char| c.is_ascii_digit());
-    format!("{id}{rest}")
+    // Flyway's and refinery's `V` (or `U`) stays in front of the version.
+    let (prefix, name) = match revision.format {
+        DirFormat::Linear(Layout::Flyway | Layout::Refinery) => name.split_at(1),
+        _ => ("", name),
+    };
+    let rest = if prefix.is_empty() {
+        name.trim_start_matches(|c: char| c.is_ascii_digit())
+    } else {
+        // `V1_2__x.sql`: the version ends where `__` begins.
+        name.find("__").map_or(name, |at| &name[at..])
+    };
+    format!("{prefix}{id}{rest}")
+}
+
+/// The version after `last` for a revision moved above it: the next number (zero-padded to
+/// `width`) for migrate's own trees and sequential versions; for a tool that names new files
+/// by the time, the current UTC time when it is above `last` (as the tool's own `new` would
+/// write), else the next number; for Flyway, the next major version.
+fn next_version(format: DirFormat, last: &RevisionId, width: usize) -> RevisionId {
+    match format {
+        DirFormat::Linear(Layout::Flyway | Layout::Refinery) => last.next_major(),
+        DirFormat::Linear(layout) if layout.timestamps() && last.width() == TIMESTAMP.len() => {
+            let now: String = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            match RevisionId::parse(&now) {
+                Some(now) if now.width() == TIMESTAMP.len() && now > *last => now,
+                _ => last.successor(width),
+            }
+        }
+        _ => last.successor(width),
+    }
+}
+
+/// The shape of a timestamp version, `YYYYMMDDHHMMSS`.
+const TIMESTAMP: &str = "20060102150405";
+
+/// The old and new names of the other half of a renamed pair (`.down.sql` beside `.up.sql`,
+/// Flyway's `U` undo file beside its `V` file): a pair split across two versions would be two
+/// findings.
+pub(crate) fn partner_names(revision: &Revision, new_name: &str) -> Option<(String, String)> {
+    let partner = |name: &str| -> Option<String> {
+        match revision.format {
+            DirFormat::Linear(Layout::GolangMigrate | Layout::Sqlx) => name
+                .strip_suffix(".up.sql")
+                .map(|stem| format!("{stem}.down.sql")),
+            DirFormat::Linear(Layout::Flyway) => {
+                name.strip_prefix('V').map(|rest| format!("U{rest}"))
+            }
+            _ => None,
+        }
+    };
+    Some((partner(revision.file_name())?, partner(new_name)?))
 }
 
 /// A displayed path with its last component replaced.

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use crate::Error;
 use crate::collision::git::Git;
-use crate::revision::Revision;
+use crate::revision::{DirFormat, Revision};
 
 /// The file names that have shipped, each with the first place it was found.
 #[derive(Debug, Default, Clone)]
@@ -25,14 +25,23 @@ pub(crate) struct Shipped {
     places: BTreeMap<String, String>,
     /// Where was looked, for a refusal that found nothing.
     looked: Vec<String>,
+    /// How the tree is written, which says how its files are listed at a ref.
+    format: DirFormat,
 }
 
 impl Shipped {
     /// Reads the shipped refs' migration file names with git. `configured` is `base` from
     /// `migrate.toml`; a configured ref that does not exist is an error, since it was meant.
-    pub(crate) fn from_git(git: &Git, configured: Option<&str>) -> Result<Shipped, Error> {
+    pub(crate) fn from_git(
+        git: &Git,
+        configured: Option<&str>,
+        format: DirFormat,
+    ) -> Result<Shipped, Error> {
         let prefix = git.prefix()?;
-        let mut shipped = Shipped::default();
+        let mut shipped = Shipped {
+            format,
+            ..Shipped::default()
+        };
         for (name, commit) in refs(git, configured)? {
             shipped.add_ref(git, &commit, &prefix, &format!("on `{name}`"))?;
         }
@@ -48,7 +57,8 @@ impl Shipped {
 
     fn add_ref(&mut self, git: &Git, commit: &str, prefix: &str, place: &str) -> Result<(), Error> {
         self.looked.push(place.trim_start_matches("on ").to_owned());
-        for name in git.names(commit, prefix)? {
+        for name in git.names(commit, prefix, self.format.reads_subdirectories())? {
+            let name = self.format.match_name(&name).to_owned();
             self.places.entry(name).or_insert_with(|| place.to_owned());
         }
         Ok(())

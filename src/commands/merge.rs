@@ -54,6 +54,13 @@ pub(super) fn run(
             &parents,
         )?,
         DirFormat::Alembic => write_alembic(settings, &id, &parents, args.message())?,
+        // A line ordered by version has one head; two files of one version are a
+        // `duplicate-revision`, which a merge file would not repair.
+        DirFormat::Linear(layout) => {
+            return Err(Error::Usage(format!(
+                "a {layout} tree has no heads to merge: its order is its versions"
+            )));
+        }
     };
     let head_file = HeadFile::load(settings)?;
     if head_file.enabled {

@@ -18,7 +18,7 @@ pub(super) fn load(
     progress: &mut Progress,
 ) -> Result<Shipped, Error> {
     let mut shipped = match git {
-        Some(git) => Shipped::from_git(git, settings.base.as_deref())?,
+        Some(git) => Shipped::from_git(git, settings.base.as_deref(), work.format)?,
         None => Shipped::default(),
     };
     let Some((_, origin)) = &settings.database_url else {

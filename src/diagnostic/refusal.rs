@@ -5,6 +5,7 @@ use std::error::Error as _;
 
 use super::{Diagnostic, Location, Rule, plural};
 use crate::Error;
+use crate::layout::Layout;
 use crate::revision::DirFormat;
 use crate::signal::Signal;
 
@@ -23,6 +24,20 @@ pub(crate) fn alembic_write(dir: &str) -> Diagnostic {
         Rule::AlembicWriteRefused,
         format!("`{dir}` holds Alembic revisions, and migrate does not execute Python migrations"),
         "run them with `alembic`; `migrate current --check-heads` checks the result",
+    )
+}
+
+/// A command that runs migrations, on another tool's tree: `migrate` gates it, its tool runs it.
+pub(crate) fn foreign_write(dir: &str, layout: Layout) -> Diagnostic {
+    Diagnostic::general(
+        Rule::ForeignWriteRefused,
+        format!(
+            "`{dir}` holds {layout} migrations, and migrate only checks them: their own tool runs them"
+        ),
+        format!(
+            "run them with `{}`; `migrate current --check-heads` checks the result",
+            layout.upgrade_command()
+        ),
     )
 }
 
@@ -244,9 +259,10 @@ pub(crate) fn not_at_heads(format: DirFormat) -> Diagnostic {
         Rule::NotAtHeads,
         "`--check-heads`: the database is not at every head",
         match format {
-            DirFormat::Sql => "run `migrate upgrade head`",
+            DirFormat::Sql => "run `migrate upgrade head`".to_owned(),
             // `migrate` does not run Python revisions: Alembic does.
-            DirFormat::Alembic => "run `alembic upgrade heads`",
+            DirFormat::Alembic => "run `alembic upgrade heads`".to_owned(),
+            DirFormat::Linear(layout) => format!("run `{}`", layout.upgrade_command()),
         },
     )
 }

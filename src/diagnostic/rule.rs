@@ -173,11 +173,18 @@ pub(crate) enum Rule {
     InvalidTargets,
     /// A fleet run that left targets unstarted: a canary failed, or `--max-failures` did.
     FleetStopped,
+    /// A file in another tool's migrations directory that the tool would skip or refuse for
+    /// its name.
+    SkippedFile,
+    /// One half of another tool's up/down pair without the other.
+    UnpairedMigration,
+    /// A command that runs migrations, on another tool's tree.
+    ForeignWriteRefused,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub(crate) const ALL: [Rule; 62] = [
+    pub(crate) const ALL: [Rule; 65] = [
         Rule::DuplicateRevision,
         Rule::DanglingParent,
         Rule::MultipleHeads,
@@ -240,6 +247,9 @@ impl Rule {
         Rule::NewerThanPgVersion,
         Rule::InvalidTargets,
         Rule::FleetStopped,
+        Rule::SkippedFile,
+        Rule::UnpairedMigration,
+        Rule::ForeignWriteRefused,
     ];
 
     /// The rule's severity.
@@ -287,7 +297,8 @@ impl Rule {
             | Rule::SeveralTrees
             | Rule::NothingToMerge
             | Rule::InvalidTargets
-            | Rule::FleetStopped => Kind::Refusal,
+            | Rule::FleetStopped
+            | Rule::ForeignWriteRefused => Kind::Refusal,
             Rule::MissingDirectory
             | Rule::UsageError
             | Rule::UnknownTarget

@@ -48,7 +48,7 @@ impl Piece {
 #[must_use]
 pub(crate) fn pieces(revision: &Revision, text: &str, down: bool) -> Vec<Piece> {
     match revision.format {
-        DirFormat::Sql => sql_pieces(revision, text, down),
+        DirFormat::Sql | DirFormat::Linear(_) => sql_pieces(revision, text, down),
         DirFormat::Alembic => executed::executed(text, down)
             .into_iter()
             .map(|(e, _in_down)| Piece {

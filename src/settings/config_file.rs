@@ -45,9 +45,9 @@ pub(crate) struct ConfigFile {
     /// globs, relative to the configuration file, as in `.gitignore`.
     #[serde(default)]
     pub exclude: Vec<String>,
-    /// How the migrations directory is written; `format` is accepted too, as Alembic users
-    /// write it.
-    #[serde(alias = "format")]
+    /// How the migrations directory is written; `format` and `layout` are accepted too, as
+    /// Alembic users and the users of other tools write it.
+    #[serde(alias = "format", alias = "layout")]
     pub dir_format: Option<DirFormatChoice>,
     /// PostgreSQL's `lock_timeout` for the revisions' statements, as `2s`.
     pub lock_timeout: Option<String>,

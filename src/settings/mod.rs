@@ -16,6 +16,7 @@ mod rules;
 mod targets;
 
 use crate::cli::{ColorChoice, DirFormatChoice, GlobalArgs};
+use crate::layout::Layout;
 use crate::revision::DirFormat;
 use crate::source::alembic::config as alembic_config;
 use crate::source::discover::{self, Tree};
@@ -305,6 +306,13 @@ fn dir_format(args: &GlobalArgs, config: Option<(&PathBuf, &ConfigFile)>) -> Opt
         None | Some(DirFormatChoice::Auto) => None,
         Some(DirFormatChoice::Sql) => Some(DirFormat::Sql),
         Some(DirFormatChoice::Alembic) => Some(DirFormat::Alembic),
+        Some(DirFormatChoice::Goose) => Some(DirFormat::Linear(Layout::Goose)),
+        Some(DirFormatChoice::GolangMigrate) => Some(DirFormat::Linear(Layout::GolangMigrate)),
+        Some(DirFormatChoice::Sqlx) => Some(DirFormat::Linear(Layout::Sqlx)),
+        Some(DirFormatChoice::Dbmate) => Some(DirFormat::Linear(Layout::Dbmate)),
+        Some(DirFormatChoice::Flyway) => Some(DirFormat::Linear(Layout::Flyway)),
+        Some(DirFormatChoice::Refinery) => Some(DirFormat::Linear(Layout::Refinery)),
+        Some(DirFormatChoice::Diesel) => Some(DirFormat::Linear(Layout::Diesel)),
     }
 }
 

@@ -7,7 +7,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::alembic::config::{self, Found};
-use super::{alembic, bounded, filename};
+use super::{alembic, bounded, filename, linear};
+use crate::layout::Layout;
 use crate::revision::DirFormat;
 use crate::source::origin::Origin;
 use crate::walker::{self, Exclude};
@@ -94,8 +95,15 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
                 .or_insert_with(|| path.to_path_buf());
         }
     }
+    let mut linear: BTreeMap<PathBuf, Layout> = BTreeMap::new();
     for (dir, first) in sql_dirs {
-        if starts_with_marker(&first) {
+        if linear::detect::is_diesel_migration(&dir)
+            && let Some(parent) = dir.parent()
+        {
+            linear.insert(parent.to_path_buf(), Layout::Diesel);
+        } else if let Some(layout) = linear::detect::layout_of(&dir, root) {
+            linear.insert(dir, layout);
+        } else if starts_with_marker(&first) {
             found.push(Tree {
                 dirs: vec![dir.clone()],
                 recursive: false,
@@ -107,6 +115,7 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
             });
         }
     }
+    found.extend(linear_trees(&linear));
     // A configuration file and its `env.py` both find one script directory: the first wins,
     // and a configuration file comes first.
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -122,6 +131,29 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
     });
     found.sort_by(|a, b| a.dirs.cmp(&b.dirs));
     Ok((found, warnings))
+}
+
+/// The trees of other tools, but a directory inside a tree its tool reads recursively (Flyway's
+/// `db/migration/v2/`), which is part of that tree.
+fn linear_trees(found: &BTreeMap<PathBuf, Layout>) -> Vec<Tree> {
+    let inside = |dir: &Path| {
+        found.iter().any(|(other, layout)| {
+            other != dir && dir.starts_with(other) && (layout.recursive() || layout.directories())
+        })
+    };
+    found
+        .iter()
+        .filter(|(dir, _)| !inside(dir))
+        .map(|(dir, &layout)| Tree {
+            dirs: vec![dir.clone()],
+            recursive: false,
+            format: Some(DirFormat::Linear(layout)),
+            origin: Origin::Detected(format!(
+                "found `{}` holding {layout} migrations",
+                relpath::display(dir)
+            )),
+        })
+        .collect()
 }
 
 /// The warning for a configuration file discovery could not read.

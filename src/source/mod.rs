@@ -11,6 +11,7 @@ mod directory;
 pub(crate) mod discover;
 pub(crate) mod filename;
 pub(crate) mod finding;
+pub(crate) mod linear;
 pub(crate) mod origin;
 mod psql_only;
 pub(crate) mod sql_file;
@@ -102,6 +103,14 @@ pub(crate) fn load(
             });
         }
     }
+    if let Some(DirFormat::Linear(layout)) = format {
+        return linear::load(dir, display_dir, layout);
+    }
+    if format.is_none()
+        && let Some(layout) = linear::detect::layout_of(dir, Path::new("/"))
+    {
+        return linear::load(dir, display_dir, layout);
+    }
     let mut sql: Vec<(String, PathBuf, FileType)> = Vec::new();
     let mut python: Vec<(String, PathBuf, FileType)> = Vec::new();
     let mut others = Vec::new();
@@ -147,8 +156,8 @@ pub(crate) fn load(
         }
     });
     let (chosen, other_format) = match format {
-        DirFormat::Sql => (sql, python),
         DirFormat::Alembic => (python, sql),
+        DirFormat::Sql | DirFormat::Linear(_) => (sql, python),
     };
     others.extend(other_format.into_iter().map(|(_, path, kind)| Entry {
         name: path.file_name().unwrap_or_default().to_owned(),
@@ -224,6 +233,9 @@ fn read_all(
 /// of a directory listing.
 #[must_use]
 pub(crate) fn from_bytes(format: DirFormat, files: Vec<(String, String, Vec<u8>)>) -> Loaded {
+    if let DirFormat::Linear(layout) = format {
+        return linear::from_bytes(layout, files);
+    }
     let results = files
         .into_iter()
         .filter(|(name, _, _)| is_candidate(format, name))
@@ -238,6 +250,7 @@ pub(crate) fn is_candidate(format: DirFormat, name: &str) -> bool {
     match format {
         DirFormat::Sql => filename::is_candidate(name),
         DirFormat::Alembic => alembic::is_candidate(name),
+        DirFormat::Linear(layout) => linear::is_candidate(layout, name),
     }
 }
 

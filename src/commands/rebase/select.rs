@@ -165,7 +165,11 @@ fn merge_side(
 ) -> Result<Result<(&'static str, &'static str), Diagnostic>, Error> {
     let prefix = git.prefix()?;
     let on = |commit: &str| -> Result<BTreeSet<String>, Error> {
-        Ok(git.names(commit, &prefix)?.into_iter().collect())
+        Ok(git
+            .names(commit, &prefix, work.format.reads_subdirectories())?
+            .iter()
+            .map(|name| work.format.match_name(name).to_owned())
+            .collect())
     };
     let (at_head, at_merge) = (on("HEAD")?, on(merge_head)?);
     let only = |names: &BTreeSet<String>| -> Vec<usize> {

@@ -24,6 +24,12 @@ pub(in crate::commands) fn load_valid(
             refusal::alembic_write(&settings.display_dir),
         )));
     }
+    if let DirFormat::Linear(layout) = project.format {
+        return Ok(Err(Report::refused(
+            command,
+            refusal::foreign_write(&settings.display_dir, layout),
+        )));
+    }
     let diagnostics = project.diagnostics();
     if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
         let mut report = Report::of_findings(command, &project, diagnostics);

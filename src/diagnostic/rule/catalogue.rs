@@ -80,6 +80,9 @@ impl Rule {
             Rule::NewerThanPgVersion => "newer-than-pg-version",
             Rule::InvalidTargets => "invalid-targets",
             Rule::FleetStopped => "fleet-stopped",
+            Rule::SkippedFile => "skipped-file",
+            Rule::UnpairedMigration => "unpaired-migration",
+            Rule::ForeignWriteRefused => "foreign-write-refused",
         }
     }
 
@@ -152,6 +155,9 @@ impl Rule {
             Rule::NewerThanPgVersion => "M053",
             Rule::InvalidTargets => "M054",
             Rule::FleetStopped => "M055",
+            Rule::SkippedFile => "M056",
+            Rule::UnpairedMigration => "M057",
+            Rule::ForeignWriteRefused => "M058",
         }
     }
 }

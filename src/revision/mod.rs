@@ -1,148 +1,10 @@
 //! A revision: one migration file's id, parents, message and SQL sections.
 
-use std::cmp::Ordering;
-use std::fmt;
-use std::hash::{Hash, Hasher};
+mod id;
 
-/// A revision id as written. A number (`040`) compares as an integer: `40` and `040` are equal.
-/// Any other id (Alembic's `ae1027a6acf`) is a name, equal only to itself, and sorts after
-/// every number.
-///
-/// Numbers are compared on their digits rather than parsed, so no length overflows.
-#[derive(Debug, Clone)]
-pub(crate) struct RevisionId {
-    text: String,
-    number: bool,
-}
+pub(crate) use id::RevisionId;
 
-impl RevisionId {
-    /// Wraps a string of ASCII digits; `None` for anything else.
-    #[must_use]
-    pub(crate) fn parse(text: &str) -> Option<RevisionId> {
-        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| RevisionId {
-            text: text.to_owned(),
-            number: true,
-        })
-    }
-
-    /// An id that is a name, compared as written even when it is made of digits: Alembic's
-    /// `040` and `40` are two revisions.
-    #[must_use]
-    pub(crate) fn name(text: &str) -> RevisionId {
-        RevisionId {
-            text: text.to_owned(),
-            number: false,
-        }
-    }
-
-    /// Whether the id is a number, so the numbering rules apply to it.
-    #[must_use]
-    pub(crate) fn is_number(&self) -> bool {
-        self.number
-    }
-
-    /// What equality and hashing look at: the digits without padding, or the name.
-    fn key(&self) -> &str {
-        if self.number {
-            self.significant()
-        } else {
-            &self.text
-        }
-    }
-
-    /// The id as written, zero-padding included.
-    #[must_use]
-    pub(crate) fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// How many digits were written.
-    #[must_use]
-    pub(crate) fn width(&self) -> usize {
-        self.text.len()
-    }
-
-    /// The digits without zero-padding (`0` stays `0`).
-    #[must_use]
-    pub(crate) fn significant(&self) -> &str {
-        let trimmed = self.text.trim_start_matches('0');
-        if trimmed.is_empty() {
-            &self.text[self.text.len() - 1..]
-        } else {
-            trimmed
-        }
-    }
-
-    /// Whether the id is written with leading zeros.
-    #[must_use]
-    pub(crate) fn is_padded(&self) -> bool {
-        self.significant().len() < self.text.len()
-    }
-
-    /// The next number, written with at least `width` digits.
-    #[must_use]
-    pub(crate) fn successor(&self, width: usize) -> RevisionId {
-        let mut digits: Vec<u8> = self.significant().bytes().collect();
-        let mut i = digits.len();
-        loop {
-            if i == 0 {
-                digits.insert(0, b'1');
-                break;
-            }
-            i -= 1;
-            if digits[i] == b'9' {
-                digits[i] = b'0';
-            } else {
-                digits[i] += 1;
-                break;
-            }
-        }
-        let text: String = digits.into_iter().map(char::from).collect();
-        RevisionId {
-            text: format!("{text:0>width$}"),
-            number: true,
-        }
-    }
-}
-
-impl PartialEq for RevisionId {
-    fn eq(&self, other: &Self) -> bool {
-        self.number == other.number && self.key() == other.key()
-    }
-}
-
-impl Eq for RevisionId {}
-
-impl Hash for RevisionId {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.number.hash(state);
-        self.key().hash(state);
-    }
-}
-
-impl Ord for RevisionId {
-    fn cmp(&self, other: &Self) -> Ordering {
-        let (a, b) = (self.key(), other.key());
-        match (self.number, other.number) {
-            (true, true) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
-            (false, false) => a.cmp(b),
-            (true, false) => Ordering::Less,
-            (false, true) => Ordering::Greater,
-        }
-    }
-}
-
-impl PartialOrd for RevisionId {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Display for RevisionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
+use crate::layout::Layout;
 
 /// A parent named in `-- migrate:revises` (or Alembic's `down_revision`), with where it is written.
 #[derive(Debug, Clone)]
@@ -163,6 +25,8 @@ pub(crate) enum DirFormat {
     Sql,
     /// Alembic's Python revision files, read without running them.
     Alembic,
+    /// Another tool's numbered files, ordered by version with no parent written.
+    Linear(Layout),
 }
 
 /// What a revision's `-- migrate:revises` line declares.
@@ -278,10 +142,38 @@ impl Revision {
         }
     }
 
-    /// The file name, without its directory.
+    /// The file name, without its directory: the name branches are compared by. A diesel
+    /// revision is its directory's `up.sql`, named with the directory (`<version>_x/up.sql`).
     #[must_use]
     pub(crate) fn file_name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
+        let parts = if self.format == DirFormat::Linear(Layout::Diesel) {
+            2
+        } else {
+            1
+        };
+        match self.path.rmatch_indices('/').nth(parts - 1) {
+            Some((at, _)) => &self.path[at + 1..],
+            None => &self.path,
+        }
+    }
+}
+
+impl DirFormat {
+    /// Whether the tree's files may live in subdirectories of its directory: diesel's
+    /// directories, and Flyway's and refinery's recursive reading.
+    #[must_use]
+    pub(crate) fn reads_subdirectories(self) -> bool {
+        matches!(self, DirFormat::Linear(l) if l.recursive() || l.directories())
+    }
+
+    /// The name a file at `relative` under the tree's directory is compared by across
+    /// branches, as `Revision::file_name` gives it.
+    #[must_use]
+    pub(crate) fn match_name(self, relative: &str) -> &str {
+        match self {
+            DirFormat::Linear(Layout::Diesel) => relative,
+            _ => relative.rsplit('/').next().unwrap_or(relative),
+        }
     }
 }
 
@@ -299,45 +191,4 @@ pub(crate) fn describe(revisions: &[Revision], nodes: &[usize]) -> String {
         .map(|&n| format!("`{}` (`{}`)", revisions[n].id, revisions[n].file_name()))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(s: &str) -> RevisionId {
-        RevisionId::parse(s).unwrap()
-    }
-
-    #[test]
-    fn compares_as_integers() {
-        assert_eq!(id("40"), id("040"));
-        assert!(id("039") < id("40"));
-        assert!(id("999") < id("1000"));
-        assert!(id("0") < id("1"));
-        assert_eq!(id("000").significant(), "0");
-    }
-
-    #[test]
-    fn rejects_non_digits() {
-        assert!(RevisionId::parse("").is_none());
-        assert!(RevisionId::parse("04a").is_none());
-        assert!(RevisionId::parse("-1").is_none());
-    }
-
-    #[test]
-    fn successor_keeps_width() {
-        assert_eq!(id("039").successor(3).as_str(), "040");
-        assert_eq!(id("099").successor(3).as_str(), "100");
-        assert_eq!(id("999").successor(3).as_str(), "1000");
-        assert_eq!(id("9").successor(1).as_str(), "10");
-        assert_eq!(id("0").successor(4).as_str(), "0001");
-    }
-
-    #[test]
-    fn padding() {
-        assert!(id("040").is_padded());
-        assert!(!id("40").is_padded());
-        assert!(!id("0").is_padded());
-    }
 }

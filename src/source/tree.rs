@@ -31,7 +31,8 @@ pub(crate) fn load_all(
     for dir in &read {
         let format = format.or(merged.as_ref().map(|m| m.format));
         let loaded = load(dir, &relpath::display(dir), origin, format)?;
-        if !recursive {
+        // Another tool's loader reads the subdirectories its tool reads, and no others.
+        if !recursive && !matches!(loaded.format, DirFormat::Linear(_)) {
             // The listing is in hand: only the subdirectories it found are walked.
             let subdirs: Vec<PathBuf> = loaded
                 .others

@@ -28,6 +28,7 @@ mod house;
 mod incident;
 mod kubernetes;
 mod layers;
+mod layouts;
 mod lint;
 mod majors;
 mod merge;

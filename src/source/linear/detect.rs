@@ -18,9 +18,15 @@ const HEAD: u64 = 8 * 1024;
 /// the search for a `Cargo.toml`.
 #[must_use]
 pub(crate) fn layout_of(dir: &Path, root: &Path) -> Option<Layout> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir).ok()?.flatten().collect();
+    if entries
+        .iter()
+        .any(|e| e.file_type().is_ok_and(|t| t.is_dir()) && is_diesel_migration(&e.path()))
+    {
+        return Some(Layout::Diesel);
+    }
+    let mut names: Vec<String> = entries
+        .iter()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".sql"))

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use crate::layout::Layout;
 use crate::project::Project;
 use crate::revision::DirFormat;
 
@@ -23,9 +22,6 @@ pub(crate) fn split(
     work_len: usize,
 ) -> Result<Split, String> {
     let linear = matches!(tree.format, DirFormat::Linear(_));
-    if tree.format == DirFormat::Linear(Layout::Diesel) {
-        return Err("diesel's revisions are directories, which rebase does not rename yet: rename each of this branch's new directories above the base's newest version by hand".to_owned());
-    }
     // Another tool's parents are only the order of versions: nothing descends from a moved
     // revision but what its version puts after it, and the moved ones follow the newest kept.
     let moved = if linear {

@@ -13,6 +13,7 @@ use crate::collision::moving::{Split, split};
 use crate::collision::references;
 use crate::collision::renumber::{new_ids, partner_names, renamed, replace_name, rewrite_revises};
 use crate::diagnostic::{self, Diagnostic, Rule};
+use crate::layout::Layout;
 use crate::project::Project;
 use crate::revision::{DirFormat, RevisionId};
 use crate::source::alembic::file as alembic_file;
@@ -82,6 +83,13 @@ pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
         kept_head,
     } = split(tree, &input.moved, input.work_len)?;
     let new_ids = new_ids(tree, &kept, &moved);
+    if tree.format == DirFormat::Linear(Layout::Diesel)
+        && new_ids
+            .iter()
+            .any(|(&node, id)| id.as_str() != tree.revisions[node].id.as_str())
+    {
+        return Err("diesel's revisions are directories, which rebase does not rename yet: rename each of this branch's new directories above the base's newest version by hand".to_owned());
+    }
     refuse_renumbering_dependencies(tree, &new_ids)?;
     let mut rewrites = Rewrites::default();
     for (&node, id) in &new_ids {

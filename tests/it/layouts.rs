@@ -29,25 +29,12 @@ pub(crate) const TOOLS: [Tool; 7] = [
 ];
 
 impl Tool {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Tool::Goose => "goose",
-            Tool::GolangMigrate => "golang-migrate",
-            Tool::Sqlx => "sqlx",
-            Tool::Dbmate => "dbmate",
-            Tool::Flyway => "flyway",
-            Tool::Refinery => "refinery",
-            Tool::Diesel => "diesel",
-        }
-    }
-
     /// Where the tool keeps its files, as its documentation shows.
     pub(crate) fn dir(self) -> &'static str {
         match self {
             Tool::Goose | Tool::Dbmate => "db/migrations",
             Tool::Flyway => "src/main/resources/db/migration",
-            Tool::Refinery => "migrations",
-            Tool::GolangMigrate | Tool::Sqlx | Tool::Diesel => "migrations",
+            Tool::GolangMigrate | Tool::Sqlx | Tool::Refinery | Tool::Diesel => "migrations",
         }
     }
 
@@ -56,7 +43,7 @@ impl Tool {
         match self {
             Tool::Goose => format!("{n:05}"),
             Tool::GolangMigrate | Tool::Flyway | Tool::Refinery => n.to_string(),
-            Tool::Sqlx | Tool::Dbmate | Tool::Diesel => format!("2024010112{:04}", n),
+            Tool::Sqlx | Tool::Dbmate | Tool::Diesel => format!("2024010112{n:04}"),
         }
     }
 
@@ -129,12 +116,10 @@ impl Tool {
     /// A `.sql` file in the migrations directory that the tool would skip or refuse.
     fn stray(self) -> &'static str {
         match self {
-            Tool::Goose | Tool::Sqlx => "seed.sql",
+            Tool::Goose | Tool::Sqlx | Tool::Dbmate | Tool::Diesel => "seed.sql",
             Tool::GolangMigrate => "3_seed.sql",
-            Tool::Dbmate => "seed.sql",
             Tool::Flyway => "V3_seed.sql",
             Tool::Refinery => "V3__seed-data.sql",
-            Tool::Diesel => "seed.sql",
         }
     }
 }

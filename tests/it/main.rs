@@ -28,6 +28,7 @@ mod house;
 mod incident;
 mod kubernetes;
 mod layers;
+mod layout_scenarios;
 mod layouts;
 mod lint;
 mod majors;

@@ -102,7 +102,20 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
         {
             linear.insert(parent.to_path_buf(), Layout::Diesel);
         } else if let Some(layout) = linear::detect::layout_of(&dir, root) {
-            linear.insert(dir, layout);
+            // Flyway and refinery read their directory's subdirectories: the tree is the
+            // directory named for migrations above a nested one (`migrations/v2/`).
+            let top = if layout.recursive() {
+                dir.ancestors()
+                    .take_while(|a| a.starts_with(root) && *a != root)
+                    .find(|a| {
+                        a.file_name()
+                            .is_some_and(|n| n == "migrations" || n == "migration")
+                    })
+                    .map_or_else(|| dir.clone(), Path::to_path_buf)
+            } else {
+                dir.clone()
+            };
+            linear.entry(top).or_insert(layout);
         } else if starts_with_marker(&first) {
             found.push(Tree {
                 dirs: vec![dir.clone()],

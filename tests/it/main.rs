@@ -40,6 +40,7 @@ mod pre_commit;
 mod pre_commit_wheel;
 mod rebase;
 mod references;
+mod refinery_oracle;
 mod release;
 mod robustness;
 mod round_trip;

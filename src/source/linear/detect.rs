@@ -11,6 +11,9 @@ use std::path::Path;
 use crate::layout::Layout;
 use crate::source::bounded;
 
+/// How deep below a directory discovery looks for Flyway's names.
+const NESTED_DEPTH: usize = 4;
+
 /// How much of a file discovery reads to find a marker.
 const HEAD: u64 = 8 * 1024;
 
@@ -33,7 +36,15 @@ pub(crate) fn layout_of(dir: &Path, root: &Path) -> Option<Layout> {
         .collect();
     names.sort();
     let numbered = |n: &String| n.bytes().next().is_some_and(|b| b.is_ascii_digit());
-    if names.iter().any(|n| flyway_name(n)) {
+    // Flyway and refinery read subdirectories too: a `V1__` name anywhere below counts.
+    let nested_flyway = || {
+        walkdir::WalkDir::new(dir)
+            .max_depth(NESTED_DEPTH)
+            .into_iter()
+            .flatten()
+            .any(|e| e.file_type().is_file() && flyway_name(&e.file_name().to_string_lossy()))
+    };
+    if names.iter().any(|n| flyway_name(n)) || nested_flyway() {
         return Some(if crate_above(dir, root, "refinery") {
             Layout::Refinery
         } else {
@@ -51,7 +62,9 @@ pub(crate) fn layout_of(dir: &Path, root: &Path) -> Option<Layout> {
         });
     }
     // The first numbered file decides: a tree is written by one tool.
-    let first = names.iter().find(|n| numbered(n))?;
+    let Some(first) = names.iter().find(|n| numbered(n)) else {
+        return (!names.is_empty() && refinery_dir(dir, root)).then_some(Layout::Refinery);
+    };
     let head = head(&dir.join(first));
     if has_line(&head, |l| {
         l.strip_prefix("--")
@@ -69,7 +82,19 @@ pub(crate) fn layout_of(dir: &Path, root: &Path) -> Option<Layout> {
     if has_line(&head, |l| l.starts_with("-- migrate:")) {
         return None;
     }
-    crate_above(dir, root, "sqlx").then_some(Layout::Sqlx)
+    if crate_above(dir, root, "sqlx") {
+        Some(Layout::Sqlx)
+    } else {
+        refinery_dir(dir, root).then_some(Layout::Refinery)
+    }
+}
+
+/// Whether `dir` is (or is under) a `migrations` directory of a crate that uses refinery: with
+/// no name refinery reads, each file there is one refinery passes over, which is worth saying.
+fn refinery_dir(dir: &Path, root: &Path) -> bool {
+    dir.ancestors()
+        .any(|a| a.file_name().is_some_and(|n| n == "migrations"))
+        && crate_above(dir, root, "refinery")
 }
 
 /// Whether `dir` is a diesel migration (`<version>_<name>/` holding `up.sql`): its parent is

@@ -9,6 +9,7 @@ use crate::database::alembic_status;
 use crate::database::alembic_version;
 use crate::database::history::{Direction, State, Tables};
 use crate::database::refinery_identity::Identity;
+use crate::database::tool_history;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::refusal::{self, Unfinished};
 use crate::output::{Body, Current, Report, Row, RowState, TargetPosition};
@@ -27,8 +28,11 @@ pub(super) struct Position {
     state: State,
     /// Each revision's refinery identity (empty for an Alembic tree).
     identities: Vec<Identity>,
-    /// What `alembic_version` holds (Alembic trees only).
+    /// What `alembic_version` holds (Alembic trees), or another tool's table.
     alembic: Option<alembic_status::Status>,
+    /// Another tool's table, as messages name it, and why it refuses to go on (a dirty
+    /// golang-migrate table).
+    tool_table: Option<(String, Option<String>)>,
 }
 
 /// Reads the history and places it on the graph.
@@ -52,6 +56,25 @@ fn position_on(
             state: State::default(),
             identities: Vec::new(),
             alembic: Some(status),
+            tool_table: None,
+        });
+    }
+    if let DirFormat::Linear(layout) = project.format {
+        let table = if settings.history_table_named {
+            settings.history_table.clone()
+        } else {
+            tool_history::default_table(layout)
+        };
+        let recorded = tool_history::read(client, layout, &table)?;
+        let dirty = recorded.dirty.clone();
+        let status = tool_history::status(project, layout, recorded);
+        return Ok(Position {
+            applied: status.applied.clone(),
+            current: status.current.clone(),
+            state: State::default(),
+            identities: Vec::new(),
+            alembic: Some(status),
+            tool_table: Some((table.to_string(), dirty)),
         });
     }
     let identities = write::identities(project)?;
@@ -77,6 +100,7 @@ fn position_on(
         state,
         identities,
         alembic: None,
+        tool_table: None,
     })
 }
 
@@ -139,12 +163,18 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
         .into_iter()
         .filter(|n| !position.applied.contains(n))
         .collect();
-    let missing_heads: Vec<usize> = project
-        .graph
-        .heads()
-        .into_iter()
-        .filter(|h| !position.applied.contains(h))
-        .collect();
+    // Another tool's line is at its head only with every version applied: one merged below
+    // the newest applied is pending too.
+    let missing_heads: Vec<usize> = if let DirFormat::Linear(_) = project.format {
+        pending.clone()
+    } else {
+        project
+            .graph
+            .heads()
+            .into_iter()
+            .filter(|h| !position.applied.contains(h))
+            .collect()
+    };
     let (table, empty, rows, unknown) = if let Some(status) = &position.alembic {
         for id in &status.unknown {
             diagnostics.push(refusal::unknown_alembic_revision(id, &settings.display_dir));
@@ -160,7 +190,13 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
                 state: RowState::Ok,
             })
             .collect();
-        let table = alembic_table(settings).to_string();
+        let table = match &position.tool_table {
+            Some((table, dirty)) => {
+                diagnostics.extend(dirty.iter().map(|why| refusal::dirty_history(why)));
+                table.clone()
+            }
+            None => alembic_table(settings).to_string(),
+        };
         (
             table,
             status.stored.is_empty(),
@@ -180,7 +216,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
     };
     let current = Current {
         table,
-        alembic: position.alembic.is_some(),
+        alembic: project.format == DirFormat::Alembic,
         empty,
         at: position.current.iter().copied().collect(),
         rows,
@@ -190,7 +226,11 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
         unknown,
         project,
     };
-    if args.check_heads && !current.missing_heads.is_empty() {
+    let dirty = position
+        .tool_table
+        .as_ref()
+        .is_some_and(|(_, d)| d.is_some());
+    if args.check_heads && (!current.missing_heads.is_empty() || dirty) {
         diagnostics.push(refusal::not_at_heads(current.project.format));
     }
     let mut report = Report::new("current", Body::Current(Box::new(current)));
@@ -258,11 +298,17 @@ pub(super) fn standing(
         .into_iter()
         .filter(|n| !position.applied.contains(n))
         .count();
-    let at_heads = project
-        .graph
-        .heads()
-        .iter()
-        .all(|h| position.applied.contains(h));
+    // Another tool's line is at its head only with every version applied.
+    let at_heads = position.alembic.as_ref().map_or_else(
+        || {
+            project
+                .graph
+                .heads()
+                .iter()
+                .all(|h| position.applied.contains(h))
+        },
+        |status| status.missing_heads.is_empty(),
+    );
     let (unknown, changed, diagnostics) = if let Some(status) = &position.alembic {
         let diagnostics = status
             .unknown

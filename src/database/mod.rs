@@ -27,6 +27,7 @@ pub(crate) mod snapshot;
 pub(crate) mod throwaway;
 pub(crate) mod tls;
 mod tls_unverified;
+pub(crate) mod tool_history;
 
 pub(crate) use conninfo::ConnInfo;
 

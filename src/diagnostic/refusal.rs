@@ -89,6 +89,15 @@ pub(crate) fn unknown_alembic_revision(id: &str, dir: &str) -> Diagnostic {
     )
 }
 
+/// Another tool's history table that says the database is in no state to go on.
+pub(crate) fn dirty_history(why: &str) -> Diagnostic {
+    Diagnostic::general(
+        Rule::UnfinishedRevision,
+        why,
+        "repair the database by hand, then clear the flag with the tool (`migrate force <version>` for golang-migrate)",
+    )
+}
+
 /// Which way an unfinished revision was going.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Unfinished {

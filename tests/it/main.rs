@@ -51,6 +51,7 @@ mod shipped;
 mod splitter;
 mod squawk_oracle;
 mod tls;
+mod tool_tables;
 mod verify;
 mod verify_kill;
 mod verify_majors;

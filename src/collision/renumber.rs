@@ -27,10 +27,14 @@ pub(crate) fn new_ids(
         }
         let current = &tree.revisions[node].id;
         let id = match &last {
-            Some(last)
-                if current <= last && tree.format != DirFormat::Alembic && current.is_ordered() =>
-            {
-                next_version(tree.format, last, width)
+            // dbmate's versions are digits compared as written; Alembic's ids never move.
+            Some(last) if current <= last && tree.format != DirFormat::Alembic => {
+                let next = next_version(tree.format, last, width);
+                if tree.format == DirFormat::Linear(Layout::Dbmate) {
+                    RevisionId::name(next.as_str())
+                } else {
+                    next
+                }
             }
             // An id that is not a number (Alembic's hex ids) has no order: only its parent moves.
             _ => current.clone(),
@@ -63,6 +67,9 @@ pub(crate) fn renamed(revision: &Revision, id: &RevisionId) -> String {
 /// by the time, the current UTC time when it is above `last` (as the tool's own `new` would
 /// write), else the next number; for Flyway, the next major version.
 fn next_version(format: DirFormat, last: &RevisionId, width: usize) -> RevisionId {
+    // dbmate's versions are kept as written: counted on as numbers here.
+    let counted = RevisionId::parse(last.as_str());
+    let last = counted.as_ref().unwrap_or(last);
     match format {
         DirFormat::Linear(Layout::Flyway | Layout::Refinery) => last.next_major(),
         DirFormat::Linear(layout) if layout.timestamps() && last.width() == TIMESTAMP.len() => {

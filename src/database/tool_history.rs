@@ -114,6 +114,8 @@ pub(crate) fn read(
 pub(crate) fn status(project: &Project, layout: Layout, recorded: Recorded) -> Status {
     let parse = |text: &str| match layout {
         Layout::Flyway | Layout::Refinery => RevisionId::dotted(text),
+        // dbmate's versions are compared as written.
+        Layout::Dbmate => Some(RevisionId::name(text)),
         _ => RevisionId::parse(text),
     };
     let mut status = Status::default();

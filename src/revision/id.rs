@@ -109,13 +109,6 @@ impl RevisionId {
         self.significant().len() < self.text.len()
     }
 
-    /// Whether the id is a version of the tool's line (a number or a Flyway version), so a
-    /// rebase can give it a new one.
-    #[must_use]
-    pub(crate) fn is_ordered(&self) -> bool {
-        self.kind != Kind::Name
-    }
-
     /// The next Flyway version above this one: its first part plus one (`1.2` -> `2`).
     #[must_use]
     pub(crate) fn next_major(&self) -> RevisionId {

@@ -20,6 +20,8 @@ use crate::layouts::{TOOLS, Tool};
 const FIXED: &[u64] = &[
     // diesel, with nothing to move: rebase refused all the same.
     16,
+    // dbmate, two files to move: the second kept its version once the first had a new one.
+    18,
 ];
 
 fn cases() -> Vec<u64> {

@@ -19,6 +19,7 @@ mod commands;
 mod confined_writes;
 mod database;
 mod database_output;
+mod dbmate_oracle;
 mod discovery;
 mod example_database;
 mod fleet;

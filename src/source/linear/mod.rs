@@ -268,15 +268,30 @@ fn unpaired(shown: &str, version: &RevisionId, layout: Layout, missing: &str) ->
 /// Gives each revision the next lower version as its parent, and the lowest none: the line
 /// the tool runs. Revisions sharing a version share its parent and are all parents of the
 /// next, so a duplicate stays one step of the line and is reported as a duplicate.
+///
+/// dbmate runs its files in file-name order (`100_x.sql` before `10_x.sql`), not by version: its
+/// line follows the names.
 pub(crate) fn link(revisions: &mut [Revision]) {
-    let mut versions: Vec<RevisionId> = revisions.iter().map(|r| r.id.clone()).collect();
-    versions.sort();
-    versions.dedup();
-    for revision in revisions {
-        let at = versions.partition_point(|v| *v < revision.id);
-        revision.revises = match at.checked_sub(1) {
-            Some(below) => Revises::Parents(vec![ParentRef {
-                id: versions[below].clone(),
+    let by_name = revisions
+        .first()
+        .is_some_and(|r| r.format == DirFormat::Linear(Layout::Dbmate));
+    let mut order: Vec<usize> = (0..revisions.len()).collect();
+    if by_name {
+        order.sort_by(|&a, &b| revisions[a].file_name().cmp(revisions[b].file_name()));
+    } else {
+        order.sort_by(|&a, &b| revisions[a].id.cmp(&revisions[b].id));
+    }
+    // Each revision follows the last one before it in the order with another version.
+    let mut previous: Option<RevisionId> = None;
+    let mut current: Option<RevisionId> = None;
+    for node in order {
+        let id = revisions[node].id.clone();
+        if current.as_ref() != Some(&id) {
+            previous = current.replace(id);
+        }
+        revisions[node].revises = match &previous {
+            Some(parent) => Revises::Parents(vec![ParentRef {
+                id: parent.clone(),
                 line: 1,
                 column: 1,
             }]),

@@ -166,8 +166,8 @@ fn sqlx(name: &str) -> Verdict {
     }
 }
 
-/// dbmate reads `<version>_<name>.sql` and `<version>.sql`, the version being the leading
-/// digits, and passes over every other name.
+/// dbmate reads every `.sql` name that starts with digits, the version being those digits as
+/// written (`010` and `10` are two versions to it), and passes over every other name.
 fn dbmate(name: &str) -> Verdict {
     if !sql(name) {
         return Verdict::Other;
@@ -175,9 +175,9 @@ fn dbmate(name: &str) -> Verdict {
     let digits_len = name.bytes().take_while(u8::is_ascii_digit).count();
     let (digits, rest) = name.split_at(digits_len);
     match number(digits) {
-        Some(version) => Verdict::Migration {
-            version,
-            slug: stem(rest.trim_start_matches('_')).to_owned(),
+        Some(_) => Verdict::Migration {
+            version: RevisionId::name(digits),
+            slug: stem(rest.trim_start_matches(|c: char| !c.is_ascii_alphanumeric())).to_owned(),
             role: Role::Whole,
         },
         None => Verdict::Skipped(

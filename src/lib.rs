@@ -6,14 +6,14 @@
 //! below it (the `layers` integration test reads this list and every `crate::` path). What two
 //! layers share lives in the lower one, or is passed in as a value.
 //!
-//! 1. `escape`, `relpath`, `slug`, `unique`, `parallel`, `signal`, `words`: small helpers that
-//!    import nothing of the crate: escaping for terminals, displayed paths, slugs, random names,
-//!    threads, the two signals, plurals and durations.
+//! 1. `escape`, `relpath`, `slug`, `unique`, `parallel`, `signal`, `words`, `layout`: small
+//!    helpers that import nothing of the crate: escaping for terminals, displayed paths, slugs,
+//!    random names, threads, the two signals, plurals and durations, and what is known of the
+//!    tools whose files are a line ordered by version (goose, sqlx, Flyway...).
 //! 2. `cli`: the command line as clap parses it: plain values every layer may read.
 //! 3. `error`: the one error type of `migrate` failing to do its job.
 //! 4. `sql`: PostgreSQL's lexical rules, psql variables and quoting.
-//! 5. `layout`, `revision`: what is known of the tools whose files are a line ordered by version
-//!    (goose, sqlx, Flyway...), and one revision, as every format reads into it.
+//! 5. `revision`: one revision, as every format reads into it.
 //! 6. `diagnostic`: the diagnostic model, the catalogue of names, and the wording of refusals.
 //! 7. `graph`: the revision DAG.
 //! 8. `branches`: Alembic's named branches.

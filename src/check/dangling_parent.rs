@@ -13,6 +13,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let none = match revision.format {
             DirFormat::Sql | DirFormat::Linear(_) => "write `none`",
+            DirFormat::Django => "remove the dependency",
             DirFormat::Alembic => "set `down_revision = None`",
         };
         let missing = parents

@@ -23,6 +23,8 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             DirFormat::Sql => {
                 "give each file its own number: renumber the one added last after the newest revision and point its `-- migrate:revises` at that revision".to_owned()
             }
+            // Two files cannot share a module name in one package.
+            DirFormat::Django => "give each migration its own name".to_owned(),
             DirFormat::Linear(layout) => format!(
                 "give each file its own version: rename the one added last above the newest (`migrate rebase --onto <base>` does it); {}",
                 duplicate_effect(layout)

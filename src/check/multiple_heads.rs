@@ -53,6 +53,16 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (branch, heads) in by_branch {
         if heads.len() > 1 {
             let on = match branch {
+                Some(Branch::Labels(labels))
+                    if heads
+                        .iter()
+                        .all(|&h| cx.revisions[h].format == DirFormat::Django) =>
+                {
+                    format!(
+                        "in app `{}` (Django: multiple leaf nodes)",
+                        labels.join(", ")
+                    )
+                }
                 Some(Branch::Labels(labels)) => format!("on branch `{}`", labels.join(", ")),
                 Some(Branch::Unread(start)) => {
                     format!("on the branch that `{}` starts", cx.revisions[start].id)
@@ -111,6 +121,9 @@ fn report(cx: &Context<'_>, heads: &[usize], on: &str, out: &mut Vec<Diagnostic>
         return;
     };
     let help = match cx.revisions[newest].format {
+        DirFormat::Django => {
+            "add a merge migration that depends on both (`migrate merge` writes it, as `python manage.py makemigrations --merge` does), or make one depend on the other"
+        }
         DirFormat::Sql | DirFormat::Linear(_) => {
             "make one branch follow the other: renumber its revisions after the other head and point its first `-- migrate:revises` at that head, or add a merge revision (`migrate merge`)"
         }

@@ -26,6 +26,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let none = match cx.revisions[newest].format {
         DirFormat::Sql | DirFormat::Linear(_) => "`-- migrate:revises none`",
+        DirFormat::Django => "no dependency within its app",
         DirFormat::Alembic => "`down_revision = None` (or give each base its own `branch_labels`)",
     };
     out.push(

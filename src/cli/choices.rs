@@ -29,6 +29,8 @@ pub enum DirFormatChoice {
     Refinery,
     /// diesel: `<timestamp>_name/up.sql` and `down.sql`; checked, not run.
     Diesel,
+    /// Django: each app's `migrations/` package, read without importing it; checked, not run.
+    Django,
 }
 
 /// Whether the path to the server keeps each session on one server connection.

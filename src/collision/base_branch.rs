@@ -57,25 +57,33 @@ impl Base {
         let commit = git
             .commit(reference)?
             .ok_or_else(|| Error::Git(missing_ref(reference)))?;
-        let prefix = git.prefix()?;
-        let files = git
-            .files(&commit, &prefix, format.reads_subdirectories())?
-            .into_iter()
-            .map(|(name, bytes)| {
-                let shown = format!("{reference}:{prefix}{name}");
-                (name, shown, bytes)
-            })
-            .collect();
-        let project = Project::from_loaded(source::from_bytes(format, files));
-        let fork_point = match git.merge_base("HEAD", &commit) {
-            Some(fork) => Some(
-                git.names(&fork, &prefix, format.reads_subdirectories())?
-                    .iter()
-                    .map(|name| format.match_name(name).to_owned())
-                    .collect(),
-            ),
-            None => None,
+        // Django's tree is every app's directory, compared app by app; the others, one.
+        let dirs: Vec<&std::path::Path> = if format == DirFormat::Django {
+            settings.dirs().collect()
+        } else {
+            vec![settings.dir.as_path()]
         };
+        let fork = git.merge_base("HEAD", &commit);
+        let mut files = Vec::new();
+        let mut fork_names: BTreeSet<String> = BTreeSet::new();
+        for dir in dirs {
+            let Some(at) = Git::discover(dir) else {
+                continue;
+            };
+            let prefix = at.prefix()?;
+            let key = |name: &str| format.match_name(&format!("{prefix}{name}")).to_owned();
+            for (name, bytes) in at.files(&commit, &prefix, format.reads_subdirectories())? {
+                let shown = format!("{reference}:{prefix}{name}");
+                files.push((key(&name), shown, bytes));
+            }
+            if let Some(fork) = &fork {
+                for name in at.names(fork, &prefix, format.reads_subdirectories())? {
+                    fork_names.insert(key(&name));
+                }
+            }
+        }
+        let project = Project::from_loaded(source::from_bytes(format, files));
+        let fork_point = fork.map(|_| fork_names);
         Ok(Base {
             reference: reference.to_owned(),
             commit,
@@ -175,10 +183,19 @@ impl Base {
     }
 
     fn behind(&self, merged: &Project, node: usize, gained: &[usize]) -> Option<Diagnostic> {
+        let app = |n: usize| {
+            merged.revisions[n]
+                .id
+                .as_str()
+                .split_once('.')
+                .map(|(a, _)| a)
+        };
         let missed: Vec<usize> = gained
             .iter()
             .copied()
             .filter(|&g| !merged.graph.is_ancestor(g, node))
+            // A Django migration follows its own app's line: another app's are no concern.
+            .filter(|&g| merged.revisions[node].format != DirFormat::Django || app(g) == app(node))
             .collect();
         if missed.is_empty() {
             return None;
@@ -193,7 +210,7 @@ impl Base {
         };
         let effect = match revision.format {
             DirFormat::Linear(layout) => format!(": {}", layout.out_of_order()),
-            DirFormat::Sql | DirFormat::Alembic => String::new(),
+            DirFormat::Sql | DirFormat::Alembic | DirFormat::Django => String::new(),
         };
         Some(Diagnostic::new(
             Rule::BehindBase,
@@ -210,7 +227,12 @@ impl Base {
                     ", which it does not follow"
                 }
             ),
-            if let DirFormat::Linear(layout) = revision.format {
+            if revision.format == DirFormat::Django {
+                format!(
+                    "make it depend on the app's newest migration on `{}`, or merge and add a merge migration (`migrate merge`, as `makemigrations --merge`)",
+                    self.reference
+                )
+            } else if let DirFormat::Linear(layout) = revision.format {
                 format!(
                     "run `migrate rebase --onto {}` to give this branch's new files versions above the base's{base_head}, as {layout} needs",
                     self.reference

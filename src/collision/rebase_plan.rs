@@ -109,6 +109,9 @@ pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
             DirFormat::Alembic => alembic_file::rewrite(text, id.as_str(), &parents),
             // The order is the version: renaming the file is the whole change.
             DirFormat::Linear(_) => text.to_owned(),
+            DirFormat::Django => {
+                return Err("rebase does not rewrite Django's `dependencies` yet: add a merge migration with `migrate merge` (or `python manage.py makemigrations --merge`)".to_owned());
+            }
         };
         rewrites.texts.insert(node, rewritten);
         if id.as_str() != revision.id.as_str() {

@@ -59,7 +59,12 @@ fn position_on(
             tool_table: None,
         });
     }
-    if let DirFormat::Linear(layout) = project.format {
+    let tool = match project.format {
+        DirFormat::Linear(layout) => Some(Some(layout)),
+        DirFormat::Django => Some(None),
+        DirFormat::Sql | DirFormat::Alembic => None,
+    };
+    if let Some(layout) = tool {
         let table = if settings.history_table_named {
             settings.history_table.clone()
         } else {
@@ -165,7 +170,8 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
         .collect();
     // Another tool's line is at its head only with every version applied: one merged below
     // the newest applied is pending too.
-    let missing_heads: Vec<usize> = if let DirFormat::Linear(_) = project.format {
+    let missing_heads: Vec<usize> = if let DirFormat::Linear(_) | DirFormat::Django = project.format
+    {
         pending.clone()
     } else {
         project

@@ -25,6 +25,9 @@ pub(super) fn run(
     progress: &mut Progress,
 ) -> Result<Report, Error> {
     let project = Project::load(settings)?;
+    if project.format == DirFormat::Django {
+        return super::django_merge::run(settings, &project, progress);
+    }
     let heads = project.graph.heads();
     if heads.len() < 2 {
         return Ok(Report::refused(
@@ -54,6 +57,7 @@ pub(super) fn run(
             &parents,
         )?,
         DirFormat::Alembic => write_alembic(settings, &id, &parents, args.message())?,
+        DirFormat::Django => return super::django_merge::run(settings, &project, progress),
         // A line ordered by version has one head; two files of one version are a
         // `duplicate-revision`, which a merge file would not repair.
         DirFormat::Linear(layout) => {

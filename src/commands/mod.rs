@@ -2,6 +2,7 @@
 
 pub(crate) mod check;
 mod current;
+mod django_merge;
 mod fleet;
 mod heads;
 mod history;

@@ -24,9 +24,15 @@ pub(crate) struct Recorded {
     pub dirty: Option<String>,
 }
 
-/// The table each tool keeps, as it creates it by default.
+/// The table each tool keeps, as it creates it by default; `None` is Django.
 #[must_use]
-pub(crate) fn default_table(layout: Layout) -> HistoryTable {
+pub(crate) fn default_table(layout: Option<Layout>) -> HistoryTable {
+    let Some(layout) = layout else {
+        return HistoryTable {
+            schema: "public".to_owned(),
+            name: "django_migrations".to_owned(),
+        };
+    };
     let name = match layout {
         Layout::Goose => "goose_db_version",
         Layout::GolangMigrate | Layout::Dbmate => "schema_migrations",
@@ -66,10 +72,11 @@ fn query(layout: Layout, table: &str) -> String {
     }
 }
 
-/// Reads what the tool recorded; a missing table is a database with nothing applied.
+/// Reads what the tool recorded (`None`: Django's `app.name` rows); a missing table is a
+/// database with nothing applied.
 pub(crate) fn read(
     client: &mut Client,
-    layout: Layout,
+    layout: Option<Layout>,
     table: &HistoryTable,
 ) -> Result<Recorded, Error> {
     let exists: bool = client
@@ -80,7 +87,10 @@ pub(crate) fn read(
         return Ok(Recorded::default());
     }
     let quoted = quote::qualified(&table.schema, &table.name);
-    let sql = query(layout, &quoted);
+    let sql = match layout {
+        Some(layout) => query(layout, &quoted),
+        None => format!("SELECT app || '.' || name FROM {quoted}"),
+    };
     let rows = client
         .query(sql.as_str(), &[])
         .map_err(|e| db_error(&format!("read {table}"), &e))?;
@@ -90,7 +100,7 @@ pub(crate) fn read(
             .try_get(0)
             .map_err(|e| db_error(&format!("read {table}"), &e))?;
         let Some(version) = version else { continue };
-        if layout == Layout::GolangMigrate {
+        if layout == Some(Layout::GolangMigrate) {
             let dirty: bool = row
                 .try_get(1)
                 .map_err(|e| db_error(&format!("read {table}"), &e))?;
@@ -111,12 +121,12 @@ pub(crate) fn read(
 /// database to be at the head: a version merged below the newest applied one is pending, which
 /// is the out-of-order merge these tools mishandle.
 #[must_use]
-pub(crate) fn status(project: &Project, layout: Layout, recorded: Recorded) -> Status {
+pub(crate) fn status(project: &Project, layout: Option<Layout>, recorded: Recorded) -> Status {
     let parse = |text: &str| match layout {
-        Layout::Flyway | Layout::Refinery => RevisionId::dotted(text),
-        // dbmate's versions are compared as written.
-        Layout::Dbmate => Some(RevisionId::name(text)),
-        _ => RevisionId::parse(text),
+        Some(Layout::Flyway | Layout::Refinery) => RevisionId::dotted(text),
+        // dbmate's versions, and Django's `app.name`, are compared as written.
+        Some(Layout::Dbmate) | None => Some(RevisionId::name(text)),
+        Some(_) => RevisionId::parse(text),
     };
     let mut status = Status::default();
     let ids = project.revisions.iter().enumerate();

@@ -28,16 +28,16 @@ pub(crate) fn alembic_write(dir: &str) -> Diagnostic {
 }
 
 /// A command that runs migrations, on another tool's tree: `migrate` gates it, its tool runs it.
-pub(crate) fn foreign_write(dir: &str, layout: Layout) -> Diagnostic {
+pub(crate) fn foreign_write(dir: &str, layout: Option<Layout>) -> Diagnostic {
+    let (tool, command) = layout.map_or(("Django", "python manage.py migrate"), |l| {
+        (l.name(), l.upgrade_command())
+    });
     Diagnostic::general(
         Rule::ForeignWriteRefused,
         format!(
-            "`{dir}` holds {layout} migrations, and migrate only checks them: their own tool runs them"
+            "`{dir}` holds {tool} migrations, and migrate only checks them: their own tool runs them"
         ),
-        format!(
-            "run them with `{}`; `migrate current --check-heads` checks the result",
-            layout.upgrade_command()
-        ),
+        format!("run them with `{command}`; `migrate current --check-heads` checks the result"),
     )
 }
 
@@ -272,6 +272,7 @@ pub(crate) fn not_at_heads(format: DirFormat) -> Diagnostic {
             // `migrate` does not run Python revisions: Alembic does.
             DirFormat::Alembic => "run `alembic upgrade heads`".to_owned(),
             DirFormat::Linear(layout) => format!("run `{}`", layout.upgrade_command()),
+            DirFormat::Django => "run `python manage.py migrate`".to_owned(),
         },
     )
 }

@@ -49,6 +49,8 @@ impl Piece {
 pub(crate) fn pieces(revision: &Revision, text: &str, down: bool) -> Vec<Piece> {
     match revision.format {
         DirFormat::Sql | DirFormat::Linear(_) => sql_pieces(revision, text, down),
+        // A Django migration's operations are Python that Django turns into SQL.
+        DirFormat::Django => Vec::new(),
         DirFormat::Alembic => executed::executed(text, down)
             .into_iter()
             .map(|(e, _in_down)| Piece {

@@ -27,6 +27,8 @@ pub(crate) enum DirFormat {
     Alembic,
     /// Another tool's numbered files, ordered by version with no parent written.
     Linear(Layout),
+    /// Django's migrations: one directory per app, read without running them.
+    Django,
 }
 
 /// What a revision's `-- migrate:revises` line declares.
@@ -146,12 +148,14 @@ impl Revision {
     /// revision is its directory's `up.sql`, named with the directory (`<version>_x/up.sql`).
     #[must_use]
     pub(crate) fn file_name(&self) -> &str {
-        let parts = if self.format == DirFormat::Linear(Layout::Diesel) {
-            2
-        } else {
-            1
+        let parts = match self.format {
+            DirFormat::Linear(Layout::Diesel) => 2,
+            // Every app has its `0001_initial.py`: the app and package name it.
+            DirFormat::Django => 3,
+            _ => 1,
         };
-        match self.path.rmatch_indices('/').nth(parts - 1) {
+        // A base's path starts with its ref (`main:shop/migrations/...`).
+        match self.path.rmatch_indices(['/', ':']).nth(parts - 1) {
             Some((at, _)) => &self.path[at + 1..],
             None => &self.path,
         }
@@ -170,9 +174,14 @@ impl DirFormat {
     /// branches, as `Revision::file_name` gives it.
     #[must_use]
     pub(crate) fn match_name(self, relative: &str) -> &str {
-        match self {
-            DirFormat::Linear(Layout::Diesel) => relative,
-            _ => relative.rsplit('/').next().unwrap_or(relative),
+        let parts = match self {
+            DirFormat::Linear(Layout::Diesel) => 2,
+            DirFormat::Django => 3,
+            _ => 1,
+        };
+        match relative.rmatch_indices('/').nth(parts - 1) {
+            Some((at, _)) => &relative[at + 1..],
+            None => relative,
         }
     }
 }

@@ -313,6 +313,7 @@ fn dir_format(args: &GlobalArgs, config: Option<(&PathBuf, &ConfigFile)>) -> Opt
         Some(DirFormatChoice::Flyway) => Some(DirFormat::Linear(Layout::Flyway)),
         Some(DirFormatChoice::Refinery) => Some(DirFormat::Linear(Layout::Refinery)),
         Some(DirFormatChoice::Diesel) => Some(DirFormat::Linear(Layout::Diesel)),
+        Some(DirFormatChoice::Django) => Some(DirFormat::Django),
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::alembic::config::{self, Found};
-use super::{alembic, bounded, filename, linear};
+use super::{alembic, bounded, django, filename, linear};
 use crate::layout::Layout;
 use crate::revision::DirFormat;
 use crate::source::origin::Origin;
@@ -41,6 +41,9 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
     // reason to check nothing: it is named as a warning, and the other rules go on.
     let mut warnings: Vec<String> = Vec::new();
     let mut sql_dirs: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    // Every Django app's migrations are one tree: apps depend on each other's migrations.
+    let mut django_dirs: Vec<PathBuf> = Vec::new();
+    let mut django_found = false;
     for entry in walker::walk(root, exclude, Vec::new())? {
         let entry = match entry {
             Ok(entry) => entry,
@@ -81,6 +84,10 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
                 Ok(None) => {}
                 Err(e) => warnings.push(unread(path, &e)),
             }
+        } else if is_dir && name == "migrations" && path.join("__init__.py").is_file() {
+            // An app without migrations yet is still one a dependency can name.
+            django_found |= django::detect::is_migrations_package(path);
+            django_dirs.push(path.to_path_buf());
         } else if is_dir && name == "versions" {
             let script = path.parent().unwrap_or(root);
             if script.join("env.py").is_file() {
@@ -95,6 +102,41 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
                 .or_insert_with(|| path.to_path_buf());
         }
     }
+    found.extend(sql_trees(sql_dirs, root));
+    if django_found {
+        django_dirs.sort();
+        found.push(Tree {
+            origin: Origin::Detected(format!(
+                "found {} Django apps' `migrations/` packages, from `{}`",
+                django_dirs.len(),
+                relpath::display(&django_dirs[0])
+            )),
+            dirs: django_dirs,
+            recursive: false,
+            format: Some(DirFormat::Django),
+        });
+    }
+    // A configuration file and its `env.py` both find one script directory: the first wins,
+    // and a configuration file comes first.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    found.sort_by_key(|t| matches!(t.origin, Origin::Detected(_)));
+    let mut seen = Vec::new();
+    found.retain(|tree| {
+        let key: Vec<PathBuf> = tree.dirs.iter().map(|d| canonical(d)).collect();
+        let overlaps = seen
+            .iter()
+            .any(|s: &Vec<PathBuf>| s.iter().any(|d| key.contains(d)));
+        seen.push(key);
+        !overlaps
+    });
+    found.sort_by(|a, b| a.dirs.cmp(&b.dirs));
+    Ok((found, warnings))
+}
+
+/// The trees of the directories holding `.sql` files (each with its first file): migrate's own,
+/// and other tools'.
+fn sql_trees(sql_dirs: BTreeMap<PathBuf, PathBuf>, root: &Path) -> Vec<Tree> {
+    let mut found = Vec::new();
     let mut linear: BTreeMap<PathBuf, Layout> = BTreeMap::new();
     for (dir, first) in sql_dirs {
         if linear::detect::is_diesel_migration(&dir)
@@ -129,21 +171,7 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
         }
     }
     found.extend(linear_trees(&linear));
-    // A configuration file and its `env.py` both find one script directory: the first wins,
-    // and a configuration file comes first.
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    found.sort_by_key(|t| matches!(t.origin, Origin::Detected(_)));
-    let mut seen = Vec::new();
-    found.retain(|tree| {
-        let key: Vec<PathBuf> = tree.dirs.iter().map(|d| canonical(d)).collect();
-        let overlaps = seen
-            .iter()
-            .any(|s: &Vec<PathBuf>| s.iter().any(|d| key.contains(d)));
-        seen.push(key);
-        !overlaps
-    });
-    found.sort_by(|a, b| a.dirs.cmp(&b.dirs));
-    Ok((found, warnings))
+    found
 }
 
 /// The trees of other tools, but a directory inside a tree its tool reads recursively (Flyway's

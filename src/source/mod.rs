@@ -9,6 +9,7 @@ pub(crate) mod bounded;
 mod directive;
 mod directory;
 pub(crate) mod discover;
+pub(crate) mod django;
 pub(crate) mod filename;
 pub(crate) mod finding;
 pub(crate) mod linear;
@@ -106,6 +107,11 @@ pub(crate) fn load(
     if let Some(DirFormat::Linear(layout)) = format {
         return linear::load(dir, display_dir, layout);
     }
+    if format == Some(DirFormat::Django)
+        || (format.is_none() && django::detect::is_migrations_package(dir))
+    {
+        return Ok(django::load(dir, display_dir));
+    }
     if format.is_none()
         && let Some(layout) = linear::detect::layout_of(dir, Path::new("/"))
     {
@@ -156,7 +162,7 @@ pub(crate) fn load(
         }
     });
     let (chosen, other_format) = match format {
-        DirFormat::Alembic => (python, sql),
+        DirFormat::Alembic | DirFormat::Django => (python, sql),
         DirFormat::Sql | DirFormat::Linear(_) => (sql, python),
     };
     others.extend(other_format.into_iter().map(|(_, path, kind)| Entry {
@@ -236,6 +242,9 @@ pub(crate) fn from_bytes(format: DirFormat, files: Vec<(String, String, Vec<u8>)
     if let DirFormat::Linear(layout) = format {
         return linear::from_bytes(layout, files);
     }
+    if format == DirFormat::Django {
+        return django::from_bytes(files);
+    }
     let results = files
         .into_iter()
         .filter(|(name, _, _)| is_candidate(format, name))
@@ -251,6 +260,7 @@ pub(crate) fn is_candidate(format: DirFormat, name: &str) -> bool {
         DirFormat::Sql => filename::is_candidate(name),
         DirFormat::Alembic => alembic::is_candidate(name),
         DirFormat::Linear(layout) => linear::is_candidate(layout, name),
+        DirFormat::Django => django::is_candidate(name),
     }
 }
 

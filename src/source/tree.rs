@@ -32,7 +32,7 @@ pub(crate) fn load_all(
         let format = format.or(merged.as_ref().map(|m| m.format));
         let loaded = load(dir, &relpath::display(dir), origin, format)?;
         // Another tool's loader reads the subdirectories its tool reads, and no others.
-        if !recursive && !matches!(loaded.format, DirFormat::Linear(_)) {
+        if !recursive && !matches!(loaded.format, DirFormat::Linear(_) | DirFormat::Django) {
             // The listing is in hand: only the subdirectories it found are walked.
             let subdirs: Vec<PathBuf> = loaded
                 .others
@@ -58,6 +58,10 @@ pub(crate) fn load_all(
     let mut loaded = merged.unwrap_or_default();
     if read.len() > 1 && loaded.format == DirFormat::Alembic {
         labels_across_directories(&mut loaded.revisions);
+    }
+    if loaded.format == DirFormat::Django {
+        let apps = read.iter().map(|d| super::django::app_of(d)).collect();
+        super::django::resolve(&mut loaded.revisions, &apps);
     }
     loaded.diagnostics.extend(unread_found);
     loaded.dirs = read;

@@ -264,7 +264,7 @@ fn a_planted_upward_import_and_circle_are_found() {
         .unwrap();
     assert!(status.success());
     let src = copy.path().join("src");
-    let revision = src.join("revision.rs");
+    let revision = src.join("revision/mod.rs");
     let text = std::fs::read_to_string(&revision).unwrap();
     std::fs::write(
         &revision,
@@ -281,7 +281,7 @@ fn a_planted_upward_import_and_circle_are_found() {
     let problems = violations(&src);
     assert!(
         problems.iter().any(|p| p.starts_with(
-            "revision.rs (`revision`, layer 5) imports `commands::Command` (`commands`"
+            "revision/mod.rs (`revision`, layer 5) imports `commands::Command` (`commands`"
         )),
         "{problems:?}"
     );

@@ -21,6 +21,8 @@ mod database;
 mod database_output;
 mod dbmate_oracle;
 mod discovery;
+mod django;
+mod django_oracle;
 mod example_database;
 mod fleet;
 mod fleet_scenarios;

@@ -24,7 +24,12 @@ pub(in crate::commands) fn load_valid(
             refusal::alembic_write(&settings.display_dir),
         )));
     }
-    if let DirFormat::Linear(layout) = project.format {
+    let foreign = match project.format {
+        DirFormat::Linear(layout) => Some(Some(layout)),
+        DirFormat::Django => Some(None),
+        DirFormat::Sql | DirFormat::Alembic => None,
+    };
+    if let Some(layout) = foreign {
         return Ok(Err(Report::refused(
             command,
             refusal::foreign_write(&settings.display_dir, layout),

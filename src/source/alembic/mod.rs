@@ -9,7 +9,7 @@ pub(crate) mod config;
 mod constants;
 pub(crate) mod executed;
 pub(crate) mod file;
-mod python;
+pub(crate) mod python;
 pub(crate) mod template;
 
 use self::file::names::LabelItem;

@@ -13,7 +13,7 @@ use self::lexer::Lexer;
 
 /// One token, with where it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Token<'a> {
+pub(crate) struct Token<'a> {
     pub kind: Kind<'a>,
     /// The 1-based line of the token's first character.
     pub line: usize,
@@ -26,7 +26,7 @@ pub(super) struct Token<'a> {
 
 /// What a token is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Kind<'a> {
+pub(crate) enum Kind<'a> {
     /// An identifier or keyword.
     Name(&'a str),
     /// A plain string literal, its escapes resolved. `content` is the byte range between the quotes.
@@ -44,7 +44,7 @@ pub(super) enum Kind<'a> {
 
 /// The logical lines the caller kept, with their tokens.
 #[derive(Debug)]
-pub(super) struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     pub lines: Vec<Line<'a>>,
     /// The tokens of every line kept whole, one after the other: one vector for the file rather
     /// than one a line, since growing many small vectors costs more than reading the file.
@@ -53,7 +53,7 @@ pub(super) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     /// Every token of a line, the first included; empty for a line whose rest was not kept.
-    pub(super) fn tokens(&self, line: &Line<'a>) -> &[Token<'a>] {
+    pub(crate) fn tokens(&self, line: &Line<'a>) -> &[Token<'a>] {
         &self.tokens[line.tokens.clone()]
     }
 }
@@ -61,7 +61,7 @@ impl<'a> Lines<'a> {
 /// A logical line: its first token, where its tokens are when the caller kept it, and the column
 /// its first token starts at.
 #[derive(Debug)]
-pub(super) struct Line<'a> {
+pub(crate) struct Line<'a> {
     pub first: Token<'a>,
     tokens: std::ops::Range<usize>,
     /// 0 for a statement at the module's top level.
@@ -80,7 +80,7 @@ impl<'a> Line<'a> {
 
 /// What the caller wants of a logical line, told from its first token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Keep {
+pub(crate) enum Keep {
     /// Nothing: the line is scanned past and not returned.
     Nothing,
     /// The line, with its first token only.
@@ -91,7 +91,7 @@ pub(super) enum Keep {
 
 /// Why the source cannot be tokenized.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) struct Unterminated {
+pub(crate) struct Unterminated {
     pub line: usize,
     pub column: usize,
 }
@@ -99,7 +99,7 @@ pub(super) struct Unterminated {
 /// Splits the source into logical lines: brackets and backslashes join physical lines. `keep`
 /// sees each line's first token, its indentation and the line's index, and says how much of the
 /// line to return.
-pub(super) fn logical_lines<'a>(
+pub(crate) fn logical_lines<'a>(
     source: &'a str,
     keep: impl Fn(&Token<'a>, usize, usize) -> Keep,
 ) -> Result<Lines<'a>, Unterminated> {

@@ -27,8 +27,12 @@ pub(crate) fn new_ids(
         }
         let current = &tree.revisions[node].id;
         let id = match &last {
-            // dbmate's versions are digits compared as written; Alembic's ids never move.
-            Some(last) if current <= last && tree.format != DirFormat::Alembic => {
+            // Numbers move (migrate's and a numbered Alembic tree's), and every version of
+            // another tool's line (dbmate's digits compared as written, Flyway's dotted ones).
+            Some(last)
+                if current <= last
+                    && (current.is_number() || matches!(tree.format, DirFormat::Linear(_))) =>
+            {
                 let next = next_version(tree.format, last, width);
                 if tree.format == DirFormat::Linear(Layout::Dbmate) {
                     RevisionId::name(next.as_str())

@@ -16,6 +16,7 @@ use crate::diagnostic::{Diagnostic, Rule, Severity, Sources, suppress};
 use crate::lint;
 use crate::output::{Body, Change, Fixes, Progress, Report, TreeCount};
 use crate::project::Project;
+use crate::revision::DirFormat;
 use crate::revision::{Revises, RevisionId};
 use crate::settings::Settings;
 
@@ -192,7 +193,12 @@ fn check_tree(
         .iter()
         .flat_map(|(path, text)| suppress::find(path, text))
         .collect();
-    if !args.no_references {
+    // Other tools' files are not renumbered by hand with their references left behind the way
+    // migrate's own are, and their names (a version and a title, a slug shared by test data
+    // and README examples) make the scan's near matches mostly wrong: on 33 real repositories
+    // almost every one of its findings on such trees was (see README).
+    let foreign = matches!(project.format, DirFormat::Linear(_) | DirFormat::Django);
+    if !args.no_references && !foreign {
         let all = match files {
             Some(all) => all,
             None => files.insert(repository_files(settings, Some(&project), progress)?),

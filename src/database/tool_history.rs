@@ -125,7 +125,7 @@ pub(crate) fn status(project: &Project, layout: Option<Layout>, recorded: Record
     let parse = |text: &str| match layout {
         Some(Layout::Flyway | Layout::Refinery) => RevisionId::dotted(text),
         // dbmate's versions, and Django's `app.name`, are compared as written.
-        Some(Layout::Dbmate) | None => Some(RevisionId::name(text)),
+        Some(Layout::Dbmate | Layout::Diesel) | None => Some(RevisionId::name(text)),
         Some(_) => RevisionId::parse(text),
     };
     let mut status = Status::default();

@@ -292,7 +292,8 @@ fn holds_native_revisions(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
         entries
             .flatten()
-            .any(|e| crate::source::filename::is_candidate(&e.file_name().to_string_lossy()))
+            // A pg_dump (`schema.sql`) beside other tools' trees is no revision of migrate's.
+            .any(|e| crate::source::filename::parse(&e.file_name().to_string_lossy()).is_ok())
     })
 }
 

@@ -94,7 +94,7 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
                 found.extend(script_directory(path));
             }
         } else if is_file
-            && filename::is_candidate(&name)
+            && (filename::is_candidate(&name) || linear::detect::numbered_go(&name))
             && let Some(dir) = path.parent()
         {
             sql_dirs

@@ -209,7 +209,9 @@ fn a_file_the_tool_would_skip_or_refuse_is_caught() {
 
 #[test]
 fn a_missing_half_of_a_pair_is_caught() {
-    for tool in [Tool::GolangMigrate, Tool::Sqlx, Tool::Diesel] {
+    // golang-migrate runs a missing down file as an empty one: only sqlx's and diesel's pairs
+    // must be whole.
+    for tool in [Tool::Sqlx, Tool::Diesel] {
         let repo = clean(tool);
         tool.write(repo.path(), &tool.version(4), "no_down", false);
         let run = run_in(repo.path(), &["check", "--format", "concise"]);

@@ -33,6 +33,7 @@ mod kubernetes;
 mod layers;
 mod layout_scenarios;
 mod layouts;
+mod layouts_real;
 mod lint;
 mod majors;
 mod merge;

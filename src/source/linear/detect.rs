@@ -28,13 +28,26 @@ pub(crate) fn layout_of(dir: &Path, root: &Path) -> Option<Layout> {
     {
         return Some(Layout::Diesel);
     }
-    let mut names: Vec<String> = entries
+    let files: Vec<String> = entries
         .iter()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut names: Vec<String> = files
+        .iter()
         .filter(|n| n.ends_with(".sql"))
+        .cloned()
         .collect();
     names.sort();
+    // goose's Go migrations register themselves with `goose.AddMigration...`.
+    let mut go: Vec<&String> = files.iter().filter(|n| numbered_go(n)).collect();
+    go.sort();
+    if names.is_empty() {
+        let registers = go.first().is_some_and(|first| {
+            memchr::memmem::find(&head(&dir.join(first)), b"goose.AddMigration").is_some()
+        });
+        return registers.then_some(Layout::Goose);
+    }
     let numbered = |n: &String| n.bytes().next().is_some_and(|b| b.is_ascii_digit());
     // Flyway and refinery read subdirectories too: a `V1__` name anywhere below counts.
     let nested_flyway = || {
@@ -82,7 +95,12 @@ pub(crate) fn layout_of(dir: &Path, root: &Path) -> Option<Layout> {
     if has_line(&head, |l| l.starts_with("-- migrate:")) {
         return None;
     }
-    if crate_above(dir, root, "sqlx") {
+    // sqlx's files carry no marker: only a directory named for migrations (`migrations/`,
+    // `meta-migrations/`) is taken for one, not the test fixtures beside them.
+    let for_migrations = dir
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().contains("migration"));
+    if for_migrations && crate_above(dir, root, "sqlx") {
         Some(Layout::Sqlx)
     } else {
         refinery_dir(dir, root).then_some(Layout::Refinery)
@@ -95,6 +113,14 @@ fn refinery_dir(dir: &Path, root: &Path) -> bool {
     dir.ancestors()
         .any(|a| a.file_name().is_some_and(|n| n == "migrations"))
         && crate_above(dir, root, "refinery")
+}
+
+/// Whether a file name is a numbered Go file, as goose's Go migrations are named.
+#[must_use]
+pub(crate) fn numbered_go(name: &str) -> bool {
+    name.ends_with(".go")
+        && !name.ends_with("_test.go")
+        && name.bytes().next().is_some_and(|b| b.is_ascii_digit())
 }
 
 /// Whether `dir` is a diesel migration (`<version>_<name>/` holding `up.sql`): its parent is

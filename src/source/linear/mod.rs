@@ -37,6 +37,8 @@ pub(crate) fn load(dir: &Path, display_dir: &str, layout: Layout) -> Result<Load
     };
     let mut read = Vec::new();
     let mut others = Vec::new();
+    // diesel's migrations that `metadata.toml` runs outside a transaction.
+    let mut outside = std::collections::BTreeSet::new();
     let mut walk = WalkDir::new(dir).min_depth(1).max_depth(depth).into_iter();
     while let Some(entry) = walk.next() {
         let entry = entry.map_err(|e| Error::Io {
@@ -74,6 +76,13 @@ pub(crate) fn load(dir: &Path, display_dir: &str, layout: Layout) -> Result<Load
             continue;
         }
         let shown = relpath::join(display_dir, &relative);
+        if layout == Layout::Diesel
+            && relative.ends_with("/up.sql")
+            && let Some(parent) = entry.path().parent()
+            && !diesel_in_transaction(parent)
+        {
+            outside.insert(shown.clone());
+        }
         // A FIFO or device named like a migration is refused unread, never waited on.
         let bytes =
             if let Some(special) = bounded::special_kind(kind).filter(|_| !kind.is_symlink()) {
@@ -85,8 +94,29 @@ pub(crate) fn load(dir: &Path, display_dir: &str, layout: Layout) -> Result<Load
     }
     read.sort_by(|a, b| a.0.cmp(&b.0));
     let mut loaded = build(layout, read);
+    for revision in &mut loaded.revisions {
+        if outside.contains(&revision.path)
+            && let Some(up) = &mut revision.up
+        {
+            up.transaction = false;
+        }
+    }
     loaded.others = Some(others);
     Ok(loaded)
+}
+
+/// Whether diesel runs the migration in `dir` in a transaction: unless its `metadata.toml`
+/// says `run_in_transaction = false`.
+fn diesel_in_transaction(dir: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        run_in_transaction: Option<bool>,
+    }
+    bounded::read_to_string(&dir.join("metadata.toml"), bounded::CONFIG_LIMIT)
+        .ok()
+        .and_then(|text| toml::from_str::<Metadata>(&text).ok())
+        .and_then(|m| m.run_in_transaction)
+        .unwrap_or(true)
 }
 
 /// Parses files whose bytes are in hand (a git ref), as `load` reads a directory: each entry
@@ -175,7 +205,8 @@ fn build(layout: Layout, read: Vec<Read>) -> Loaded {
             }
             continue;
         }
-        let pairs_expected = !matches!(layout, Layout::Flyway | Layout::Refinery);
+        // golang-migrate runs a missing down as an empty one, and Flyway's undo is optional.
+        let pairs_expected = matches!(layout, Layout::Sqlx | Layout::Diesel);
         for (slug, shown, text) in pair.up {
             if pair.down.is_empty() && pairs_expected {
                 diagnostics.push(unpaired(&shown, &version, layout, "down"));
@@ -212,7 +243,15 @@ fn revision(
     text: String,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Revision, String) {
-    let found = sections::read(layout, &text);
+    // A Go migration's code is Go: no markers to find, nothing to lint.
+    let found = if std::path::Path::new(&path)
+        .extension()
+        .is_some_and(|e| e == "go")
+    {
+        sections::Sections::default()
+    } else {
+        sections::read(layout, &text)
+    };
     for (line, message) in found.problems {
         diagnostics.push(Diagnostic::new(
             Rule::MalformedFile,

@@ -79,27 +79,32 @@ fn number(digits: &str) -> Option<RevisionId> {
     RevisionId::parse(digits)
 }
 
-/// goose reads every `.sql` and `.go` file (but tests) and fails on a name whose part before
-/// the first `_` is not a number above zero.
+/// goose reads every numbered `.sql` and `.go` file (but tests); a name without a version is
+/// passed over (a `main.go` beside Go migrations is the program), and version 0 is refused.
 fn goose(name: &str) -> Verdict {
     let go = name.ends_with(".go") && !name.ends_with("_test.go");
     if !sql(name) && !go {
         return Verdict::Other;
     }
-    let Some((digits, rest)) = name.split_once('_') else {
-        return Verdict::Refused("goose needs `<version>_<name>`: it finds no `_`".to_owned());
+    let version = name
+        .split_once('_')
+        .and_then(|(digits, rest)| Some((number(digits)?, rest)));
+    let Some((version, rest)) = version else {
+        return if go {
+            Verdict::Other
+        } else {
+            Verdict::Skipped(
+                "goose reads only `<version>_<name>.sql`: it passes over this file (older releases refuse to run)".to_owned(),
+            )
+        };
     };
-    match number(digits) {
+    match Some(version) {
         Some(version) if version.significant() != "0" => Verdict::Migration {
             version,
             slug: stem(rest).to_owned(),
             role: Role::Whole,
         },
-        Some(_) => Verdict::Refused("goose refuses version 0".to_owned()),
-        None => Verdict::Refused(format!(
-            "goose needs a number before the first `_`, not `{}`",
-            crate::escape::one_line(digits)
-        )),
+        _ => Verdict::Refused("goose refuses version 0".to_owned()),
     }
 }
 
@@ -192,6 +197,11 @@ fn flyway(name: &str) -> Verdict {
     if !sql(name) {
         return Verdict::Other;
     }
+    // Flyway Teams' baseline migrations (`B1__`) replace the ones below them for a new
+    // database; outside the line that `check` follows.
+    if name.starts_with('B') && name.contains("__") {
+        return Verdict::Other;
+    }
     if let Some(rest) = name.strip_prefix("R__") {
         return Verdict::Migration {
             version: RevisionId::name(""),
@@ -245,13 +255,8 @@ fn refinery(name: &str) -> Verdict {
 fn diesel(name: &str) -> Verdict {
     match name.rsplit_once('/') {
         Some((dir, file @ ("up.sql" | "down.sql"))) if !dir.contains('/') => {
-            let Some(version) = diesel_version(dir) else {
-                return Verdict::Refused(
-                    "diesel needs the directory's name to start with its version".to_owned(),
-                );
-            };
             Verdict::Migration {
-                version,
+                version: diesel_version(dir),
                 slug: dir.split_once('_').map_or("", |(_, s)| s).to_owned(),
                 role: if file == "up.sql" {
                     Role::Up
@@ -267,10 +272,10 @@ fn diesel(name: &str) -> Verdict {
     }
 }
 
-/// diesel's version: the directory name up to the first `_`, without its dashes.
-fn diesel_version(dir: &str) -> Option<RevisionId> {
-    let head = dir.split('_').next().unwrap_or_default().replace('-', "");
-    number(&head)
+/// diesel's version: the directory name up to the first `_`, without its dashes, compared as
+/// a string (`2020-12-7-190800` sorts after `2020-12-10-...`, as diesel sorts it).
+fn diesel_version(dir: &str) -> RevisionId {
+    RevisionId::name(&dir.split('_').next().unwrap_or_default().replace('-', ""))
 }
 
 /// A name without its `.sql` or `.go`.
@@ -303,8 +308,9 @@ mod tests {
         );
         assert!(matches!(
             judge(Layout::Goose, "init.sql"),
-            Verdict::Refused(_)
+            Verdict::Skipped(_)
         ));
+        assert_eq!(judge(Layout::Goose, "main.go"), Verdict::Other);
         assert!(matches!(
             judge(Layout::Goose, "0_init.sql"),
             Verdict::Refused(_)
@@ -365,5 +371,9 @@ mod tests {
             judge(Layout::Diesel, "x.sql"),
             Verdict::Skipped(_)
         ));
+        assert_eq!(
+            version(Layout::Diesel, "2023-05-23-1715-update-x/up.sql").as_deref(),
+            Some("202305231715updatex")
+        );
     }
 }

@@ -40,7 +40,22 @@ pub(crate) fn read(layout: Layout, text: &str) -> Sections {
             )),
             ..Sections::default()
         },
-        Layout::GolangMigrate | Layout::Flyway | Layout::Refinery | Layout::Diesel => Sections {
+        // golang-migrate's PostgreSQL driver sends the file as it is, in no transaction of its
+        // own.
+        Layout::GolangMigrate => Sections {
+            up: Some(whole(text, false)),
+            ..Sections::default()
+        },
+        // Flyway runs a script whose statements cannot run in a transaction outside one (and
+        // refuses one that mixes both unless `mixed` is set).
+        Layout::Flyway => Sections {
+            up: Some(whole(
+                text,
+                !text.to_ascii_lowercase().contains("concurrently"),
+            )),
+            ..Sections::default()
+        },
+        Layout::Refinery | Layout::Diesel => Sections {
             up: Some(whole(text, true)),
             ..Sections::default()
         },

@@ -7,6 +7,15 @@ use crate::diagnostic::{Diagnostic, Rule};
 use crate::revision::DirFormat;
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // Another tool's line has two roots only where its first version is written twice:
+    // `duplicate-revision` says so.
+    if cx
+        .revisions
+        .iter()
+        .any(|r| matches!(r.format, DirFormat::Linear(_)))
+    {
+        return;
+    }
     let roots = cx.graph.roots();
     let Some((&newest, others)) = roots.split_last() else {
         return;

@@ -189,10 +189,16 @@ fn crate_above(dir: &Path, root: &Path, krate: &str) -> bool {
 }
 
 /// Whether a manifest names `krate` as a dependency: `sqlx = ...`, `sqlx.workspace = true`, or a
-/// `[dependencies.sqlx]` table.
+/// `[dependencies.sqlx]` table; or is the crate itself (its own tests' migrations).
 fn depends_on(manifest: &str, krate: &str) -> bool {
     manifest.lines().any(|line| {
         let line = line.trim();
+        let own_name = line
+            .strip_prefix("name")
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix('='))
+            .is_some_and(|value| value.trim().trim_matches('"') == krate);
+        own_name ||
         line.strip_prefix(krate).is_some_and(|rest| {
             let rest = rest.trim_start();
             rest.starts_with('=') || rest.starts_with(".workspace") || rest.starts_with(".version")

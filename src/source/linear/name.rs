@@ -244,7 +244,7 @@ fn refinery(name: &str) -> Verdict {
             role: Role::Whole,
         },
         Err(_) => Verdict::Refused(format!(
-            "refinery fails on version `{}`: it must be a 32-bit integer, unless the crate's `int8-versions` feature is on (then rename `layout` in migrate.toml to read it: `layout = \"flyway\"`)",
+            "refinery fails on version `{}`: it must be a 32-bit integer, unless the crate's `int8-versions` feature is on",
             &captures[2]
         )),
     }

@@ -56,7 +56,9 @@ fn duplicate_effect(layout: Layout) -> &'static str {
         Layout::Goose => "goose refuses to run at all while two files share a version",
         Layout::GolangMigrate => "golang-migrate fails at run time on a duplicate version",
         Layout::Sqlx => "sqlx refuses to run while two files share a version",
-        Layout::Dbmate => "dbmate applies one file and records the version as done for both",
+        Layout::Dbmate => {
+            "dbmate applies the first file, then fails on the second: its version is already recorded"
+        }
         Layout::Flyway => "Flyway refuses to run while two files share a version",
         Layout::Refinery => "refinery refuses to run while two files share a version",
         Layout::Diesel => "diesel runs one of them and silently skips the other",

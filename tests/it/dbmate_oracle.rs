@@ -175,3 +175,40 @@ fn a_version_merged_below_the_base_is_refused_and_dbmate_would_apply_it_out_of_o
     );
     assert_eq!(heads.code, 0, "{}{}", heads.stdout, heads.stderr);
 }
+
+#[test]
+fn a_duplicate_version_is_caught_and_dbmate_fails_on_it() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    std::fs::create_dir_all(dir.join("db/migrations")).unwrap();
+    write(dir, "20240101000001_a.sql");
+    write(dir, "20240101000001_b.sql");
+    let check = run_in(dir, &["check", "--format", "json"]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stdout.contains("\"duplicate-revision\"")
+            && check.stdout.contains("fails on the second"),
+        "{}",
+        check.stdout
+    );
+    let db = server().database("dbmate_duplicate");
+    let output = std::process::Command::new(dbmate())
+        .current_dir(dir)
+        .args([
+            "--no-dump-schema",
+            "--url",
+            &format!("{}?sslmode=disable", db.url),
+            "up",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !output.status.success(),
+        "dbmate accepted a duplicate version"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("duplicate key"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

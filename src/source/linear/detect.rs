@@ -198,11 +198,14 @@ fn depends_on(manifest: &str, krate: &str) -> bool {
             .map(str::trim_start)
             .and_then(|rest| rest.strip_prefix('='))
             .is_some_and(|value| value.trim().trim_matches('"') == krate);
-        own_name ||
-        line.strip_prefix(krate).is_some_and(|rest| {
-            let rest = rest.trim_start();
-            rest.starts_with('=') || rest.starts_with(".workspace") || rest.starts_with(".version")
-        }) || line.ends_with(&format!(".{krate}]"))
+        own_name
+            || line.strip_prefix(krate).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.starts_with('=')
+                    || rest.starts_with(".workspace")
+                    || rest.starts_with(".version")
+            })
+            || line.ends_with(&format!(".{krate}]"))
     })
 }
 

@@ -155,8 +155,19 @@ impl Base {
                     && self.fork_point.as_ref().is_none_or(|f| !f.contains(name))
             })
             .collect();
+        // Another tool's line is ordered by version, whatever git's history: a version this
+        // branch adds must be above every version the base has, gained since the fork or not
+        // (after `main` is merged into the branch, as a pull request's checkout is, nothing is
+        // "gained" any more, and the version is still below).
+        let against = if matches!(merged.format, DirFormat::Linear(_)) {
+            (0..merged.revisions.len())
+                .filter(|&n| base_names.contains(merged.revisions[n].file_name()))
+                .collect()
+        } else {
+            gained
+        };
         for &node in &added {
-            if let Some(finding) = self.behind(&merged, node, &gained) {
+            if let Some(finding) = self.behind(&merged, node, &against) {
                 diagnostics.push(finding);
             }
         }
@@ -190,7 +201,7 @@ impl Base {
                 .split_once('.')
                 .map(|(a, _)| a)
         };
-        let missed: Vec<usize> = gained
+        let mut missed: Vec<usize> = gained
             .iter()
             .copied()
             .filter(|&g| !merged.graph.is_ancestor(g, node))
@@ -204,6 +215,16 @@ impl Base {
         let collides = missed
             .iter()
             .any(|&g| merged.revisions[g].id == revision.id);
+        // A line's newest version says it all: the ones between are shipped too.
+        if matches!(revision.format, DirFormat::Linear(_)) && missed.len() > 1 {
+            let newest = merged
+                .graph
+                .topological_order()
+                .into_iter()
+                .rev()
+                .find(|n| missed.contains(n));
+            missed = newest.into_iter().collect();
+        }
         let base_head = match self.project.graph.heads().as_slice() {
             [one] => format!(" after `{}`", self.project.revisions[*one].id),
             _ => String::new(),
@@ -216,10 +237,15 @@ impl Base {
             Rule::BehindBase,
             Location::file(&revision.path),
             format!(
-                "`{}` (`{}`) was added on this branch, but `{}` has since gained {}{}{effect}",
+                "`{}` (`{}`) was added on this branch, but `{}` {} {}{}{effect}",
                 revision.id,
                 revision.file_name(),
                 self.reference,
+                if effect.is_empty() {
+                    "has since gained"
+                } else {
+                    "has"
+                },
                 describe(&merged.revisions, &missed),
                 if collides {
                     ", with the same number"

@@ -11,6 +11,7 @@ use crate::database::history::{Direction, State, Tables};
 use crate::database::refinery_identity::Identity;
 use crate::database::tool_history;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::foreign;
 use crate::diagnostic::refusal::{self, Unfinished};
 use crate::output::{Body, Current, Report, Row, RowState, TargetPosition};
 use crate::project::Project;
@@ -198,7 +199,7 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
             .collect();
         let table = match &position.tool_table {
             Some((table, dirty)) => {
-                diagnostics.extend(dirty.iter().map(|why| refusal::dirty_history(why)));
+                diagnostics.extend(dirty.iter().map(|why| foreign::dirty_history(why)));
                 table.clone()
             }
             None => alembic_table(settings).to_string(),

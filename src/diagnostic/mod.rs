@@ -1,6 +1,7 @@
 //! The diagnostic model: findings, refusals and failures alike, with the catalogue of their
 //! names and the one place their messages are worded.
 
+pub(crate) mod foreign;
 pub(crate) mod lint_rule;
 pub(crate) mod refusal;
 mod rule;

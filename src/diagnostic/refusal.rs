@@ -5,7 +5,6 @@ use std::error::Error as _;
 
 use super::{Diagnostic, Location, Rule, plural};
 use crate::Error;
-use crate::layout::Layout;
 use crate::revision::DirFormat;
 use crate::signal::Signal;
 
@@ -24,20 +23,6 @@ pub(crate) fn alembic_write(dir: &str) -> Diagnostic {
         Rule::AlembicWriteRefused,
         format!("`{dir}` holds Alembic revisions, and migrate does not execute Python migrations"),
         "run them with `alembic`; `migrate current --check-heads` checks the result",
-    )
-}
-
-/// A command that runs migrations, on another tool's tree: `migrate` gates it, its tool runs it.
-pub(crate) fn foreign_write(dir: &str, layout: Option<Layout>) -> Diagnostic {
-    let (tool, command) = layout.map_or(("Django", "python manage.py migrate"), |l| {
-        (l.name(), l.upgrade_command())
-    });
-    Diagnostic::general(
-        Rule::ForeignWriteRefused,
-        format!(
-            "`{dir}` holds {tool} migrations, and migrate only checks them: their own tool runs them"
-        ),
-        format!("run them with `{command}`; `migrate current --check-heads` checks the result"),
     )
 }
 
@@ -86,15 +71,6 @@ pub(crate) fn unknown_alembic_revision(id: &str, dir: &str) -> Diagnostic {
         Rule::UnknownRevision,
         format!("the database is at `{id}`, which no file in `{dir}` defines"),
         "deploy the release that has that revision, or check that `--dir` names the right versions directory",
-    )
-}
-
-/// Another tool's history table that says the database is in no state to go on.
-pub(crate) fn dirty_history(why: &str) -> Diagnostic {
-    Diagnostic::general(
-        Rule::UnfinishedRevision,
-        why,
-        "repair the database by hand, then clear the flag with the tool (`migrate force <version>` for golang-migrate)",
     )
 }
 

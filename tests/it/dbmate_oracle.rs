@@ -18,9 +18,20 @@ fn dbmate() -> PathBuf {
     path
 }
 
+/// The URL with `sslmode=disable`, which dbmate's driver needs against a server without TLS.
+fn with_sslmode(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
+}
+
 /// Runs `dbmate up` on `url` in `dir`; returns the files it applied, in order.
 fn up(dir: &Path, url: &str) -> Vec<String> {
-    let url = format!("{url}?sslmode=disable");
+    let url = with_sslmode(url);
     let output = std::process::Command::new(dbmate())
         .current_dir(dir)
         .args(["--no-dump-schema", "--url", &url, "up"])

@@ -1,6 +1,7 @@
 //! Generated merges of other tools' trees: for each seed, a layout, a shipped tree on `main`,
-//! versions a branch adds (above, equal to, or below what `main` gains meanwhile) and versions
-//! `main` gains. Invariants, whatever the seed:
+//! versions a branch adds (above, equal to, or below what `main` gains meanwhile), versions
+//! `main` gains, and whether `main` is merged into the branch before the check. Invariants,
+//! whatever the seed:
 //! - `check --base main` fails exactly when a version the branch adds is not above every
 //!   version `main` gained, or repeats one;
 //! - after `rebase --onto main` (every layout but diesel, whose directories it refuses),
@@ -77,8 +78,19 @@ fn run(seed: u64) {
         commit_all(root, "main moves on");
     }
     git(root, &["checkout", "-q", "feature"]);
+    // Half the seeds merge `main` into the branch first, as a pull request's checkout does:
+    // nothing is "gained since the fork" any more, and the versions are what they were.
+    let merged = !gained.is_empty() && rng.bool();
+    if merged {
+        git(root, &["merge", "-q", "--no-edit", "main"]);
+    }
     let context = format!(
-        "seed {seed} ({tool:?}: shipped 1..={shipped}, branch adds {added:?}, main gains {gained:?}; rerun: MIGRATE_LAYOUT_SCENARIO_SEED={seed} cargo test --test it layout_scenarios)"
+        "seed {seed} ({tool:?}: shipped 1..={shipped}, branch adds {added:?}, main gains {gained:?}{}; rerun: MIGRATE_LAYOUT_SCENARIO_SEED={seed} cargo test --test it layout_scenarios)",
+        if merged {
+            ", main merged into the branch"
+        } else {
+            ""
+        }
     );
     let behind = gained
         .last()

@@ -4,6 +4,7 @@
 use super::{Command, Files, identities, version_label};
 use crate::Error;
 use crate::database::history::{Direction, State};
+use crate::diagnostic::foreign;
 use crate::diagnostic::refusal::{self, Unfinished};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::output::Report;
@@ -32,7 +33,7 @@ pub(in crate::commands) fn load_valid(
     if let Some(layout) = foreign {
         return Ok(Err(Report::refused(
             command,
-            refusal::foreign_write(&settings.display_dir, layout),
+            foreign::foreign_write(&settings.display_dir, layout),
         )));
     }
     let diagnostics = project.diagnostics();

@@ -48,7 +48,16 @@ pub(crate) fn message(text: &str) -> Cow<'_, str> {
                 out.push_str("  ");
             }
         }
-        out.push_str(line);
+        // A runner may read a command after leading blanks: a line of text from a file never
+        // starts one, indented or not.
+        if i > 0 && line.trim_start().starts_with("::") {
+            let at = line.len() - line.trim_start().len();
+            out.push_str(&line[..at]);
+            out.push_str("\\u{3a}");
+            out.push_str(&line[at + 1..]);
+        } else {
+            out.push_str(line);
+        }
     }
     Cow::Owned(out)
 }
@@ -67,5 +76,7 @@ mod tests {
         assert_eq!(terminal("two\nlines\tok"), "two\nlines\tok");
         assert_eq!(one_line("two\nlines"), "two\\nlines");
         assert!(matches!(terminal("plain"), Cow::Borrowed(_)));
+        assert_eq!(message("a\n::error::x"), "a\n  \\u{3a}:error::x");
+        assert_eq!(message("a\n  ::warning x"), "a\n  \\u{3a}:warning x");
     }
 }

@@ -15,9 +15,10 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|&n| cx.revisions[n].path.as_str())
             .collect();
-        let names: Vec<String> = files
+        // Named as branches compare them: Django's with their app, diesel's with their directory.
+        let names: Vec<String> = nodes
             .iter()
-            .map(|f| format!("`{}`", f.rsplit('/').next().unwrap_or(f)))
+            .map(|&n| format!("`{}`", crate::escape::one_line(cx.revisions[n].file_name())))
             .collect();
         let help = match cx.revisions[nodes[0]].format {
             DirFormat::Sql => {

@@ -42,8 +42,15 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// Whether output shows this path as a file at a git ref (`origin/main:migrations/x.sql`),
 /// as the base branch's files are shown, rather than a file of the working tree.
 fn at_ref(path: &str) -> bool {
-    path.split_once(':')
-        .is_some_and(|(reference, rest)| !reference.is_empty() && !rest.starts_with('/'))
+    // A git ref holds no blank, control character or `:`: a file name with `::` in it is not
+    // a path at a ref.
+    path.split_once(':').is_some_and(|(reference, rest)| {
+        !reference.is_empty()
+            && !reference
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+            && !rest.starts_with(['/', ':'])
+    })
 }
 
 /// Escapes a message the way `@actions/core` does (`escapeData`), and any other control

@@ -36,8 +36,10 @@ pub(super) fn body(body: &Body, out: &mut dyn Write, indent: bool) -> io::Result
                 };
                 // Control characters are always escaped; the verbose block has lines of its
                 // own, and its path is escaped as it is built.
-                if *style == Style::Verbose || !indent {
+                if *style == Style::Verbose {
                     writeln!(out, "{}", terminal(&entry))?;
+                } else if !indent {
+                    writeln!(out, "{}", one_line(&entry))?;
                 } else {
                     writeln!(out, "{}", message(&entry))?;
                 }

@@ -197,7 +197,13 @@ fn python_whitespace(c: char) -> bool {
 pub(crate) fn describe(revisions: &[Revision], nodes: &[usize]) -> String {
     nodes
         .iter()
-        .map(|&n| format!("`{}` (`{}`)", revisions[n].id, revisions[n].file_name()))
+        .map(|&n| {
+            format!(
+                "`{}` (`{}`)",
+                crate::escape::one_line(revisions[n].id.as_str()),
+                crate::escape::one_line(revisions[n].file_name())
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

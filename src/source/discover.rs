@@ -85,9 +85,14 @@ pub(crate) fn trees(root: &Path, exclude: &Exclude) -> Result<(Vec<Tree>, Vec<St
                 Err(e) => warnings.push(unread(path, &e)),
             }
         } else if is_dir && name == "migrations" && path.join("__init__.py").is_file() {
-            // An app without migrations yet is still one a dependency can name.
-            django_found |= django::detect::is_migrations_package(path);
-            django_dirs.push(path.to_path_buf());
+            // An app without migrations yet is still one a dependency can name; a package of
+            // helpers named `migrations` (`wagtail.blocks.migrations`) is no app's.
+            if django::detect::is_migrations_package(path) {
+                django_found = true;
+                django_dirs.push(path.to_path_buf());
+            } else if django::detect::is_empty_package(path) {
+                django_dirs.push(path.to_path_buf());
+            }
         } else if is_dir && name == "versions" {
             let script = path.parent().unwrap_or(root);
             if script.join("env.py").is_file() {

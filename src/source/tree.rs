@@ -61,7 +61,8 @@ pub(crate) fn load_all(
     }
     if loaded.format == DirFormat::Django {
         let apps = read.iter().map(|d| super::django::app_of(d)).collect();
-        super::django::resolve(&mut loaded.revisions, &apps);
+        let forks = super::django::resolve(&mut loaded.revisions, &apps);
+        loaded.diagnostics.extend(forks);
     }
     loaded.diagnostics.extend(unread_found);
     loaded.dirs = read;

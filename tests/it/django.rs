@@ -271,3 +271,105 @@ fn check_heads_reads_django_migrations_and_runs_are_refused() {
             || upgrade.stderr.contains("python manage.py migrate")
     );
 }
+
+#[test]
+fn app_labels_helper_packages_and_forked_apps_are_read_as_django_reads_them() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    // `contrib/forms` is labelled `wagtailforms` by its AppConfig; `core` by its migrations.
+    migration(root, "contrib/forms", "0001_initial", "");
+    migration(
+        root,
+        "contrib/forms",
+        "0002_more",
+        &deps(&[("wagtailforms", "0001_initial")]),
+    );
+    std::fs::write(
+        root.join("contrib/forms/apps.py"),
+        "class FormsConfig(AppConfig):\n    label = \"wagtailforms\"\n",
+    )
+    .unwrap();
+    migration(
+        root,
+        "core",
+        "0001_initial",
+        &deps(&[("wagtailforms", "0001_initial")]),
+    );
+    migration(
+        root,
+        "core",
+        "0002_more",
+        &deps(&[("wagtailcore", "0001_initial")]),
+    );
+    // A package of helpers that happens to be called `migrations`.
+    std::fs::create_dir_all(root.join("blocks/migrations")).unwrap();
+    std::fs::write(root.join("blocks/migrations/__init__.py"), "").unwrap();
+    std::fs::write(
+        root.join("blocks/migrations/operations.py"),
+        "def rename(): pass\n",
+    )
+    .unwrap();
+    // A test project's fork of `core`, which Django would install instead of it.
+    migration(
+        root,
+        "tests/site/core",
+        "0001_initial",
+        &deps(&[("wagtailforms", "0001_initial")]),
+    );
+    migration(
+        root,
+        "tests/site/core",
+        "0002_more",
+        &deps(&[("wagtailcore", "0001_initial")]),
+    );
+    migration(
+        root,
+        "tests/site/core",
+        "0002_other",
+        &deps(&[("wagtailcore", "0001_initial")]),
+    );
+    let run = run_in(root, &["check", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(rules(&run), ["unread-directory"], "{}", run.stdout);
+    assert!(
+        run.stdout.contains("tests/site/core/migrations"),
+        "{}",
+        run.stdout
+    );
+    let history = run_in(root, &["history"]);
+    assert!(
+        history.stdout.contains("wagtailcore.0002_more")
+            && history.stdout.contains("wagtailforms.0002_more"),
+        "{}",
+        history.stdout
+    );
+}
+
+#[test]
+fn a_name_with_control_characters_is_refused_and_never_printed_raw() {
+    let repo = project();
+    let root = repo.path();
+    migration(
+        root,
+        "users",
+        "0003_a\n::error file=x,line=1::forged",
+        &deps(&[("users", "0002_email")]),
+    );
+    for format in ["human", "concise", "github", "json"] {
+        let run = run_in(root, &["check", "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("control characters"),
+            "{format}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout
+                .lines()
+                .chain(run.stderr.lines())
+                .all(|l| !l.trim_start().starts_with("::error file=x")),
+            "{format}: a forged line\n{}",
+            run.stdout
+        );
+    }
+}

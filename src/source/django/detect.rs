@@ -34,3 +34,14 @@ pub(crate) fn is_migrations_package(dir: &Path) -> bool {
             && memchr::memmem::find(&head, b"class Migration(").is_some()
     })
 }
+
+/// Whether the package holds no module but its `__init__.py`: an app with no migration yet.
+#[must_use]
+pub(crate) fn is_empty_package(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            let name = e.file_name();
+            name == "__init__.py" || !super::is_candidate(&name.to_string_lossy())
+        })
+    })
+}

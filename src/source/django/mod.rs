@@ -6,6 +6,7 @@
 
 pub(crate) mod detect;
 pub(crate) mod file;
+mod forks;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -36,7 +37,7 @@ pub(crate) fn app_of(dir: &Path) -> String {
 
 /// Reads the migrations directory `dir` of one app.
 pub(crate) fn load(dir: &Path, display_dir: &str) -> Loaded {
-    let app = app_of(dir);
+    let app = configured_label(dir).unwrap_or_else(|| app_of(dir));
     let mut files: Vec<File> = Vec::new();
     let mut others = Vec::new();
     for entry in walkdir::WalkDir::new(dir)
@@ -101,7 +102,8 @@ pub(crate) fn from_bytes(files: Vec<(String, String, Vec<u8>)>) -> Loaded {
         loaded.diagnostics.extend(one.diagnostics);
         loaded.sources.extend(one.sources);
     }
-    resolve(&mut loaded.revisions, &apps);
+    let forks = resolve(&mut loaded.revisions, &apps);
+    loaded.diagnostics.extend(forks);
     loaded
 }
 
@@ -113,7 +115,17 @@ fn build(app: &str, files: Vec<File>) -> Loaded {
         format: DirFormat::Django,
         ..Loaded::default()
     };
+    let mut parsed_files = Vec::new();
     for (name, shown, bytes) in files {
+        if name.chars().any(char::is_control) || app.chars().any(char::is_control) {
+            loaded.diagnostics.push(Diagnostic::new(
+                Rule::InvalidFilename,
+                Location::file(&shown),
+                "the name (or the app's) holds control characters (a newline, an escape), which every report would have to show escaped",
+                "rename it: Django imports modules by names without them",
+            ));
+            continue;
+        }
         let decoded = match bytes {
             Ok(bytes) => sql_file::decode(&bytes).map_err(|problem| problem.at(&shown)),
             Err(why) => Err(unreadable(&shown, &why)),
@@ -141,13 +153,63 @@ fn build(app: &str, files: Vec<File>) -> Loaded {
             ));
             continue;
         }
-        let stem = name.trim_end_matches(".py");
+        let stem = name.trim_end_matches(".py").to_owned();
+        parsed_files.push((stem, shown, text, parsed));
+    }
+    let app = label(app, &parsed_files);
+    for (stem, shown, text, parsed) in parsed_files {
         loaded
             .revisions
-            .push(revision(app, stem, shown.clone(), &parsed));
+            .push(revision(&app, &stem, shown.clone(), &parsed));
         loaded.sources.insert(shown, text);
     }
     loaded
+}
+
+/// The app's label as its migrations name it: an app whose `AppConfig` sets `label`
+/// (`wagtail.contrib.forms` is `wagtailforms`) names its own migrations by that label in their
+/// `dependencies`. When they name this directory's migrations under one other app, that is the
+/// label; else the package's name, Django's default.
+fn label(package: &str, files: &[(String, String, String, file::Parsed)]) -> String {
+    let stems: BTreeSet<&str> = files.iter().map(|(stem, ..)| stem.as_str()).collect();
+    // Another app's `0001_initial` has a name this directory has too: the label is the app
+    // that names the most of this directory's migrations.
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (stem, .., parsed) in files {
+        // No migration depends on itself: `('auth', '0001_initial')` in `0001_initial.py` is
+        // another app's.
+        for key in parsed.dependencies.iter().filter(|k| k.name != *stem) {
+            if stems.contains(key.name.as_str()) {
+                *counts.entry(key.app.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let most = counts.values().copied().max().unwrap_or(0);
+    let leaders: Vec<&str> = counts
+        .iter()
+        .filter(|(_, n)| **n == most)
+        .map(|(app, _)| *app)
+        .collect();
+    match leaders.as_slice() {
+        [one] if most > 0 => (*one).to_owned(),
+        _ => package.to_owned(),
+    }
+}
+
+/// The `label` an `AppConfig` in the app's `apps.py` sets, read as a string literal.
+fn configured_label(dir: &Path) -> Option<String> {
+    let text =
+        bounded::read_to_string(&dir.parent()?.join("apps.py"), bounded::CONFIG_LIMIT).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line
+            .trim_start()
+            .strip_prefix("label")?
+            .trim_start()
+            .strip_prefix('=')?;
+        let value = rest.trim().trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then(|| value.to_owned())
+    })
 }
 
 fn reference(key: &Key) -> ParentRef {
@@ -201,7 +263,8 @@ fn revision(app: &str, name: &str, path: String, parsed: &file::Parsed) -> Revis
 /// the app as their branch label.
 /// `apps` are the apps whose migrations directories were read, revisions or not: a dependency
 /// on one of their migrations is checked, one on any other app cannot be.
-pub(crate) fn resolve(revisions: &mut Vec<Revision>, apps: &BTreeSet<String>) {
+pub(crate) fn resolve(revisions: &mut Vec<Revision>, apps: &BTreeSet<String>) -> Vec<Diagnostic> {
+    let forks = forks::keep_one_package(revisions);
     let mut run_before: Vec<(String, ParentRef)> = Vec::new();
     let mut replaced: BTreeMap<String, String> = BTreeMap::new();
     let ids: BTreeSet<String> = revisions.iter().map(|r| r.id.as_str().to_owned()).collect();
@@ -275,6 +338,7 @@ pub(crate) fn resolve(revisions: &mut Vec<Revision>, apps: &BTreeSet<String>) {
             revision.branch_labels = vec![app.to_owned()];
         }
     }
+    forks
 }
 
 /// The app of a revision, from its id.

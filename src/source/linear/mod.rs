@@ -151,6 +151,15 @@ fn build(layout: Layout, read: Vec<Read>) -> Loaded {
     let mut pairs: BTreeMap<RevisionId, Pair> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     for (name, shown, bytes) in read {
+        if name.chars().any(char::is_control) {
+            diagnostics.push(named(
+                Rule::InvalidFilename,
+                &shown,
+                "the name holds control characters (a newline, an escape), which every report would have to show escaped",
+                layout,
+            ));
+            continue;
+        }
         let (version, slug, role) = match name::judge(layout, &name) {
             Verdict::Migration {
                 version,

@@ -19,6 +19,9 @@ use crate::revision::DirFormat;
 use crate::settings::{HistoryTable, Settings};
 use postgres::Client;
 
+/// How many versions no file defines are named one by one.
+const UNKNOWN_SHOWN: usize = 10;
+
 /// The database's position on the graph.
 pub(super) struct Position {
     /// Revisions the database has, with a file here.
@@ -183,8 +186,13 @@ pub(super) fn run(settings: &Settings, args: &CurrentArgs) -> Result<Report, Err
             .collect()
     };
     let (table, empty, rows, unknown) = if let Some(status) = &position.alembic {
-        for id in &status.unknown {
+        // A database far ahead of the files (a table of another release) is said in a few
+        // lines, not one per row.
+        for id in status.unknown.iter().take(UNKNOWN_SHOWN) {
             diagnostics.push(refusal::unknown_alembic_revision(id, &settings.display_dir));
+        }
+        if status.unknown.len() > UNKNOWN_SHOWN {
+            diagnostics.push(foreign::more_unknown(status.unknown.len() - UNKNOWN_SHOWN));
         }
         let rows = position
             .applied

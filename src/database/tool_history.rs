@@ -56,7 +56,7 @@ fn query(layout: Layout, table: &str) -> String {
         Layout::Goose => format!(
             "SELECT version_id::text FROM (SELECT DISTINCT ON (version_id) version_id, is_applied \
              FROM {table} ORDER BY version_id, id DESC) AS newest \
-             WHERE is_applied AND version_id <> 0 ORDER BY version_id"
+             WHERE is_applied AND version_id IS DISTINCT FROM 0 ORDER BY version_id"
         ),
         Layout::GolangMigrate => format!("SELECT version::text, dirty FROM {table}"),
         Layout::Dbmate | Layout::Diesel | Layout::Refinery => {
@@ -99,7 +99,22 @@ pub(crate) fn read(
         let version: Option<String> = row
             .try_get(0)
             .map_err(|e| db_error(&format!("read {table}"), &e))?;
-        let Some(version) = version else { continue };
+        let Some(version) = version else {
+            return Err(Error::Database(format!(
+                "{table} holds a row with no version: is it the table this tool keeps?"
+            )));
+        };
+        let readable = match layout {
+            None => version.contains('.'),
+            Some(Layout::Flyway | Layout::Refinery) => RevisionId::dotted(&version).is_some(),
+            Some(_) => RevisionId::parse(&version).is_some(),
+        };
+        if !readable {
+            return Err(Error::Database(format!(
+                "{table} holds `{}`, which is no version of this tool: is it the table this tool keeps?",
+                crate::escape::one_line(&version)
+            )));
+        }
         if layout == Some(Layout::GolangMigrate) {
             let dirty: bool = row
                 .try_get(1)
@@ -154,9 +169,18 @@ pub(crate) fn status(project: &Project, layout: Option<Layout>, recorded: Record
             })
             .map(|(n, _)| n)
             .collect();
+        // Django records the migrations of its own apps (`auth`, `contenttypes`) and of
+        // packages too: only an app the repository holds can be ahead of its files.
+        let app = |id: &str| id.split_once('.').map(|(app, _)| app.to_owned());
+        let apps: std::collections::BTreeSet<String> = project
+            .revisions
+            .iter()
+            .filter_map(|r| app(r.id.as_str()))
+            .collect();
         status.unknown = recorded_ids
             .iter()
             .filter(|(_, id)| !project.revisions.iter().any(|r| Some(&r.id) == id.as_ref()))
+            .filter(|(text, _)| layout.is_some() || app(text).is_some_and(|a| apps.contains(&a)))
             .map(|(text, _)| text.clone())
             .collect();
         status.stored = recorded.versions;

@@ -26,3 +26,12 @@ pub(crate) fn dirty_history(why: &str) -> Diagnostic {
         "repair the database by hand, then clear the flag with the tool (`migrate force <version>` for golang-migrate)",
     )
 }
+
+/// The versions no file defines beyond those named one by one.
+pub(crate) fn more_unknown(count: usize) -> Diagnostic {
+    Diagnostic::general(
+        Rule::UnknownRevision,
+        format!("and {count} more versions the database has that no file defines"),
+        "deploy the release that has them, or check that `--dir` names the right directory",
+    )
+}

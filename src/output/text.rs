@@ -176,7 +176,13 @@ fn position(current: &Current, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     if current.pending.is_empty() {
-        if !project.revisions.is_empty() {
+        if !current.unknown.is_empty() {
+            writeln!(
+                out,
+                "past the files: the database has {} that no file defines",
+                plural(current.unknown.len(), "revision")
+            )?;
+        } else if !project.revisions.is_empty() {
             writeln!(out, "at head")?;
         }
     } else if current.alembic {

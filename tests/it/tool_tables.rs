@@ -156,3 +156,73 @@ fn a_dirty_golang_migrate_table_is_refused() {
         run.stdout
     );
 }
+
+#[test]
+fn a_table_of_another_shape_fails_with_its_name_and_a_table_far_ahead_is_summed_up() {
+    let repo = clean(Tool::Goose);
+    let heads = |db: &TestDb, format: &str| {
+        run_in(
+            repo.path(),
+            &[
+                "current",
+                "--check-heads",
+                "--database-url",
+                &db.url,
+                "--format",
+                format,
+            ],
+        )
+    };
+    let db = server().database("tool_null");
+    db.client()
+        .batch_execute(
+            "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint, is_applied boolean NOT NULL);
+             INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (NULL, true)",
+        )
+        .unwrap();
+    let run = heads(&db, "human");
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("goose_db_version holds a row with no version")
+            || run
+                .stdout
+                .contains("goose_db_version holds a row with no version"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let repo_dbmate = clean(Tool::Dbmate);
+    let db = server().database("tool_array");
+    db.client()
+        .batch_execute("CREATE TABLE schema_migrations (version int[], foo text); INSERT INTO schema_migrations VALUES ('{1}', 'x')")
+        .unwrap();
+    let run = run_in(repo_dbmate.path(), &["current", "--database-url", &db.url]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(format!("{}{}", run.stdout, run.stderr).contains("which is no version of this tool"));
+    let db = server().database("tool_ahead");
+    db.client()
+        .batch_execute(
+            "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL);
+             INSERT INTO goose_db_version (version_id, is_applied) SELECT v, true FROM generate_series(0, 5000) AS v",
+        )
+        .unwrap();
+    let run = heads(&db, "json");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let unknown = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["name"] == "unknown-revision")
+        .count();
+    assert_eq!(unknown, 11, "ten named, one summing up the rest");
+    let human = heads(&db, "human");
+    assert!(
+        human
+            .stdout
+            .contains("past the files: the database has 4997 revisions"),
+        "{}",
+        human.stdout
+    );
+}

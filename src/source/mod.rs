@@ -265,11 +265,16 @@ pub(crate) fn is_candidate(format: DirFormat, name: &str) -> bool {
 }
 
 fn unreadable(shown: &str, reason: &str) -> Diagnostic {
+    let help = if reason.contains("larger than") {
+        "split it into several migrations, or load bulk data another way (COPY from a file)"
+    } else {
+        "fix the file's permissions or the link it points through"
+    };
     Diagnostic::new(
         Rule::MalformedFile,
         Location::file(shown),
         format!("cannot read the file: {reason}"),
-        "fix the file's permissions or the link it points through",
+        help,
     )
 }
 

@@ -62,6 +62,34 @@ pub(crate) fn message(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` escaped as `terminal` does, its lines kept as they are (Alembic prints a message's
+/// lines unindented), but none may start a GitHub command: a leading `::` is written `\u{3a}:`.
+#[must_use]
+pub(crate) fn lines(text: &str) -> Cow<'_, str> {
+    let escaped = terminal(text);
+    if !escaped.contains('\n')
+        || !escaped
+            .split('\n')
+            .skip(1)
+            .any(|l| l.trim_start().starts_with("::"))
+    {
+        return escaped;
+    }
+    let guarded: Vec<String> = escaped
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            let at = line.len() - line.trim_start().len();
+            if i > 0 && line[at..].starts_with("::") {
+                format!("{}\\u{{3a}}{}", &line[..at], &line[at + 1..])
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    Cow::Owned(guarded.join("\n"))
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
@@ -78,5 +106,7 @@ mod tests {
         assert!(matches!(terminal("plain"), Cow::Borrowed(_)));
         assert_eq!(message("a\n::error::x"), "a\n  \\u{3a}:error::x");
         assert_eq!(message("a\n  ::warning x"), "a\n  \\u{3a}:warning x");
+        assert_eq!(lines("a\nb"), "a\nb");
+        assert_eq!(lines("a\n::error::x"), "a\n\\u{3a}:error::x");
     }
 }

@@ -45,8 +45,25 @@ impl Confined {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let directory = std::fs::canonicalize(parent)
-            .map_err(|e| refuse(format!("its directory cannot be resolved: {e}")))?;
+        let directory = match std::fs::canonicalize(parent) {
+            Ok(directory) => directory,
+            // A directory the write creates (diesel's renamed `<version>_x/`): one level, in a
+            // directory that resolves; its name is a plain name, never `..`.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let (Some(above), Some(new_dir)) = (parent.parent(), parent.file_name()) else {
+                    return Err(refuse(format!("its directory cannot be resolved: {e}")));
+                };
+                let above = if above.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    above
+                };
+                std::fs::canonicalize(above)
+                    .map_err(|e| refuse(format!("its directory cannot be resolved: {e}")))?
+                    .join(new_dir)
+            }
+            Err(e) => return Err(refuse(format!("its directory cannot be resolved: {e}"))),
+        };
         if !directory.starts_with(&self.root) {
             return Err(refuse(format!(
                 "its directory is {}, outside the repository {}",

@@ -11,9 +11,11 @@ use crate::collision::file_walk::TextFile;
 use crate::collision::head_file::{self, HeadFile};
 use crate::collision::moving::{Split, split};
 use crate::collision::references;
-use crate::collision::renumber::{new_ids, partner_names, renamed, replace_name, rewrite_revises};
+use crate::collision::renumber::{
+    directory_companions, new_ids, partner_names, renamed, replace_name, replace_path,
+    rewrite_revises,
+};
 use crate::diagnostic::{self, Diagnostic, Rule};
-use crate::layout::Layout;
 use crate::project::Project;
 use crate::revision::{DirFormat, RevisionId};
 use crate::source::alembic::file as alembic_file;
@@ -83,13 +85,6 @@ pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
         kept_head,
     } = split(tree, &input.moved, input.work_len)?;
     let new_ids = new_ids(tree, &kept, &moved);
-    if tree.format == DirFormat::Linear(Layout::Diesel)
-        && new_ids
-            .iter()
-            .any(|(&node, id)| id.as_str() != tree.revisions[node].id.as_str())
-    {
-        return Err("diesel's revisions are directories, which rebase does not rename yet: rename each of this branch's new directories above the base's newest version by hand".to_owned());
-    }
     refuse_renumbering_dependencies(tree, &new_ids)?;
     let mut rewrites = Rewrites::default();
     for (&node, id) in &new_ids {
@@ -225,14 +220,17 @@ fn migration_changes(input: &Input<'_>, rewrites: &Rewrites) -> Vec<Change> {
         let (to, full_to) = match new_name {
             Some(name) => (
                 replace_name(&revision.path, name),
-                full_from.with_file_name(name),
+                replace_path(&full_from, name),
             ),
             None => (revision.path.clone(), full_from.clone()),
         };
-        if let Some(name) = new_name
-            && let Some(partner) = partner_change(revision, &full_from, name)
-        {
-            changes.push(partner);
+        if let Some(name) = new_name {
+            let pairs = partner_names(revision, name)
+                .into_iter()
+                .chain(directory_companions(revision, name));
+            changes.extend(
+                pairs.filter_map(|(old, new)| moved_with(revision, &full_from, &old, &new)),
+            );
         }
         changes.push(Change {
             from: revision.path.clone(),
@@ -246,19 +244,20 @@ fn migration_changes(input: &Input<'_>, rewrites: &Rewrites) -> Vec<Change> {
     changes
 }
 
-/// The other half of a renamed pair, renamed with it.
-fn partner_change(
+/// A file that moves with a renamed revision (the other half of a pair, the rest of a diesel
+/// directory), when it is there.
+fn moved_with(
     revision: &crate::revision::Revision,
     full: &Path,
-    new_name: &str,
+    old: &str,
+    new: &str,
 ) -> Option<Change> {
-    let (old, new) = partner_names(revision, new_name)?;
-    let full_from = full.with_file_name(&old);
+    let full_from = replace_path(full, old);
     let text = bounded::read_to_string(&full_from, bounded::MIGRATION_LIMIT).ok()?;
     Some(Change {
-        from: replace_name(&revision.path, &old),
-        to: replace_name(&revision.path, &new),
-        full_to: full.with_file_name(&new),
+        from: replace_name(&revision.path, old),
+        to: replace_name(&revision.path, new),
+        full_to: replace_path(full, new),
         full_from,
         before: text.clone(),
         after: text,

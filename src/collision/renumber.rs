@@ -34,7 +34,11 @@ pub(crate) fn new_ids(
                     && (current.is_number() || matches!(tree.format, DirFormat::Linear(_))) =>
             {
                 let next = next_version(tree.format, last, width);
-                if tree.format == DirFormat::Linear(Layout::Dbmate) {
+                // dbmate's and diesel's versions are text: the new one is too.
+                if matches!(
+                    tree.format,
+                    DirFormat::Linear(Layout::Dbmate | Layout::Diesel)
+                ) {
                     RevisionId::name(next.as_str())
                 } else {
                     next
@@ -52,6 +56,25 @@ pub(crate) fn new_ids(
 /// A revision's file name with a new number.
 pub(crate) fn renamed(revision: &Revision, id: &RevisionId) -> String {
     let name = revision.file_name();
+    // diesel's revision is its directory: `2024-01-01-120000_x/up.sql` becomes
+    // `<new version>_x/up.sql`, with dashes when the old name had them, as diesel writes them.
+    if revision.format == DirFormat::Linear(Layout::Diesel) {
+        let (dir, file) = name.split_once('/').unwrap_or((name, "up.sql"));
+        let slug = dir.split_once('_').map_or("", |(_, slug)| slug);
+        let digits = id.as_str();
+        let version = if dir.contains('-') && digits.len() == TIMESTAMP.len() {
+            format!(
+                "{}-{}-{}-{}",
+                &digits[..4],
+                &digits[4..6],
+                &digits[6..8],
+                &digits[8..]
+            )
+        } else {
+            digits.to_owned()
+        };
+        return format!("{version}_{slug}/{file}");
+    }
     // Flyway's and refinery's `V` (or `U`) stays in front of the version.
     let (prefix, name) = match revision.format {
         DirFormat::Linear(Layout::Flyway | Layout::Refinery) => name.split_at(1),
@@ -112,12 +135,43 @@ pub(crate) fn partner_names(revision: &Revision, new_name: &str) -> Option<(Stri
     Some((partner(revision.file_name())?, partner(new_name)?))
 }
 
+/// The other files of a renamed diesel directory, old and new names: its `down.sql` and
+/// `metadata.toml` move with its `up.sql`.
+pub(crate) fn directory_companions(revision: &Revision, new_name: &str) -> Vec<(String, String)> {
+    if revision.format != DirFormat::Linear(Layout::Diesel) {
+        return Vec::new();
+    }
+    let dir = |name: &str| {
+        name.split_once('/')
+            .map_or(String::new(), |(d, _)| d.to_owned())
+    };
+    let (old, new) = (dir(revision.file_name()), dir(new_name));
+    ["down.sql", "metadata.toml"]
+        .iter()
+        .map(|file| (format!("{old}/{file}"), format!("{new}/{file}")))
+        .collect()
+}
+
 /// A displayed path with its last component replaced.
 pub(crate) fn replace_name(path: &str, name: &str) -> String {
-    match path.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/{name}"),
+    // A name with its directory (diesel's `<version>_x/up.sql`) replaces as many components.
+    let parts = name.matches('/').count() + 1;
+    match path.rmatch_indices('/').nth(parts - 1) {
+        Some((at, _)) => format!("{}/{name}", &path[..at]),
         None => name.to_owned(),
     }
+}
+
+/// A file's path on disk with its last components replaced by `name`, as `replace_name` does
+/// for the displayed path.
+#[must_use]
+pub(crate) fn replace_path(full: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let parts = name.matches('/').count() + 1;
+    let mut base = full.to_path_buf();
+    for _ in 0..parts {
+        base.pop();
+    }
+    base.join(name)
 }
 
 /// The file's text with its `-- migrate:revises` line naming `parents`.

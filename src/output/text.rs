@@ -39,7 +39,7 @@ pub(super) fn body(body: &Body, out: &mut dyn Write, indent: bool) -> io::Result
                 if *style == Style::Verbose {
                     writeln!(out, "{}", terminal(&entry))?;
                 } else if !indent {
-                    writeln!(out, "{}", one_line(&entry))?;
+                    writeln!(out, "{}", crate::escape::lines(&entry))?;
                 } else {
                     writeln!(out, "{}", message(&entry))?;
                 }

@@ -205,12 +205,7 @@ fn a_duplicate_version_is_caught_and_dbmate_fails_on_it() {
     let db = server().database("dbmate_duplicate");
     let output = std::process::Command::new(dbmate())
         .current_dir(dir)
-        .args([
-            "--no-dump-schema",
-            "--url",
-            &format!("{}?sslmode=disable", db.url),
-            "up",
-        ])
+        .args(["--no-dump-schema", "--url", &with_sslmode(&db.url), "up"])
         .output()
         .unwrap();
     assert!(

@@ -174,6 +174,19 @@ fn apply(plan: &RebasePlan, git: Option<&Git>, confined: &Confined) -> Result<()
             }),
         }
     };
+    // A renamed diesel directory is made first (`confine` resolved its parent inside the
+    // repository), and the old one removed once empty.
+    for change in &renames {
+        if let Some(dir) = change.full_to.parent()
+            && !dir.exists()
+        {
+            std::fs::create_dir(dir).map_err(|source| Error::Io {
+                action: "create",
+                path: change.to.clone(),
+                source,
+            })?;
+        }
+    }
     // When a new name is an old one (`040` -> `041` while `041` -> `042`), go through
     // temporary names so that no rename overwrites a file still to be moved.
     let through_temp = renames.iter().any(|c| c.full_to.exists());
@@ -188,6 +201,14 @@ fn apply(plan: &RebasePlan, git: Option<&Git>, confined: &Confined) -> Result<()
     } else {
         for change in &renames {
             rename(&change.full_from, &change.full_to, change)?;
+        }
+    }
+    for change in &renames {
+        if let (Some(old), Some(new)) = (change.full_from.parent(), change.full_to.parent())
+            && old != new
+        {
+            // Fails, harmlessly, while anything is left in it.
+            let _ = std::fs::remove_dir(old);
         }
     }
     for change in &plan.changes {

@@ -105,7 +105,7 @@ pub(crate) fn plan(input: &Input<'_>) -> Result<RebasePlan, String> {
             // The order is the version: renaming the file is the whole change.
             DirFormat::Linear(_) => text.to_owned(),
             DirFormat::Django => {
-                return Err("rebase does not rewrite Django's `dependencies` yet: add a merge migration with `migrate merge` (or `python manage.py makemigrations --merge`)".to_owned());
+                return Err("rebase does not rewrite Django's `dependencies`; add a merge migration with `migrate merge` (as `python manage.py makemigrations --merge` does)".to_owned());
             }
         };
         rewrites.texts.insert(node, rewritten);

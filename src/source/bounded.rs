@@ -128,6 +128,15 @@ pub(crate) fn read(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
     Ok(bytes)
 }
 
+/// A listed migration's bytes: a FIFO or device named like one (listed as such, not through a
+/// link) is refused unread, never waited on; anything else is read as `read` reads it.
+pub(crate) fn read_listed(path: &Path, kind: std::fs::FileType) -> Result<Vec<u8>, String> {
+    match special_kind(kind).filter(|_| !kind.is_symlink()) {
+        Some(special) => Err(Refused::NotRegular(special).to_string()),
+        None => read(path, MIGRATION_LIMIT).map_err(|e| e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

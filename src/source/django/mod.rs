@@ -56,12 +56,7 @@ pub(crate) fn load(dir: &Path, display_dir: &str) -> Loaded {
             continue;
         }
         let shown = crate::relpath::join(display_dir, &name);
-        let bytes =
-            if let Some(special) = bounded::special_kind(kind).filter(|_| !kind.is_symlink()) {
-                Err(bounded::Refused::NotRegular(special).to_string())
-            } else {
-                bounded::read(entry.path(), bounded::MIGRATION_LIMIT).map_err(|e| e.to_string())
-            };
+        let bytes = bounded::read_listed(entry.path(), kind);
         files.push((name, shown, bytes));
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));

@@ -84,12 +84,7 @@ pub(crate) fn load(dir: &Path, display_dir: &str, layout: Layout) -> Result<Load
             outside.insert(shown.clone());
         }
         // A FIFO or device named like a migration is refused unread, never waited on.
-        let bytes =
-            if let Some(special) = bounded::special_kind(kind).filter(|_| !kind.is_symlink()) {
-                Err(bounded::Refused::NotRegular(special).to_string())
-            } else {
-                bounded::read(entry.path(), bounded::MIGRATION_LIMIT).map_err(|e| e.to_string())
-            };
+        let bytes = bounded::read_listed(entry.path(), kind);
         read.push((relative, shown, bytes));
     }
     read.sort_by(|a, b| a.0.cmp(&b.0));
